@@ -1,0 +1,177 @@
+//! A case as UNHCR submits it (a principal applicant and the family members who
+//! travel together), and what the process adds to it.
+
+use crate::country::CountryCode;
+use crate::ids::CaseId;
+use crate::lifecycle::{
+    Action, ActionKind, CaseState, Context, Guidance, Housing, Permit, Transition, TransitionError,
+    check, check_context,
+};
+use crate::person::Member;
+use crate::submission::{CaseNumber, Programme, SubmissionCategory, SubmissionPriority, Track};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// What UNHCR submitted: the fields that do not change as the case moves on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Submission {
+    pub case_number: CaseNumber,
+    /// Reference of the Resettlement Registration Form.
+    pub unhcr_reference: String,
+    pub host_country: CountryCode,
+    pub priority: SubmissionPriority,
+    pub primary_category: SubmissionCategory,
+    pub secondary_category: Option<SubmissionCategory>,
+    pub programme: Programme,
+    pub track: Track,
+    /// Set for later-arriving family members of a resettled case ("nareis").
+    pub family_reunification_of: Option<CaseNumber>,
+    pub linked_cases: Vec<CaseNumber>,
+    pub submitted_on: Date,
+    pub members: Vec<Member>,
+}
+
+/// Whether a case is a resettlement case or family reunification with one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseKind {
+    Resettlement,
+    FamilyReunification,
+}
+
+/// A case with its current state and the dates the process added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Case {
+    pub id: CaseId,
+    #[serde(flatten)]
+    pub submission: Submission,
+    pub state: CaseState,
+    /// Incremented by every transition; a change made against an older version is refused.
+    pub version: i64,
+    /// Date of the last event in the history; no event may be dated before it.
+    pub last_event_on: Date,
+    pub selected_on: Option<Date>,
+    pub departed_on: Option<Date>,
+    pub arrived_on: Option<Date>,
+    pub permit: Option<Permit>,
+    pub housing: Option<Housing>,
+    pub guidance: Option<Guidance>,
+    pub closed_on: Option<Date>,
+}
+
+/// A new case with the history that brought it to its current state (for an
+/// import of legacy records, more than the submission).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub case: Case,
+    pub history: Vec<Transition>,
+}
+
+impl Case {
+    /// Registers UNHCR's submission: a case in state `submitted`, version 1.
+    pub fn submit(
+        id: CaseId,
+        submission: Submission,
+        ctx: &Context,
+    ) -> Result<NewCase, TransitionError> {
+        let mut ctx = ctx.clone();
+        ctx.occurred_on = submission.submitted_on;
+        check_context(submission.submitted_on, &ctx)?;
+        let case = Case {
+            id,
+            last_event_on: submission.submitted_on,
+            submission,
+            state: CaseState::Submitted,
+            version: 1,
+            selected_on: None,
+            departed_on: None,
+            arrived_on: None,
+            permit: None,
+            housing: None,
+            guidance: None,
+            closed_on: None,
+        };
+        let first = Transition {
+            seq: 1,
+            from: None,
+            to: CaseState::Submitted,
+            action: Action::Submit,
+            occurred_on: ctx.occurred_on,
+            recorded_at: ctx.recorded_at,
+            actor: ctx.actor,
+            reason: ctx.reason,
+            previous_version: 0,
+        };
+        Ok(NewCase {
+            case,
+            history: vec![first],
+        })
+    }
+
+    pub fn kind(&self) -> CaseKind {
+        if self.submission.family_reunification_of.is_some() {
+            CaseKind::FamilyReunification
+        } else {
+            CaseKind::Resettlement
+        }
+    }
+
+    /// Number of persons in the case (every figure counts persons, not cases).
+    pub fn persons(&self) -> usize {
+        self.submission.members.len()
+    }
+
+    /// The actions that may be taken from the current state.
+    pub fn allowed_actions(&self) -> Vec<ActionKind> {
+        self.state.allowed_actions()
+    }
+
+    /// Takes `action`, returning the history entry. The case is unchanged on error.
+    pub fn apply(&mut self, action: Action, ctx: &Context) -> Result<Transition, TransitionError> {
+        let to = check(self.state, self.last_event_on, &action, ctx)?;
+        let on = ctx.occurred_on;
+        match &action {
+            Action::Accept => self.selected_on = Some(on),
+            Action::Depart => self.departed_on = Some(on),
+            Action::Arrive { permit } => {
+                self.arrived_on = Some(on);
+                self.permit = Some(permit.clone());
+            }
+            Action::House { housing } => self.housing = Some(housing.clone()),
+            Action::StartIntegrationGuidance { guidance } => self.guidance = Some(guidance.clone()),
+            Action::Close => self.closed_on = Some(on),
+            Action::Submit
+            | Action::StartAssessment
+            | Action::Reject { .. }
+            | Action::Withdraw
+            | Action::StartPreDeparture { .. } => {}
+        }
+        let transition = Transition {
+            seq: 0, // numbered by the history it is appended to
+            from: Some(self.state),
+            to,
+            action,
+            occurred_on: on,
+            recorded_at: ctx.recorded_at,
+            actor: ctx.actor.clone(),
+            reason: ctx.reason.clone().filter(|r| !r.trim().is_empty()),
+            previous_version: self.version,
+        };
+        self.state = to;
+        self.version += 1;
+        self.last_event_on = on;
+        Ok(transition)
+    }
+}
+
+impl NewCase {
+    /// Applies `action` to the new case and appends it to its history.
+    pub fn apply(&mut self, action: Action, ctx: &Context) -> Result<(), TransitionError> {
+        let mut t = self.case.apply(action, ctx)?;
+        t.seq = self.history.len() as i64 + 1;
+        self.history.push(t);
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+//! The pure rules of refugee resettlement: what a case is, which states it moves
+//! through, and which values are valid. Nothing here reads a clock, a file or a
+//! database: the current date is always a parameter, so norms are testable.
+
+pub mod case;
+pub mod country;
+pub mod ids;
+pub mod import;
+pub mod lifecycle;
+pub mod person;
+pub mod sample;
+pub mod submission;
+mod text;
+
+pub use case::{Case, CaseKind, NewCase, Submission};
+pub use country::{CountryCode, Nationality};
+pub use ids::{CaseId, PersonId};
+pub use lifecycle::{
+    Action, ActionKind, CaseState, Context, Guidance, Housing, Permit, RejectionGround,
+    TrainingMode, Transition, TransitionError,
+};
+pub use person::{DateOfBirth, IdentityDocument, Member, Relationship, Sex};
+pub use submission::{CaseNumber, Programme, SubmissionCategory, SubmissionPriority, Track};

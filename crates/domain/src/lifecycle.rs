@@ -1,0 +1,352 @@
+//! The lifecycle of a case: its states, the actions that move it between them,
+//! and the record each move leaves in the case history.
+
+use crate::submission::vocabulary;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use time::{Date, OffsetDateTime};
+
+vocabulary!(
+    /// Where a case stands in the resettlement process.
+    CaseState {
+        Submitted = "submitted",
+        UnderAssessment = "under-assessment",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+        PreDeparture = "pre-departure",
+        Departed = "departed",
+        Arrived = "arrived",
+        Housed = "housed",
+        IntegrationGuidance = "integration-guidance",
+        Closed = "closed",
+    }
+);
+
+vocabulary!(
+    /// Grounds for an IND refusal (Regulation (EU) 2024/1350 art. 6 and national policy).
+    RejectionGround {
+        NoNationalPolicyBasis = "no-national-policy-basis",
+        Exclusion = "exclusion",
+        PublicOrderOrSecurity = "public-order-or-security",
+        ProtectionAvailableElsewhere = "protection-available-elsewhere",
+        AlreadyProtectedInMemberState = "already-protected-in-member-state",
+        EntryBan = "entry-ban",
+        Other = "other",
+    }
+);
+
+vocabulary!(
+    /// How cultural orientation training is given.
+    TrainingMode {
+        InPerson = "in-person",
+        Digital = "digital",
+    }
+);
+
+/// The asylum permit handed over on arrival.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Permit {
+    pub valid_until: Date,
+}
+
+/// Where a case is housed after arrival.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
+pub enum Housing {
+    /// Directly in a municipality.
+    Municipality { municipality: String },
+    /// First in a COA reception location, with the reason (no suitable dwelling yet,
+    /// individual circumstances, migration-cooperation arrivals).
+    CoaReception { location: String, reason: String },
+}
+
+/// Integration guidance by a social organisation for a period after arrival.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Guidance {
+    pub organisation: String,
+    pub until: Date,
+}
+
+/// Something an officer does to a case. Each action has one target state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
+pub enum Action {
+    /// UNHCR's submission was registered (the first entry of every history).
+    Submit,
+    StartAssessment,
+    Accept,
+    Reject {
+        grounds: Vec<RejectionGround>,
+    },
+    Withdraw,
+    StartPreDeparture {
+        training: TrainingMode,
+    },
+    Depart,
+    Arrive {
+        permit: Permit,
+    },
+    House {
+        housing: Housing,
+    },
+    StartIntegrationGuidance {
+        guidance: Guidance,
+    },
+    Close,
+}
+
+vocabulary!(
+    /// The name of an action, as used in URLs and the history.
+    ActionKind {
+        Submit = "submit",
+        StartAssessment = "start-assessment",
+        Accept = "accept",
+        Reject = "reject",
+        Withdraw = "withdraw",
+        StartPreDeparture = "start-pre-departure",
+        Depart = "depart",
+        Arrive = "arrive",
+        House = "house",
+        StartIntegrationGuidance = "start-integration-guidance",
+        Close = "close",
+    }
+);
+
+impl ActionKind {
+    /// The state this action leads to.
+    pub fn target(&self) -> CaseState {
+        match self {
+            Self::Submit => CaseState::Submitted,
+            Self::StartAssessment => CaseState::UnderAssessment,
+            Self::Accept => CaseState::Accepted,
+            Self::Reject => CaseState::Rejected,
+            Self::Withdraw => CaseState::Withdrawn,
+            Self::StartPreDeparture => CaseState::PreDeparture,
+            Self::Depart => CaseState::Departed,
+            Self::Arrive => CaseState::Arrived,
+            Self::House => CaseState::Housed,
+            Self::StartIntegrationGuidance => CaseState::IntegrationGuidance,
+            Self::Close => CaseState::Closed,
+        }
+    }
+
+    /// The states this action may be taken from. Re-housing (from a COA
+    /// location to a municipality) is a move from `housed` to `housed`.
+    /// `submit` is never taken: it only opens a history.
+    pub fn allowed_from(&self) -> &'static [CaseState] {
+        use CaseState::*;
+        match self {
+            Self::Submit => &[],
+            Self::StartAssessment => &[Submitted],
+            Self::Accept | Self::Reject => &[UnderAssessment],
+            Self::Withdraw => &[Submitted, UnderAssessment, Accepted, PreDeparture],
+            Self::StartPreDeparture => &[Accepted],
+            Self::Depart => &[PreDeparture],
+            Self::Arrive => &[Departed],
+            Self::House => &[Arrived, Housed],
+            Self::StartIntegrationGuidance => &[Housed],
+            Self::Close => &[Rejected, Withdrawn, IntegrationGuidance],
+        }
+    }
+}
+
+impl CaseState {
+    /// The actions an officer may take from this state.
+    pub fn allowed_actions(&self) -> Vec<ActionKind> {
+        ActionKind::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.allowed_from().contains(self))
+            .collect()
+    }
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Self::Submit => ActionKind::Submit,
+            Self::StartAssessment => ActionKind::StartAssessment,
+            Self::Accept => ActionKind::Accept,
+            Self::Reject { .. } => ActionKind::Reject,
+            Self::Withdraw => ActionKind::Withdraw,
+            Self::StartPreDeparture { .. } => ActionKind::StartPreDeparture,
+            Self::Depart => ActionKind::Depart,
+            Self::Arrive { .. } => ActionKind::Arrive,
+            Self::House { .. } => ActionKind::House,
+            Self::StartIntegrationGuidance { .. } => ActionKind::StartIntegrationGuidance,
+            Self::Close => ActionKind::Close,
+        }
+    }
+
+    /// Checks the action's own fields, independent of the case.
+    fn validate(&self, on: Date, reason: Option<&str>) -> Result<(), TransitionError> {
+        let invalid = |field: &'static str, message: &str| {
+            Err(TransitionError::InvalidField {
+                field,
+                message: message.to_string(),
+            })
+        };
+        match self {
+            Self::Reject { grounds } if grounds.is_empty() => {
+                invalid("grounds", "a rejection needs at least one ground")
+            }
+            Self::Withdraw if reason.is_none_or(|r| r.trim().is_empty()) => {
+                invalid("reason", "a withdrawal needs a reason")
+            }
+            Self::Arrive { permit } if permit.valid_until <= on => invalid(
+                "permit.validUntil",
+                "the permit must be valid after the day of arrival",
+            ),
+            Self::House {
+                housing: Housing::Municipality { municipality },
+            } if municipality.trim().is_empty() => {
+                invalid("housing.municipality", "name the municipality")
+            }
+            Self::House {
+                housing: Housing::CoaReception { location, reason },
+            } => {
+                if location.trim().is_empty() {
+                    invalid("housing.location", "name the COA reception location")
+                } else if reason.trim().is_empty() {
+                    invalid(
+                        "housing.reason",
+                        "say why the family goes to a COA location first",
+                    )
+                } else {
+                    Ok(())
+                }
+            }
+            Self::StartIntegrationGuidance { guidance } => {
+                if guidance.organisation.trim().is_empty() {
+                    invalid("guidance.organisation", "name the guiding organisation")
+                } else if guidance.until <= on {
+                    invalid(
+                        "guidance.until",
+                        "the guidance period must end after it starts",
+                    )
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Who did something and when, passed in by the caller (the domain has no clock).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// The business date of the event (day of selection, arrival …).
+    pub occurred_on: Date,
+    /// When the system recorded it.
+    pub recorded_at: OffsetDateTime,
+    pub actor: String,
+    pub reason: Option<String>,
+}
+
+/// One entry of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transition {
+    /// Position in the history, from 1.
+    pub seq: i64,
+    /// `None` for the submission that created the case.
+    pub from: Option<CaseState>,
+    pub to: CaseState,
+    pub action: Action,
+    pub occurred_on: Date,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    pub actor: String,
+    pub reason: Option<String>,
+    /// Version of the case before this transition (0 for the submission).
+    pub previous_version: i64,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum TransitionError {
+    #[error(
+        "'{action}' is not allowed from state '{from}'; it is allowed from: {}",
+        allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    )]
+    NotAllowed {
+        action: &'static str,
+        from: CaseState,
+        allowed: Vec<CaseState>,
+    },
+    #[error("date {on} lies before the previous event of the case ({previous})")]
+    BeforePrevious { on: Date, previous: Date },
+    #[error("date {on} lies after today ({today})")]
+    InFuture { on: Date, today: Date },
+    #[error("{field}: {message}")]
+    InvalidField {
+        field: &'static str,
+        message: String,
+    },
+    #[error("actor: must name who made the change")]
+    NoActor,
+}
+
+impl TransitionError {
+    /// The request field the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::NotAllowed { .. } => "action",
+            Self::BeforePrevious { .. } | Self::InFuture { .. } => "occurredOn",
+            Self::InvalidField { field, .. } => field,
+            Self::NoActor => "actor",
+        }
+    }
+}
+
+/// Checks that `action` may be taken from `from` on `ctx.occurred_on`, given the
+/// date of the last event, and returns the state it leads to.
+pub(crate) fn check(
+    from: CaseState,
+    last_event_on: Date,
+    action: &Action,
+    ctx: &Context,
+) -> Result<CaseState, TransitionError> {
+    let kind = action.kind();
+    if !kind.allowed_from().contains(&from) {
+        return Err(TransitionError::NotAllowed {
+            action: kind.as_str(),
+            from,
+            allowed: kind.allowed_from().to_vec(),
+        });
+    }
+    check_context(last_event_on, ctx)?;
+    action.validate(ctx.occurred_on, ctx.reason.as_deref())?;
+    Ok(kind.target())
+}
+
+pub(crate) fn check_context(last_event_on: Date, ctx: &Context) -> Result<(), TransitionError> {
+    if ctx.actor.trim().is_empty() {
+        return Err(TransitionError::NoActor);
+    }
+    let today = ctx.recorded_at.date();
+    if ctx.occurred_on > today {
+        return Err(TransitionError::InFuture {
+            on: ctx.occurred_on,
+            today,
+        });
+    }
+    if ctx.occurred_on < last_event_on {
+        return Err(TransitionError::BeforePrevious {
+            on: ctx.occurred_on,
+            previous: last_event_on,
+        });
+    }
+    Ok(())
+}

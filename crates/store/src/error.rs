@@ -1,0 +1,30 @@
+use resettle_domain::CaseId;
+use resettle_domain::import::ImportProblem;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(
+        "case {case} was changed by someone else since version {expected}; reload it and try again"
+    )]
+    Conflict { case: CaseId, expected: i64 },
+    #[error("case {0} does not exist")]
+    NotFound(CaseId),
+    #[error("the import was refused: {} problem(s), nothing was stored", .0.len())]
+    ImportRejected(Vec<ImportProblem>),
+    #[error("stored {table} {key} has an unreadable {column}: {message}")]
+    Corrupt {
+        table: &'static str,
+        key: String,
+        column: &'static str,
+        message: String,
+    },
+    #[error(
+        "'{0}' is not a database URL: use a SQLite file path (sqlite:resettle.db) or postgres://user@host/db"
+    )]
+    BadUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}

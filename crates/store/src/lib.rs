@@ -1,0 +1,64 @@
+//! Persistence for Resettle behind one trait, [`Store`].
+//!
+//! [`SqlStore`] runs the same SQL on SQLite (an embedded file, the default) and
+//! on PostgreSQL, each through sqlx's native driver, so dates, UUIDs and JSON
+//! keep their proper column types on PostgreSQL. Every write is one
+//! transaction; concurrent edits of a case are caught by its version number.
+
+mod error;
+mod query;
+mod rows;
+mod sql;
+
+pub use error::StoreError;
+pub use query::{CaseFilter, CaseSummary, Page, PageRequest};
+pub use sql::{Backend, SqlStore};
+
+use async_trait::async_trait;
+use resettle_domain::{Case, CaseId, CaseNumber, NewCase, Transition};
+
+/// Everything the application asks of its database.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Which database engine this is (for health and diagnostics).
+    fn backend(&self) -> Backend;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Stores new cases with their histories, all or nothing. A case number
+    /// that exists already, or family reunification with a case that is not
+    /// an arrived resettlement case, refuses the whole batch with every problem.
+    /// `progress` is called with the number of cases written so far.
+    async fn import_cases(
+        &self,
+        cases: &[NewCase],
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(), StoreError>;
+
+    /// A case with its members.
+    async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
+
+    async fn case_by_number(&self, number: &CaseNumber) -> Result<Option<Case>, StoreError>;
+
+    /// The full history of a case, oldest first.
+    async fn history(&self, id: CaseId) -> Result<Vec<Transition>, StoreError>;
+
+    async fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> Result<Page<CaseSummary>, StoreError>;
+
+    /// Saves `case` as changed by `transition`, if nobody changed the case
+    /// since the version the transition was made against; otherwise
+    /// [`StoreError::Conflict`] and nothing is written.
+    async fn record_transition(
+        &self,
+        case: &Case,
+        transition: &Transition,
+    ) -> Result<(), StoreError>;
+
+    /// Number of cases stored.
+    async fn count_cases(&self) -> Result<i64, StoreError>;
+}

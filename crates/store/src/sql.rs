@@ -1,0 +1,443 @@
+//! The SQL implementation of [`Store`], one body of code for both engines: each
+//! method body is expanded once per engine by `on_pool!`, so the same SQL runs
+//! through sqlx's native SQLite and PostgreSQL drivers. Placeholders are
+//! written `$1`, which both engines accept.
+
+use crate::Store;
+use crate::error::StoreError;
+use crate::query::{CaseFilter, CaseSummary, Page, PageRequest};
+use crate::rows::{CaseRow, MemberRow, SummaryRow, TransitionRow};
+use async_trait::async_trait;
+use resettle_domain::import::ImportProblem;
+use resettle_domain::{Case, CaseId, CaseNumber, NewCase, Transition};
+use serde::Serialize;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::types::Json;
+use sqlx::{Database, QueryBuilder, SqlitePool, Transaction};
+use std::collections::HashMap;
+use std::time::Duration;
+use time::{Date, Month};
+
+/// The database engine behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A store on SQLite or PostgreSQL, chosen by the database URL.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: Pool,
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either engine.
+macro_rules! on_pool {
+    ($self:expr, $pool:ident => $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Starts a write transaction. SQLite takes its write lock at the start
+/// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes waits for
+/// other writers instead of failing half-way.
+trait BeginWrite {
+    type Db: Database;
+    async fn begin_write(&self) -> Result<Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
+/// A query builder for the engine of `_pool`.
+fn builder<DB: Database>(_pool: &sqlx::Pool<DB>, init: &str) -> QueryBuilder<DB>
+where
+    <DB as Database>::Arguments: Default,
+{
+    QueryBuilder::new(init)
+}
+
+/// First and last-plus-one day of a year, for range filters that use the index.
+fn year_range(year: i32) -> Option<(Date, Date)> {
+    Some((
+        Date::from_calendar_date(year, Month::January, 1).ok()?,
+        Date::from_calendar_date(year + 1, Month::January, 1).ok()?,
+    ))
+}
+
+/// Appends the WHERE clause of `filter` to a query builder.
+macro_rules! push_filter {
+    ($q:expr, $f:expr) => {{
+        let q = &mut $q;
+        let f: &CaseFilter = $f;
+        q.push(" WHERE 1 = 1");
+        if let Some(v) = f.state {
+            q.push(" AND state = ").push_bind(v.as_str());
+        }
+        if let Some(v) = f.host_country {
+            q.push(" AND host_country = ")
+                .push_bind(v.as_str().to_string());
+        }
+        if let Some(v) = f.priority {
+            q.push(" AND priority = ").push_bind(v.as_str());
+        }
+        if let Some(v) = f.programme {
+            q.push(" AND programme = ").push_bind(v.as_str());
+        }
+        if let Some(v) = f.track {
+            q.push(" AND track = ").push_bind(v.as_str());
+        }
+        for (column, year) in [("submitted_on", f.year), ("arrived_on", f.arrival_year)] {
+            match year.map(year_range) {
+                None => {}
+                Some(None) => {
+                    q.push(" AND 1 = 0");
+                }
+                Some(Some((from, to))) => {
+                    q.push(format_args!(" AND {column} >= ")).push_bind(from);
+                    q.push(format_args!(" AND {column} < ")).push_bind(to);
+                }
+            }
+        }
+    }};
+}
+
+/// Inserts one history entry inside transaction `$tx`.
+macro_rules! insert_transition {
+    ($tx:expr, $case:expr, $t:expr, $seq:expr) => {{
+        let t: &Transition = $t;
+        sqlx::query(
+            "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, occurred_on, \
+             recorded_at, actor, reason, previous_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind($case)
+        .bind($seq)
+        .bind(t.from.map(|s| s.as_str()))
+        .bind(t.to.as_str())
+        .bind(Json(&t.action))
+        .bind(t.occurred_on)
+        .bind(t.recorded_at)
+        .bind(t.actor.as_str())
+        .bind(t.reason.as_deref())
+        .bind(t.previous_version)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+impl SqlStore {
+    /// Opens (and creates, for SQLite) the database named by `url` and brings
+    /// its schema up to date. `url` is `postgres://…`, or a SQLite file as
+    /// `sqlite:path`, `sqlite://path` or a plain path.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Pool::Postgres(pool)
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            // An in-memory database would be a different one per pooled connection.
+            if path.is_empty() || path.contains("://") || path.contains(":memory:") {
+                return Err(StoreError::BadUrl(url.to_string()));
+            }
+            let options = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Pool::Sqlite(pool)
+        };
+        Ok(Self { pool })
+    }
+
+    /// Closes every connection (for a clean shutdown or before copying the file).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    async fn import_cases(
+        &self,
+        cases: &[NewCase],
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<(), StoreError> {
+        let in_batch: HashMap<&str, &Case> = cases
+            .iter()
+            .map(|c| (c.case.submission.case_number.as_str(), &c.case))
+            .collect();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let mut problems = Vec::new();
+            for (index, new) in cases.iter().enumerate() {
+                let s = &new.case.submission;
+                let problem = |field: &str, message: String| ImportProblem {
+                    record: Some(index),
+                    case_number: Some(s.case_number.to_string()),
+                    field: field.into(),
+                    message,
+                };
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM cases WHERE case_number = $1")
+                        .bind(s.case_number.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if exists.is_some() {
+                    problems.push(problem("caseNumber", format!("case {} exists already", s.case_number)));
+                }
+                let Some(of) = &s.family_reunification_of else { continue };
+                let target: Option<(Option<String>, Option<Date>)> = match in_batch.get(of.as_str()) {
+                    Some(c) => Some((c.submission.family_reunification_of.as_ref().map(|n| n.to_string()), c.arrived_on)),
+                    None => sqlx::query_as("SELECT family_reunification_of, arrived_on FROM cases WHERE case_number = $1")
+                        .bind(of.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?,
+                };
+                let message = match target {
+                    None => Some(format!("case {of} is neither in this file nor in the system")),
+                    Some((Some(_), _)) => Some(format!("case {of} is itself family reunification; link to the resettled case")),
+                    Some((None, None)) => Some(format!("case {of} has not arrived, so nobody can join it yet")),
+                    Some((None, Some(_))) => None,
+                };
+                if let Some(m) = message {
+                    problems.push(problem("familyReunificationOf", m));
+                }
+            }
+            if !problems.is_empty() {
+                return Err(StoreError::ImportRejected(problems));
+            }
+            for (index, new) in cases.iter().enumerate() {
+                let c = &new.case;
+                let s = &c.submission;
+                let id = c.id.as_uuid();
+                let linked: Vec<&str> = s.linked_cases.iter().map(CaseNumber::as_str).collect();
+                sqlx::query(
+                    "INSERT INTO cases (id, case_number, unhcr_reference, host_country, priority, \
+                     primary_category, secondary_category, programme, track, family_reunification_of, \
+                     linked_cases, submitted_on, state, version, last_event_on, selected_on, departed_on, \
+                     arrived_on, permit, housing, guidance, closed_on, persons) VALUES \
+                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                     $19, $20, $21, $22, $23)",
+                )
+                .bind(id)
+                .bind(s.case_number.as_str())
+                .bind(s.unhcr_reference.as_str())
+                .bind(s.host_country.as_str().to_string())
+                .bind(s.priority.as_str())
+                .bind(s.primary_category.as_str())
+                .bind(s.secondary_category.map(|v| v.as_str()))
+                .bind(s.programme.as_str())
+                .bind(s.track.as_str())
+                .bind(s.family_reunification_of.as_ref().map(|n| n.as_str().to_string()))
+                .bind(Json(linked))
+                .bind(s.submitted_on)
+                .bind(c.state.as_str())
+                .bind(c.version)
+                .bind(c.last_event_on)
+                .bind(c.selected_on)
+                .bind(c.departed_on)
+                .bind(c.arrived_on)
+                .bind(c.permit.as_ref().map(Json))
+                .bind(c.housing.as_ref().map(Json))
+                .bind(c.guidance.as_ref().map(Json))
+                .bind(c.closed_on)
+                .bind(c.persons() as i64)
+                .execute(&mut *tx)
+                .await?;
+                for (position, m) in s.members.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO members (id, case_id, position, given_name, family_name, \
+                         date_of_birth, sex, nationality, relationship, documents) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(m.id.as_uuid())
+                    .bind(id)
+                    .bind(position as i64)
+                    .bind(m.given_name.as_str())
+                    .bind(m.family_name.as_str())
+                    .bind(m.date_of_birth.date())
+                    .bind(m.sex.as_str())
+                    .bind(m.nationality.code().to_string())
+                    .bind(m.relationship.as_str())
+                    .bind(Json(&m.documents))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (i, t) in new.history.iter().enumerate() {
+                    insert_transition!(tx, id, t, i as i64 + 1);
+                }
+                progress(index + 1);
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        on_pool!(self, pool => {
+            let row: Option<CaseRow> = sqlx::query_as("SELECT * FROM cases WHERE id = $1")
+                .bind(id.as_uuid())
+                .fetch_optional(pool)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let members: Vec<MemberRow> =
+                sqlx::query_as("SELECT * FROM members WHERE case_id = $1 ORDER BY position")
+                    .bind(id.as_uuid())
+                    .fetch_all(pool)
+                    .await?;
+            let members = members.into_iter().map(MemberRow::into_member).collect::<Result<_, _>>()?;
+            row.into_case(members).map(Some)
+        })
+    }
+
+    async fn case_by_number(&self, number: &CaseNumber) -> Result<Option<Case>, StoreError> {
+        let id: Option<uuid::Uuid> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM cases WHERE case_number = $1")
+                .bind(number.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        match id {
+            Some(id) => self.case(CaseId::from_uuid(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn history(&self, id: CaseId) -> Result<Vec<Transition>, StoreError> {
+        on_pool!(self, pool => {
+            let rows: Vec<TransitionRow> =
+                sqlx::query_as("SELECT * FROM case_transitions WHERE case_id = $1 ORDER BY seq")
+                    .bind(id.as_uuid())
+                    .fetch_all(pool)
+                    .await?;
+            rows.into_iter().map(TransitionRow::into_transition).collect()
+        })
+    }
+
+    async fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> Result<Page<CaseSummary>, StoreError> {
+        on_pool!(self, pool => {
+            let mut count = builder(pool, "SELECT COUNT(*) FROM cases");
+            push_filter!(count, filter);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            let mut q = builder(
+                pool,
+                "SELECT id, case_number, host_country, priority, programme, track, state, \
+                 submitted_on, selected_on, arrived_on, persons, family_reunification_of, version FROM cases",
+            );
+            push_filter!(q, filter);
+            q.push(" ORDER BY submitted_on DESC, case_number LIMIT ")
+                .push_bind(i64::from(page.page_size))
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<SummaryRow> = q.build_query_as().fetch_all(pool).await?;
+            let items = rows.into_iter().map(SummaryRow::into_summary).collect::<Result<_, _>>()?;
+            Ok(Page { items, page: page.page, page_size: page.page_size, total })
+        })
+    }
+
+    async fn record_transition(
+        &self,
+        case: &Case,
+        transition: &Transition,
+    ) -> Result<(), StoreError> {
+        let id = case.id.as_uuid();
+        let expected = transition.previous_version;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let updated = sqlx::query(
+                "UPDATE cases SET state = $1, version = $2, last_event_on = $3, selected_on = $4, \
+                 departed_on = $5, arrived_on = $6, permit = $7, housing = $8, guidance = $9, \
+                 closed_on = $10 WHERE id = $11 AND version = $12",
+            )
+            .bind(transition.to.as_str())
+            .bind(expected + 1)
+            .bind(case.last_event_on)
+            .bind(case.selected_on)
+            .bind(case.departed_on)
+            .bind(case.arrived_on)
+            .bind(case.permit.as_ref().map(Json))
+            .bind(case.housing.as_ref().map(Json))
+            .bind(case.guidance.as_ref().map(Json))
+            .bind(case.closed_on)
+            .bind(id)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(match exists {
+                    Some(_) => StoreError::Conflict { case: case.id, expected },
+                    None => StoreError::NotFound(case.id),
+                });
+            }
+            insert_transition!(tx, id, transition, expected + 1);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn count_cases(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?)
+        })
+    }
+}
