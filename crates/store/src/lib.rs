@@ -9,6 +9,8 @@ mod error;
 mod query;
 mod rows;
 mod sql;
+pub mod testing;
+pub mod workflow;
 
 pub use error::StoreError;
 pub use query::{CaseFilter, CaseSummary, Page, PageRequest};

@@ -1,0 +1,51 @@
+//! Taking an action on a stored case: the one path every interface uses, so the
+//! version check, the domain rules and the atomic write happen the same way
+//! from the API, the pages and the command line.
+
+use crate::{Store, StoreError};
+use resettle_domain::{Action, Case, CaseId, Context, Transition, TransitionError};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ActionError {
+    #[error("case {0} does not exist")]
+    NotFound(CaseId),
+    #[error(
+        "case {case} was changed by someone else since version {expected}; reload it and try again"
+    )]
+    Conflict { case: CaseId, expected: i64 },
+    #[error(transparent)]
+    Refused(#[from] TransitionError),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ActionError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(id) => Self::NotFound(id),
+            // The version moved between our read and our write.
+            StoreError::Conflict { case, expected } => Self::Conflict { case, expected },
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// Takes `action` on case `id`, provided the case is still at `expected_version`.
+/// Returns the changed case and the history entry.
+pub async fn take_action(
+    store: &dyn Store,
+    id: CaseId,
+    expected_version: i64,
+    action: Action,
+    ctx: &Context,
+) -> Result<(Case, Transition), ActionError> {
+    let mut case = store.case(id).await?.ok_or(ActionError::NotFound(id))?;
+    if case.version != expected_version {
+        return Err(ActionError::Conflict { case: id, expected: expected_version });
+    }
+    let mut transition = case.apply(action, ctx)?;
+    transition.seq = case.version;
+    store.record_transition(&case, &transition).await?;
+    Ok((case, transition))
+}

@@ -1,0 +1,255 @@
+//! The storage conformance suite: every story runs against SQLite (a fresh
+//! file) and, when RESETTLE_TEST_POSTGRES_URL is set, against a fresh
+//! PostgreSQL database, so both engines pass the same tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use resettle_domain::import::{ImportFile, validate_file};
+use resettle_domain::{
+    ActionKind, Case, CaseId, CaseNumber, CaseState, Context, CountryCode, NewCase, Programme,
+    sample,
+};
+use resettle_store::testing::{ScratchPostgres, postgres_url};
+use resettle_store::workflow::{ActionError, take_action};
+use resettle_store::{Backend, CaseFilter, PageRequest, SqlStore, Store, StoreError};
+use std::future::Future;
+use std::sync::Arc;
+use time::macros::{date, datetime};
+use time::{Date, Duration};
+
+const EXAMPLE: &str = include_str!("../../../docs/import-example.json");
+
+fn ctx(on: Date) -> Context {
+    Context {
+        occurred_on: on,
+        recorded_at: datetime!(2025-12-01 12:00 UTC),
+        actor: "officer.test".into(),
+        reason: Some("conformance".into()),
+    }
+}
+
+/// Runs `story` on every configured backend, each with an empty database.
+async fn on_every_backend<F, Fut>(story: F)
+where
+    F: Fn(Arc<SqlStore>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqlStore::connect(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
+    assert_eq!(sqlite.backend(), Backend::Sqlite);
+    story(Arc::new(sqlite)).await;
+
+    if let Some(admin) = postgres_url().unwrap() {
+        let scratch = ScratchPostgres::create(&admin).await.expect("cannot reach PostgreSQL");
+        let pg = Arc::new(SqlStore::connect(&scratch.url).await.unwrap());
+        assert_eq!(pg.backend(), Backend::Postgres);
+        story(pg.clone()).await;
+        pg.close().await;
+        scratch.drop_database().await.unwrap();
+    }
+}
+
+fn example_cases() -> Vec<NewCase> {
+    let file: ImportFile = serde_json::from_str(EXAMPLE).unwrap();
+    validate_file(&file, &ctx(date!(2025 - 12 - 01))).unwrap()
+}
+
+fn new_case(number: &str, submitted: Date) -> NewCase {
+    let s = sample::submission(number, 3, submitted).unwrap();
+    Case::submit(CaseId::random(), s, &ctx(submitted)).unwrap()
+}
+
+fn no_progress(_: usize) {}
+
+#[tokio::test]
+async fn imported_cases_read_back_whole() {
+    on_every_backend(|store| async move {
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        assert_eq!(store.count_cases().await.unwrap(), 3);
+        for expected in &cases {
+            let got = store.case(expected.case.id).await.unwrap().unwrap();
+            assert_eq!(got, expected.case, "case {}", expected.case.submission.case_number);
+            let history = store.history(expected.case.id).await.unwrap();
+            assert_eq!(history.len(), expected.history.len());
+            for (i, (g, e)) in history.iter().zip(&expected.history).enumerate() {
+                assert_eq!(g.seq, i as i64 + 1);
+                assert_eq!((g.from, g.to, &g.action, g.occurred_on), (e.from, e.to, &e.action, e.occurred_on));
+                assert_eq!((&g.actor, &g.reason, g.previous_version), (&e.actor, &e.reason, e.previous_version));
+                assert_eq!(g.recorded_at, e.recorded_at);
+            }
+        }
+        let by_number = store.case_by_number(&CaseNumber::parse("EGY-24C00102").unwrap()).await.unwrap();
+        assert_eq!(by_number.map(|c| c.id), Some(cases[1].case.id));
+        assert!(store.case(CaseId::random()).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn case_lists_filter_and_page() {
+    on_every_backend(|store| async move {
+        store.import_cases(&example_cases(), &no_progress).await.unwrap();
+        let many: Vec<NewCase> =
+            (0..25).map(|i| new_case(&format!("LBN-25C{:05}", i), date!(2025 - 03 - 01) + Duration::days(i))).collect();
+        store.import_cases(&many, &no_progress).await.unwrap();
+        let all = CaseFilter::default();
+        let page = store.list_cases(&all, PageRequest::new(2, 10)).await.unwrap();
+        assert_eq!((page.total, page.items.len(), page.page), (28, 10, 2));
+        // newest submission first
+        assert_eq!(page.items[0].case_number.as_str(), "LBN-25C00014");
+
+        let count = |f: CaseFilter| {
+            let store = store.clone();
+            async move { store.list_cases(&f, PageRequest::new(1, 100)).await.unwrap().total }
+        };
+        assert_eq!(count(CaseFilter { year: Some(2024), ..all.clone() }).await, 2);
+        assert_eq!(count(CaseFilter { arrival_year: Some(2024), ..all.clone() }).await, 1);
+        assert_eq!(count(CaseFilter { state: Some(CaseState::IntegrationGuidance), ..all.clone() }).await, 1);
+        assert_eq!(count(CaseFilter { state: Some(CaseState::Submitted), ..all.clone() }).await, 26);
+        assert_eq!(count(CaseFilter { host_country: CountryCode::parse("LBN").ok(), ..all.clone() }).await, 25);
+        assert_eq!(count(CaseFilter { programme: Some(Programme::EuTurkey), ..all.clone() }).await, 0);
+        assert_eq!(count(CaseFilter { track: Some(resettle_domain::Track::Dossier), ..all.clone() }).await, 2);
+        assert_eq!(
+            count(CaseFilter { priority: Some(resettle_domain::SubmissionPriority::Urgent), year: Some(2024), ..all.clone() }).await,
+            1
+        );
+        let summary = &store.list_cases(&CaseFilter { arrival_year: Some(2024), ..all }, PageRequest::default()).await.unwrap().items[0];
+        assert_eq!((summary.persons, summary.arrived_on), (2, Some(date!(2024 - 08 - 21))));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_batch_stores_nothing_and_names_every_problem() {
+    on_every_backend(|store| async move {
+        let first = example_cases();
+        store.import_cases(&first[..2], &no_progress).await.unwrap();
+
+        // Record 0 duplicates a stored case; record 1 joins a case that has not arrived;
+        // record 2 joins a case nobody knows; record 3 is fine but must not be stored either.
+        let mut dup = new_case("EGY-24C00101", date!(2025 - 01 - 02));
+        dup.case.submission.case_number = CaseNumber::parse("EGY-24C00101").unwrap();
+        let mut not_arrived = new_case("EGY-25C00001", date!(2025 - 01 - 02));
+        not_arrived.case.submission.family_reunification_of = CaseNumber::parse("EGY-24C00102").ok();
+        let mut unknown = new_case("EGY-25C00002", date!(2025 - 01 - 02));
+        unknown.case.submission.family_reunification_of = CaseNumber::parse("KEN-19C00001").ok();
+        let fine = new_case("EGY-25C00003", date!(2025 - 01 - 02));
+
+        let err = store.import_cases(&[dup, not_arrived, unknown, fine], &no_progress).await.unwrap_err();
+        let StoreError::ImportRejected(problems) = err else { panic!("expected a refused import, got {err:?}") };
+        let found: Vec<(Option<usize>, &str)> = problems.iter().map(|p| (p.record, p.field.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![(Some(0), "caseNumber"), (Some(1), "familyReunificationOf"), (Some(2), "familyReunificationOf")]
+        );
+        assert_eq!(store.count_cases().await.unwrap(), 2, "nothing of the refused batch was stored");
+
+        // Joining a case that arrived is fine.
+        store.import_cases(&first[2..], &no_progress).await.unwrap();
+        assert_eq!(store.count_cases().await.unwrap(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_transition_legal_and_illegal_is_kept_or_refused() {
+    on_every_backend(|store| async move {
+        let mut n = 0;
+        for state in CaseState::ALL {
+            for kind in ActionKind::ALL.iter().filter(|k| **k != ActionKind::Submit) {
+                n += 1;
+                // A stored case in `state`, built through the store one action at a time.
+                let submitted = date!(2025 - 01 - 06);
+                let new = new_case(&format!("KEN-25C{n:05}"), submitted);
+                let id = new.case.id;
+                store.import_cases(&[new], &no_progress).await.unwrap();
+                for (i, step) in sample::path_to(*state).into_iter().enumerate() {
+                    let on = submitted + Duration::days(i as i64 + 1);
+                    let version = store.case(id).await.unwrap().unwrap().version;
+                    take_action(&*store, id, version, sample::action(step, on), &ctx(on)).await.unwrap();
+                }
+                let before = store.case(id).await.unwrap().unwrap();
+                assert_eq!(before.state, *state);
+                let on = date!(2025 - 06 - 01);
+                let result = take_action(&*store, id, before.version, sample::action(*kind, on), &ctx(on)).await;
+                let after = store.case(id).await.unwrap().unwrap();
+                let history = store.history(id).await.unwrap();
+                if kind.allowed_from().contains(state) {
+                    let (case, t) = result.unwrap_or_else(|e| panic!("{kind} from {state}: {e}"));
+                    assert_eq!(after, case);
+                    assert_eq!((after.state, after.version), (kind.target(), before.version + 1));
+                    let last = history.last().unwrap();
+                    assert_eq!(last, &t);
+                    assert_eq!((last.seq, last.from, last.to), (after.version, Some(*state), kind.target()));
+                } else {
+                    assert!(matches!(result, Err(ActionError::Refused(_))), "{kind} from {state}: {result:?}");
+                    assert_eq!(after, before, "a refused action changes nothing");
+                    assert_eq!(history.len() as i64, before.version);
+                }
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
+    on_every_backend(|store| async move {
+        let new = new_case("JOR-25C00001", date!(2025 - 01 - 06));
+        let id = new.case.id;
+        store.import_cases(&[new], &no_progress).await.unwrap();
+
+        // A stale version is refused before anything is written.
+        let on = date!(2025 - 02 - 01);
+        let stale = take_action(&*store, id, 0, sample::action(ActionKind::StartAssessment, on), &ctx(on)).await;
+        assert!(matches!(stale, Err(ActionError::Conflict { expected: 0, .. })), "{stale:?}");
+
+        // Eight officers act on version 1 at the same moment: exactly one wins.
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                let kind = if i % 2 == 0 { ActionKind::StartAssessment } else { ActionKind::Withdraw };
+                tokio::spawn(async move { take_action(&*store, id, 1, sample::action(kind, on), &ctx(on)).await })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(ActionError::Conflict { expected: 1, .. }) => {}
+                Err(e) => panic!("unexpected error: {e}"),
+            }
+        }
+        assert_eq!(won, 1);
+        let case = store.case(id).await.unwrap().unwrap();
+        assert_eq!(case.version, 2);
+        assert_eq!(store.history(id).await.unwrap().len(), 2);
+
+        // The store itself refuses a write against an old version.
+        let mut copy = case.clone();
+        let mut t = copy.apply(sample::action(ActionKind::Withdraw, on), &ctx(on)).unwrap();
+        t.previous_version = 1;
+        assert!(matches!(store.record_transition(&copy, &t).await, Err(StoreError::Conflict { .. })));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reopening_a_database_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reopen.db");
+    let url = format!("sqlite:{}", path.display());
+    let store = SqlStore::connect(&url).await.unwrap();
+    store.import_cases(&example_cases(), &no_progress).await.unwrap();
+    store.close().await;
+    let again = SqlStore::connect(&url).await.unwrap();
+    assert_eq!(again.count_cases().await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn unusable_database_urls_are_refused_clearly() {
+    for url in ["", "sqlite::memory:", "mysql://localhost/x"] {
+        let err = SqlStore::connect(url).await.unwrap_err();
+        assert!(matches!(err, StoreError::BadUrl(_)), "{url}: {err}");
+    }
+}
