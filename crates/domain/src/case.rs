@@ -14,6 +14,7 @@ use time::Date;
 
 /// What UNHCR submitted: the fields that do not change as the case moves on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Submission {
     pub case_number: CaseNumber,
@@ -34,6 +35,7 @@ pub struct Submission {
 
 /// Whether a case is a resettlement case or family reunification with one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CaseKind {
     Resettlement,
@@ -42,6 +44,7 @@ pub enum CaseKind {
 
 /// A case with its current state and the dates the process added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Case {
     pub id: CaseId,

@@ -110,6 +110,38 @@ impl<'de> Deserialize<'de> for Nationality {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+    fn code(description: &str, example: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[A-Z]{3}$"))
+            .description(Some(description))
+            .examples([example])
+            .into()
+    }
+
+    impl utoipa::PartialSchema for super::CountryCode {
+        fn schema() -> RefOr<Schema> {
+            code("ISO 3166-1 alpha-3 country code", "EGY")
+        }
+    }
+    impl utoipa::ToSchema for super::CountryCode {}
+
+    impl utoipa::PartialSchema for super::Nationality {
+        fn schema() -> RefOr<Schema> {
+            code(
+                "ISO 3166-1 alpha-3 country code, or XXA for stateless (ICAO Doc 9303)",
+                "SYR",
+            )
+        }
+    }
+    impl utoipa::ToSchema for super::Nationality {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,9 @@ pub const FORMAT: &str = "resettle-submissions/1";
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImportFile {
+    /// Optional reference to the JSON Schema, for editors; not interpreted.
+    #[serde(default, rename = "$schema", skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     pub format: String,
     pub submissions: Vec<RawSubmission>,
 }
@@ -199,6 +202,15 @@ pub fn parse_date(raw: &str) -> Result<Date, String> {
 /// Validates a whole file. `ctx` names who imports and when (its `occurred_on`
 /// is ignored: each record carries its own dates). Returns every problem found.
 pub fn validate_file(file: &ImportFile, ctx: &Context) -> Result<Vec<NewCase>, Vec<ImportProblem>> {
+    validate_file_with_progress(file, ctx, &mut |_| {})
+}
+
+/// As [`validate_file`], calling `progress` with the number of records checked so far.
+pub fn validate_file_with_progress(
+    file: &ImportFile,
+    ctx: &Context,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<NewCase>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     if file.format != FORMAT {
         problems.push(ImportProblem::file(
@@ -223,7 +235,8 @@ pub fn validate_file(file: &ImportFile, ctx: &Context) -> Result<Vec<NewCase>, V
             .as_deref()
             .and_then(|n| CaseNumber::parse(n).ok())
         {
-            if let Some(first) = seen.insert(n.as_str().to_string(), index) {
+            let first = *seen.entry(n.as_str().to_string()).or_insert(index);
+            if first != index {
                 problems.push(ImportProblem {
                     record: Some(index),
                     case_number: Some(n.to_string()),
@@ -235,6 +248,7 @@ pub fn validate_file(file: &ImportFile, ctx: &Context) -> Result<Vec<NewCase>, V
         if let Some(case) = validate_record(index, raw, ctx, &mut problems) {
             cases.push(case);
         }
+        progress(index + 1);
     }
     if problems.is_empty() {
         Ok(cases)
@@ -251,9 +265,16 @@ pub fn validate_record(
     problems: &mut Vec<ImportProblem>,
 ) -> Option<NewCase> {
     let before = problems.len();
+    let shown_number = raw
+        .case_number
+        .as_deref()
+        .map(|n| match CaseNumber::parse(n) {
+            Ok(parsed) => parsed.to_string(),
+            Err(_) => n.to_string(),
+        });
     let mut r = Record {
         index,
-        case_number: raw.case_number.clone(),
+        case_number: shown_number,
         problems,
     };
     let today = ctx.recorded_at.date();
@@ -300,7 +321,7 @@ pub fn validate_record(
     }
     // Dossier selection is for urgent and emergency cases; later-arriving family
     // members are not selected at all, so the rule does not bind them.
-    let is_reunification = matches!(reunification, Some(Some(_)));
+    let is_reunification = given(&raw.family_reunification_of).is_some();
     if let (Some(Track::Dossier), Some(SubmissionPriority::Normal), false) =
         (track, priority, is_reunification)
     {
@@ -358,7 +379,7 @@ pub fn validate_record(
         if let Err(e) = case.apply(action, &mctx) {
             r.problem(
                 format!("milestones[{i}].{}", milestone_field(e.field())),
-                e.to_string(),
+                e.message(),
             );
             return None;
         }
@@ -454,6 +475,11 @@ fn validate_members(r: &mut Record<'_>, raw: &[RawMember], today: Date) -> Vec<M
     members
 }
 
+/// A text field that is present and not blank.
+fn given(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().filter(|v| !v.trim().is_empty())
+}
+
 /// Turns a milestone into the action that reaches its state.
 fn milestone_action(
     r: &mut Record<'_>,
@@ -501,7 +527,7 @@ fn milestone_action(
             .map(|valid_until| Action::Arrive {
                 permit: Permit { valid_until },
             }),
-        CaseState::Housed => match (&m.municipality, &m.coa_location) {
+        CaseState::Housed => match (given(&m.municipality), given(&m.coa_location)) {
             (Some(_), None) => {
                 text(r, "municipality", &m.municipality).map(|municipality| Action::House {
                     housing: Housing::Municipality { municipality },
@@ -537,11 +563,12 @@ fn milestone_action(
     if r.problems.len() > before {
         return None;
     }
+    let reason = r.optional(&f("reason"), &m.reason, |v| bounded(v, 500))?;
     let mctx = Context {
         occurred_on: on?,
         recorded_at: ctx.recorded_at,
         actor: ctx.actor.clone(),
-        reason: m.reason.clone(),
+        reason,
     };
     Some((action?, mctx))
 }

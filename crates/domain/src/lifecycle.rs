@@ -46,6 +46,7 @@ vocabulary!(
 
 /// The asylum permit handed over on arrival.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Permit {
     pub valid_until: Date,
@@ -53,6 +54,7 @@ pub struct Permit {
 
 /// Where a case is housed after arrival.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
@@ -68,6 +70,7 @@ pub enum Housing {
 
 /// Integration guidance by a social organisation for a period after arrival.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Guidance {
     pub organisation: String,
@@ -76,6 +79,7 @@ pub struct Guidance {
 
 /// Something an officer does to a case. Each action has one target state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
@@ -257,6 +261,7 @@ pub struct Context {
 
 /// One entry of a case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Transition {
     /// Position in the history, from 1.
@@ -299,6 +304,14 @@ pub enum TransitionError {
 }
 
 impl TransitionError {
+    /// The message without the field name (for callers that show the field apart).
+    pub fn message(&self) -> String {
+        match self {
+            Self::InvalidField { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The request field the error is about.
     pub fn field(&self) -> &'static str {
         match self {

@@ -12,6 +12,7 @@ use time::{Date, Month};
 /// never before 1900.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Date))]
 pub struct DateOfBirth(Date);
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -90,6 +91,7 @@ vocabulary!(
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityDocument {
     pub kind: DocumentKind,
@@ -102,6 +104,7 @@ pub struct IdentityDocument {
 
 /// One person in a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     pub id: PersonId,

@@ -8,6 +8,7 @@ use thiserror::Error;
 /// A UNHCR case number: the three-letter code of the UNHCR office, a dash, the
 /// two-digit year of registration, `C`, and five or six digits: `EGY-24C01234`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "EGY-24C01234"))]
 pub struct CaseNumber(String);
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -62,6 +63,7 @@ macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             $(#[serde(rename = $wire)] $variant),+
         }

@@ -20,7 +20,9 @@ impl ScratchPostgres {
     pub async fn create(admin_url: &str) -> Result<Self, StoreError> {
         let name = format!("resettle_t_{}", uuid::Uuid::new_v4().simple());
         let mut conn = PgConnection::connect(admin_url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await?;
         conn.close().await?;
         let (base, query) = match admin_url.split_once('?') {
             Some((b, q)) => (b, format!("?{q}")),
@@ -28,15 +30,22 @@ impl ScratchPostgres {
         };
         let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
         let url = format!("{server}/{name}{query}");
-        Ok(Self { admin_url: admin_url.to_string(), name, url })
+        Ok(Self {
+            admin_url: admin_url.to_string(),
+            name,
+            url,
+        })
     }
 
     /// Drops the database, closing whatever connections are left.
     pub async fn drop_database(self) -> Result<(), StoreError> {
         let mut conn = PgConnection::connect(&self.admin_url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
-            .execute(&mut conn)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut conn)
+        .await?;
         conn.close().await?;
         Ok(())
     }
@@ -47,9 +56,9 @@ impl ScratchPostgres {
 pub fn postgres_url() -> Result<Option<String>, String> {
     match std::env::var(POSTGRES_ENV) {
         Ok(url) if !url.trim().is_empty() => Ok(Some(url)),
-        _ if std::env::var_os("CI").is_some() => {
-            Err(format!("CI is set but {POSTGRES_ENV} is not: the PostgreSQL suite must run in CI"))
-        }
+        _ if std::env::var_os("CI").is_some() => Err(format!(
+            "CI is set but {POSTGRES_ENV} is not: the PostgreSQL suite must run in CI"
+        )),
         _ => Ok(None),
     }
 }

@@ -42,7 +42,10 @@ pub async fn take_action(
 ) -> Result<(Case, Transition), ActionError> {
     let mut case = store.case(id).await?.ok_or(ActionError::NotFound(id))?;
     if case.version != expected_version {
-        return Err(ActionError::Conflict { case: id, expected: expected_version });
+        return Err(ActionError::Conflict {
+            case: id,
+            expected: expected_version,
+        });
     }
     let mut transition = case.apply(action, ctx)?;
     transition.seq = case.version;

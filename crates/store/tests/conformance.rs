@@ -34,12 +34,16 @@ where
     Fut: Future<Output = ()>,
 {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqlStore::connect(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
+    let sqlite = SqlStore::connect(dir.path().join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
     assert_eq!(sqlite.backend(), Backend::Sqlite);
     story(Arc::new(sqlite)).await;
 
     if let Some(admin) = postgres_url().unwrap() {
-        let scratch = ScratchPostgres::create(&admin).await.expect("cannot reach PostgreSQL");
+        let scratch = ScratchPostgres::create(&admin)
+            .await
+            .expect("cannot reach PostgreSQL");
         let pg = Arc::new(SqlStore::connect(&scratch.url).await.unwrap());
         assert_eq!(pg.backend(), Backend::Postgres);
         story(pg.clone()).await;
@@ -68,17 +72,30 @@ async fn imported_cases_read_back_whole() {
         assert_eq!(store.count_cases().await.unwrap(), 3);
         for expected in &cases {
             let got = store.case(expected.case.id).await.unwrap().unwrap();
-            assert_eq!(got, expected.case, "case {}", expected.case.submission.case_number);
+            assert_eq!(
+                got, expected.case,
+                "case {}",
+                expected.case.submission.case_number
+            );
             let history = store.history(expected.case.id).await.unwrap();
             assert_eq!(history.len(), expected.history.len());
             for (i, (g, e)) in history.iter().zip(&expected.history).enumerate() {
                 assert_eq!(g.seq, i as i64 + 1);
-                assert_eq!((g.from, g.to, &g.action, g.occurred_on), (e.from, e.to, &e.action, e.occurred_on));
-                assert_eq!((&g.actor, &g.reason, g.previous_version), (&e.actor, &e.reason, e.previous_version));
+                assert_eq!(
+                    (g.from, g.to, &g.action, g.occurred_on),
+                    (e.from, e.to, &e.action, e.occurred_on)
+                );
+                assert_eq!(
+                    (&g.actor, &g.reason, g.previous_version),
+                    (&e.actor, &e.reason, e.previous_version)
+                );
                 assert_eq!(g.recorded_at, e.recorded_at);
             }
         }
-        let by_number = store.case_by_number(&CaseNumber::parse("EGY-24C00102").unwrap()).await.unwrap();
+        let by_number = store
+            .case_by_number(&CaseNumber::parse("EGY-24C00102").unwrap())
+            .await
+            .unwrap();
         assert_eq!(by_number.map(|c| c.id), Some(cases[1].case.id));
         assert!(store.case(CaseId::random()).await.unwrap().is_none());
     })
@@ -88,33 +105,118 @@ async fn imported_cases_read_back_whole() {
 #[tokio::test]
 async fn case_lists_filter_and_page() {
     on_every_backend(|store| async move {
-        store.import_cases(&example_cases(), &no_progress).await.unwrap();
-        let many: Vec<NewCase> =
-            (0..25).map(|i| new_case(&format!("LBN-25C{:05}", i), date!(2025 - 03 - 01) + Duration::days(i))).collect();
+        store
+            .import_cases(&example_cases(), &no_progress)
+            .await
+            .unwrap();
+        let many: Vec<NewCase> = (0..25)
+            .map(|i| {
+                new_case(
+                    &format!("LBN-25C{:05}", i),
+                    date!(2025 - 03 - 01) + Duration::days(i),
+                )
+            })
+            .collect();
         store.import_cases(&many, &no_progress).await.unwrap();
         let all = CaseFilter::default();
-        let page = store.list_cases(&all, PageRequest::new(2, 10)).await.unwrap();
+        let page = store
+            .list_cases(&all, PageRequest::new(2, 10))
+            .await
+            .unwrap();
         assert_eq!((page.total, page.items.len(), page.page), (28, 10, 2));
         // newest submission first
         assert_eq!(page.items[0].case_number.as_str(), "LBN-25C00014");
 
         let count = |f: CaseFilter| {
             let store = store.clone();
-            async move { store.list_cases(&f, PageRequest::new(1, 100)).await.unwrap().total }
+            async move {
+                store
+                    .list_cases(&f, PageRequest::new(1, 100))
+                    .await
+                    .unwrap()
+                    .total
+            }
         };
-        assert_eq!(count(CaseFilter { year: Some(2024), ..all.clone() }).await, 2);
-        assert_eq!(count(CaseFilter { arrival_year: Some(2024), ..all.clone() }).await, 1);
-        assert_eq!(count(CaseFilter { state: Some(CaseState::IntegrationGuidance), ..all.clone() }).await, 1);
-        assert_eq!(count(CaseFilter { state: Some(CaseState::Submitted), ..all.clone() }).await, 26);
-        assert_eq!(count(CaseFilter { host_country: CountryCode::parse("LBN").ok(), ..all.clone() }).await, 25);
-        assert_eq!(count(CaseFilter { programme: Some(Programme::EuTurkey), ..all.clone() }).await, 0);
-        assert_eq!(count(CaseFilter { track: Some(resettle_domain::Track::Dossier), ..all.clone() }).await, 2);
         assert_eq!(
-            count(CaseFilter { priority: Some(resettle_domain::SubmissionPriority::Urgent), year: Some(2024), ..all.clone() }).await,
+            count(CaseFilter {
+                year: Some(2024),
+                ..all.clone()
+            })
+            .await,
+            2
+        );
+        assert_eq!(
+            count(CaseFilter {
+                arrival_year: Some(2024),
+                ..all.clone()
+            })
+            .await,
             1
         );
-        let summary = &store.list_cases(&CaseFilter { arrival_year: Some(2024), ..all }, PageRequest::default()).await.unwrap().items[0];
-        assert_eq!((summary.persons, summary.arrived_on), (2, Some(date!(2024 - 08 - 21))));
+        assert_eq!(
+            count(CaseFilter {
+                state: Some(CaseState::IntegrationGuidance),
+                ..all.clone()
+            })
+            .await,
+            1
+        );
+        assert_eq!(
+            count(CaseFilter {
+                state: Some(CaseState::Submitted),
+                ..all.clone()
+            })
+            .await,
+            26
+        );
+        assert_eq!(
+            count(CaseFilter {
+                host_country: CountryCode::parse("LBN").ok(),
+                ..all.clone()
+            })
+            .await,
+            25
+        );
+        assert_eq!(
+            count(CaseFilter {
+                programme: Some(Programme::EuTurkey),
+                ..all.clone()
+            })
+            .await,
+            0
+        );
+        assert_eq!(
+            count(CaseFilter {
+                track: Some(resettle_domain::Track::Dossier),
+                ..all.clone()
+            })
+            .await,
+            2
+        );
+        assert_eq!(
+            count(CaseFilter {
+                priority: Some(resettle_domain::SubmissionPriority::Urgent),
+                year: Some(2024),
+                ..all.clone()
+            })
+            .await,
+            1
+        );
+        let summary = &store
+            .list_cases(
+                &CaseFilter {
+                    arrival_year: Some(2024),
+                    ..all
+                },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap()
+            .items[0];
+        assert_eq!(
+            (summary.persons, summary.arrived_on),
+            (2, Some(date!(2024 - 08 - 21)))
+        );
     })
     .await;
 }
@@ -130,19 +232,36 @@ async fn a_bad_batch_stores_nothing_and_names_every_problem() {
         let mut dup = new_case("EGY-24C00101", date!(2025 - 01 - 02));
         dup.case.submission.case_number = CaseNumber::parse("EGY-24C00101").unwrap();
         let mut not_arrived = new_case("EGY-25C00001", date!(2025 - 01 - 02));
-        not_arrived.case.submission.family_reunification_of = CaseNumber::parse("EGY-24C00102").ok();
+        not_arrived.case.submission.family_reunification_of =
+            CaseNumber::parse("EGY-24C00102").ok();
         let mut unknown = new_case("EGY-25C00002", date!(2025 - 01 - 02));
         unknown.case.submission.family_reunification_of = CaseNumber::parse("KEN-19C00001").ok();
         let fine = new_case("EGY-25C00003", date!(2025 - 01 - 02));
 
-        let err = store.import_cases(&[dup, not_arrived, unknown, fine], &no_progress).await.unwrap_err();
-        let StoreError::ImportRejected(problems) = err else { panic!("expected a refused import, got {err:?}") };
-        let found: Vec<(Option<usize>, &str)> = problems.iter().map(|p| (p.record, p.field.as_str())).collect();
+        let err = store
+            .import_cases(&[dup, not_arrived, unknown, fine], &no_progress)
+            .await
+            .unwrap_err();
+        let StoreError::ImportRejected(problems) = err else {
+            panic!("expected a refused import, got {err:?}")
+        };
+        let found: Vec<(Option<usize>, &str)> = problems
+            .iter()
+            .map(|p| (p.record, p.field.as_str()))
+            .collect();
         assert_eq!(
             found,
-            vec![(Some(0), "caseNumber"), (Some(1), "familyReunificationOf"), (Some(2), "familyReunificationOf")]
+            vec![
+                (Some(0), "caseNumber"),
+                (Some(1), "familyReunificationOf"),
+                (Some(2), "familyReunificationOf")
+            ]
         );
-        assert_eq!(store.count_cases().await.unwrap(), 2, "nothing of the refused batch was stored");
+        assert_eq!(
+            store.count_cases().await.unwrap(),
+            2,
+            "nothing of the refused batch was stored"
+        );
 
         // Joining a case that arrived is fine.
         store.import_cases(&first[2..], &no_progress).await.unwrap();
@@ -166,23 +285,41 @@ async fn every_transition_legal_and_illegal_is_kept_or_refused() {
                 for (i, step) in sample::path_to(*state).into_iter().enumerate() {
                     let on = submitted + Duration::days(i as i64 + 1);
                     let version = store.case(id).await.unwrap().unwrap().version;
-                    take_action(&*store, id, version, sample::action(step, on), &ctx(on)).await.unwrap();
+                    take_action(&*store, id, version, sample::action(step, on), &ctx(on))
+                        .await
+                        .unwrap();
                 }
                 let before = store.case(id).await.unwrap().unwrap();
                 assert_eq!(before.state, *state);
                 let on = date!(2025 - 06 - 01);
-                let result = take_action(&*store, id, before.version, sample::action(*kind, on), &ctx(on)).await;
+                let result = take_action(
+                    &*store,
+                    id,
+                    before.version,
+                    sample::action(*kind, on),
+                    &ctx(on),
+                )
+                .await;
                 let after = store.case(id).await.unwrap().unwrap();
                 let history = store.history(id).await.unwrap();
                 if kind.allowed_from().contains(state) {
                     let (case, t) = result.unwrap_or_else(|e| panic!("{kind} from {state}: {e}"));
                     assert_eq!(after, case);
-                    assert_eq!((after.state, after.version), (kind.target(), before.version + 1));
+                    assert_eq!(
+                        (after.state, after.version),
+                        (kind.target(), before.version + 1)
+                    );
                     let last = history.last().unwrap();
                     assert_eq!(last, &t);
-                    assert_eq!((last.seq, last.from, last.to), (after.version, Some(*state), kind.target()));
+                    assert_eq!(
+                        (last.seq, last.from, last.to),
+                        (after.version, Some(*state), kind.target())
+                    );
                 } else {
-                    assert!(matches!(result, Err(ActionError::Refused(_))), "{kind} from {state}: {result:?}");
+                    assert!(
+                        matches!(result, Err(ActionError::Refused(_))),
+                        "{kind} from {state}: {result:?}"
+                    );
                     assert_eq!(after, before, "a refused action changes nothing");
                     assert_eq!(history.len() as i64, before.version);
                 }
@@ -201,15 +338,31 @@ async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
 
         // A stale version is refused before anything is written.
         let on = date!(2025 - 02 - 01);
-        let stale = take_action(&*store, id, 0, sample::action(ActionKind::StartAssessment, on), &ctx(on)).await;
-        assert!(matches!(stale, Err(ActionError::Conflict { expected: 0, .. })), "{stale:?}");
+        let stale = take_action(
+            &*store,
+            id,
+            0,
+            sample::action(ActionKind::StartAssessment, on),
+            &ctx(on),
+        )
+        .await;
+        assert!(
+            matches!(stale, Err(ActionError::Conflict { expected: 0, .. })),
+            "{stale:?}"
+        );
 
         // Eight officers act on version 1 at the same moment: exactly one wins.
         let tasks: Vec<_> = (0..8)
             .map(|i| {
                 let store = store.clone();
-                let kind = if i % 2 == 0 { ActionKind::StartAssessment } else { ActionKind::Withdraw };
-                tokio::spawn(async move { take_action(&*store, id, 1, sample::action(kind, on), &ctx(on)).await })
+                let kind = if i % 2 == 0 {
+                    ActionKind::StartAssessment
+                } else {
+                    ActionKind::Withdraw
+                };
+                tokio::spawn(async move {
+                    take_action(&*store, id, 1, sample::action(kind, on), &ctx(on)).await
+                })
             })
             .collect();
         let mut won = 0;
@@ -227,9 +380,14 @@ async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
 
         // The store itself refuses a write against an old version.
         let mut copy = case.clone();
-        let mut t = copy.apply(sample::action(ActionKind::Withdraw, on), &ctx(on)).unwrap();
+        let mut t = copy
+            .apply(sample::action(ActionKind::Withdraw, on), &ctx(on))
+            .unwrap();
         t.previous_version = 1;
-        assert!(matches!(store.record_transition(&copy, &t).await, Err(StoreError::Conflict { .. })));
+        assert!(matches!(
+            store.record_transition(&copy, &t).await,
+            Err(StoreError::Conflict { .. })
+        ));
     })
     .await;
 }
@@ -240,7 +398,10 @@ async fn reopening_a_database_keeps_its_data() {
     let path = dir.path().join("reopen.db");
     let url = format!("sqlite:{}", path.display());
     let store = SqlStore::connect(&url).await.unwrap();
-    store.import_cases(&example_cases(), &no_progress).await.unwrap();
+    store
+        .import_cases(&example_cases(), &no_progress)
+        .await
+        .unwrap();
     store.close().await;
     let again = SqlStore::connect(&url).await.unwrap();
     assert_eq!(again.count_cases().await.unwrap(), 3);

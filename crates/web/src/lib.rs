@@ -1,1 +1,41 @@
+//! The HTTP interface of Resettle: a JSON API under `/api/v1` (Dutch API Design
+//! Rules: problem+json errors, OpenAPI generated from this code) and
+//! server-rendered pages for case workers that work without JavaScript.
 
+pub mod api;
+mod filters;
+mod pages;
+mod problem;
+mod security;
+mod state;
+
+pub use state::{Actor, AppState};
+
+use axum::Router;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// The whole application: API, pages and the security headers on every response.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api::routes().split_for_parts();
+    Router::new()
+        .nest("/api/v1", api.merge(api::openapi_route(openapi)))
+        .merge(pages::routes())
+        .fallback(pages::fallback)
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

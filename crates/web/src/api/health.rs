@@ -1,0 +1,38 @@
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use resettle_store::Backend;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the service and its database answer.
+    status: &'static str,
+    #[schema(value_type = String, example = "sqlite")]
+    database: Backend,
+    version: &'static str,
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(get, path = "/health", tag = "system",
+    responses(
+        (status = 200, description = "The service and its database answer", body = Health),
+        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
+    state.store.ping().await.map_err(|e| {
+        tracing::error!(error = %e, "health check failed");
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database does not answer",
+        )
+    })?;
+    Ok(Json(Health {
+        status: "ok",
+        database: state.store.backend(),
+        version: env!("CARGO_PKG_VERSION"),
+    }))
+}

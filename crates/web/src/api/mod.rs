@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`. Every handler is annotated for OpenAPI, so the
+//! published document is generated from this code.
+
+mod cases;
+mod health;
+mod imports;
+
+use crate::state::AppState;
+use axum::Json;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Resettle API",
+        description = "Refugee resettlement case management: UNHCR submissions, IND assessment, COA \
+                       preparation, arrival and housing, counted against policy frameworks.",
+        contact(name = "Resettle maintainers", email = "resettle@example.org"),
+        license(name = "EUPL-1.2"),
+    ),
+    tags(
+        (name = "cases", description = "Cases, their members and their history"),
+        (name = "imports", description = "Bulk import of UNHCR submissions"),
+        (name = "system", description = "Health of the service"),
+    )
+)]
+struct ApiDoc;
+
+/// The API routes, with their OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::list_transitions, cases::create_transition))
+        .routes(routes!(cases::get_transition))
+        .routes(routes!(imports::create_import))
+}
+
+/// The OpenAPI document route, public and readable from any origin.
+pub fn openapi_route(mut doc: OpenApiDoc) -> axum::Router<AppState> {
+    doc.info.version = crate::security::API_VERSION.to_string();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    let doc = std::sync::Arc::new(doc);
+    axum::Router::new().route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move {
+                let mut response = Json(doc.as_ref().clone()).into_response();
+                response.headers_mut().insert(
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("*"),
+                );
+                response
+            }
+        }),
+    )
+}

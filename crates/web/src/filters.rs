@@ -1,0 +1,98 @@
+//! The case-list query (filters and paging) shared by the API and the pages,
+//! parsed with every bad parameter reported at once.
+
+use crate::problem::{FieldError, Problem};
+use resettle_domain::{CaseState, CountryCode, Programme, SubmissionPriority, Track};
+use resettle_store::{CaseFilter, PageRequest};
+use serde::Deserialize;
+use std::fmt::Display;
+use utoipa::IntoParams;
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Lifecycle state, e.g. `under-assessment`.
+    pub state: Option<String>,
+    /// Host country, ISO 3166-1 alpha-3, e.g. `EGY`.
+    pub host_country: Option<String>,
+    /// `emergency`, `urgent` or `normal`.
+    pub priority: Option<String>,
+    /// `national-quota` or `eu-turkey`.
+    pub programme: Option<String>,
+    /// `selection-mission` or `dossier`.
+    pub track: Option<String>,
+    /// Year of submission.
+    pub year: Option<String>,
+    /// Year of arrival in the Netherlands.
+    pub arrival_year: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Cases per page, 1 to 500 (default 50).
+    pub page_size: Option<String>,
+}
+
+/// Parses an optional parameter; empty means "not given".
+fn opt<T, E: Display>(
+    errors: &mut Vec<FieldError>,
+    name: &str,
+    raw: &Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    let v = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+    parse(v)
+        .map_err(|e| errors.push(Problem::field(name, e.to_string())))
+        .ok()
+}
+
+fn year(v: &str) -> Result<i32, String> {
+    match v.parse::<i32>() {
+        Ok(y) if (1984..=2100).contains(&y) => Ok(y),
+        _ => Err(format!("'{v}' is not a year between 1984 and 2100")),
+    }
+}
+
+fn number(max: u32) -> impl Fn(&str) -> Result<u32, String> {
+    move |v| match v.parse::<u32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("'{v}' is not a whole number from 1 to {max}")),
+    }
+}
+
+impl CaseQuery {
+    pub fn parse(&self) -> Result<(CaseFilter, PageRequest), Vec<FieldError>> {
+        let mut e = Vec::new();
+        let filter = CaseFilter {
+            state: opt(&mut e, "state", &self.state, CaseState::parse),
+            host_country: opt(
+                &mut e,
+                "hostCountry",
+                &self.host_country,
+                CountryCode::parse,
+            ),
+            priority: opt(
+                &mut e,
+                "priority",
+                &self.priority,
+                SubmissionPriority::parse,
+            ),
+            programme: opt(&mut e, "programme", &self.programme, Programme::parse),
+            track: opt(&mut e, "track", &self.track, Track::parse),
+            year: opt(&mut e, "year", &self.year, year),
+            arrival_year: opt(&mut e, "arrivalYear", &self.arrival_year, year),
+        };
+        let page = opt(&mut e, "page", &self.page, number(u32::MAX)).unwrap_or(1);
+        let size = opt(
+            &mut e,
+            "pageSize",
+            &self.page_size,
+            number(PageRequest::MAX_SIZE),
+        )
+        .unwrap_or(50);
+        if e.is_empty() {
+            Ok((filter, PageRequest::new(page, size)))
+        } else {
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,605 @@
+//! The case list and the case page, with the forms that move a case on.
+
+use super::i18n::T;
+use super::layout::{encode, error_summary, field_error, page};
+use crate::filters::CaseQuery;
+use crate::problem::Problem;
+use crate::state::{Actor, AppState};
+use axum::Form;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use resettle_domain::import::parse_date;
+use resettle_domain::{
+    Action, ActionKind, Case, CaseId, Context, Guidance, Housing, Permit, RejectionGround,
+    TrainingMode, Transition,
+};
+use resettle_store::workflow::{ActionError, take_action};
+use resettle_store::{CaseSummary, Page};
+use serde::Deserialize;
+use time::Date;
+
+/// Field errors as (field id, message).
+type Errors = Vec<(String, String)>;
+
+fn date(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    t: T,
+    OriginalUri(uri): OriginalUri,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Result<Response, Problem> {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let path = uri.path_and_query().map_or("/cases", |p| p.as_str());
+    let (result, errors) = match query.parse() {
+        Ok((filter, page)) => (Some(state.store.list_cases(&filter, page).await?), vec![]),
+        Err(errors) => {
+            let errors: Errors = errors
+                .into_iter()
+                .map(|e| (format!("filter-{}", e.field), e.detail))
+                .collect();
+            (None, errors)
+        }
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let body = html! {
+        h1 { (t.t("cases-title")) }
+        (error_summary(&t.t("filter-errors-title"), &errors))
+        (filter_form(t, &query, &errors))
+        @if let Some(page) = &result { (case_table(t, page, &query)) }
+    };
+    Ok((status, page(t, &t.t("cases-title"), path, body)).into_response())
+}
+
+fn select(
+    t: T,
+    id: &str,
+    name: &str,
+    label: &str,
+    prefix: &str,
+    values: &[&str],
+    current: &Option<String>,
+) -> Markup {
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            select #(id) name=(name) {
+                option value="" { (t.t("cases-any")) }
+                @for v in values {
+                    option value=(v) selected[current.as_deref() == Some(*v)] { (t.term(prefix, v)) }
+                }
+            }
+        }
+    }
+}
+
+fn text_filter(
+    id: &str,
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    current: &Option<String>,
+    errors: &Errors,
+    kind: &str,
+) -> Markup {
+    let described = hint.map(|_| format!("{id}-hint"));
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            @if let Some(h) = hint { p.hint id={ (id) "-hint" } { (h) } }
+            (field_error(errors, id))
+            input #(id) name=(name) type=(kind) value=(current.clone().unwrap_or_default())
+                aria-describedby=[described] inputmode=[(kind == "number").then_some("numeric")];
+        }
+    }
+}
+
+fn filter_form(t: T, q: &CaseQuery, errors: &Errors) -> Markup {
+    use resettle_domain::{CaseState, Programme, SubmissionPriority, Track};
+    let states: Vec<&str> = CaseState::ALL.iter().map(|s| s.as_str()).collect();
+    let priorities: Vec<&str> = SubmissionPriority::ALL.iter().map(|s| s.as_str()).collect();
+    let programmes: Vec<&str> = Programme::ALL.iter().map(|s| s.as_str()).collect();
+    let tracks: Vec<&str> = Track::ALL.iter().map(|s| s.as_str()).collect();
+    html! {
+        form.filters method="get" action="/cases" aria-labelledby="filters-title" {
+            h2 #filters-title { (t.t("cases-filter")) }
+            div.filter-grid {
+                (select(t, "filter-state", "state", &t.t("field-state"), "state", &states, &q.state))
+                (text_filter("filter-hostCountry", "hostCountry", &t.t("field-host-country"), Some(&t.t("field-host-country-hint")), &q.host_country, errors, "text"))
+                (select(t, "filter-priority", "priority", &t.t("field-priority"), "priority", &priorities, &q.priority))
+                (select(t, "filter-programme", "programme", &t.t("field-programme"), "programme", &programmes, &q.programme))
+                (select(t, "filter-track", "track", &t.t("field-track"), "track", &tracks, &q.track))
+                (text_filter("filter-year", "year", &t.t("field-year"), None, &q.year, errors, "number"))
+                (text_filter("filter-arrivalYear", "arrivalYear", &t.t("field-arrival-year"), None, &q.arrival_year, errors, "number"))
+            }
+            div.actions {
+                button type="submit" { (t.t("cases-filter-apply")) }
+                a href="/cases" { (t.t("cases-filter-reset")) }
+            }
+        }
+    }
+}
+
+/// The query string of `q` on another page.
+fn page_link(q: &CaseQuery, page: u32) -> String {
+    let pairs = [
+        ("state", &q.state),
+        ("hostCountry", &q.host_country),
+        ("priority", &q.priority),
+        ("programme", &q.programme),
+        ("track", &q.track),
+        ("year", &q.year),
+        ("arrivalYear", &q.arrival_year),
+        ("pageSize", &q.page_size),
+    ];
+    let mut s = format!("/cases?page={page}");
+    for (k, v) in pairs {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            s.push_str(&format!("&{k}={}", encode(v)));
+        }
+    }
+    s
+}
+
+fn case_table(t: T, page: &Page<CaseSummary>, q: &CaseQuery) -> Markup {
+    let pages = ((page.total + i64::from(page.page_size) - 1) / i64::from(page.page_size)).max(1);
+    html! {
+        p.count aria-live="polite" { (t.with("cases-count", &[("total", page.total.into())])) }
+        @if page.items.is_empty() {
+            p { (t.t("cases-none")) }
+        } @else {
+            div.table-scroll {
+                table {
+                    caption.visually-hidden { (t.t("cases-title")) }
+                    thead { tr {
+                        th scope="col" { (t.t("field-case-number")) }
+                        th scope="col" { (t.t("field-host-country")) }
+                        th scope="col" { (t.t("field-priority")) }
+                        th scope="col" { (t.t("field-programme")) }
+                        th scope="col" { (t.t("field-state")) }
+                        th scope="col" class="num" { (t.t("field-persons")) }
+                        th scope="col" { (t.t("field-submitted-on")) }
+                        th scope="col" { (t.t("field-arrived-on")) }
+                    } }
+                    tbody {
+                        @for c in &page.items {
+                            tr {
+                                th scope="row" { a href={ "/cases/" (c.id) } { (c.case_number) } }
+                                td { abbr title=(c.host_country.name()) { (c.host_country) } }
+                                td { (t.term("priority", c.priority.as_str())) }
+                                td { (t.term("programme", c.programme.as_str())) }
+                                td { span class={ "state state-" (c.state) } { (t.term("state", c.state.as_str())) } }
+                                td.num { (c.persons) }
+                                td { (c.submitted_on) }
+                                td { (date(c.arrived_on)) }
+                            }
+                        }
+                    }
+                }
+            }
+            nav.pager aria-label=(t.with("cases-page", &[("page", page.page.into()), ("pages", pages.into())])) {
+                @if page.page > 1 { a rel="prev" href=(page_link(q, page.page - 1)) { (t.t("cases-previous")) } }
+                span { (t.with("cases-page", &[("page", page.page.into()), ("pages", pages.into())])) }
+                @if i64::from(page.page) < pages { a rel="next" href=(page_link(q, page.page + 1)) { (t.t("cases-next")) } }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    done: Option<String>,
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    t: T,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, Response> {
+    let id: CaseId = id.parse().map_err(|_| super::not_found_page(t))?;
+    let case = state
+        .store
+        .case(id)
+        .await
+        .map_err(|e| Problem::from(e).into_response())?;
+    let case = case.ok_or_else(|| super::not_found_page(t))?;
+    let history = state
+        .store
+        .history(id)
+        .await
+        .map_err(|e| Problem::from(e).into_response())?;
+    let done = q.done.is_some();
+    Ok(case_page(t, &case, &history, done, None, &[]).into_response())
+}
+
+fn case_page(
+    t: T,
+    case: &Case,
+    history: &[Transition],
+    done: bool,
+    failed: Option<ActionKind>,
+    errors: &[(String, String)],
+) -> Markup {
+    let s = &case.submission;
+    let title = t.with(
+        "case-title",
+        &[("number", s.case_number.to_string().into())],
+    );
+    let path = format!("/cases/{}", case.id);
+    let body = html! {
+        p { a href="/cases" { "← " (t.t("back-to-cases")) } }
+        h1 { (title) " " span class={ "state state-" (case.state) } { (t.term("state", case.state.as_str())) } }
+        @if done { div.notice role="status" { (t.t("case-done")) } }
+        (error_summary(&t.t("case-errors-title"), errors))
+        section aria-labelledby="summary-title" {
+            h2 #summary-title { (t.t("case-summary")) }
+            @if s.family_reunification_of.is_some() { p.tag { (t.t("case-kind-reunification")) } }
+            dl.summary {
+                dt { (t.t("field-unhcr-reference")) } dd { (s.unhcr_reference) }
+                dt { (t.t("field-host-country")) } dd { (s.host_country.name()) " (" (s.host_country) ")" }
+                dt { (t.t("field-priority")) } dd { (t.term("priority", s.priority.as_str())) }
+                dt { (t.t("field-primary-category")) } dd { (t.term("category", s.primary_category.as_str())) }
+                @if let Some(c) = s.secondary_category { dt { (t.t("field-secondary-category")) } dd { (t.term("category", c.as_str())) } }
+                dt { (t.t("field-programme")) } dd { (t.term("programme", s.programme.as_str())) }
+                dt { (t.t("field-track")) } dd { (t.term("track", s.track.as_str())) }
+                @if let Some(of) = &s.family_reunification_of { dt { (t.t("field-family-reunification-of")) } dd { (of) } }
+                @if !s.linked_cases.is_empty() {
+                    dt { (t.t("field-linked-cases")) }
+                    dd { @for (i, l) in s.linked_cases.iter().enumerate() { @if i > 0 { ", " } (l) } }
+                }
+                dt { (t.t("field-submitted-on")) } dd { (s.submitted_on) }
+                @if let Some(d) = case.selected_on { dt { (t.t("field-selected-on")) } dd { (d) } }
+                @if let Some(d) = case.departed_on { dt { (t.t("field-departed-on")) } dd { (d) } }
+                @if let Some(d) = case.arrived_on { dt { (t.t("field-arrived-on")) } dd { (d) } }
+                @if let Some(p) = &case.permit { dt { (t.t("field-permit")) } dd { (p.valid_until) } }
+                @if let Some(h) = &case.housing { dt { (t.t("field-housing")) } dd { (housing(t, h)) } }
+                @if let Some(g) = &case.guidance {
+                    dt { (t.t("field-guidance")) }
+                    dd { (t.with("guidance-text", &[("organisation", g.organisation.clone().into()), ("until", g.until.to_string().into())])) }
+                }
+                @if let Some(d) = case.closed_on { dt { (t.t("field-closed-on")) } dd { (d) } }
+                dt { (t.t("field-version")) } dd { (case.version) }
+            }
+        }
+        section aria-labelledby="members-title" {
+            h2 #members-title { (t.t("case-members")) " (" (s.members.len()) ")" }
+            div.table-scroll { table {
+                thead { tr {
+                    th scope="col" { (t.t("field-name")) }
+                    th scope="col" { (t.t("field-relationship")) }
+                    th scope="col" { (t.t("field-date-of-birth")) }
+                    th scope="col" { (t.t("field-sex")) }
+                    th scope="col" { (t.t("field-nationality")) }
+                    th scope="col" { (t.t("field-documents")) }
+                } }
+                tbody { @for m in &s.members { tr {
+                    th scope="row" { (m.given_name) " " (m.family_name) }
+                    td { (t.term("relationship", m.relationship.as_str())) }
+                    td { (m.date_of_birth.date()) }
+                    td { (t.term("sex", m.sex.as_str())) }
+                    td { (m.nationality.name()) }
+                    td { @for d in &m.documents { (d.kind) " " (d.number) br; } }
+                } } }
+            } }
+        }
+        section aria-labelledby="actions-title" {
+            h2 #actions-title { (t.t("case-actions")) }
+            @let allowed = case.allowed_actions();
+            @if allowed.is_empty() { p { (t.t("case-no-actions")) } }
+            @for kind in allowed {
+                (action_form(t, case, kind, failed == Some(kind), errors))
+            }
+        }
+        section aria-labelledby="history-title" #history {
+            h2 #history-title { (t.t("case-history")) }
+            ol.timeline {
+                @for h in history.iter().rev() {
+                    li {
+                        p.when { time datetime=(h.occurred_on) { (h.occurred_on) } }
+                        p.what {
+                            strong { (t.term("action", h.action.kind().as_str())) }
+                            " — "
+                            @match h.from {
+                                Some(from) => (t.with("history-from-to", &[("from", t.term("state", from.as_str()).into()), ("to", t.term("state", h.to.as_str()).into())])),
+                                None => (t.t("history-created")),
+                            }
+                        }
+                        @if let Some(r) = &h.reason { p.reason { (t.t("field-reason")) ": " (r) } }
+                        p.meta { (t.t("field-actor")) " " (h.actor) " · " (t.t("field-recorded-at")) " " (h.recorded_at.date()) " · v" (h.previous_version + 1) }
+                    }
+                }
+            }
+        }
+    };
+    page(t, &title, &path, body)
+}
+
+fn housing(t: T, h: &Housing) -> String {
+    match h {
+        Housing::Municipality { municipality } => t.with(
+            "housing-municipality",
+            &[("name", municipality.clone().into())],
+        ),
+        Housing::CoaReception { location, reason } => t.with(
+            "housing-coa",
+            &[
+                ("location", location.clone().into()),
+                ("reason", reason.clone().into()),
+            ],
+        ),
+    }
+}
+
+/// One labelled input, with its error repeated at the field.
+fn input(id: &str, name: &str, label: &str, kind: &str, errors: &Errors) -> Markup {
+    let invalid = errors.iter().any(|(f, _)| f == id);
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            (field_error(errors, id))
+            input #(id) name=(name) type=(kind) aria-invalid=[invalid.then_some("true")]
+                aria-describedby=[invalid.then(|| format!("{id}-error"))];
+        }
+    }
+}
+
+fn action_form(
+    t: T,
+    case: &Case,
+    kind: ActionKind,
+    open: bool,
+    errors: &[(String, String)],
+) -> Markup {
+    let k = kind.as_str();
+    let id = |f: &str| format!("{k}-{f}");
+    let errors: Errors = if open { errors.to_vec() } else { vec![] };
+    html! {
+        details.action-form open[open] {
+            summary { (t.term("action", k)) }
+            form method="post" action={ "/cases/" (case.id) "/transitions" } {
+                input type="hidden" name="action" value=(k);
+                input type="hidden" name="expectedVersion" value=(case.version);
+                div.field {
+                    label for=(id("occurredOn")) { (t.t("field-occurred-on")) }
+                    p.hint id={ (id("occurredOn")) "-hint" } { (t.t("field-occurred-on-hint")) }
+                    (field_error(&errors, &id("occurredOn")))
+                    input id=(id("occurredOn")) name="occurredOn" type="date" aria-describedby={ (id("occurredOn")) "-hint" };
+                }
+                @match kind {
+                    ActionKind::Reject => {
+                        fieldset.field id=(id("grounds")) {
+                            legend { (t.t("field-grounds")) }
+                            (field_error(&errors, &id("grounds")))
+                            @for g in RejectionGround::ALL {
+                                div.choice {
+                                    input type="checkbox" name="grounds" value=(g.as_str()) id={ (id("grounds")) "-" (g.as_str()) };
+                                    label for={ (id("grounds")) "-" (g.as_str()) } { (t.term("ground", g.as_str())) }
+                                }
+                            }
+                        }
+                    }
+                    ActionKind::StartPreDeparture => {
+                        div.field {
+                            label for=(id("training")) { (t.t("field-training")) }
+                            select id=(id("training")) name="training" {
+                                @for m in TrainingMode::ALL { option value=(m.as_str()) { (t.term("training", m.as_str())) } }
+                            }
+                        }
+                    }
+                    ActionKind::Arrive => { (input(&id("permitValidUntil"), "permitValidUntil", &t.t("field-permit-valid-until"), "date", &errors)) }
+                    ActionKind::House => {
+                        fieldset.field id=(id("housingType")) {
+                            legend { (t.t("field-housing-type")) }
+                            (field_error(&errors, &id("housingType")))
+                            div.choice {
+                                input type="radio" name="housingType" value="municipality" id={ (id("housingType")) "-m" } checked;
+                                label for={ (id("housingType")) "-m" } { (t.t("housing-type-municipality")) }
+                            }
+                            div.choice {
+                                input type="radio" name="housingType" value="coa" id={ (id("housingType")) "-c" };
+                                label for={ (id("housingType")) "-c" } { (t.t("housing-type-coa")) }
+                            }
+                        }
+                        (input(&id("municipality"), "municipality", &t.t("field-municipality"), "text", &errors))
+                        (input(&id("coaLocation"), "coaLocation", &t.t("field-coa-location"), "text", &errors))
+                        (input(&id("coaReason"), "coaReason", &t.t("field-coa-reason"), "text", &errors))
+                    }
+                    ActionKind::StartIntegrationGuidance => {
+                        (input(&id("organisation"), "organisation", &t.t("field-organisation"), "text", &errors))
+                        (input(&id("until"), "until", &t.t("field-until"), "date", &errors))
+                    }
+                    _ => {}
+                }
+                @let reason_label = if kind == ActionKind::Withdraw { t.t("field-reason-required") } else { t.t("field-reason-optional") };
+                (input(&id("reason"), "reason", &reason_label, "text", &errors))
+                button type="submit" { (t.term("action", k)) }
+            }
+        }
+    }
+}
+
+/// Reads the action form into an action, collecting every field error.
+fn read_form(
+    form: &[(String, String)],
+) -> Result<(ActionKind, i64, Option<Date>, Option<String>, Action), (Option<ActionKind>, Errors)> {
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let kind = get("action").and_then(|a| ActionKind::parse(a).ok());
+    let Some(kind) = kind else {
+        return Err((
+            None,
+            vec![("actions-title".into(), "unknown action".into())],
+        ));
+    };
+    let k = kind.as_str();
+    let mut errors: Errors = vec![];
+    let mut err = |field: &str, message: String| errors.push((format!("{k}-{field}"), message));
+    let version = get("expectedVersion").and_then(|v| v.parse::<i64>().ok());
+    let occurred_on = match get("occurredOn").map(parse_date) {
+        Some(Err(e)) => {
+            err("occurredOn", e);
+            None
+        }
+        other => other.and_then(Result::ok),
+    };
+    let required_date =
+        |field: &str, err: &mut dyn FnMut(&str, String)| match get(field).map(parse_date) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => {
+                err(field, e);
+                None
+            }
+            None => {
+                err(field, "is required".into());
+                None
+            }
+        };
+    let action = match kind {
+        ActionKind::Submit => None,
+        ActionKind::StartAssessment => Some(Action::StartAssessment),
+        ActionKind::Accept => Some(Action::Accept),
+        ActionKind::Reject => {
+            let grounds: Vec<RejectionGround> = form
+                .iter()
+                .filter(|(k, _)| k == "grounds")
+                .filter_map(|(_, v)| RejectionGround::parse(v).ok())
+                .collect();
+            Some(Action::Reject { grounds })
+        }
+        ActionKind::Withdraw => Some(Action::Withdraw),
+        ActionKind::StartPreDeparture => Some(Action::StartPreDeparture {
+            training: get("training")
+                .and_then(|v| TrainingMode::parse(v).ok())
+                .unwrap_or(TrainingMode::InPerson),
+        }),
+        ActionKind::Depart => Some(Action::Depart),
+        ActionKind::Arrive => {
+            required_date("permitValidUntil", &mut err).map(|valid_until| Action::Arrive {
+                permit: Permit { valid_until },
+            })
+        }
+        ActionKind::House => {
+            let housing = if get("housingType") == Some("coa") {
+                Housing::CoaReception {
+                    location: get("coaLocation").unwrap_or_default().to_string(),
+                    reason: get("coaReason").unwrap_or_default().to_string(),
+                }
+            } else {
+                Housing::Municipality {
+                    municipality: get("municipality").unwrap_or_default().to_string(),
+                }
+            };
+            Some(Action::House { housing })
+        }
+        ActionKind::StartIntegrationGuidance => {
+            let until = required_date("until", &mut err);
+            until.map(|until| Action::StartIntegrationGuidance {
+                guidance: Guidance {
+                    organisation: get("organisation").unwrap_or_default().to_string(),
+                    until,
+                },
+            })
+        }
+        ActionKind::Close => Some(Action::Close),
+    };
+    match (version, action) {
+        (Some(v), Some(a)) if errors.is_empty() => {
+            Ok((kind, v, occurred_on, get("reason").map(str::to_string), a))
+        }
+        _ => {
+            if errors.is_empty() {
+                errors.push((
+                    format!("{k}-occurredOn"),
+                    "the form is incomplete; reload the page".into(),
+                ));
+            }
+            Err((Some(kind), errors))
+        }
+    }
+}
+
+/// Maps a domain field name to the id of its form field.
+fn form_field(kind: ActionKind, field: &str) -> String {
+    let f = match field {
+        "permit.validUntil" => "permitValidUntil",
+        "housing.municipality" => "municipality",
+        "housing.location" => "coaLocation",
+        "housing.reason" => "coaReason",
+        "guidance.organisation" => "organisation",
+        "guidance.until" => "until",
+        "action" | "actor" => "occurredOn",
+        other => other,
+    };
+    format!("{}-{f}", kind.as_str())
+}
+
+pub async fn take(
+    State(state): State<AppState>,
+    t: T,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Response> {
+    let id: CaseId = id.parse().map_err(|_| super::not_found_page(t))?;
+    let now = state.now();
+    let outcome = match read_form(&form) {
+        Ok((kind, version, occurred_on, reason, action)) => {
+            let ctx = Context {
+                occurred_on: occurred_on.unwrap_or(now.date()),
+                recorded_at: now,
+                actor: actor.0,
+                reason,
+            };
+            match take_action(state.store.as_ref(), id, version, action, &ctx).await {
+                Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
+                Err(ActionError::NotFound(_)) => return Err(super::not_found_page(t)),
+                Err(ActionError::Store(e)) => return Err(Problem::from(e).into_response()),
+                Err(e @ ActionError::Conflict { .. }) => (
+                    StatusCode::CONFLICT,
+                    Some(kind),
+                    vec![(form_field(kind, "occurredOn"), e.to_string())],
+                ),
+                Err(ActionError::Refused(e)) => {
+                    let status = if e.field() == "action" {
+                        StatusCode::CONFLICT
+                    } else {
+                        StatusCode::BAD_REQUEST
+                    };
+                    (
+                        status,
+                        Some(kind),
+                        vec![(form_field(kind, e.field()), e.message())],
+                    )
+                }
+            }
+        }
+        Err((kind, errors)) => (StatusCode::BAD_REQUEST, kind, errors),
+    };
+    let (status, kind, errors) = outcome;
+    let case = state
+        .store
+        .case(id)
+        .await
+        .map_err(|e| Problem::from(e).into_response())?;
+    let case = case.ok_or_else(|| super::not_found_page(t))?;
+    let history = state
+        .store
+        .history(id)
+        .await
+        .map_err(|e| Problem::from(e).into_response())?;
+    Ok((status, case_page(t, &case, &history, false, kind, &errors)).into_response())
+}

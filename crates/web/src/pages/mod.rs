@@ -1,0 +1,90 @@
+//! Server-rendered pages for case workers: plain HTML forms, no JavaScript
+//! needed, Dutch and English.
+
+mod cases;
+mod i18n;
+mod layout;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::Query;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use i18n::{LANG_COOKIE, Lang, T};
+use maud::html;
+use serde::Deserialize;
+
+const STYLE: &str = include_str!("../../assets/style.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/cases") }))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::detail))
+        .route("/cases/{id}/transitions", axum::routing::post(cases::take))
+        .route("/language", get(language))
+        .route("/assets/style.css", get(style))
+}
+
+async fn style() -> Response {
+    let mut r = STYLE.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+#[derive(Deserialize)]
+struct LanguageQuery {
+    lang: String,
+    back: Option<String>,
+}
+
+/// Sets the language cookie and returns to the page the user came from.
+async fn language(Query(q): Query<LanguageQuery>) -> Response {
+    let lang = Lang::parse(&q.lang).unwrap_or(Lang::Nl);
+    // Only a local path, never another site.
+    let back = q
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/cases".into());
+    let mut r = Redirect::to(&back).into_response();
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// The HTML answer for a page or case that does not exist.
+pub fn not_found_page(t: T) -> Response {
+    let body = html! {
+        h1 { (t.t("not-found-title")) }
+        p { (t.t("not-found-text")) }
+        p { a href="/cases" { (t.t("back-to-cases")) } }
+    };
+    (
+        StatusCode::NOT_FOUND,
+        layout::page(t, &t.t("not-found-title"), "/", body),
+    )
+        .into_response()
+}
+
+/// Fallback for unknown paths: a problem document for the API, a page otherwise.
+pub async fn fallback(t: T, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::problem::not_found(uri).await.into_response()
+    } else {
+        not_found_page(t)
+    }
+}

@@ -1,0 +1,149 @@
+//! Errors as `application/problem+json` (RFC 9457), with every invalid field
+//! listed at once.
+
+use axum::Json;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use resettle_domain::TransitionError;
+use resettle_domain::import::ImportProblem;
+use resettle_store::StoreError;
+use resettle_store::workflow::ActionError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    /// Path of the field, e.g. `members[1].dateOfBirth`.
+    pub field: String,
+    pub detail: String,
+    /// For imports: index of the record in `submissions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<String>,
+}
+
+/// An error response (RFC 9457).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: vec![],
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        Self {
+            errors,
+            ..Self::new(StatusCode::BAD_REQUEST, detail)
+        }
+    }
+
+    pub fn field(field: &str, detail: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            detail: detail.into(),
+            record: None,
+            case_number: None,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut response = (status, Json(self)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+impl From<ImportProblem> for FieldError {
+    fn from(p: ImportProblem) -> Self {
+        FieldError {
+            field: p.field,
+            detail: p.message,
+            record: p.record,
+            case_number: p.case_number,
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::ImportRejected(problems) => Problem::bad_request(
+                "the import was refused; nothing was stored",
+                problems.into_iter().map(FieldError::from).collect(),
+            ),
+            StoreError::Conflict { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
+            StoreError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
+            other => {
+                // The detail of a database failure is for the operator's log, not the client.
+                tracing::error!(error = %other, "store failure");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the database could not complete the request",
+                )
+            }
+        }
+    }
+}
+
+impl From<TransitionError> for Problem {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::NotAllowed { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
+            other => {
+                let field = other.field();
+                Problem::bad_request(
+                    other.to_string(),
+                    vec![Problem::field(field, other.to_string())],
+                )
+            }
+        }
+    }
+}
+
+impl From<ActionError> for Problem {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
+            ActionError::Conflict { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
+            ActionError::Refused(t) => t.into(),
+            ActionError::Store(s) => s.into(),
+        }
+    }
+}
+
+/// Answer for any path that does not exist (a trailing slash included).
+pub async fn not_found(uri: Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        format!("there is no resource at {}", uri.path()),
+    )
+}
