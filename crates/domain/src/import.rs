@@ -314,10 +314,10 @@ pub fn validate_record(
         CaseNumber::parse,
     );
 
-    if let (Some(p), Some(Some(s))) = (primary, secondary) {
-        if p == s {
-            r.problem("secondaryCategory", "must differ from the primary category");
-        }
+    if let (Some(p), Some(Some(s))) = (primary, secondary)
+        && p == s
+    {
+        r.problem("secondaryCategory", "must differ from the primary category");
     }
     // Dossier selection is for urgent and emergency cases; later-arriving family
     // members are not selected at all, so the rule does not bind them.
@@ -330,10 +330,10 @@ pub fn validate_record(
             "the dossier track is for urgent and emergency cases only",
         );
     }
-    if let (Some(Some(of)), Some(n)) = (&reunification, &case_number) {
-        if of == n {
-            r.problem("familyReunificationOf", "a case cannot reunite with itself");
-        }
+    if let (Some(Some(of)), Some(n)) = (&reunification, &case_number)
+        && of == n
+    {
+        r.problem("familyReunificationOf", "a case cannot reunite with itself");
     }
     let mut linked = Vec::new();
     for (i, l) in raw.linked_cases.iter().enumerate() {
@@ -373,9 +373,7 @@ pub fn validate_record(
         }
     };
     for (i, m) in raw.milestones.iter().enumerate() {
-        let Some((action, mctx)) = milestone_action(&mut r, i, m, ctx) else {
-            return None;
-        };
+        let (action, mctx) = milestone_action(&mut r, i, m, ctx)?;
         if let Err(e) = case.apply(action, &mctx) {
             r.problem(
                 format!("milestones[{i}].{}", milestone_field(e.field())),

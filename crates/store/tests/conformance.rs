@@ -380,9 +380,8 @@ async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
 
         // The store itself refuses a write against an old version.
         let mut copy = case.clone();
-        let mut t = copy
-            .apply(sample::action(ActionKind::Withdraw, on), &ctx(on))
-            .unwrap();
+        let next = case.allowed_actions()[0];
+        let mut t = copy.apply(sample::action(next, on), &ctx(on)).unwrap();
         t.previous_version = 1;
         assert!(matches!(
             store.record_transition(&copy, &t).await,

@@ -428,10 +428,17 @@ fn action_form(
     }
 }
 
+/// An action form as submitted.
+struct ActionForm {
+    kind: ActionKind,
+    expected_version: i64,
+    occurred_on: Option<Date>,
+    reason: Option<String>,
+    action: Action,
+}
+
 /// Reads the action form into an action, collecting every field error.
-fn read_form(
-    form: &[(String, String)],
-) -> Result<(ActionKind, i64, Option<Date>, Option<String>, Action), (Option<ActionKind>, Errors)> {
+fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind>, Errors)> {
     let get = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
@@ -517,9 +524,13 @@ fn read_form(
         ActionKind::Close => Some(Action::Close),
     };
     match (version, action) {
-        (Some(v), Some(a)) if errors.is_empty() => {
-            Ok((kind, v, occurred_on, get("reason").map(str::to_string), a))
-        }
+        (Some(v), Some(a)) if errors.is_empty() => Ok(ActionForm {
+            kind,
+            expected_version: v,
+            occurred_on,
+            reason: get("reason").map(str::to_string),
+            action: a,
+        }),
         _ => {
             if errors.is_empty() {
                 errors.push((
@@ -557,7 +568,13 @@ pub async fn take(
     let id: CaseId = id.parse().map_err(|_| super::not_found_page(t))?;
     let now = state.now();
     let outcome = match read_form(&form) {
-        Ok((kind, version, occurred_on, reason, action)) => {
+        Ok(ActionForm {
+            kind,
+            expected_version: version,
+            occurred_on,
+            reason,
+            action,
+        }) => {
             let ctx = Context {
                 occurred_on: occurred_on.unwrap_or(now.date()),
                 recorded_at: now,
