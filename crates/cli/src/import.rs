@@ -19,15 +19,23 @@ fn bar(len: usize, what: &str) -> ProgressBar {
 }
 
 fn report(problems: &[ImportProblem]) -> ExitCode {
-    eprintln!("The import was refused with {} problem(s); nothing was imported:", problems.len());
+    eprintln!(
+        "The import was refused with {} problem(s); nothing was imported:",
+        problems.len()
+    );
     for p in problems {
         eprintln!("  {p}");
     }
     ExitCode::FAILURE
 }
 
-pub async fn submissions(file: &Path, database: &str, actor: &str) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+pub async fn submissions(
+    file: &Path,
+    db: &crate::database::DatabaseArgs,
+    actor: &str,
+) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let parsed: ImportFile = match serde_json::from_str(&text) {
         Ok(f) => f,
         Err(e) => {
@@ -36,25 +44,35 @@ pub async fn submissions(file: &Path, database: &str, actor: &str) -> Result<Exi
         }
     };
     let now = OffsetDateTime::now_utc();
-    let ctx = Context { occurred_on: now.date(), recorded_at: now, actor: actor.to_string(), reason: None };
+    let ctx = Context {
+        occurred_on: now.date(),
+        recorded_at: now,
+        actor: actor.to_string(),
+        reason: None,
+    };
 
     // Check every record first, listing every problem; store nothing unless all are good.
     let checking = bar(parsed.submissions.len(), "checking");
-    let checked = validate_file_with_progress(&parsed, &ctx, &mut |n| checking.set_position(n as u64));
+    let checked =
+        validate_file_with_progress(&parsed, &ctx, &mut |n| checking.set_position(n as u64));
     checking.finish_and_clear();
     let cases = match checked {
         Ok(cases) => cases,
         Err(problems) => return Ok(report(&problems)),
     };
 
-    let store = crate::serve::open(database).await?;
+    let store = db.open().await?;
     let storing = bar(cases.len(), "storing");
     let progress = |n: usize| storing.set_position(n as u64);
     match store.import_cases(&cases, &progress).await {
         Ok(()) => {
             storing.finish_and_clear();
             let persons: usize = cases.iter().map(|c| c.case.persons()).sum();
-            println!("imported {} cases ({persons} persons) from {}", cases.len(), file.display());
+            println!(
+                "imported {} cases ({persons} persons) from {}",
+                cases.len(),
+                file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(StoreError::ImportRejected(problems)) => {

@@ -1,48 +1,67 @@
 //! `resettle`: the one binary of the resettlement case system.
 
+mod accounts;
+mod audit;
+mod database;
 mod import;
+mod keys;
 mod serve;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use database::DatabaseArgs;
 use std::process::ExitCode;
-
-/// The default database: an embedded SQLite file in the working directory.
-const DEFAULT_DATABASE: &str = "sqlite:resettle.db";
 
 /// Seed of the demo caseload, so every demo shows the same cases.
 const DEMO_SEED: u64 = 2026;
 
 #[derive(Parser)]
-#[command(name = "resettle", version, about = "Refugee resettlement case system: UNHCR submissions, IND assessment, COA preparation, arrival and housing, counted against policy frameworks.")]
+#[command(
+    name = "resettle",
+    version,
+    about = "Refugee resettlement case system: UNHCR submissions, IND assessment, COA preparation, arrival and housing, counted against policy frameworks."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(clap::Args, Clone)]
-struct DatabaseArg {
-    /// Database URL: a SQLite file (sqlite:resettle.db, or a plain path) or postgres://user@host/db.
-    #[arg(long, env = "RESETTLE_DATABASE_URL", default_value = DEFAULT_DATABASE)]
-    database: String,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web application and the JSON API.
     Serve(serve::ServeArgs),
-    /// Fill an empty database with the synthetic demo caseload.
+    /// Fill an empty database with the synthetic demo caseload and one account per role.
     Demo {
         #[command(flatten)]
-        db: DatabaseArg,
+        db: DatabaseArgs,
         /// Seed of the generator; the same seed gives the same caseload.
-        #[arg(long, default_value_t = crate::DEMO_SEED)]
+        #[arg(long, default_value_t = DEMO_SEED)]
         seed: u64,
     },
     /// Import records from a file.
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+    /// Personal accounts: add, remove, list (the access review).
+    Users {
+        #[command(subcommand)]
+        command: accounts::UsersCommand,
+    },
+    /// API tokens: create, revoke, list.
+    Tokens {
+        #[command(subcommand)]
+        command: accounts::TokensCommand,
+    },
+    /// The tamper-evident audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Keys that encrypt special-category data at rest.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
 }
 
@@ -54,10 +73,20 @@ enum ImportCommand {
         /// The JSON file to import.
         file: std::path::PathBuf,
         #[command(flatten)]
-        db: DatabaseArg,
+        db: DatabaseArgs,
         /// Name recorded as the actor of the imported history.
         #[arg(long, default_value = "import")]
         actor: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exits non-zero and names the first bad entry when
+    /// any entry was edited, deleted or reordered.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -83,13 +112,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Demo { db, seed } => {
-            let store = serve::open(&db.database).await?;
-            let (cases, persons) = serve::fill_demo(&store, seed).await?;
-            println!("demo caseload stored: {cases} cases, {persons} persons in {}", db.database);
+            let store = db.open().await?;
+            serve::fill_demo(&store, seed).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { what: ImportCommand::Submissions { file, db, actor } } => {
-            import::submissions(&file, &db.database, &actor).await
-        }
+        Command::Import {
+            what: ImportCommand::Submissions { file, db, actor },
+        } => import::submissions(&file, &db, &actor).await,
+        Command::Users { command } => accounts::users(command).await,
+        Command::Tokens { command } => accounts::tokens(command).await,
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => audit::verify(&db.database).await,
+        Command::Keys { command } => keys::run(command).await,
     }
 }

@@ -1,52 +1,148 @@
-//! `resettle serve` and the demo database behind `--demo`.
+//! `resettle serve`, and the demo behind `--demo`: a fresh database with the
+//! synthetic caseload and one account per role.
 
+use crate::database::{DatabaseArgs, write_secret};
 use anyhow::{Context as _, Result, bail};
-use resettle_domain::Context;
-use resettle_store::{SqlStore, Store};
+use resettle_domain::{Context, Role, User, UserId, Username};
+use resettle_store::{Accounts, SqlStore, Store};
+use resettle_web::auth::secrets::{hash_password, new_totp_secret, random_token, totp_code};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-/// The file `serve --demo` creates anew at every start.
+/// The files `serve --demo` creates anew at every start.
 const DEMO_FILE: &str = "resettle-demo.db";
+const DEMO_KEY_FILE: &str = "resettle-demo.key";
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// Database URL; default the SQLite file resettle.db (or resettle-demo.db with --demo).
-    #[arg(long, env = "RESETTLE_DATABASE_URL")]
-    database: Option<String>,
+    #[command(flatten)]
+    db: DatabaseArgs,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Start on a fresh demo database (a new resettle-demo.db unless --database names an empty one).
+    /// Start on a fresh demo database (resettle-demo.db and resettle-demo.key, made anew)
+    /// with the synthetic caseload and one account per role, printed at start.
     #[arg(long)]
     demo: bool,
-    /// Name recorded as the actor of changes made through this server.
-    #[arg(long, default_value = "operator")]
-    operator: String,
+    /// Mark cookies Secure: set this when the service is reached over HTTPS (behind a TLS proxy).
+    #[arg(long, env = "RESETTLE_SECURE_COOKIES")]
+    secure_cookies: bool,
 }
 
+/// Opens a database without data keys (for tools that never touch encrypted data).
 pub async fn open(url: &str) -> Result<SqlStore> {
-    SqlStore::connect(url).await.with_context(|| format!("cannot open the database {url}"))
+    SqlStore::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))
 }
 
-/// Fills an empty store with the demo caseload; returns (cases, persons).
-pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<(usize, usize)> {
+/// Fills an empty store with the demo caseload and one account per role,
+/// printing the accounts.
+pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     if store.count_cases().await? > 0 {
         bail!("the database already holds cases; the demo only fills an empty database");
     }
     let now = OffsetDateTime::now_utc();
-    let ctx = Context { occurred_on: now.date(), recorded_at: now, actor: "demo".into(), reason: None };
+    let ctx = Context {
+        occurred_on: now.date(),
+        recorded_at: now,
+        actor: "demo".into(),
+        reason: None,
+    };
     let cases = resettle_demo::generate(seed, &ctx)?;
-    let persons = cases.iter().map(|c| c.case.persons()).sum();
+    let persons: usize = cases.iter().map(|c| c.case.persons()).sum();
     store.import_cases(&cases, &|_| {}).await?;
-    Ok((cases.len(), persons))
+    println!(
+        "Demo caseload: {} cases, {persons} persons (synthetic; no real persons).",
+        cases.len()
+    );
+
+    // The municipality that houses most demo families, so its officer has work to see.
+    let mut counts = std::collections::HashMap::<&str, usize>::new();
+    for c in &cases {
+        if let Some(m) = c.case.housed_municipality() {
+            *counts.entry(m).or_default() += 1;
+        }
+    }
+    let municipality = counts
+        .into_iter()
+        .max_by_key(|(m, n)| (*n, *m))
+        .map_or("Utrecht", |(m, _)| m)
+        .to_string();
+    let accounts = [
+        (
+            "demo-unhcr",
+            "Demo UNHCR liaison",
+            Role::UnhcrLiaison,
+            Some(resettle_demo::DEMO_OFFICE.to_string()),
+        ),
+        ("demo-ind", "Demo IND officer", Role::IndOfficer, None),
+        ("demo-coa", "Demo COA officer", Role::CoaOfficer, None),
+        (
+            "demo-municipality",
+            "Demo municipality officer",
+            Role::MunicipalityOfficer,
+            Some(municipality),
+        ),
+        (
+            "demo-integration",
+            "Demo integration organisation",
+            Role::IntegrationOrganisation,
+            Some("VluchtelingenWerk".into()),
+        ),
+        (
+            "demo-analyst",
+            "Demo policy analyst",
+            Role::PolicyAnalyst,
+            None,
+        ),
+        (
+            "demo-admin",
+            "Demo administrator",
+            Role::Administrator,
+            None,
+        ),
+    ];
+    println!("Demo accounts (passwords are new at every start):");
+    for (name, display, role, organisation) in accounts {
+        let password = random_token();
+        let secret = role.requires_second_factor().then(new_totp_secret);
+        let user = User {
+            id: UserId::random(),
+            username: Username::parse(name)?,
+            display_name: display.into(),
+            role,
+            organisation: organisation.clone(),
+            second_factor: secret.is_some(),
+            created_at: now,
+            created_by: "demo".into(),
+            removed_at: None,
+        };
+        let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+        store.create_user(&user, &hash, secret.as_deref()).await?;
+        let org = organisation.map(|o| format!(" ({o})")).unwrap_or_default();
+        println!("  {:<18} {password}   {role}{org}", user.username);
+        if let Some(s) = secret {
+            let code =
+                totp_code(&s, u64::try_from(now.unix_timestamp()).unwrap_or(0)).unwrap_or_default();
+            println!(
+                "  {:<18} second-factor secret {s} (current code {code})",
+                ""
+            );
+        }
+    }
+    Ok(())
 }
 
 fn remove_demo_files() -> Result<()> {
-    for suffix in ["", "-wal", "-shm"] {
-        let path = format!("{DEMO_FILE}{suffix}");
+    for path in [
+        DEMO_FILE.to_string(),
+        format!("{DEMO_FILE}-wal"),
+        format!("{DEMO_FILE}-shm"),
+        DEMO_KEY_FILE.into(),
+    ] {
         if Path::new(&path).exists() {
             std::fs::remove_file(&path).with_context(|| format!("cannot remove the old {path}"))?;
         }
@@ -54,26 +150,32 @@ fn remove_demo_files() -> Result<()> {
     Ok(())
 }
 
-pub async fn run(args: ServeArgs) -> Result<()> {
-    let url = match (&args.database, args.demo) {
-        (Some(url), _) => url.clone(),
-        (None, true) => {
-            remove_demo_files()?;
-            format!("sqlite:{DEMO_FILE}")
+pub async fn run(mut args: ServeArgs) -> Result<()> {
+    if args.demo && args.db.database == crate::database::DEFAULT_DATABASE {
+        remove_demo_files()?;
+        args.db.database = format!("sqlite:{DEMO_FILE}");
+        if args.db.data_key.is_none() {
+            write_secret(
+                Path::new(DEMO_KEY_FILE),
+                &resettle_store::crypto::DataKeys::generate_spec("demo"),
+            )?;
+            args.db.data_key_file = DEMO_KEY_FILE.into();
         }
-        (None, false) => crate::DEFAULT_DATABASE.to_string(),
-    };
-    let store = open(&url).await?;
+    }
+    let store = args.db.open().await?;
     if args.demo {
-        let (cases, persons) = fill_demo(&store, crate::DEMO_SEED).await?;
-        tracing::info!(cases, persons, "demo caseload stored");
+        fill_demo(&store, crate::DEMO_SEED).await?;
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    println!("Resettle is running at http://{addr}/ (database: {:?}); stop with Ctrl-C", store.backend());
-    let state = resettle_web::AppState::new(Arc::new(store.clone()), &args.operator);
+    println!(
+        "Resettle is running at http://{addr}/ (database: {:?}); stop with Ctrl-C",
+        store.backend()
+    );
+    let state = resettle_web::AppState::new(Arc::new(store.clone()))
+        .with_secure_cookies(args.secure_cookies);
     resettle_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -23,7 +23,9 @@ mod journey;
 mod names;
 mod places;
 mod reasons;
+mod special;
 mod staged;
+pub use special::DEMO_OFFICE;
 
 use resettle_domain::{Context, NewCase, TransitionError};
 use std::fmt;
@@ -49,7 +51,9 @@ pub fn generate(seed: u64, ctx: &Context) -> Result<Vec<NewCase>, DemoError> {
     let mut caseload = caseload::Caseload::new(seed, ctx);
     caseload.add_history()?;
     staged::add_pipeline(&mut caseload)?;
-    Ok(caseload.into_cases())
+    let mut cases = caseload.into_cases();
+    special::enrich(&mut cases, seed)?;
+    Ok(cases)
 }
 
 /// Why the demo caseload could not be generated.

@@ -1,6 +1,7 @@
 //! A case as UNHCR submits it (a principal applicant and the family members who
 //! travel together), and what the process adds to it.
 
+use crate::access::{CaseScope, SpecialCategory};
 use crate::country::CountryCode;
 use crate::ids::CaseId;
 use crate::lifecycle::{
@@ -62,6 +63,39 @@ pub struct Case {
     pub housing: Option<Housing>,
     pub guidance: Option<Guidance>,
     pub closed_on: Option<Date>,
+    /// The UNHCR office that submitted the case; scopes what UNHCR liaisons see.
+    pub submitted_by: Option<String>,
+    /// Special-category data: stored encrypted, shown only to roles that need it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special: Vec<SpecialItem>,
+    /// Consent to share the family's needs with a municipality or organisation.
+    #[serde(default)]
+    pub consents: Vec<Consent>,
+}
+
+/// One special-category fact about a case or one of its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SpecialItem {
+    pub category: SpecialCategory,
+    /// Position of the member in `members`; absent for the case as a whole.
+    pub member: Option<usize>,
+    pub value: String,
+}
+
+/// Consent to share a family's needs, or an authorised override without it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    /// The municipality or organisation; absent means any service provider
+    /// (the signed declaration of the Resettlement Registration Form).
+    pub recipient: Option<String>,
+    pub given_on: Date,
+    /// Set when an authorised user shares without consent; says why.
+    pub override_reason: Option<String>,
+    pub recorded_by: String,
 }
 
 /// A new case with the history that brought it to its current state (for an
@@ -95,6 +129,9 @@ impl Case {
             housing: None,
             guidance: None,
             closed_on: None,
+            submitted_by: None,
+            special: Vec::new(),
+            consents: Vec::new(),
         };
         let first = Transition {
             seq: 1,
@@ -118,6 +155,40 @@ impl Case {
             CaseKind::FamilyReunification
         } else {
             CaseKind::Resettlement
+        }
+    }
+
+    /// The municipality the family lives in, once housed there.
+    pub fn housed_municipality(&self) -> Option<&str> {
+        match &self.housing {
+            Some(Housing::Municipality { municipality }) => Some(municipality),
+            _ => None,
+        }
+    }
+
+    /// The organisation that guides the family.
+    pub fn guidance_organisation(&self) -> Option<&str> {
+        self.guidance.as_ref().map(|g| g.organisation.as_str())
+    }
+
+    /// Whether the family's needs may be shared with `recipient`.
+    pub fn may_share_with(&self, recipient: &str) -> bool {
+        self.consents.iter().any(|c| {
+            c.recipient
+                .as_deref()
+                .is_none_or(|r| r.eq_ignore_ascii_case(recipient))
+        })
+    }
+
+    /// Whether the case lies within `scope`.
+    pub fn in_scope(&self, scope: &CaseScope) -> bool {
+        let same = |a: Option<&str>, b: &str| a.is_some_and(|a| a.eq_ignore_ascii_case(b));
+        match scope {
+            CaseScope::All => true,
+            CaseScope::SubmittedBy(o) => same(self.submitted_by.as_deref(), o),
+            CaseScope::Municipality(m) => same(self.housed_municipality(), m),
+            CaseScope::GuidedBy(o) => same(self.guidance_organisation(), o),
+            CaseScope::Nothing => false,
         }
     }
 

@@ -50,3 +50,11 @@ typed_id!(
     /// Internal id of a case member.
     PersonId
 );
+typed_id!(
+    /// Id of a personal account.
+    UserId
+);
+typed_id!(
+    /// Id of an API token (not the token itself).
+    TokenId
+);

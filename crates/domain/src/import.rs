@@ -3,7 +3,8 @@
 //! problem of every record, each named by record and field, so that a file is
 //! either imported whole or not at all.
 
-use crate::case::{Case, NewCase, Submission};
+use crate::access::SpecialCategory;
+use crate::case::{Case, Consent, NewCase, SpecialItem, Submission};
 use crate::country::{CountryCode, Nationality};
 use crate::ids::{CaseId, PersonId};
 use crate::lifecycle::{
@@ -49,6 +50,31 @@ pub struct RawSubmission {
     pub members: Vec<RawMember>,
     #[serde(default)]
     pub milestones: Vec<RawMilestone>,
+    /// The UNHCR office that submits the case.
+    pub submitting_office: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub special_categories: Vec<RawSpecial>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<RawConsent>,
+}
+
+/// A special-category fact (religion, health …), stored encrypted.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawSpecial {
+    pub category: Option<String>,
+    /// Position of the member in `members`; absent for the whole case.
+    pub member: Option<usize>,
+    pub value: Option<String>,
+}
+
+/// Consent to share the family's needs with a municipality or organisation
+/// (absent recipient: any service provider, as in the RRF declaration).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawConsent {
+    pub recipient: Option<String>,
+    pub given_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -347,6 +373,42 @@ pub fn validate_record(
         }
     }
     let members = validate_members(&mut r, &raw.members, today);
+    let office = r.optional("submittingOffice", &raw.submitting_office, |v| {
+        bounded(v, 100)
+    });
+    let mut special = Vec::new();
+    for (i, item) in raw.special_categories.iter().enumerate() {
+        let f = |n: &str| format!("specialCategories[{i}].{n}");
+        let category = r.required(&f("category"), &item.category, SpecialCategory::parse);
+        let value = r.required(&f("value"), &item.value, |v| bounded(v, 2000));
+        if let Some(m) = item.member.filter(|m| *m >= raw.members.len()) {
+            r.problem(
+                f("member"),
+                format!("there is no member {m}; members are numbered from 0"),
+            );
+        }
+        if let (Some(category), Some(value)) = (category, value) {
+            special.push(SpecialItem {
+                category,
+                member: item.member,
+                value,
+            });
+        }
+    }
+    let mut consents = Vec::new();
+    for (i, c) in raw.consents.iter().enumerate() {
+        let f = |n: &str| format!("consents[{i}].{n}");
+        let recipient = r.optional(&f("recipient"), &c.recipient, |v| bounded(v, 100));
+        let given_on = r.required(&f("givenOn"), &c.given_on, parse_date);
+        if let (Some(recipient), Some(given_on)) = (recipient, given_on) {
+            consents.push(Consent {
+                recipient,
+                given_on,
+                override_reason: None,
+                recorded_by: ctx.actor.clone(),
+            });
+        }
+    }
 
     if r.problems.len() > before {
         return None;
@@ -372,6 +434,9 @@ pub fn validate_record(
             return None;
         }
     };
+    case.case.submitted_by = office?;
+    case.case.special = special;
+    case.case.consents = consents;
     for (i, m) in raw.milestones.iter().enumerate() {
         let (action, mctx) = milestone_action(&mut r, i, m, ctx)?;
         if let Err(e) = case.apply(action, &mctx) {

@@ -2,6 +2,9 @@
 //! through, and which values are valid. Nothing here reads a clock, a file or a
 //! database: the current date is always a parameter, so norms are testable.
 
+pub mod access;
+pub mod account;
+pub mod audit;
 pub mod case;
 pub mod country;
 pub mod ids;
@@ -12,9 +15,11 @@ pub mod sample;
 pub mod submission;
 mod text;
 
-pub use case::{Case, CaseKind, NewCase, Submission};
+pub use access::{CaseScope, CaseView, Permission, Role, SpecialCategory};
+pub use account::{TokenScope, User, Username};
+pub use case::{Case, CaseKind, Consent, NewCase, SpecialItem, Submission};
 pub use country::{CountryCode, Nationality};
-pub use ids::{CaseId, PersonId};
+pub use ids::{CaseId, PersonId, TokenId, UserId};
 pub use lifecycle::{
     Action, ActionKind, CaseState, Context, Guidance, Housing, Permit, RejectionGround,
     TrainingMode, Transition, TransitionError,

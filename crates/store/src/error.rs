@@ -23,6 +23,10 @@ pub enum StoreError {
         "'{0}' is not a database URL: use a SQLite file path (sqlite:resettle.db) or postgres://user@host/db"
     )]
     BadUrl(String),
+    #[error(transparent)]
+    Key(#[from] crate::crypto::KeyError),
+    #[error("{what} '{value}' exists already")]
+    Duplicate { what: &'static str, value: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]

@@ -5,6 +5,9 @@
 //! keep their proper column types on PostgreSQL. Every write is one
 //! transaction; concurrent edits of a case are caught by its version number.
 
+mod accounts;
+mod audit;
+pub mod crypto;
 mod error;
 mod query;
 mod rows;
@@ -12,16 +15,18 @@ mod sql;
 pub mod testing;
 pub mod workflow;
 
+pub use accounts::{Accounts, Credentials, TokenInfo};
+pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
 pub use query::{CaseFilter, CaseSummary, Page, PageRequest};
 pub use sql::{Backend, SqlStore};
 
 use async_trait::async_trait;
-use resettle_domain::{Case, CaseId, CaseNumber, NewCase, Transition};
+use resettle_domain::{Case, CaseId, CaseNumber, Consent, NewCase, Transition};
 
 /// Everything the application asks of its database.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Accounts + AuditLog + Send + Sync {
     /// Which database engine this is (for health and diagnostics).
     fn backend(&self) -> Backend;
 
@@ -60,6 +65,13 @@ pub trait Store: Send + Sync {
         case: &Case,
         transition: &Transition,
     ) -> Result<(), StoreError>;
+
+    /// Records consent to share a case's needs (or an authorised override).
+    async fn add_consent(&self, case: CaseId, consent: &Consent) -> Result<(), StoreError>;
+
+    /// Re-encrypts every special-category value and second-factor secret that
+    /// is not under the current data key; returns how many were re-encrypted.
+    async fn rotate_data_keys(&self) -> Result<usize, StoreError>;
 
     /// Number of cases stored.
     async fn count_cases(&self) -> Result<i64, StoreError>;

@@ -1,7 +1,7 @@
 //! Filters and pages for listing cases.
 
 use resettle_domain::{
-    CaseId, CaseNumber, CaseState, CountryCode, Programme, SubmissionPriority, Track,
+    CaseId, CaseNumber, CaseScope, CaseState, CountryCode, Programme, SubmissionPriority, Track,
 };
 use serde::Serialize;
 use time::Date;
@@ -18,6 +18,8 @@ pub struct CaseFilter {
     pub year: Option<i32>,
     /// Year of arrival in the Netherlands.
     pub arrival_year: Option<i32>,
+    /// The cases the asking account may see; `None` for operators' own tools.
+    pub scope: Option<CaseScope>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

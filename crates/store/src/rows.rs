@@ -2,6 +2,7 @@
 //! Conversion re-parses every value, so a row changed behind the system's back
 //! is reported as corrupt instead of entering the domain.
 
+use crate::crypto::DataKeys;
 use crate::error::StoreError;
 use crate::query::CaseSummary;
 use resettle_domain::submission::VocabularyError;
@@ -10,6 +11,7 @@ use resettle_domain::{
     IdentityDocument, Member, Nationality, Permit, PersonId, Programme, Relationship, Sex,
     Submission, SubmissionCategory, SubmissionPriority, Track, Transition,
 };
+use resettle_domain::{Consent, SpecialCategory, SpecialItem};
 use sqlx::types::Json;
 use std::fmt::Display;
 use time::{Date, OffsetDateTime};
@@ -39,6 +41,57 @@ pub(crate) struct CaseRow {
     pub housing: Option<Json<Housing>>,
     pub guidance: Option<Json<Guidance>>,
     pub closed_on: Option<Date>,
+    pub submitted_by_org: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SpecialRow {
+    pub seq: i64,
+    pub member_position: Option<i64>,
+    pub category: String,
+    pub ciphertext: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConsentRow {
+    pub recipient: Option<String>,
+    pub given_on: Date,
+    pub override_reason: Option<String>,
+    pub recorded_by: String,
+}
+
+/// What binds an encrypted value to its place: case, position and category.
+pub(crate) fn special_aad(case: Uuid, seq: i64, category: &str) -> Vec<u8> {
+    format!("{case}/{seq}/{category}").into_bytes()
+}
+
+impl SpecialRow {
+    pub(crate) fn into_item(self, case: Uuid, keys: &DataKeys) -> Result<SpecialItem, StoreError> {
+        let r = Reader {
+            table: "sensitive_data",
+            key: format!("{case}#{}", self.seq),
+        };
+        let value = keys.decrypt(
+            &self.ciphertext,
+            &special_aad(case, self.seq, &self.category),
+        )?;
+        Ok(SpecialItem {
+            category: r.read("category", SpecialCategory::parse(&self.category))?,
+            member: self.member_position.and_then(|m| usize::try_from(m).ok()),
+            value,
+        })
+    }
+}
+
+impl ConsentRow {
+    pub(crate) fn into_consent(self) -> Consent {
+        Consent {
+            recipient: self.recipient,
+            given_on: self.given_on,
+            override_reason: self.override_reason,
+            recorded_by: self.recorded_by,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -111,7 +164,12 @@ impl Reader {
 }
 
 impl CaseRow {
-    pub(crate) fn into_case(self, members: Vec<Member>) -> Result<Case, StoreError> {
+    pub(crate) fn into_case(
+        self,
+        members: Vec<Member>,
+        special: Vec<SpecialItem>,
+        consents: Vec<Consent>,
+    ) -> Result<Case, StoreError> {
         let r = Reader {
             table: "cases",
             key: self.case_number.clone(),
@@ -160,6 +218,9 @@ impl CaseRow {
             housing: self.housing.map(|j| j.0),
             guidance: self.guidance.map(|j| j.0),
             closed_on: self.closed_on,
+            submitted_by: self.submitted_by_org,
+            special,
+            consents,
         })
     }
 }

@@ -6,10 +6,12 @@
 use crate::Store;
 use crate::error::StoreError;
 use crate::query::{CaseFilter, CaseSummary, Page, PageRequest};
-use crate::rows::{CaseRow, MemberRow, SummaryRow, TransitionRow};
+use crate::rows::{
+    CaseRow, ConsentRow, MemberRow, SpecialRow, SummaryRow, TransitionRow, special_aad,
+};
 use async_trait::async_trait;
 use resettle_domain::import::ImportProblem;
-use resettle_domain::{Case, CaseId, CaseNumber, NewCase, Transition};
+use resettle_domain::{Case, CaseId, CaseNumber, CaseScope, Consent, NewCase, Transition};
 use serde::Serialize;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -28,7 +30,7 @@ pub enum Backend {
 }
 
 #[derive(Debug, Clone)]
-enum Pool {
+pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -36,23 +38,25 @@ enum Pool {
 /// A store on SQLite or PostgreSQL, chosen by the database URL.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
-    pool: Pool,
+    pub(crate) pool: Pool,
+    pub(crate) keys: Option<crate::crypto::DataKeys>,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of either engine.
 macro_rules! on_pool {
     ($self:expr, $pool:ident => $body:expr) => {
         match &$self.pool {
-            Pool::Sqlite($pool) => $body,
-            Pool::Postgres($pool) => $body,
+            $crate::sql::Pool::Sqlite($pool) => $body,
+            $crate::sql::Pool::Postgres($pool) => $body,
         }
     };
 }
+pub(crate) use on_pool;
 
 /// Starts a write transaction. SQLite takes its write lock at the start
 /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes waits for
 /// other writers instead of failing half-way.
-trait BeginWrite {
+pub(crate) trait BeginWrite {
     type Db: Database;
     async fn begin_write(&self) -> Result<Transaction<'static, Self::Db>, sqlx::Error>;
 }
@@ -109,6 +113,24 @@ macro_rules! push_filter {
         if let Some(v) = f.track {
             q.push(" AND track = ").push_bind(v.as_str());
         }
+        match &f.scope {
+            None | Some(CaseScope::All) => {}
+            Some(CaseScope::SubmittedBy(o)) => {
+                q.push(" AND LOWER(submitted_by_org) = ")
+                    .push_bind(o.to_lowercase());
+            }
+            Some(CaseScope::Municipality(m)) => {
+                q.push(" AND LOWER(housed_municipality) = ")
+                    .push_bind(m.to_lowercase());
+            }
+            Some(CaseScope::GuidedBy(o)) => {
+                q.push(" AND LOWER(guidance_organisation) = ")
+                    .push_bind(o.to_lowercase());
+            }
+            Some(CaseScope::Nothing) => {
+                q.push(" AND 1 = 0");
+            }
+        }
         for (column, year) in [("submitted_on", f.year), ("arrived_on", f.arrival_year)] {
             match year.map(year_range) {
                 None => {}
@@ -121,6 +143,52 @@ macro_rules! push_filter {
                 }
             }
         }
+    }};
+}
+
+/// Inserts the special-category items (encrypted) and consents of a new case.
+macro_rules! insert_special_and_consents {
+    ($tx:expr, $id:expr, $case:expr, $keys:expr) => {{
+        let c: &Case = $case;
+        for (seq, item) in c.special.iter().enumerate() {
+            let seq = seq as i64;
+            let keys = $keys.ok_or(StoreError::Key(crate::crypto::KeyError::NoKey))?;
+            let ciphertext =
+                keys.encrypt(&item.value, &special_aad($id, seq, item.category.as_str()))?;
+            sqlx::query(
+                "INSERT INTO sensitive_data (case_id, seq, member_position, category, ciphertext) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind($id)
+            .bind(seq)
+            .bind(item.member.map(|m| m as i64))
+            .bind(item.category.as_str())
+            .bind(ciphertext)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        for (seq, consent) in c.consents.iter().enumerate() {
+            insert_consent!($tx, $id, seq as i64, consent);
+        }
+    }};
+}
+
+/// Inserts one consent record inside transaction `$tx`.
+macro_rules! insert_consent {
+    ($tx:expr, $id:expr, $seq:expr, $consent:expr) => {{
+        let consent: &Consent = $consent;
+        sqlx::query(
+            "INSERT INTO consents (case_id, seq, recipient, given_on, override_reason, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($id)
+        .bind($seq)
+        .bind(consent.recipient.as_deref())
+        .bind(consent.given_on)
+        .bind(consent.override_reason.as_deref())
+        .bind(consent.recorded_by.as_str())
+        .execute(&mut *$tx)
+        .await?;
     }};
 }
 
@@ -184,7 +252,19 @@ impl SqlStore {
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Pool::Sqlite(pool)
         };
-        Ok(Self { pool })
+        Ok(Self { pool, keys: None })
+    }
+
+    /// Sets the keys that encrypt special-category data.
+    pub fn with_data_keys(mut self, keys: crate::crypto::DataKeys) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    pub(crate) fn keys(&self) -> Result<&crate::crypto::DataKeys, StoreError> {
+        self.keys
+            .as_ref()
+            .ok_or(StoreError::Key(crate::crypto::KeyError::NoKey))
     }
 
     /// Closes every connection (for a clean shutdown or before copying the file).
@@ -214,6 +294,11 @@ impl Store for SqlStore {
         cases: &[NewCase],
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<(), StoreError> {
+        let keys = if cases.iter().any(|c| !c.case.special.is_empty()) {
+            Some(self.keys()?)
+        } else {
+            None
+        };
         let in_batch: HashMap<&str, &Case> = cases
             .iter()
             .map(|c| (c.case.submission.case_number.as_str(), &c.case))
@@ -267,9 +352,10 @@ impl Store for SqlStore {
                     "INSERT INTO cases (id, case_number, unhcr_reference, host_country, priority, \
                      primary_category, secondary_category, programme, track, family_reunification_of, \
                      linked_cases, submitted_on, state, version, last_event_on, selected_on, departed_on, \
-                     arrived_on, permit, housing, guidance, closed_on, persons) VALUES \
+                     arrived_on, permit, housing, guidance, closed_on, persons, submitted_by_org, \
+                     housed_municipality, guidance_organisation) VALUES \
                      ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     $19, $20, $21, $22, $23)",
+                     $19, $20, $21, $22, $23, $24, $25, $26)",
                 )
                 .bind(id)
                 .bind(s.case_number.as_str())
@@ -294,8 +380,12 @@ impl Store for SqlStore {
                 .bind(c.guidance.as_ref().map(Json))
                 .bind(c.closed_on)
                 .bind(c.persons() as i64)
+                .bind(c.submitted_by.as_deref())
+                .bind(c.housed_municipality())
+                .bind(c.guidance_organisation())
                 .execute(&mut *tx)
                 .await?;
+                insert_special_and_consents!(tx, id, c, keys);
                 for (position, m) in s.members.iter().enumerate() {
                     sqlx::query(
                         "INSERT INTO members (id, case_id, position, given_name, family_name, \
@@ -338,7 +428,24 @@ impl Store for SqlStore {
                     .fetch_all(pool)
                     .await?;
             let members = members.into_iter().map(MemberRow::into_member).collect::<Result<_, _>>()?;
-            row.into_case(members).map(Some)
+            let special: Vec<SpecialRow> =
+                sqlx::query_as("SELECT * FROM sensitive_data WHERE case_id = $1 ORDER BY seq")
+                    .bind(id.as_uuid())
+                    .fetch_all(pool)
+                    .await?;
+            let special = if special.is_empty() {
+                Vec::new()
+            } else {
+                let keys = self.keys()?;
+                special.into_iter().map(|s| s.into_item(id.as_uuid(), keys)).collect::<Result<_, _>>()?
+            };
+            let consents: Vec<ConsentRow> =
+                sqlx::query_as("SELECT * FROM consents WHERE case_id = $1 ORDER BY seq")
+                    .bind(id.as_uuid())
+                    .fetch_all(pool)
+                    .await?;
+            let consents = consents.into_iter().map(ConsentRow::into_consent).collect();
+            row.into_case(members, special, consents).map(Some)
         })
     }
 
@@ -403,7 +510,8 @@ impl Store for SqlStore {
             let updated = sqlx::query(
                 "UPDATE cases SET state = $1, version = $2, last_event_on = $3, selected_on = $4, \
                  departed_on = $5, arrived_on = $6, permit = $7, housing = $8, guidance = $9, \
-                 closed_on = $10 WHERE id = $11 AND version = $12",
+                 closed_on = $10, housed_municipality = $13, guidance_organisation = $14 \
+                 WHERE id = $11 AND version = $12",
             )
             .bind(transition.to.as_str())
             .bind(expected + 1)
@@ -417,6 +525,8 @@ impl Store for SqlStore {
             .bind(case.closed_on)
             .bind(id)
             .bind(expected)
+            .bind(case.housed_municipality())
+            .bind(case.guidance_organisation())
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {
@@ -433,6 +543,72 @@ impl Store for SqlStore {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    async fn add_consent(&self, case: CaseId, consent: &Consent) -> Result<(), StoreError> {
+        let id = case.as_uuid();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound(case));
+            }
+            let seq: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consents WHERE case_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            insert_consent!(tx, id, seq, consent);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn rotate_data_keys(&self) -> Result<usize, StoreError> {
+        let keys = self.keys()?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let rows: Vec<(uuid::Uuid, i64, String, String)> =
+                sqlx::query_as("SELECT case_id, seq, category, ciphertext FROM sensitive_data")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut changed = 0;
+            for (case, seq, category, ciphertext) in rows {
+                if keys.is_current(&ciphertext) {
+                    continue;
+                }
+                let aad = special_aad(case, seq, &category);
+                let fresh = keys.encrypt(&keys.decrypt(&ciphertext, &aad)?, &aad)?;
+                sqlx::query("UPDATE sensitive_data SET ciphertext = $1 WHERE case_id = $2 AND seq = $3")
+                    .bind(fresh)
+                    .bind(case)
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                changed += 1;
+            }
+            let secrets: Vec<(uuid::Uuid, String)> =
+                sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (user, secret) in secrets {
+                if keys.is_current(&secret) {
+                    continue;
+                }
+                let aad = crate::accounts::TOTP_AAD;
+                let fresh = keys.encrypt(&keys.decrypt(&secret, aad)?, aad)?;
+                sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+                    .bind(fresh)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                changed += 1;
+            }
+            tx.commit().await?;
+            Ok(changed)
+        })
     }
 
     async fn count_cases(&self) -> Result<i64, StoreError> {

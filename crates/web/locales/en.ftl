@@ -149,3 +149,75 @@ relationship-other-relative = Other relative
 relationship-dependant = Dependant
 housing-type-municipality = Directly in a municipality
 housing-type-coa = First in a COA reception location
+
+nav-main = Main menu
+nav-users = Accounts
+nav-audit = Audit trail
+login = Log in
+logout = Log out
+login-title = Log in
+login-failed = You could not be logged in
+login-wrong = The user name, password or code is wrong.
+login-locked = Too many failed attempts: this account is locked for { $minutes } more minute(s).
+login-rate-limited = Too many attempts from your address; wait a minute and try again.
+field-username = User name
+field-password = Password
+field-code = Code from your authenticator app
+field-code-hint = Required for administrators and accounts with a second factor; six digits.
+home-title = Welcome, { $name }
+home-text = Use the menu to reach the parts of the system your role needs.
+back-to-start = Back to the start page
+
+role-unhcr-liaison = UNHCR liaison
+role-ind-officer = IND officer
+role-coa-officer = COA officer
+role-municipality-officer = Municipality officer
+role-integration-organisation = Integration organisation
+role-policy-analyst = Policy analyst
+role-administrator = Administrator
+
+special-religion = Religion
+special-health = Health and medical needs
+special-ethnicity = Ethnicity
+special-sexual-orientation = Sexual orientation
+special-criminal-record = Criminal-record notes
+special-confidential = Confidential part of the submission
+case-special = Special categories of personal data
+case-special-hint = Shown because your task needs it; every showing is recorded in the audit trail.
+case-consents = Consent to share
+consent-any = Any service provider
+consent-override = Shared without consent
+
+users-title = Accounts
+users-review = Every account with its role (access review)
+users-new = New account
+users-create = Create account
+users-remove = Remove
+users-created = Account { $name } was created.
+users-secret = Second-factor secret (enter it in the authenticator app now; it is not shown again):
+users-removed = Account { $name } was removed.
+users-errors = The account could not be created
+users-display-name-required = Give the person's name.
+field-display-name = Name of the person
+field-role = Role
+field-account-organisation = Organisation
+field-organisation-optional = Organisation (municipality, organisation or UNHCR office; required for those roles)
+field-second-factor = Second factor
+field-second-factor-ask = Require a second factor (always on for administrators)
+field-new-password = Password (at least 12 characters)
+field-created = Created
+field-removed = Removed
+yes = Yes
+no = No
+
+audit-title = Audit trail
+audit-search = Search
+audit-count = { $total ->
+    [one] One entry
+   *[other] { $total } entries
+}
+field-object = Object
+field-result = Result
+field-from = From (YYYY-MM-DD)
+field-to = To (YYYY-MM-DD)
+field-origin = Origin

@@ -149,3 +149,75 @@ relationship-other-relative = Ander familielid
 relationship-dependant = Afhankelijke
 housing-type-municipality = Direct in een gemeente
 housing-type-coa = Eerst op een COA-opvanglocatie
+
+nav-main = Hoofdmenu
+nav-users = Accounts
+nav-audit = Audittrail
+login = Inloggen
+logout = Uitloggen
+login-title = Inloggen
+login-failed = U kon niet worden ingelogd
+login-wrong = De gebruikersnaam, het wachtwoord of de code is onjuist.
+login-locked = Te veel mislukte pogingen: dit account is nog { $minutes } minuut/minuten geblokkeerd.
+login-rate-limited = Te veel pogingen vanaf uw adres; wacht een minuut en probeer het opnieuw.
+field-username = Gebruikersnaam
+field-password = Wachtwoord
+field-code = Code uit uw authenticator-app
+field-code-hint = Verplicht voor beheerders en accounts met een tweede factor; zes cijfers.
+home-title = Welkom, { $name }
+home-text = Gebruik het menu voor de onderdelen die uw rol nodig heeft.
+back-to-start = Terug naar de startpagina
+
+role-unhcr-liaison = UNHCR-verbindingsfunctionaris
+role-ind-officer = IND-medewerker
+role-coa-officer = COA-medewerker
+role-municipality-officer = Gemeentemedewerker
+role-integration-organisation = Integratieorganisatie
+role-policy-analyst = Beleidsanalist
+role-administrator = Beheerder
+
+special-religion = Religie
+special-health = Gezondheid en medische noden
+special-ethnicity = Etniciteit
+special-sexual-orientation = Seksuele geaardheid
+special-criminal-record = Strafrechtelijke gegevens
+special-confidential = Vertrouwelijk deel van de voordracht
+case-special = Bijzondere persoonsgegevens
+case-special-hint = Getoond omdat uw taak dit vraagt; elke weergave wordt vastgelegd in de audittrail.
+case-consents = Toestemming om te delen
+consent-any = Elke dienstverlener
+consent-override = Gedeeld zonder toestemming
+
+users-title = Accounts
+users-review = Alle accounts met hun rol (toegangsreview)
+users-new = Nieuw account
+users-create = Account aanmaken
+users-remove = Verwijderen
+users-created = Account { $name } is aangemaakt.
+users-secret = Geheim voor de tweede factor (voer het nu in de authenticator-app in; het wordt niet opnieuw getoond):
+users-removed = Account { $name } is verwijderd.
+users-errors = Het account kon niet worden aangemaakt
+users-display-name-required = Geef de naam van de persoon.
+field-display-name = Naam van de persoon
+field-role = Rol
+field-account-organisation = Organisatie
+field-organisation-optional = Organisatie (gemeente, organisatie of UNHCR-kantoor; verplicht voor die rollen)
+field-second-factor = Tweede factor
+field-second-factor-ask = Tweede factor verplichten (altijd aan voor beheerders)
+field-new-password = Wachtwoord (minstens 12 tekens)
+field-created = Aangemaakt
+field-removed = Verwijderd
+yes = Ja
+no = Nee
+
+audit-title = Audittrail
+audit-search = Zoeken
+audit-count = { $total ->
+    [one] Eén regel
+   *[other] { $total } regels
+}
+field-object = Object
+field-result = Resultaat
+field-from = Vanaf (JJJJ-MM-DD)
+field-to = Tot en met (JJJJ-MM-DD)
+field-origin = Herkomst

@@ -80,6 +80,8 @@ impl CaseQuery {
             track: opt(&mut e, "track", &self.track, Track::parse),
             year: opt(&mut e, "year", &self.year, year),
             arrival_year: opt(&mut e, "arrivalYear", &self.arrival_year, year),
+            // Set by the caller from the asking account's capability.
+            scope: None,
         };
         let page = opt(&mut e, "page", &self.page, number(u32::MAX)).unwrap_or(1);
         let size = opt(

@@ -2,14 +2,17 @@
 //! Rules: problem+json errors, OpenAPI generated from this code) and
 //! server-rendered pages for case workers that work without JavaScript.
 
+pub mod access;
 pub mod api;
+pub mod auth;
+mod csrf;
 mod filters;
 mod pages;
 mod problem;
 mod security;
 mod state;
 
-pub use state::{Actor, AppState};
+pub use state::AppState;
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -20,7 +23,10 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::routes().split_for_parts();
     Router::new()
         .nest("/api/v1", api.merge(api::openapi_route(openapi)))
-        .merge(pages::routes())
+        .merge(pages::routes().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::check,
+        )))
         .fallback(pages::fallback)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)

@@ -1,41 +1,54 @@
-//! What every handler can reach: the store, and who is acting.
+//! What every handler can reach: the store, the clock and the web settings.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use resettle_store::Store;
-use std::convert::Infallible;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    /// The name recorded as actor of every change until personal accounts exist.
-    pub operator: Arc<str>,
+    /// Mark cookies `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// Recent login attempts per client address, for rate limiting.
+    login_attempts: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
 }
 
+/// Login attempts allowed per client address per minute.
+pub const LOGIN_ATTEMPTS_PER_MINUTE: usize = 10;
+
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, operator: &str) -> Self {
+    pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
             store,
-            operator: operator.into(),
+            secure_cookies: false,
+            login_attempts: Arc::default(),
         }
+    }
+
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
     }
 
     /// The current time; the one place the web layer reads the clock.
     pub fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }
-}
 
-/// Who makes a request. Every change is recorded with this name.
-#[derive(Debug, Clone)]
-pub struct Actor(pub String);
-
-impl FromRequestParts<AppState> for Actor {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        Ok(Actor(state.operator.to_string()))
+    /// Counts a login attempt from `origin`; false when the limit is reached.
+    pub fn allow_login_attempt(&self, origin: &str) -> bool {
+        let now = Instant::now();
+        let Ok(mut map) = self.login_attempts.lock() else {
+            return false;
+        };
+        let recent = map.entry(origin.to_string()).or_default();
+        recent.retain(|t| now.duration_since(*t) < Duration::from_secs(60));
+        if recent.len() >= LOGIN_ATTEMPTS_PER_MINUTE {
+            return false;
+        }
+        recent.push(now);
+        true
     }
 }

@@ -1,15 +1,20 @@
 //! Cases: list with filters and paging, detail with members and history, and
 //! the transitions that move a case through its lifecycle.
 
+use crate::auth::{CaseActor, CaseReader, ConsentRecorder, Principal, audit};
 use crate::filters::CaseQuery;
 use crate::problem::Problem;
-use crate::state::{Actor, AppState};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use resettle_domain::{Action, ActionKind, Case, CaseId, Context, Transition};
+use resettle_domain::access::redact;
+use resettle_domain::audit::AuditResult;
+use resettle_domain::{
+    Action, ActionKind, Case, CaseId, CaseView, Consent, Context, Permission, Transition,
+};
 use resettle_store::workflow::take_action;
 use resettle_store::{CaseSummary, Page};
 use serde::{Deserialize, Serialize};
@@ -59,12 +64,81 @@ pub(crate) fn bad_body(rejection: JsonRejection) -> Problem {
     Problem::bad_request(detail.clone(), vec![Problem::field("body", detail)])
 }
 
-async fn load(state: &AppState, id: CaseId) -> Result<Case, Problem> {
-    state
-        .store
-        .case(id)
-        .await?
-        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, format!("there is no case {id}")))
+/// Loads a case the reader may see. A case outside the reader's scope is
+/// answered exactly like a case that does not exist, and the attempt is audited.
+pub(crate) async fn load(
+    state: &AppState,
+    reader: &CaseReader,
+    id: CaseId,
+) -> Result<Case, Problem> {
+    let p = &reader.principal;
+    let missing = || Problem::new(StatusCode::NOT_FOUND, format!("there is no case {id}"));
+    match state.store.case(id).await? {
+        Some(case) if case.in_scope(&reader.scope) => Ok(case),
+        found => {
+            let result = if found.is_some() {
+                AuditResult::Denied
+            } else {
+                AuditResult::NotFound
+            };
+            audit(
+                state,
+                p.name(),
+                "read-case",
+                &format!("case {id}"),
+                result,
+                &p.origin,
+            )
+            .await;
+            Err(missing())
+        }
+    }
+}
+
+/// What the reader sees of a case, recording every showing of personal and
+/// special-category data.
+pub(crate) async fn shown(state: &AppState, p: &Principal, case: &Case) -> Case {
+    let (seen, categories) = redact(case, p.user.role, p.user.organisation.as_deref());
+    let object = format!("case {}", case.id);
+    audit(
+        state,
+        p.name(),
+        "read-case",
+        &object,
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    for c in categories {
+        audit(
+            state,
+            p.name(),
+            &format!("show-special:{c}"),
+            &object,
+            AuditResult::Ok,
+            &p.origin,
+        )
+        .await;
+    }
+    seen
+}
+
+/// The history as the reader may see it: reasons only in the full view.
+pub(crate) fn history_for(p: &Principal, mut history: Vec<Transition>) -> Vec<Transition> {
+    if p.user.role.case_view() == CaseView::Placement {
+        for t in &mut history {
+            t.reason = None;
+        }
+    }
+    history
+}
+
+/// The actions the reader may take on `case` now.
+pub(crate) fn allowed_for(p: &Principal, case: &Case) -> Vec<ActionKind> {
+    case.allowed_actions()
+        .into_iter()
+        .filter(|a| p.allows(Permission::Act(*a)))
+        .collect()
 }
 
 /// Lists cases, newest submission first.
@@ -75,12 +149,24 @@ async fn load(state: &AppState, id: CaseId) -> Result<Case, Problem> {
     ))]
 pub async fn list_cases(
     State(state): State<AppState>,
+    reader: CaseReader,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Result<Json<Page<CaseSummary>>, Problem> {
     let Query(query) = query.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
-    let (filter, page) = query
+    let (mut filter, page) = query
         .parse()
         .map_err(|errors| Problem::bad_request("the case filter is invalid", errors))?;
+    filter.scope = Some(reader.scope.clone());
+    let p = &reader.principal;
+    audit(
+        &state,
+        p.name(),
+        "list-cases",
+        "cases",
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
     Ok(Json(state.store.list_cases(&filter, page).await?))
 }
 
@@ -93,14 +179,16 @@ pub async fn list_cases(
     ))]
 pub async fn get_case(
     State(state): State<AppState>,
+    reader: CaseReader,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let case = load(&state, id).await?;
-    let history = state.store.history(id).await?;
+    let case = load(&state, &reader, id).await?;
+    let case = shown(&state, &reader.principal, &case).await;
+    let history = history_for(&reader.principal, state.store.history(id).await?);
     let etag = format!("\"{}\"", case.version);
     let detail = CaseDetail {
-        allowed_actions: case.allowed_actions(),
+        allowed_actions: allowed_for(&reader.principal, &case),
         case,
         history,
     };
@@ -120,11 +208,15 @@ pub async fn get_case(
     ))]
 pub async fn list_transitions(
     State(state): State<AppState>,
+    reader: CaseReader,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Transition>>, Problem> {
     let id = parse_id(&id)?;
-    load(&state, id).await?;
-    Ok(Json(state.store.history(id).await?))
+    load(&state, &reader, id).await?;
+    Ok(Json(history_for(
+        &reader.principal,
+        state.store.history(id).await?,
+    )))
 }
 
 /// One entry of the history.
@@ -139,10 +231,12 @@ pub async fn list_transitions(
     ))]
 pub async fn get_transition(
     State(state): State<AppState>,
+    reader: CaseReader,
     Path((id, seq)): Path<(String, String)>,
 ) -> Result<Json<Transition>, Problem> {
     let id = parse_id(&id)?;
-    let history = state.store.history(id).await?;
+    load(&state, &reader, id).await?;
+    let history = history_for(&reader.principal, state.store.history(id).await?);
     seq.parse::<i64>()
         .ok()
         .and_then(|seq| history.into_iter().find(|t| t.seq == seq))
@@ -168,11 +262,12 @@ pub async fn get_transition(
     ))]
 pub async fn create_transition(
     State(state): State<AppState>,
-    actor: Actor,
+    actor: CaseActor,
     Path(id): Path<String>,
     body: Result<Json<TransitionRequest>, JsonRejection>,
 ) -> Result<(StatusCode, HeaderMap, Json<TransitionResult>), Problem> {
     let id = parse_id(&id)?;
+    load(&state, &actor.reader, id).await?;
     let Json(request) = body.map_err(bad_body)?;
     if matches!(request.action, Action::Submit) {
         return Err(Problem::bad_request(
@@ -183,21 +278,50 @@ pub async fn create_transition(
             )],
         ));
     }
+    let p = &actor.reader.principal;
+    let kind = request.action.kind();
+    let object = format!("case {id}");
+    if !actor.may(kind) {
+        audit(
+            &state,
+            p.name(),
+            kind.as_str(),
+            &object,
+            AuditResult::Denied,
+            &p.origin,
+        )
+        .await;
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "your role ({}) may not take the action '{kind}'",
+                p.user.role
+            ),
+        ));
+    }
     let now = state.now();
     let ctx = Context {
         occurred_on: request.occurred_on.unwrap_or(now.date()),
         recorded_at: now,
-        actor: actor.0,
+        actor: p.name().to_string(),
         reason: request.reason.filter(|r| !r.trim().is_empty()),
     };
-    let (case, transition) = take_action(
+    let outcome = take_action(
         state.store.as_ref(),
         id,
         request.expected_version,
         request.action,
         &ctx,
     )
-    .await?;
+    .await;
+    let result = if outcome.is_ok() {
+        AuditResult::Ok
+    } else {
+        AuditResult::Failed
+    };
+    audit(&state, p.name(), kind.as_str(), &object, result, &p.origin).await;
+    let (case, transition) = outcome?;
+    let (case, _) = redact(&case, p.user.role, p.user.organisation.as_deref());
     let mut headers = HeaderMap::new();
     let location = format!("/api/v1/cases/{id}/transitions/{}", transition.seq);
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -208,4 +332,84 @@ pub async fn create_transition(
         headers,
         Json(TransitionResult { case, transition }),
     ))
+}
+
+/// Consent to share a family's needs with a municipality or organisation, or an
+/// authorised override of its absence.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConsentRequest {
+    /// The municipality or organisation; leave out for any service provider.
+    pub recipient: Option<String>,
+    /// The day consent was given; today when left out.
+    pub given_on: Option<Date>,
+    /// True when the family consented.
+    #[serde(default)]
+    pub consent_given: bool,
+    /// To share without the family's consent: why (required then).
+    pub override_reason: Option<String>,
+}
+
+/// Records consent to share (or an authorised override) for a case.
+#[utoipa::path(post, path = "/cases/{id}/consents", tag = "cases",
+    params(("id" = String, Path, description = "Case id (UUID)")),
+    request_body = ConsentRequest,
+    responses(
+        (status = 201, description = "Recorded", body = Consent),
+        (status = 400, description = "Neither consent nor an override reason", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_consent(
+    State(state): State<AppState>,
+    recorder: ConsentRecorder,
+    Path(id): Path<String>,
+    body: Result<Json<ConsentRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Consent>), Problem> {
+    let id = parse_id(&id)?;
+    let Json(request) = body.map_err(bad_body)?;
+    let p = &recorder.0;
+    let override_reason = request
+        .override_reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if !request.consent_given && override_reason.is_none() {
+        return Err(Problem::bad_request(
+            "sharing needs the family's consent or an override with a reason",
+            vec![Problem::field(
+                "overrideReason",
+                "give the reason to share without consent, or set consentGiven",
+            )],
+        ));
+    }
+    let consent = Consent {
+        recipient: request
+            .recipient
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty()),
+        given_on: request.given_on.unwrap_or(state.now().date()),
+        override_reason,
+        recorded_by: p.name().to_string(),
+    };
+    let action = if consent.override_reason.is_some() {
+        "consent-override"
+    } else {
+        "consent"
+    };
+    let outcome = state.store.add_consent(id, &consent).await;
+    let result = if outcome.is_ok() {
+        AuditResult::Ok
+    } else {
+        AuditResult::Failed
+    };
+    audit(
+        &state,
+        p.name(),
+        action,
+        &format!("case {id}"),
+        result,
+        &p.origin,
+    )
+    .await;
+    outcome?;
+    Ok((StatusCode::CREATED, Json(consent)))
 }

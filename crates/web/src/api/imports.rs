@@ -2,12 +2,15 @@
 //! docs/import-format.md): all or nothing, every problem listed.
 
 use crate::api::cases::bad_body;
+use crate::auth::{Importer, audit};
 use crate::problem::{FieldError, Problem};
-use crate::state::{Actor, AppState};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
+use resettle_domain::Role;
+use resettle_domain::audit::AuditResult;
 use resettle_domain::import::{ImportFile, validate_file};
 use resettle_domain::{CaseId, CaseNumber, Context};
 use serde::Serialize;
@@ -39,18 +42,19 @@ pub struct ImportResult {
     ))]
 pub async fn create_import(
     State(state): State<AppState>,
-    actor: Actor,
+    importer: Importer,
     body: Result<Json<ImportFile>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ImportResult>), Problem> {
     let Json(file) = body.map_err(bad_body)?;
+    let p = &importer.0;
     let now = state.now();
     let ctx = Context {
         occurred_on: now.date(),
         recorded_at: now,
-        actor: actor.0,
+        actor: p.name().to_string(),
         reason: None,
     };
-    let cases = validate_file(&file, &ctx).map_err(|problems| {
+    let mut cases = validate_file(&file, &ctx).map_err(|problems| {
         Problem::bad_request(
             format!(
                 "the import was refused with {} problem(s); nothing was stored",
@@ -59,7 +63,29 @@ pub async fn create_import(
             problems.into_iter().map(FieldError::from).collect(),
         )
     })?;
-    state.store.import_cases(&cases, &|_| {}).await?;
+    // A UNHCR liaison submits for their own office, whatever the file says.
+    if p.user.role == Role::UnhcrLiaison {
+        for c in &mut cases {
+            c.case.submitted_by = p.user.organisation.clone();
+        }
+    }
+    let outcome = state.store.import_cases(&cases, &|_| {}).await;
+    let result = if outcome.is_ok() {
+        AuditResult::Ok
+    } else {
+        AuditResult::Failed
+    };
+    let object = format!("{} submissions", cases.len());
+    audit(
+        &state,
+        p.name(),
+        "import-submissions",
+        &object,
+        result,
+        &p.origin,
+    )
+    .await;
+    outcome?;
     let result = ImportResult {
         imported: cases.len(),
         persons: cases.iter().map(|c| c.case.persons()).sum(),

@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`. Every handler is annotated for OpenAPI, so the
 //! published document is generated from this code.
 
-mod cases;
+pub(crate) mod audit;
+pub(crate) mod cases;
 mod health;
 mod imports;
 
@@ -28,9 +29,26 @@ use utoipa_axum::routes;
         (name = "cases", description = "Cases, their members and their history"),
         (name = "imports", description = "Bulk import of UNHCR submissions"),
         (name = "system", description = "Health of the service"),
-    )
+        (name = "audit", description = "The tamper-evident audit trail"),
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
 )]
 struct ApiDoc;
+
+/// Declares the bearer-token scheme every protected route uses.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme =
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", scheme);
+    }
+}
 
 /// The API routes, with their OpenAPI description.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -40,6 +58,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::list_transitions, cases::create_transition))
         .routes(routes!(cases::get_transition))
+        .routes(routes!(cases::create_consent))
+        .routes(routes!(audit::list_audit))
         .routes(routes!(imports::create_import))
 }
 

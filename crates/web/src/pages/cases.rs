@@ -2,15 +2,18 @@
 
 use super::i18n::T;
 use super::layout::{encode, error_summary, field_error, page};
+use crate::api::cases::{allowed_for, history_for, load, shown};
+use crate::auth::{CaseActor, CaseReader, Principal, audit};
 use crate::filters::CaseQuery;
 use crate::problem::Problem;
-use crate::state::{Actor, AppState};
+use crate::state::AppState;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use resettle_domain::audit::AuditResult;
 use resettle_domain::import::parse_date;
 use resettle_domain::{
     Action, ActionKind, Case, CaseId, Context, Guidance, Housing, Permit, RejectionGround,
@@ -31,13 +34,27 @@ fn date(d: Option<Date>) -> String {
 pub async fn list(
     State(state): State<AppState>,
     t: T,
+    reader: CaseReader,
     OriginalUri(uri): OriginalUri,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let path = uri.path_and_query().map_or("/cases", |p| p.as_str());
+    let p = &reader.principal;
     let (result, errors) = match query.parse() {
-        Ok((filter, page)) => (Some(state.store.list_cases(&filter, page).await?), vec![]),
+        Ok((mut filter, page)) => {
+            filter.scope = Some(reader.scope.clone());
+            audit(
+                &state,
+                p.name(),
+                "list-cases",
+                "cases",
+                AuditResult::Ok,
+                &p.origin,
+            )
+            .await;
+            (Some(state.store.list_cases(&filter, page).await?), vec![])
+        }
         Err(errors) => {
             let errors: Errors = errors
                 .into_iter()
@@ -57,7 +74,7 @@ pub async fn list(
         (filter_form(t, &query, &errors))
         @if let Some(page) = &result { (case_table(t, page, &query)) }
     };
-    Ok((status, page(t, &t.t("cases-title"), path, body)).into_response())
+    Ok((status, page(t, &t.t("cases-title"), path, Some(p), body)).into_response())
 }
 
 fn select(
@@ -203,27 +220,38 @@ pub struct DetailQuery {
 pub async fn detail(
     State(state): State<AppState>,
     t: T,
+    reader: CaseReader,
     Path(id): Path<String>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, Response> {
-    let id: CaseId = id.parse().map_err(|_| super::not_found_page(t))?;
-    let case = state
-        .store
-        .case(id)
+    let id: CaseId = id
+        .parse()
+        .map_err(|_| super::not_found_page(t, Some(&reader.principal)))?;
+    let case = load(&state, &reader, id)
         .await
-        .map_err(|e| Problem::from(e).into_response())?;
-    let case = case.ok_or_else(|| super::not_found_page(t))?;
+        .map_err(|_| super::not_found_page(t, Some(&reader.principal)))?;
+    let case = shown(&state, &reader.principal, &case).await;
     let history = state
         .store
         .history(id)
         .await
         .map_err(|e| Problem::from(e).into_response())?;
-    let done = q.done.is_some();
-    Ok(case_page(t, &case, &history, done, None, &[]).into_response())
+    let history = history_for(&reader.principal, history);
+    Ok(case_page(
+        t,
+        &reader.principal,
+        &case,
+        &history,
+        q.done.is_some(),
+        None,
+        &[],
+    )
+    .into_response())
 }
 
 fn case_page(
     t: T,
+    who: &Principal,
     case: &Case,
     history: &[Transition],
     done: bool,
@@ -292,12 +320,40 @@ fn case_page(
                 } } }
             } }
         }
+        @if !case.special.is_empty() {
+            section aria-labelledby="special-title" {
+                h2 #special-title { (t.t("case-special")) }
+                p.hint { (t.t("case-special-hint")) }
+                dl.summary {
+                    @for item in &case.special {
+                        dt {
+                            (t.term("special", item.category.as_str()))
+                            @if let Some(m) = item.member.and_then(|m| s.members.get(m)) { " — " (m.given_name) " " (m.family_name) }
+                        }
+                        dd { (item.value) }
+                    }
+                }
+            }
+        }
+        @if !case.consents.is_empty() {
+            section aria-labelledby="consent-title" {
+                h2 #consent-title { (t.t("case-consents")) }
+                ul {
+                    @for c in &case.consents {
+                        li {
+                            (c.recipient.clone().unwrap_or_else(|| t.t("consent-any"))) " · " (c.given_on)
+                            @if let Some(r) = &c.override_reason { " · " strong { (t.t("consent-override")) } ": " (r) }
+                        }
+                    }
+                }
+            }
+        }
         section aria-labelledby="actions-title" {
             h2 #actions-title { (t.t("case-actions")) }
-            @let allowed = case.allowed_actions();
+            @let allowed = allowed_for(who, case);
             @if allowed.is_empty() { p { (t.t("case-no-actions")) } }
             @for kind in allowed {
-                (action_form(t, case, kind, failed == Some(kind), errors))
+                (action_form(t, who, case, kind, failed == Some(kind), errors))
             }
         }
         section aria-labelledby="history-title" #history {
@@ -321,7 +377,7 @@ fn case_page(
             }
         }
     };
-    page(t, &title, &path, body)
+    page(t, &title, &path, Some(who), body)
 }
 
 fn housing(t: T, h: &Housing) -> String {
@@ -355,6 +411,7 @@ fn input(id: &str, name: &str, label: &str, kind: &str, errors: &Errors) -> Mark
 
 fn action_form(
     t: T,
+    who: &Principal,
     case: &Case,
     kind: ActionKind,
     open: bool,
@@ -367,6 +424,7 @@ fn action_form(
         details.action-form open[open] {
             summary { (t.term("action", k)) }
             form method="post" action={ "/cases/" (case.id) "/transitions" } {
+                input type="hidden" name="csrf" value=(who.csrf());
                 input type="hidden" name="action" value=(k);
                 input type="hidden" name="expectedVersion" value=(case.version);
                 div.field {
@@ -561,16 +619,37 @@ fn form_field(kind: ActionKind, field: &str) -> String {
 pub async fn take(
     State(state): State<AppState>,
     t: T,
-    actor: Actor,
+    actor: CaseActor,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Response> {
-    let id: CaseId = id.parse().map_err(|_| super::not_found_page(t))?;
+    let p = &actor.reader.principal;
+    let not_found = || super::not_found_page(t, Some(p));
+    let id: CaseId = id.parse().map_err(|_| not_found())?;
+    load(&state, &actor.reader, id)
+        .await
+        .map_err(|_| not_found())?;
+    let object = format!("case {id}");
     let now = state.now();
     let outcome = match read_form(&form) {
+        Ok(ActionForm { kind, .. }) if !actor.may(kind) => {
+            audit(
+                &state,
+                p.name(),
+                kind.as_str(),
+                &object,
+                AuditResult::Denied,
+                &p.origin,
+            )
+            .await;
+            return Err(super::forbidden_page(&format!(
+                "your role ({}) may not take the action '{kind}'",
+                p.user.role
+            )));
+        }
         Ok(ActionForm {
             kind,
-            expected_version: version,
+            expected_version,
             occurred_on,
             reason,
             action,
@@ -578,12 +657,19 @@ pub async fn take(
             let ctx = Context {
                 occurred_on: occurred_on.unwrap_or(now.date()),
                 recorded_at: now,
-                actor: actor.0,
+                actor: p.name().to_string(),
                 reason,
             };
-            match take_action(state.store.as_ref(), id, version, action, &ctx).await {
+            let done = take_action(state.store.as_ref(), id, expected_version, action, &ctx).await;
+            let result = if done.is_ok() {
+                AuditResult::Ok
+            } else {
+                AuditResult::Failed
+            };
+            audit(&state, p.name(), kind.as_str(), &object, result, &p.origin).await;
+            match done {
                 Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
-                Err(ActionError::NotFound(_)) => return Err(super::not_found_page(t)),
+                Err(ActionError::NotFound(_)) => return Err(not_found()),
                 Err(ActionError::Store(e)) => return Err(Problem::from(e).into_response()),
                 Err(e @ ActionError::Conflict { .. }) => (
                     StatusCode::CONFLICT,
@@ -607,16 +693,19 @@ pub async fn take(
         Err((kind, errors)) => (StatusCode::BAD_REQUEST, kind, errors),
     };
     let (status, kind, errors) = outcome;
-    let case = state
-        .store
-        .case(id)
+    let case = load(&state, &actor.reader, id)
         .await
-        .map_err(|e| Problem::from(e).into_response())?;
-    let case = case.ok_or_else(|| super::not_found_page(t))?;
+        .map_err(|_| not_found())?;
+    let case = shown(&state, p, &case).await;
     let history = state
         .store
         .history(id)
         .await
         .map_err(|e| Problem::from(e).into_response())?;
-    Ok((status, case_page(t, &case, &history, false, kind, &errors)).into_response())
+    let history = history_for(p, history);
+    Ok((
+        status,
+        case_page(t, p, &case, &history, false, kind, &errors),
+    )
+        .into_response())
 }

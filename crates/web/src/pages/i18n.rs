@@ -147,6 +147,12 @@ mod tests {
     fn both_languages_have_every_key() {
         let (en, nl) = (keys(EN_FTL), keys(NL_FTL));
         assert!(en.len() > 100);
+        for list in [&en, &nl] {
+            let mut sorted = list.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), list.len(), "a key is defined twice");
+        }
         for k in &en {
             assert!(nl.contains(k), "nl.ftl lacks {k}");
         }

@@ -1,11 +1,15 @@
 //! The frame of every page: language, skip link, header, navigation, footer.
 
 use super::i18n::T;
+use crate::auth::Principal;
 use maud::{DOCTYPE, Markup, html};
+use resettle_domain::Permission;
 
-/// A full HTML page. `path` is the current path, so the language switch can return to it.
-pub fn page(t: T, title: &str, path: &str, body: Markup) -> Markup {
+/// A full HTML page. `path` is the current path, so the language switch can
+/// return to it; `who` decides the menu: each role sees only what it may use.
+pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup) -> Markup {
     let other = t.0.other();
+    let may = |p: Permission| who.is_some_and(|w| w.allows(p));
     html! {
         (DOCTYPE)
         html lang=(t.0.code()) {
@@ -23,15 +27,33 @@ pub fn page(t: T, title: &str, path: &str, body: Markup) -> Markup {
                             span.brand-name { (t.t("app-name")) }
                             span.brand-tagline { (t.t("app-tagline")) }
                         }
-                        nav aria-label=(t.t("nav-cases")) {
+                        nav aria-label=(t.t("nav-main")) {
                             ul {
-                                li { a href="/cases" aria-current=[path.starts_with("/cases").then_some("page")] { (t.t("nav-cases")) } }
+                                @if may(Permission::ReadCases) {
+                                    li { a href="/cases" aria-current=[path.starts_with("/cases").then_some("page")] { (t.t("nav-cases")) } }
+                                }
+                                @if may(Permission::ManageUsers) {
+                                    li { a href="/admin/users" aria-current=[path.starts_with("/admin/users").then_some("page")] { (t.t("nav-users")) } }
+                                }
+                                @if may(Permission::ReadAudit) {
+                                    li { a href="/admin/audit" aria-current=[path.starts_with("/admin/audit").then_some("page")] { (t.t("nav-audit")) } }
+                                }
                                 li { a href="/api/v1/openapi.json" { (t.t("nav-api")) } }
                                 li {
                                     a href={ "/language?lang=" (other.code()) "&back=" (encode(path)) }
                                         lang=(other.code()) hreflang=(other.code()) {
                                         (t.t("language-switch"))
                                     }
+                                }
+                                @match who {
+                                    Some(w) => li.account {
+                                        span { (w.user.display_name) " (" (t.term("role", w.user.role.as_str())) ")" }
+                                        form method="post" action="/logout" {
+                                            input type="hidden" name="csrf" value=(w.csrf());
+                                            button.link type="submit" { (t.t("logout")) }
+                                        }
+                                    },
+                                    None => li { a href="/login" { (t.t("login")) } },
                                 }
                             }
                         }

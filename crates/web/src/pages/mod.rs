@@ -1,17 +1,22 @@
 //! Server-rendered pages for case workers: plain HTML forms, no JavaScript
 //! needed, Dutch and English.
 
+mod admin;
 mod cases;
 mod i18n;
 mod layout;
+mod login;
 
+pub use layout::encode;
+
+use crate::auth::{MaybeSignedIn, Principal};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use i18n::{LANG_COOKIE, Lang, T};
+pub use i18n::{LANG_COOKIE, Lang, T};
 use maud::html;
 use serde::Deserialize;
 
@@ -19,7 +24,15 @@ const STYLE: &str = include_str!("../../assets/style.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/cases") }))
+        .route("/", get(home))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", axum::routing::post(login::logout))
+        .route("/admin/users", get(admin::users).post(admin::create))
+        .route(
+            "/admin/users/{name}/removal",
+            axum::routing::post(admin::remove),
+        )
+        .route("/admin/audit", get(admin::audit_page))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))
@@ -66,16 +79,46 @@ async fn language(Query(q): Query<LanguageQuery>) -> Response {
     r
 }
 
+/// The start page: each role's menu, or the login.
+async fn home(t: T, MaybeSignedIn(who): MaybeSignedIn) -> Response {
+    let Some(who) = who else {
+        return Redirect::to("/login").into_response();
+    };
+    if who.allows(resettle_domain::Permission::ReadCases) {
+        return Redirect::to("/cases").into_response();
+    }
+    let body = html! {
+        h1 { (t.with("home-title", &[("name", who.user.display_name.clone().into())])) }
+        p { (t.t("home-text")) }
+    };
+    layout::page(t, &t.t("app-name"), "/", Some(&who), body).into_response()
+}
+
 /// The HTML answer for a page or case that does not exist.
-pub fn not_found_page(t: T) -> Response {
+pub fn not_found_page(t: T, who: Option<&Principal>) -> Response {
     let body = html! {
         h1 { (t.t("not-found-title")) }
         p { (t.t("not-found-text")) }
-        p { a href="/cases" { (t.t("back-to-cases")) } }
+        p { a href="/" { (t.t("back-to-start")) } }
     };
     (
         StatusCode::NOT_FOUND,
-        layout::page(t, &t.t("not-found-title"), "/", body),
+        layout::page(t, &t.t("not-found-title"), "/", who, body),
+    )
+        .into_response()
+}
+
+/// The HTML answer when the signed-in account may not do something.
+pub fn forbidden_page(detail: &str) -> Response {
+    let body = html! {
+        h1 { "403" }
+        p { (detail) }
+        p { a href="/" { "↩" } }
+    };
+    let t = T(Lang::En);
+    (
+        StatusCode::FORBIDDEN,
+        layout::page(t, "403", "/", None, body),
     )
         .into_response()
 }
@@ -85,6 +128,6 @@ pub async fn fallback(t: T, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         crate::problem::not_found(uri).await.into_response()
     } else {
-        not_found_page(t)
+        not_found_page(t, None)
     }
 }

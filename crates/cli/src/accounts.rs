@@ -1,0 +1,237 @@
+//! `resettle users` and `resettle tokens`: personal accounts and API tokens,
+//! created and removed by an administrator at the command line.
+
+use crate::database::DatabaseArgs;
+use anyhow::{Result, bail};
+use resettle_domain::audit::AuditResult;
+use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
+use resettle_store::{Accounts, AuditLog, NewAuditEntry, SqlStore};
+use resettle_web::auth::secrets::{hash_password, new_totp_secret, random_token, token_hash};
+use std::process::ExitCode;
+use time::{Duration, OffsetDateTime};
+
+#[derive(clap::Subcommand)]
+pub enum UsersCommand {
+    /// Create a personal account; prints its first password (and second-factor secret).
+    Add {
+        /// Login name: 3 to 40 lower-case letters, digits, '.', '-' or '_'.
+        name: String,
+        /// unhcr-liaison, ind-officer, coa-officer, municipality-officer,
+        /// integration-organisation, policy-analyst or administrator.
+        #[arg(long)]
+        role: String,
+        /// The person's name.
+        #[arg(long)]
+        display_name: String,
+        /// Municipality, organisation or UNHCR office (required for those roles).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Require a second factor (always on for administrators).
+        #[arg(long)]
+        second_factor: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Remove an account: it can no longer log in; its sessions end and tokens are revoked.
+    Remove {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List every account with its role (the access review report).
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(clap::Subcommand)]
+pub enum TokensCommand {
+    /// Create an API token for a user; prints it once.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 30)]
+        expires: u32,
+        /// read or write.
+        #[arg(long, default_value = "write")]
+        scope: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List tokens (never the tokens themselves).
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+/// Who acts at the command line, for the audit trail.
+fn operator() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .map_or_else(|| "cli".into(), |u| format!("cli:{u}"))
+}
+
+async fn record(store: &SqlStore, action: &str, object: &str) {
+    let entry = NewAuditEntry {
+        at: OffsetDateTime::now_utc(),
+        actor: operator(),
+        action: action.into(),
+        object: object.into(),
+        result: AuditResult::Ok,
+        origin: "cli".into(),
+    };
+    if let Err(e) = store.append_audit(&entry).await {
+        eprintln!("warning: cannot append to the audit trail: {e}");
+    }
+}
+
+pub async fn users(command: UsersCommand) -> Result<ExitCode> {
+    match command {
+        UsersCommand::Add {
+            name,
+            role,
+            display_name,
+            organisation,
+            second_factor,
+            db,
+        } => {
+            let role = Role::parse(&role)?;
+            let user = User {
+                id: UserId::random(),
+                username: Username::parse(&name)?,
+                display_name: display_name.trim().to_string(),
+                role,
+                organisation: organisation.filter(|o| !o.trim().is_empty()),
+                second_factor: second_factor || role.requires_second_factor(),
+                created_at: OffsetDateTime::now_utc(),
+                created_by: operator(),
+                removed_at: None,
+            };
+            user.validate()?;
+            let store = db.open().await?;
+            let password = random_token();
+            let secret = user.second_factor.then(new_totp_secret);
+            store
+                .create_user(
+                    &user,
+                    &hash_password(&password).map_err(anyhow::Error::msg)?,
+                    secret.as_deref(),
+                )
+                .await?;
+            record(&store, "create-user", &format!("user {}", user.username)).await;
+            println!("created {} ({role})", user.username);
+            println!("password: {password}");
+            if let Some(s) = secret {
+                println!("second-factor secret (enter it in an authenticator app): {s}");
+            }
+        }
+        UsersCommand::Remove { name, db } => {
+            let store = db.open().await?;
+            let username = Username::parse(&name)?;
+            if !store
+                .remove_user(&username, OffsetDateTime::now_utc())
+                .await?
+            {
+                bail!("there is no active account {username}");
+            }
+            record(&store, "remove-user", &format!("user {username}")).await;
+            println!("removed {username}");
+        }
+        UsersCommand::List { db } => {
+            let store = db.open().await?;
+            println!(
+                "{:<24} {:<26} {:<24} {:<4} {:<10} removed",
+                "user", "role", "organisation", "2fa", "created"
+            );
+            for u in store.users().await? {
+                println!(
+                    "{:<24} {:<26} {:<24} {:<4} {:<10} {}",
+                    u.username.as_str(),
+                    u.role.as_str(),
+                    u.organisation.as_deref().unwrap_or("-"),
+                    if u.second_factor { "yes" } else { "no" },
+                    u.created_at.date().to_string(),
+                    u.removed_at
+                        .map(|r| r.date().to_string())
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
+    match command {
+        TokensCommand::Create {
+            user,
+            expires,
+            scope,
+            db,
+        } => {
+            let store = db.open().await?;
+            let username = Username::parse(&user)?;
+            let Some(creds) = store.credentials(&username).await? else {
+                bail!("there is no active account {username}")
+            };
+            let scope = TokenScope::parse(&scope)?;
+            let token = random_token();
+            let id = TokenId::random();
+            let now = OffsetDateTime::now_utc();
+            let until = now + Duration::days(i64::from(expires.max(1)));
+            store
+                .create_token(id, creds.user.id, &token_hash(&token), scope, now, until)
+                .await?;
+            record(
+                &store,
+                "create-token",
+                &format!("token {id} for user {username}"),
+            )
+            .await;
+            eprintln!(
+                "token {id} for {username}, scope {scope}, expires {}",
+                until.date()
+            );
+            println!("{token}");
+        }
+        TokensCommand::Revoke { id, db } => {
+            let store = db.open().await?;
+            let id: TokenId = id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("'{id}' is not a token id"))?;
+            if !store.revoke_token(id, OffsetDateTime::now_utc()).await? {
+                bail!("there is no active token {id}");
+            }
+            record(&store, "revoke-token", &format!("token {id}")).await;
+            println!("revoked {id}");
+        }
+        TokensCommand::List { db } => {
+            let store = db.open().await?;
+            for t in store.tokens().await? {
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{} {:<24} {:<5} expires {} {state}",
+                    t.id,
+                    t.username.as_str(),
+                    t.scope.as_str(),
+                    t.expires_at.date()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

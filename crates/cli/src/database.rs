@@ -1,0 +1,64 @@
+//! Which database and which data keys a command uses.
+
+use anyhow::{Context as _, Result};
+use resettle_store::SqlStore;
+use resettle_store::crypto::DataKeys;
+use std::path::PathBuf;
+
+/// The default database: an embedded SQLite file in the working directory.
+pub const DEFAULT_DATABASE: &str = "sqlite:resettle.db";
+/// The default key file, created on first use beside the default database.
+pub const DEFAULT_KEY_FILE: &str = "resettle.key";
+
+#[derive(clap::Args, Clone)]
+pub struct DatabaseArgs {
+    /// Database URL: a SQLite file (sqlite:resettle.db, or a plain path) or postgres://user@host/db.
+    #[arg(long, env = "RESETTLE_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    pub database: String,
+    /// Keys that encrypt special-category data: 'ID:BASE64' (32 bytes), several separated
+    /// by ';' with the current key first. Prefer the environment over the command line.
+    #[arg(long, env = "RESETTLE_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
+    /// A file holding the data key setting; created with a new key if it does not exist.
+    #[arg(long, env = "RESETTLE_DATA_KEY_FILE", default_value = DEFAULT_KEY_FILE)]
+    pub data_key_file: PathBuf,
+}
+
+impl DatabaseArgs {
+    pub fn keys(&self) -> Result<DataKeys> {
+        if let Some(spec) = &self.data_key {
+            return DataKeys::parse(spec).context("RESETTLE_DATA_KEY / --data-key");
+        }
+        let path = &self.data_key_file;
+        if !path.exists() {
+            let spec = DataKeys::generate_spec("k1");
+            write_secret(path, &spec)?;
+            tracing::warn!(file = %path.display(), "created a new data key file; back it up with the database");
+        }
+        let spec = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        DataKeys::parse(spec.trim()).with_context(|| format!("the key file {}", path.display()))
+    }
+
+    pub async fn open(&self) -> Result<SqlStore> {
+        let keys = self.keys()?;
+        let store = SqlStore::connect(&self.database)
+            .await
+            .with_context(|| format!("cannot open the database {}", self.database))?;
+        Ok(store.with_data_keys(keys))
+    }
+}
+
+/// Writes a file only its owner can read.
+pub fn write_secret(path: &std::path::Path, content: &str) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(content.as_bytes())?;
+    Ok(())
+}

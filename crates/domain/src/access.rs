@@ -1,0 +1,289 @@
+//! Who may do what: roles, the permissions they hold, and which cases each
+//! role sees. This table is the one place the permission matrix is declared;
+//! the web layer turns it into narrowed capabilities handed to handlers.
+
+use crate::lifecycle::ActionKind;
+use crate::submission::vocabulary;
+
+vocabulary!(
+    /// The role of a personal account.
+    Role {
+        UnhcrLiaison = "unhcr-liaison",
+        IndOfficer = "ind-officer",
+        CoaOfficer = "coa-officer",
+        MunicipalityOfficer = "municipality-officer",
+        IntegrationOrganisation = "integration-organisation",
+        PolicyAnalyst = "policy-analyst",
+        Administrator = "administrator",
+    }
+);
+
+vocabulary!(
+    /// Special categories of personal data (GDPR art. 9 and 10) and the
+    /// confidential parts of a submission.
+    SpecialCategory {
+        Religion = "religion",
+        Health = "health",
+        Ethnicity = "ethnicity",
+        SexualOrientation = "sexual-orientation",
+        CriminalRecord = "criminal-record",
+        Confidential = "confidential",
+    }
+);
+
+/// Something a role may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read cases within the role's scope (list, detail, history).
+    ReadCases,
+    /// Take one lifecycle action.
+    Act(ActionKind),
+    /// Import UNHCR submissions.
+    ImportSubmissions,
+    /// See one special category of data.
+    SeeSpecial(SpecialCategory),
+    /// Aggregated figures and reports, no personal data.
+    ReadReports,
+    /// Create and remove accounts.
+    ManageUsers,
+    /// Read the audit trail.
+    ReadAudit,
+    /// Record a family's consent to share, or override its absence with a reason.
+    RecordConsent,
+}
+
+/// How much of a case a role sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseView {
+    /// Everything the role's special-category permissions allow.
+    Full,
+    /// What housing and integration need: members, housing, guidance;
+    /// no identity documents, no history reasons.
+    Placement,
+}
+
+impl Role {
+    /// The permission matrix.
+    pub fn allows(self, permission: Permission) -> bool {
+        use ActionKind as A;
+        use Permission as P;
+        use Role as R;
+        use SpecialCategory as S;
+        match (self, permission) {
+            (R::Administrator, P::ManageUsers | P::ReadAudit) => true,
+            (R::PolicyAnalyst, P::ReadReports) => true,
+            (R::UnhcrLiaison, P::ReadCases | P::ImportSubmissions | P::Act(A::Withdraw)) => true,
+            (R::IndOfficer, P::ReadCases | P::ReadReports) => true,
+            (R::IndOfficer, P::Act(A::StartAssessment | A::Accept | A::Reject | A::Withdraw)) => {
+                true
+            }
+            // IND decides on country policy (religion, ethnicity, sexual orientation),
+            // exclusion (criminal record) and medical grounds.
+            (R::IndOfficer, P::SeeSpecial(_)) => true,
+            (
+                R::CoaOfficer,
+                P::ReadCases | P::ReadReports | P::ImportSubmissions | P::RecordConsent,
+            ) => true,
+            (
+                R::CoaOfficer,
+                P::Act(
+                    A::StartPreDeparture
+                    | A::Depart
+                    | A::Arrive
+                    | A::House
+                    | A::StartIntegrationGuidance
+                    | A::Close
+                    | A::Withdraw,
+                ),
+            ) => true,
+            // COA prepares housing and care: health, and the confidential profile.
+            (R::CoaOfficer, P::SeeSpecial(S::Health | S::Confidential)) => true,
+            (R::MunicipalityOfficer | R::IntegrationOrganisation, P::ReadCases) => true,
+            // Only with the family's consent, checked per case.
+            (R::MunicipalityOfficer | R::IntegrationOrganisation, P::SeeSpecial(S::Health)) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether accounts of this role must belong to an organisation
+    /// (their municipality, their organisation, their UNHCR office).
+    pub fn needs_organisation(self) -> bool {
+        matches!(
+            self,
+            Role::MunicipalityOfficer | Role::IntegrationOrganisation | Role::UnhcrLiaison
+        )
+    }
+
+    /// Whether accounts of this role must log in with a second factor.
+    pub fn requires_second_factor(self) -> bool {
+        self == Role::Administrator
+    }
+
+    pub fn case_view(self) -> CaseView {
+        match self {
+            Role::MunicipalityOfficer | Role::IntegrationOrganisation => CaseView::Placement,
+            _ => CaseView::Full,
+        }
+    }
+
+    /// The actions this role may take.
+    pub fn actions(self) -> Vec<ActionKind> {
+        ActionKind::ALL
+            .iter()
+            .copied()
+            .filter(|a| self.allows(Permission::Act(*a)))
+            .collect()
+    }
+}
+
+/// Which cases an account sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// Every case.
+    All,
+    /// Cases submitted by this organisation (a UNHCR office).
+    SubmittedBy(String),
+    /// Families housed, or proposed for housing, in this municipality.
+    Municipality(String),
+    /// Families this organisation guides.
+    GuidedBy(String),
+    /// No case at all.
+    Nothing,
+}
+
+/// The case scope of an account with `role` in `organisation`.
+pub fn case_scope(role: Role, organisation: Option<&str>) -> CaseScope {
+    let org = organisation.map(str::to_string);
+    match (role, org) {
+        (Role::IndOfficer | Role::CoaOfficer, _) => CaseScope::All,
+        (Role::UnhcrLiaison, Some(o)) => CaseScope::SubmittedBy(o),
+        (Role::MunicipalityOfficer, Some(o)) => CaseScope::Municipality(o),
+        (Role::IntegrationOrganisation, Some(o)) => CaseScope::GuidedBy(o),
+        _ => CaseScope::Nothing,
+    }
+}
+
+/// What an account sees of one case: special-category items only where the
+/// role needs them (and, for municipalities and organisations, only with the
+/// family's consent to share with them); identity documents only in the full view.
+/// Returns the redacted case and the categories that were shown, for the audit trail.
+pub fn redact(
+    case: &crate::Case,
+    role: Role,
+    organisation: Option<&str>,
+) -> (crate::Case, Vec<SpecialCategory>) {
+    let mut seen = case.clone();
+    let consent = match role.case_view() {
+        CaseView::Full => true,
+        CaseView::Placement => organisation.is_some_and(|o| case.may_share_with(o)),
+    };
+    seen.special
+        .retain(|item| consent && role.allows(Permission::SeeSpecial(item.category)));
+    if role.case_view() == CaseView::Placement {
+        for m in &mut seen.submission.members {
+            m.documents.clear();
+        }
+    }
+    let mut shown: Vec<SpecialCategory> = seen.special.iter().map(|i| i.category).collect();
+    shown.sort();
+    shown.dedup();
+    (seen, shown)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn analysts_and_administrators_see_no_case() {
+        for role in [Role::PolicyAnalyst, Role::Administrator] {
+            assert!(!role.allows(Permission::ReadCases));
+            assert_eq!(case_scope(role, Some("x")), CaseScope::Nothing);
+            assert!(role.actions().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_role_and_decisions_are_the_ind_s() {
+        for a in ActionKind::ALL.iter().filter(|a| **a != ActionKind::Submit) {
+            assert!(
+                Role::ALL.iter().any(|r| r.allows(Permission::Act(*a))),
+                "{a} has no role"
+            );
+        }
+        let deciders: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.allows(Permission::Act(ActionKind::Accept)))
+            .collect();
+        assert_eq!(deciders, vec![Role::IndOfficer]);
+    }
+
+    #[test]
+    fn special_categories_are_shown_by_need_and_consent() {
+        use crate::{Case, CaseId, Consent, SpecialItem, sample};
+        use time::macros::{date, datetime};
+        let ctx = crate::Context {
+            occurred_on: date!(2025 - 01 - 06),
+            recorded_at: datetime!(2025-06-01 12:00 UTC),
+            actor: "t".into(),
+            reason: None,
+        };
+        let s = sample::submission("LBN-25C00001", 2, ctx.occurred_on).unwrap();
+        let case = &mut Case::submit(CaseId::random(), s, &ctx).unwrap().case;
+        case.special = vec![
+            SpecialItem {
+                category: SpecialCategory::Religion,
+                member: Some(0),
+                value: "x".into(),
+            },
+            SpecialItem {
+                category: SpecialCategory::Health,
+                member: None,
+                value: "y".into(),
+            },
+        ];
+        let shown = |case: &Case, role, org| redact(case, role, org).1;
+        assert_eq!(
+            shown(case, Role::IndOfficer, None),
+            vec![SpecialCategory::Religion, SpecialCategory::Health]
+        );
+        assert_eq!(
+            shown(case, Role::CoaOfficer, None),
+            vec![SpecialCategory::Health]
+        );
+        assert_eq!(shown(case, Role::UnhcrLiaison, Some("UNHCR")), vec![]);
+        assert_eq!(
+            shown(case, Role::MunicipalityOfficer, Some("Zwolle")),
+            vec![],
+            "no consent yet"
+        );
+        case.consents.push(Consent {
+            recipient: Some("Zwolle".into()),
+            given_on: date!(2025 - 01 - 06),
+            override_reason: None,
+            recorded_by: "coa".into(),
+        });
+        assert_eq!(
+            shown(case, Role::MunicipalityOfficer, Some("zwolle")),
+            vec![SpecialCategory::Health]
+        );
+        assert_eq!(
+            shown(case, Role::MunicipalityOfficer, Some("Utrecht")),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn scoped_roles_without_organisation_see_nothing() {
+        assert_eq!(
+            case_scope(Role::MunicipalityOfficer, None),
+            CaseScope::Nothing
+        );
+        assert_eq!(
+            case_scope(Role::MunicipalityOfficer, Some("Zwolle")),
+            CaseScope::Municipality("Zwolle".into())
+        );
+    }
+}

@@ -1,0 +1,442 @@
+//! Personal accounts, login sessions and API tokens. Secrets are never stored
+//! in the clear: passwords as argon2id hashes (made by the caller), session and
+//! API tokens as SHA-256 hashes, second-factor secrets encrypted with the data key.
+
+use crate::error::StoreError;
+use crate::sql::{BeginWrite, SqlStore, on_pool};
+use async_trait::async_trait;
+use resettle_domain::account::lockout_after;
+use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// An account with what a login needs to check.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    /// The second-factor secret (base32), decrypted.
+    pub totp_secret: Option<String>,
+    pub failed_logins: u32,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+/// An API token as listed (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub id: TokenId,
+    pub username: Username,
+    pub scope: TokenScope,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// Creates an account; a name in use (also by a removed account) is refused.
+    async fn create_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        totp_secret: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// An active (not removed) account by name.
+    async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError>;
+    /// Every account, removed ones included (for the access review).
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Removes an account: it can no longer log in, its sessions end and its tokens are revoked.
+    async fn remove_user(
+        &self,
+        username: &Username,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+    /// Counts a failed login and locks the account per the lockout rule; returns the count.
+    async fn record_failed_login(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> Result<u32, StoreError>;
+    async fn record_successful_login(&self, user: UserId) -> Result<(), StoreError>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        csrf_token: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// The account and CSRF token of a live session.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(User, String)>, StoreError>;
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    async fn create_token(
+        &self,
+        id: TokenId,
+        user: UserId,
+        token_hash: &str,
+        scope: TokenScope,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// The account and scope of a live (unexpired, unrevoked) token.
+    async fn token(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(User, TokenScope)>, StoreError>;
+    async fn revoke_token(&self, id: TokenId, at: OffsetDateTime) -> Result<bool, StoreError>;
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    role: String,
+    organisation: Option<String>,
+    password_hash: String,
+    totp_secret: Option<String>,
+    failed_logins: i64,
+    locked_until: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+    created_by: String,
+    removed_at: Option<OffsetDateTime>,
+}
+
+fn corrupt(key: &str, column: &'static str, message: String) -> StoreError {
+    StoreError::Corrupt {
+        table: "users",
+        key: key.to_string(),
+        column,
+        message,
+    }
+}
+
+impl UserRow {
+    /// The account, with its second-factor secret still encrypted.
+    fn into_credentials(self) -> Result<Credentials, StoreError> {
+        let user = User {
+            id: UserId::from_uuid(self.id),
+            username: Username::parse(&self.username)
+                .map_err(|e| corrupt(&self.username, "username", e.to_string()))?,
+            display_name: self.display_name,
+            role: Role::parse(&self.role)
+                .map_err(|e| corrupt(&self.username, "role", e.to_string()))?,
+            organisation: self.organisation,
+            second_factor: self.totp_secret.is_some(),
+            created_at: self.created_at,
+            created_by: self.created_by,
+            removed_at: self.removed_at,
+        };
+        Ok(Credentials {
+            user,
+            password_hash: self.password_hash,
+            totp_secret: self.totp_secret,
+            failed_logins: u32::try_from(self.failed_logins).unwrap_or(u32::MAX),
+            locked_until: self.locked_until,
+        })
+    }
+}
+
+pub(crate) const TOTP_AAD: &[u8] = b"users/totp_secret";
+
+#[async_trait]
+impl Accounts for SqlStore {
+    async fn create_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        totp_secret: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let totp = totp_secret
+            .map(|s| self.keys().and_then(|k| Ok(k.encrypt(s, TOTP_AAD)?)))
+            .transpose()?;
+        let result = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO users (id, username, display_name, role, organisation, password_hash, \
+                 totp_secret, failed_logins, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
+            )
+            .bind(user.id.as_uuid())
+            .bind(user.username.as_str())
+            .bind(user.display_name.as_str())
+            .bind(user.role.as_str())
+            .bind(user.organisation.as_deref())
+            .bind(password_hash)
+            .bind(totp.as_deref())
+            .bind(user.created_at)
+            .bind(user.created_by.as_str())
+            .execute(pool)
+            .await
+            .map(|_| ())
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation()) =>
+            {
+                Err(StoreError::Duplicate {
+                    what: "user name",
+                    value: user.username.to_string(),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn credentials(&self, username: &Username) -> Result<Option<Credentials>, StoreError> {
+        let row: Option<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT * FROM users WHERE username = $1 AND removed_at IS NULL")
+                .bind(username.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(row) = row else { return Ok(None) };
+        let mut creds = row.into_credentials()?;
+        creds.totp_secret = creds
+            .totp_secret
+            .map(|t| self.keys().and_then(|k| Ok(k.decrypt(&t, TOTP_AAD)?)))
+            .transpose()?;
+        Ok(Some(creds))
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT * FROM users ORDER BY username").fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|r| r.into_credentials().map(|c| c.user))
+            .collect()
+    }
+
+    async fn remove_user(
+        &self,
+        username: &Username,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1 AND removed_at IS NULL")
+                .bind(username.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(id) = id else { return Ok(false) };
+            sqlx::query("UPDATE users SET removed_at = $1 WHERE id = $2").bind(at).bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn record_failed_login(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> Result<u32, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let failed: i64 = sqlx::query_scalar(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+            )
+            .bind(user.as_uuid())
+            .fetch_one(&mut *tx)
+            .await?;
+            let failed = u32::try_from(failed).unwrap_or(u32::MAX);
+            if let Some(lock) = lockout_after(failed) {
+                sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                    .bind(now + lock)
+                    .bind(user.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(failed)
+        })
+    }
+
+    async fn record_successful_login(&self, user: UserId) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user.as_uuid())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        csrf_token: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(pool).await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(user.as_uuid())
+            .bind(csrf_token)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let row: Option<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((csrf,)) = row else { return Ok(None) };
+        let user: Option<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT u.* FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND u.removed_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        user.map(|u| u.into_credentials().map(|c| (c.user, csrf)))
+            .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    async fn create_token(
+        &self,
+        id: TokenId,
+        user: UserId,
+        token_hash: &str,
+        scope: TokenScope,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, user_id, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.as_uuid())
+            .bind(user.as_uuid())
+            .bind(token_hash)
+            .bind(scope.as_str())
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn token(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(User, TokenScope)>, StoreError> {
+        let scope: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(scope) = scope else { return Ok(None) };
+        let scope = TokenScope::parse(&scope).map_err(|e| StoreError::Corrupt {
+            table: "api_tokens",
+            key: "scope".into(),
+            column: "scope",
+            message: e.to_string(),
+        })?;
+        let user: Option<UserRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT u.* FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.removed_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        user.map(|u| u.into_credentials().map(|c| (c.user, scope)))
+            .transpose()
+    }
+
+    async fn revoke_token(&self, id: TokenId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let done = on_pool!(self, pool => {
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id.as_uuid())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done > 0)
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        type Row = (
+            Uuid,
+            String,
+            String,
+            OffsetDateTime,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+        );
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT t.id, u.username, t.scope, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t \
+                 JOIN users u ON u.id = t.user_id ORDER BY t.created_at",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(
+                |(id, username, scope, created_at, expires_at, revoked_at)| {
+                    Ok(TokenInfo {
+                        id: TokenId::from_uuid(id),
+                        username: Username::parse(&username)
+                            .map_err(|e| corrupt(&username, "username", e.to_string()))?,
+                        scope: TokenScope::parse(&scope)
+                            .map_err(|e| corrupt(&username, "scope", e.to_string()))?,
+                        created_at,
+                        expires_at,
+                        revoked_at,
+                    })
+                },
+            )
+            .collect()
+    }
+}

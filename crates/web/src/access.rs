@@ -1,0 +1,102 @@
+//! The declared access matrix: every route with the rule that guards it. The
+//! guard itself is the capability a handler asks for (see `auth`); this table
+//! states the same rules as data, so a test can walk every route for every
+//! role, and a route that is missing here fails that test.
+
+use resettle_domain::{ActionKind, Permission, Role};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Accounts whose role holds this permission.
+    Needs(Permission),
+    /// Accounts whose role may take at least one lifecycle action.
+    AnyAction,
+}
+
+impl Rule {
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Rule::Public | Rule::SignedIn => true,
+            Rule::Needs(p) => role.allows(p),
+            Rule::AnyAction => ActionKind::ALL
+                .iter()
+                .any(|a| role.allows(Permission::Act(*a))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub rule: Rule,
+}
+
+const fn r(method: &'static str, path: &'static str, rule: Rule) -> RouteRule {
+    RouteRule { method, path, rule }
+}
+
+use Permission::*;
+use Rule::*;
+
+pub const ROUTES: &[RouteRule] = &[
+    // API (bearer tokens)
+    r("GET", "/api/v1/health", Public),
+    r("GET", "/api/v1/openapi.json", Public),
+    r("GET", "/api/v1/cases", Needs(ReadCases)),
+    r("GET", "/api/v1/cases/{id}", Needs(ReadCases)),
+    r("GET", "/api/v1/cases/{id}/transitions", Needs(ReadCases)),
+    r("POST", "/api/v1/cases/{id}/transitions", AnyAction),
+    r(
+        "GET",
+        "/api/v1/cases/{id}/transitions/{seq}",
+        Needs(ReadCases),
+    ),
+    r("POST", "/api/v1/cases/{id}/consents", Needs(RecordConsent)),
+    r(
+        "POST",
+        "/api/v1/submission-imports",
+        Needs(ImportSubmissions),
+    ),
+    r("GET", "/api/v1/audit-entries", Needs(ReadAudit)),
+    // Pages (session cookies)
+    r("GET", "/", SignedIn),
+    r("GET", "/login", Public),
+    r("POST", "/login", Public),
+    r("POST", "/logout", SignedIn),
+    r("GET", "/language", Public),
+    r("GET", "/assets/style.css", Public),
+    r("GET", "/cases", Needs(ReadCases)),
+    r("GET", "/cases/{id}", Needs(ReadCases)),
+    r("POST", "/cases/{id}/transitions", AnyAction),
+    r("GET", "/admin/users", Needs(ManageUsers)),
+    r("POST", "/admin/users", Needs(ManageUsers)),
+    r("POST", "/admin/users/{name}/removal", Needs(ManageUsers)),
+    r("GET", "/admin/audit", Needs(ReadAudit)),
+];
+
+/// The matrix as a Markdown table: routes × roles (for the documentation).
+pub fn matrix_markdown() -> String {
+    let mut out = String::from("| route |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {role} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    for route in ROUTES {
+        out.push_str(&format!("\n| `{} {}` |", route.method, route.path));
+        for role in Role::ALL {
+            out.push_str(if route.rule.allows(*role) {
+                " ✔ |"
+            } else {
+                " – |"
+            });
+        }
+    }
+    out.push('\n');
+    out
+}

@@ -1,0 +1,103 @@
+//! The audit trail, for administrators: search, newest first.
+
+use crate::auth::{Auditor, audit};
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use resettle_domain::audit::{AuditRecord, AuditResult};
+use resettle_domain::import::parse_date;
+use resettle_store::{AuditQuery, Page, PageRequest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Exactly this account.
+    pub actor: Option<String>,
+    /// Exactly this action, e.g. `login` or `read-case`.
+    pub action: Option<String>,
+    /// Objects containing this text, e.g. a case id.
+    pub object: Option<String>,
+    /// `ok`, `denied`, `failed` or `not-found`.
+    pub result: Option<String>,
+    /// From this day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Up to and including this day.
+    pub to: Option<String>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl AuditParams {
+    pub fn parse(&self) -> Result<(AuditQuery, PageRequest), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let mut date = |name: &str, v: &Option<String>| {
+            text(v).and_then(|d| {
+                parse_date(&d)
+                    .map_err(|e| errors.push(Problem::field(name, e)))
+                    .ok()
+            })
+        };
+        let from = date("from", &self.from);
+        let to = date("to", &self.to);
+        let result = match text(&self.result).map(|r| AuditResult::parse(&r)) {
+            Some(Err(e)) => {
+                errors.push(Problem::field("result", e.to_string()));
+                None
+            }
+            other => other.and_then(Result::ok),
+        };
+        let query = AuditQuery {
+            actor: text(&self.actor),
+            action: text(&self.action),
+            object: text(&self.object),
+            result,
+            from,
+            to,
+        };
+        let page = PageRequest::new(self.page.unwrap_or(1), self.page_size.unwrap_or(50));
+        if errors.is_empty() {
+            Ok((query, page))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Searches the audit trail, newest first.
+#[utoipa::path(get, path = "/audit-entries", tag = "audit", params(AuditParams),
+    responses(
+        (status = 200, description = "One page of entries", body = Page<AuditRecord>),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_audit(
+    State(state): State<AppState>,
+    auditor: Auditor,
+    params: Result<Query<AuditParams>, QueryRejection>,
+) -> Result<Json<Page<AuditRecord>>, Problem> {
+    let Query(params) = params.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
+    let (query, page) = params
+        .parse()
+        .map_err(|e| Problem::bad_request("the audit search is invalid", e))?;
+    let p = &auditor.0;
+    audit(
+        &state,
+        p.name(),
+        "search-audit",
+        "audit",
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    Ok(Json(state.store.search_audit(&query, page).await?))
+}

@@ -1,0 +1,342 @@
+//! Who is asking, and what they may do. Authentication happens here once:
+//! the API takes bearer tokens only (it keeps no session state), the pages take
+//! session cookies only. Handlers never look at roles: they ask for a
+//! capability (`CaseReader`, `CaseActor`, `Importer`, `UserAdmin`, `Auditor`)
+//! and receive it only when the role's permissions (the matrix in
+//! `resettle_domain::access`) allow it. A refusal is answered and audited here.
+
+pub mod secrets;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use resettle_domain::access::case_scope;
+use resettle_domain::audit::AuditResult;
+use resettle_domain::{ActionKind, CaseScope, Permission, TokenScope, User};
+use resettle_store::NewAuditEntry;
+use std::net::SocketAddr;
+
+/// The cookie that carries a page session.
+pub const SESSION_COOKIE: &str = "resettle_session";
+/// The cookie that carries the login form's CSRF token before a session exists.
+pub const LOGIN_CSRF_COOKIE: &str = "resettle_login_csrf";
+
+/// How the request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// A page session, with the CSRF token its forms must carry.
+    Session { csrf: String },
+    /// An API token.
+    Token { scope: TokenScope },
+}
+
+/// An authenticated account making a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub via: Via,
+    /// Where the request came from (client address), for the audit trail.
+    pub origin: String,
+}
+
+impl Principal {
+    pub fn name(&self) -> &str {
+        self.user.username.as_str()
+    }
+
+    pub fn allows(&self, p: Permission) -> bool {
+        self.user.role.allows(p)
+    }
+
+    /// The CSRF token of the page session (empty for API tokens).
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf } => csrf,
+            Via::Token { .. } => "",
+        }
+    }
+}
+
+/// Appends an audit entry; a failure to audit is logged, never shown to the user.
+pub async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    object: &str,
+    result: AuditResult,
+    origin: &str,
+) {
+    let entry = NewAuditEntry {
+        at: state.now(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        object: object.to_string(),
+        result,
+        origin: origin.to_string(),
+    };
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(error = %e, action, "cannot append to the audit trail");
+    }
+}
+
+/// Why a request was refused.
+#[derive(Debug)]
+pub enum Denied {
+    /// No valid credentials.
+    Unauthenticated { api: bool, path: String },
+    /// Valid credentials, insufficient permission.
+    Forbidden { api: bool, detail: String },
+    /// The store failed.
+    Failed(Problem),
+}
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        match self {
+            Denied::Unauthenticated { api: true, .. } => {
+                let mut r = Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "sign in: send an API token as 'Authorization: Bearer TOKEN'",
+                )
+                .into_response();
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                r
+            }
+            Denied::Unauthenticated { api: false, path } => {
+                Redirect::to(&format!("/login?next={}", crate::pages::encode(&path)))
+                    .into_response()
+            }
+            Denied::Forbidden { api: true, detail } => {
+                Problem::new(StatusCode::FORBIDDEN, detail).into_response()
+            }
+            Denied::Forbidden { api: false, detail } => crate::pages::forbidden_page(&detail),
+            Denied::Failed(p) => p.into_response(),
+        }
+    }
+}
+
+fn origin(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+}
+
+/// The request's path and query as the client sent it (nested routers strip their prefix).
+fn original_uri(parts: &Parts) -> &axum::http::Uri {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0)
+}
+
+fn is_api(parts: &Parts) -> bool {
+    original_uri(parts).path().starts_with("/api/")
+}
+
+/// The account behind the request, if it proves one.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, Denied> {
+    let api = is_api(parts);
+    let path = original_uri(parts)
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let unauthenticated = || Denied::Unauthenticated {
+        api,
+        path: path.clone(),
+    };
+    let now = state.now();
+    let origin = origin(parts);
+    let found = if api {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+            return Err(unauthenticated());
+        };
+        let found = state
+            .store
+            .token(&secrets::token_hash(token.trim()), now)
+            .await;
+        found.map(|o| {
+            o.map(|(user, scope)| Principal {
+                user,
+                via: Via::Token { scope },
+                origin: origin.clone(),
+            })
+        })
+    } else {
+        let Some(session) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Err(unauthenticated());
+        };
+        let found = state
+            .store
+            .session(&secrets::token_hash(&session), now)
+            .await;
+        found.map(|o| {
+            o.map(|(user, csrf)| Principal {
+                user,
+                via: Via::Session { csrf },
+                origin: origin.clone(),
+            })
+        })
+    };
+    let principal = found
+        .map_err(|e| Denied::Failed(e.into()))?
+        .ok_or_else(unauthenticated)?;
+    let writes = !matches!(parts.method, Method::GET | Method::HEAD);
+    if writes
+        && matches!(
+            principal.via,
+            Via::Token {
+                scope: TokenScope::Read
+            }
+        )
+    {
+        return Err(Denied::Forbidden {
+            api,
+            detail: "this API token is read-only".into(),
+        });
+    }
+    Ok(principal)
+}
+
+/// Refuses `principal`, recording the refusal.
+async fn refuse(parts: &Parts, state: &AppState, principal: &Principal, what: &str) -> Denied {
+    let object = format!("{} {}", parts.method, original_uri(parts).path());
+    audit(
+        state,
+        principal.name(),
+        "access",
+        &object,
+        AuditResult::Denied,
+        &principal.origin,
+    )
+    .await;
+    Denied::Forbidden {
+        api: is_api(parts),
+        detail: format!("your role ({}) may not {what}", principal.user.role),
+    }
+}
+
+/// Declares a capability that requires one permission.
+macro_rules! capability {
+    ($(#[$doc:meta])* $name:ident, $permission:expr, $what:literal) => {
+        $(#[$doc])*
+        pub struct $name(pub Principal);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = Denied;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Denied> {
+                let principal = authenticate(parts, state).await?;
+                if principal.allows($permission) {
+                    Ok(Self(principal))
+                } else {
+                    Err(refuse(parts, state, &principal, $what).await)
+                }
+            }
+        }
+    };
+}
+
+capability!(
+    /// May import UNHCR submissions.
+    Importer, Permission::ImportSubmissions, "import submissions"
+);
+capability!(
+    /// May create and remove accounts.
+    UserAdmin, Permission::ManageUsers, "manage accounts"
+);
+capability!(
+    /// May read the audit trail.
+    Auditor, Permission::ReadAudit, "read the audit trail"
+);
+capability!(
+    /// May record consent to share, or override its absence.
+    ConsentRecorder, Permission::RecordConsent, "record consent"
+);
+
+/// May read the cases within `scope`, and no others.
+pub struct CaseReader {
+    pub principal: Principal,
+    pub scope: CaseScope,
+}
+
+impl FromRequestParts<AppState> for CaseReader {
+    type Rejection = Denied;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Denied> {
+        let principal = authenticate(parts, state).await?;
+        if !principal.allows(Permission::ReadCases) {
+            return Err(refuse(parts, state, &principal, "read cases").await);
+        }
+        let scope = case_scope(principal.user.role, principal.user.organisation.as_deref());
+        Ok(Self { principal, scope })
+    }
+}
+
+/// May take some lifecycle actions; each one is authorised with [`CaseActor::may`].
+pub struct CaseActor {
+    pub reader: CaseReader,
+}
+
+impl CaseActor {
+    pub fn may(&self, action: ActionKind) -> bool {
+        self.reader.principal.allows(Permission::Act(action))
+    }
+}
+
+impl FromRequestParts<AppState> for CaseActor {
+    type Rejection = Denied;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Denied> {
+        let reader = CaseReader::from_request_parts(parts, state).await?;
+        if reader.principal.user.role.actions().is_empty() {
+            return Err(refuse(parts, state, &reader.principal, "change cases").await);
+        }
+        Ok(Self { reader })
+    }
+}
+
+/// Any signed-in account (the menu, logging out).
+pub struct SignedIn(pub Principal);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Denied;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Denied> {
+        authenticate(parts, state).await.map(Self)
+    }
+}
+
+/// The signed-in account, if any (pages that also work signed out).
+pub struct MaybeSignedIn(pub Option<Principal>);
+
+impl FromRequestParts<AppState> for MaybeSignedIn {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(authenticate(parts, state).await.ok()))
+    }
+}
+
+/// The value of cookie `name` in request headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}

@@ -1,0 +1,58 @@
+//! CSRF protection for every page form, in one place: a POST to a page must
+//! carry the session's token in its `csrf` field (the login form: the token of
+//! its pre-session cookie). The API is not affected: it takes no cookies.
+
+use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, secrets};
+use crate::state::AppState;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Largest page form accepted.
+const MAX_FORM: usize = 1 << 20;
+
+fn cookie(request: &Request, name: &str) -> Option<String> {
+    crate::auth::cookie_value(request.headers(), name)
+}
+
+pub async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let expected = if request.uri().path() == "/login" {
+        cookie(&request, LOGIN_CSRF_COOKIE)
+    } else {
+        match cookie(&request, SESSION_COOKIE) {
+            Some(token) => match state
+                .store
+                .session(&secrets::token_hash(&token), state.now())
+                .await
+            {
+                Ok(found) => found.map(|(_, csrf)| csrf),
+                Err(e) => return crate::problem::Problem::from(e).into_response(),
+            },
+            None => None,
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
+        return crate::pages::forbidden_page("the form is too large");
+    };
+    let given = url::form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned());
+    match (expected, given) {
+        (Some(e), Some(g)) if !e.is_empty() && e == g => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        _ => crate::pages::forbidden_page(
+            "the form has expired or did not come from this site; reload the page and try again",
+        ),
+    }
+}

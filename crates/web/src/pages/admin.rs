@@ -1,0 +1,326 @@
+//! Administration: personal accounts (create, remove, the access review list)
+//! and the audit trail search. Administrators see no case content.
+
+use super::i18n::T;
+use super::layout::{error_summary, field_error, page};
+use crate::api::audit::AuditParams;
+use crate::auth::secrets::{hash_password, new_totp_secret};
+use crate::auth::{Auditor, UserAdmin, audit};
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use resettle_domain::account::check_password;
+use resettle_domain::audit::AuditResult;
+use resettle_domain::{Role, User, UserId, Username};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct NewUserForm {
+    username: String,
+    display_name: String,
+    role: String,
+    #[serde(default)]
+    organisation: String,
+    password: String,
+    #[serde(default)]
+    second_factor: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    created: Option<String>,
+    secret: Option<String>,
+    removed: Option<String>,
+}
+
+fn users_page(
+    t: T,
+    admin: &UserAdmin,
+    users: &[User],
+    form: &NewUserForm,
+    errors: &[(String, String)],
+    done: &Done,
+) -> Markup {
+    let who = &admin.0;
+    let body = html! {
+        h1 { (t.t("users-title")) }
+        @if let Some(name) = &done.created {
+            div.notice role="status" {
+                p { (t.with("users-created", &[("name", name.clone().into())])) }
+                @if let Some(secret) = &done.secret { p { (t.t("users-secret")) " " code { (secret) } } }
+            }
+        }
+        @if let Some(name) = &done.removed { div.notice role="status" { (t.with("users-removed", &[("name", name.clone().into())])) } }
+        (error_summary(&t.t("users-errors"), errors))
+        div.table-scroll { table {
+            caption { (t.t("users-review")) }
+            thead { tr {
+                th scope="col" { (t.t("field-username")) }
+                th scope="col" { (t.t("field-display-name")) }
+                th scope="col" { (t.t("field-role")) }
+                th scope="col" { (t.t("field-account-organisation")) }
+                th scope="col" { (t.t("field-second-factor")) }
+                th scope="col" { (t.t("field-created")) }
+                th scope="col" { (t.t("field-removed")) }
+                th scope="col" { span.visually-hidden { (t.t("users-remove")) } }
+            } }
+            tbody { @for u in users { tr {
+                th scope="row" { (u.username) }
+                td { (u.display_name) }
+                td { (t.term("role", u.role.as_str())) }
+                td { (u.organisation.clone().unwrap_or_default()) }
+                td { @if u.second_factor { (t.t("yes")) } @else { (t.t("no")) } }
+                td { (u.created_at.date()) " (" (u.created_by) ")" }
+                td { @if let Some(r) = u.removed_at { (r.date()) } }
+                td { @if u.removed_at.is_none() && u.username != who.user.username {
+                    form method="post" action={ "/admin/users/" (u.username) "/removal" } {
+                        input type="hidden" name="csrf" value=(who.csrf());
+                        button.secondary type="submit" { (t.t("users-remove")) " " span.visually-hidden { (u.username) } }
+                    }
+                } }
+            } } }
+        } }
+        h2 #new-user { (t.t("users-new")) }
+        form method="post" action="/admin/users" {
+            input type="hidden" name="csrf" value=(who.csrf());
+            @for (name, label, kind, value) in [
+                ("username", "field-username", "text", &form.username),
+                ("display_name", "field-display-name", "text", &form.display_name),
+                ("organisation", "field-organisation-optional", "text", &form.organisation),
+                ("password", "field-new-password", "password", &String::new()),
+            ] {
+                div.field {
+                    label for={ "user-" (name) } { (t.t(label)) }
+                    (field_error(errors, &format!("user-{name}")))
+                    input id={ "user-" (name) } name=(name) type=(kind) value=(value) autocomplete="off";
+                }
+            }
+            div.field {
+                label for="user-role" { (t.t("field-role")) }
+                select #user-role name="role" {
+                    @for r in Role::ALL { option value=(r.as_str()) selected[form.role == r.as_str()] { (t.term("role", r.as_str())) } }
+                }
+            }
+            div.choice {
+                input #user-second_factor type="checkbox" name="second_factor" value="yes";
+                label for="user-second_factor" { (t.t("field-second-factor-ask")) }
+            }
+            button type="submit" { (t.t("users-create")) }
+        }
+    };
+    page(t, &t.t("users-title"), "/admin/users", Some(who), body)
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    t: T,
+    admin: UserAdmin,
+    Query(done): Query<Done>,
+) -> Result<Response, Problem> {
+    let list = state.store.users().await?;
+    Ok(users_page(t, &admin, &list, &NewUserForm::default(), &[], &done).into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    t: T,
+    admin: UserAdmin,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, Problem> {
+    let who = &admin.0;
+    let mut errors = Vec::new();
+    let username = Username::parse(&f.username)
+        .map_err(|e| errors.push(("user-username".to_string(), e.to_string())))
+        .ok();
+    let role = Role::parse(&f.role)
+        .map_err(|e| errors.push(("user-role".to_string(), e.to_string())))
+        .ok();
+    if f.display_name.trim().is_empty() {
+        errors.push((
+            "user-display_name".into(),
+            t.t("users-display-name-required"),
+        ));
+    }
+    if let Some(u) = &username
+        && let Err(e) = check_password(&f.password, u, &f.display_name)
+    {
+        errors.push(("user-password".into(), e.to_string()));
+    }
+    let now = state.now();
+    let user = match (username, role) {
+        (Some(username), Some(role)) => {
+            let organisation = Some(f.organisation.trim().to_string()).filter(|o| !o.is_empty());
+            let user = User {
+                id: UserId::random(),
+                username,
+                display_name: f.display_name.trim().to_string(),
+                role,
+                organisation,
+                second_factor: f.second_factor.is_some() || role.requires_second_factor(),
+                created_at: now,
+                created_by: who.name().to_string(),
+                removed_at: None,
+            };
+            if let Err(e) = user.validate() {
+                errors.push(("user-organisation".into(), e.to_string()));
+            }
+            Some(user)
+        }
+        _ => None,
+    };
+    let (Some(user), true) = (user, errors.is_empty()) else {
+        let list = state.store.users().await?;
+        let page = users_page(t, &admin, &list, &f, &errors, &Done::default());
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    };
+    let hash = hash_password(&f.password)
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let secret = user.second_factor.then(new_totp_secret);
+    let outcome = state
+        .store
+        .create_user(&user, &hash, secret.as_deref())
+        .await;
+    let result = if outcome.is_ok() {
+        AuditResult::Ok
+    } else {
+        AuditResult::Failed
+    };
+    audit(
+        &state,
+        who.name(),
+        "create-user",
+        &format!("user {}", user.username),
+        result,
+        &who.origin,
+    )
+    .await;
+    if let Err(e) = outcome {
+        let list = state.store.users().await?;
+        let errors = vec![("user-username".to_string(), e.to_string())];
+        let page = users_page(t, &admin, &list, &f, &errors, &Done::default());
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
+    // The secret is shown once, to be entered in the user's authenticator app.
+    let mut to = format!("/admin/users?created={}", user.username);
+    if let Some(s) = secret {
+        to.push_str(&format!("&secret={s}"));
+    }
+    Ok(Redirect::to(&to).into_response())
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    admin: UserAdmin,
+    Path(name): Path<String>,
+) -> Result<Response, Problem> {
+    let who = &admin.0;
+    let username =
+        Username::parse(&name).map_err(|e| Problem::new(StatusCode::NOT_FOUND, e.to_string()))?;
+    if username == who.user.username {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "you cannot remove your own account",
+        ));
+    }
+    let removed = state.store.remove_user(&username, state.now()).await?;
+    let result = if removed {
+        AuditResult::Ok
+    } else {
+        AuditResult::NotFound
+    };
+    audit(
+        &state,
+        who.name(),
+        "remove-user",
+        &format!("user {username}"),
+        result,
+        &who.origin,
+    )
+    .await;
+    if !removed {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            format!("there is no active account {username}"),
+        ));
+    }
+    Ok(Redirect::to(&format!("/admin/users?removed={username}")).into_response())
+}
+
+pub async fn audit_page(
+    State(state): State<AppState>,
+    t: T,
+    auditor: Auditor,
+    Query(q): Query<AuditParams>,
+) -> Result<Response, Problem> {
+    let who = &auditor.0;
+    let (found, errors) = match q.parse() {
+        Ok((query, page)) => (Some(state.store.search_audit(&query, page).await?), vec![]),
+        Err(e) => (
+            None,
+            e.into_iter()
+                .map(|e| (format!("audit-{}", e.field), e.detail))
+                .collect::<Vec<_>>(),
+        ),
+    };
+    audit(
+        &state,
+        who.name(),
+        "search-audit",
+        "audit",
+        AuditResult::Ok,
+        &who.origin,
+    )
+    .await;
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let body = html! {
+        h1 { (t.t("audit-title")) }
+        (error_summary(&t.t("filter-errors-title"), &errors))
+        form.filters method="get" action="/admin/audit" {
+            div.filter-grid {
+                @for (name, label, v) in [
+                    ("actor", "field-actor", value(&q.actor)),
+                    ("action", "field-action", value(&q.action)),
+                    ("object", "field-object", value(&q.object)),
+                    ("result", "field-result", value(&q.result)),
+                    ("from", "field-from", value(&q.from)),
+                    ("to", "field-to", value(&q.to)),
+                ] {
+                    div.field {
+                        label for={ "audit-" (name) } { (t.t(label)) }
+                        (field_error(&errors, &format!("audit-{name}")))
+                        input id={ "audit-" (name) } name=(name) type="text" value=(v);
+                    }
+                }
+            }
+            button type="submit" { (t.t("audit-search")) }
+        }
+        @if let Some(found) = found {
+            p.count { (t.with("audit-count", &[("total", found.total.into())])) }
+            div.table-scroll { table {
+                thead { tr {
+                    th scope="col" { "#" }
+                    th scope="col" { (t.t("field-recorded-at")) }
+                    th scope="col" { (t.t("field-actor")) }
+                    th scope="col" { (t.t("field-action")) }
+                    th scope="col" { (t.t("field-object")) }
+                    th scope="col" { (t.t("field-result")) }
+                    th scope="col" { (t.t("field-origin")) }
+                } }
+                tbody { @for e in &found.items { tr {
+                    td.num { (e.seq) }
+                    td { (e.at.date()) " " (format!("{:02}:{:02}:{:02}", e.at.hour(), e.at.minute(), e.at.second())) }
+                    td { (e.actor) }
+                    td { (e.action) }
+                    td { (e.object) }
+                    td { (e.result) }
+                    td { (e.origin) }
+                } } }
+            } }
+        }
+    };
+    Ok(page(t, &t.t("audit-title"), "/admin/audit", Some(who), body).into_response())
+}

@@ -1,0 +1,227 @@
+//! A server on a free port with one account, API token and page session per
+//! role, over a fresh SQLite file or a fresh PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
+use resettle_store::crypto::DataKeys;
+use resettle_store::testing::{ScratchPostgres, postgres_url};
+use resettle_store::{Accounts, SqlStore};
+use resettle_web::auth::secrets::{hash_password, random_token, token_hash};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+
+pub const EXAMPLE: &str = include_str!("../../../../docs/import-example.json");
+
+/// The organisation each scoped test account belongs to.
+pub fn organisation(role: Role) -> Option<&'static str> {
+    match role {
+        Role::UnhcrLiaison => Some("UNHCR"),
+        Role::MunicipalityOfficer => Some("Tilburg"),
+        Role::IntegrationOrganisation => Some("VluchtelingenWerk"),
+        _ => None,
+    }
+}
+
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub struct App {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<SqlStore>,
+    pub tokens: HashMap<Role, String>,
+    pub sessions: HashMap<Role, Session>,
+    pub data_file: Option<std::path::PathBuf>,
+    _dir: Option<tempfile::TempDir>,
+    scratch: Option<ScratchPostgres>,
+}
+
+impl App {
+    pub async fn sqlite() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.db");
+        let store = SqlStore::connect(path.to_str().unwrap()).await.unwrap();
+        let mut app = App::start(store, Some(dir), None).await;
+        app.data_file = Some(path);
+        app
+    }
+
+    pub async fn postgres() -> Option<App> {
+        let admin = postgres_url().unwrap()?;
+        let scratch = ScratchPostgres::create(&admin)
+            .await
+            .expect("cannot reach PostgreSQL");
+        let store = SqlStore::connect(&scratch.url).await.unwrap();
+        Some(App::start(store, None, Some(scratch)).await)
+    }
+
+    async fn start(
+        store: SqlStore,
+        dir: Option<tempfile::TempDir>,
+        scratch: Option<ScratchPostgres>,
+    ) -> App {
+        let store = Arc::new(
+            store.with_data_keys(DataKeys::parse(&DataKeys::generate_spec("t1")).unwrap()),
+        );
+        let now = OffsetDateTime::now_utc();
+        let mut tokens = HashMap::new();
+        let mut sessions = HashMap::new();
+        for role in Role::ALL {
+            let user = User {
+                id: UserId::random(),
+                username: Username::parse(&format!("t-{role}")).unwrap(),
+                display_name: format!("Test {role}"),
+                role: *role,
+                organisation: organisation(*role).map(str::to_string),
+                second_factor: false,
+                created_at: now,
+                created_by: "test".into(),
+                removed_at: None,
+            };
+            store
+                .create_user(&user, &hash_password("a long test password").unwrap(), None)
+                .await
+                .unwrap();
+            let token = random_token();
+            let later = now + Duration::hours(1);
+            store
+                .create_token(
+                    TokenId::random(),
+                    user.id,
+                    &token_hash(&token),
+                    TokenScope::Write,
+                    now,
+                    later,
+                )
+                .await
+                .unwrap();
+            tokens.insert(*role, token);
+            let (cookie, csrf) = (random_token(), random_token());
+            store
+                .create_session(&token_hash(&cookie), user.id, &csrf, now, later)
+                .await
+                .unwrap();
+            sessions.insert(*role, Session { cookie, csrf });
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = resettle_web::AppState::new(store.clone());
+        tokio::spawn(resettle_web::serve(listener, state, std::future::pending()));
+        let client = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        App {
+            base,
+            client,
+            store,
+            tokens,
+            sessions,
+            data_file: None,
+            _dir: dir,
+            scratch,
+        }
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some(s) = self.scratch {
+            s.drop_database().await.unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn api(&self, method: reqwest::Method, role: Role, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.tokens[&role])
+    }
+
+    pub async fn get(&self, role: Role, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .api(reqwest::Method::GET, role, path)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(
+        &self,
+        role: Role,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let r = self
+            .api(reqwest::Method::POST, role, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, headers) = (r.status(), r.headers().clone());
+        (status, headers, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A page as `role` sees it (session cookie).
+    pub async fn page(&self, role: Role, path: &str) -> (StatusCode, String) {
+        let s = &self.sessions[&role];
+        let r = self
+            .client
+            .get(self.url(path))
+            .header("cookie", format!("resettle_session={}", s.cookie))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Submits a page form as `role`, with the session's CSRF token.
+    pub async fn form(
+        &self,
+        role: Role,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let s = &self.sessions[&role];
+        let mut all: Vec<(&str, &str)> = vec![("csrf", s.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let r = self
+            .client
+            .post(self.url(path))
+            .header("cookie", format!("resettle_session={}", s.cookie))
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    pub async fn total(&self, role: Role) -> i64 {
+        self.get(role, "/api/v1/cases").await.1["total"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Imports the documented example as a COA officer; returns the answer.
+    pub async fn import_example(&self) -> Value {
+        let (status, _, body) = self
+            .post(
+                Role::CoaOfficer,
+                "/api/v1/submission-imports",
+                &serde_json::from_str(EXAMPLE).unwrap(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+}
