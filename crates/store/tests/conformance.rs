@@ -5,9 +5,10 @@
 
 use resettle_domain::import::{ImportFile, validate_file};
 use resettle_domain::{
-    ActionKind, Case, CaseId, CaseNumber, CaseState, Context, CountryCode, NewCase, Programme,
-    sample,
+    ActionKind, Case, CaseId, CaseNumber, CaseScope, CaseState, Consent, Context, CountryCode,
+    NewCase, Programme, sample,
 };
+use resettle_store::crypto::DataKeys;
 use resettle_store::testing::{ScratchPostgres, postgres_url};
 use resettle_store::workflow::{ActionError, take_action};
 use resettle_store::{Backend, CaseFilter, PageRequest, SqlStore, Store, StoreError};
@@ -36,7 +37,8 @@ where
     let dir = tempfile::tempdir().unwrap();
     let sqlite = SqlStore::connect(dir.path().join("t.db").to_str().unwrap())
         .await
-        .unwrap();
+        .unwrap()
+        .with_data_keys(keys());
     assert_eq!(sqlite.backend(), Backend::Sqlite);
     story(Arc::new(sqlite)).await;
 
@@ -44,12 +46,21 @@ where
         let scratch = ScratchPostgres::create(&admin)
             .await
             .expect("cannot reach PostgreSQL");
-        let pg = Arc::new(SqlStore::connect(&scratch.url).await.unwrap());
+        let pg = Arc::new(
+            SqlStore::connect(&scratch.url)
+                .await
+                .unwrap()
+                .with_data_keys(keys()),
+        );
         assert_eq!(pg.backend(), Backend::Postgres);
         story(pg.clone()).await;
         pg.close().await;
         scratch.drop_database().await.unwrap();
     }
+}
+
+fn keys() -> DataKeys {
+    DataKeys::parse(&DataKeys::generate_spec("t1")).unwrap()
 }
 
 fn example_cases() -> Vec<NewCase> {
@@ -392,18 +403,59 @@ async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
 }
 
 #[tokio::test]
-async fn reopening_a_database_keeps_its_data() {
+async fn reopening_a_database_keeps_its_data_and_special_categories_stay_encrypted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("reopen.db");
     let url = format!("sqlite:{}", path.display());
-    let store = SqlStore::connect(&url).await.unwrap();
-    store
-        .import_cases(&example_cases(), &no_progress)
+    let old = DataKeys::generate_spec("k1");
+    let store = SqlStore::connect(&url)
         .await
-        .unwrap();
+        .unwrap()
+        .with_data_keys(DataKeys::parse(&old).unwrap());
+    let cases = example_cases();
+    store.import_cases(&cases, &no_progress).await.unwrap();
+    let id = cases[0].case.id;
     store.close().await;
-    let again = SqlStore::connect(&url).await.unwrap();
-    assert_eq!(again.count_cases().await.unwrap(), 3);
+
+    // No special-category value is in the database files in plain text.
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("EGY-24C00101"), "the file holds the case");
+    for secret in ["Christian", "asthma", "Dialysis"] {
+        assert!(!text.contains(secret), "{secret} is stored in plain text");
+    }
+
+    // Without the key the data cannot be read, and the error says why.
+    let keyless = SqlStore::connect(&url).await.unwrap();
+    assert_eq!(keyless.count_cases().await.unwrap(), 3);
+    let err = keyless.case(id).await.unwrap_err();
+    assert!(err.to_string().contains("no data key"), "{err}");
+    keyless.close().await;
+
+    // Rotation: a new current key, the old one kept to read; afterwards the new one alone reads all.
+    let new = DataKeys::generate_spec("k2");
+    let both = SqlStore::connect(&url)
+        .await
+        .unwrap()
+        .with_data_keys(DataKeys::parse(&format!("{new};{old}")).unwrap());
+    assert_eq!(both.rotate_data_keys().await.unwrap(), 3);
+    assert_eq!(
+        both.rotate_data_keys().await.unwrap(),
+        0,
+        "rotation is idempotent"
+    );
+    both.close().await;
+    let only_new = SqlStore::connect(&url)
+        .await
+        .unwrap()
+        .with_data_keys(DataKeys::parse(&new).unwrap());
+    assert_eq!(
+        only_new.case(id).await.unwrap().unwrap().special,
+        cases[0].case.special
+    );
 }
 
 #[tokio::test]
@@ -412,4 +464,75 @@ async fn unusable_database_urls_are_refused_clearly() {
         let err = SqlStore::connect(url).await.unwrap_err();
         assert!(matches!(err, StoreError::BadUrl(_)), "{url}: {err}");
     }
+}
+
+#[tokio::test]
+async fn scoped_lists_show_only_the_organisation_s_cases_and_consent_is_kept() {
+    on_every_backend(|store| async move {
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        let count = |scope: CaseScope| {
+            let store = store.clone();
+            async move {
+                let f = CaseFilter {
+                    scope: Some(scope),
+                    ..CaseFilter::default()
+                };
+                store
+                    .list_cases(&f, PageRequest::default())
+                    .await
+                    .unwrap()
+                    .total
+            }
+        };
+        assert_eq!(count(CaseScope::All).await, 3);
+        assert_eq!(count(CaseScope::SubmittedBy("unhcr".into())).await, 3);
+        assert_eq!(
+            count(CaseScope::SubmittedBy("UNHCR Nairobi".into())).await,
+            0
+        );
+        assert_eq!(count(CaseScope::Municipality("Tilburg".into())).await, 1);
+        assert_eq!(count(CaseScope::Municipality("Zwolle".into())).await, 0);
+        assert_eq!(
+            count(CaseScope::GuidedBy("VluchtelingenWerk".into())).await,
+            1
+        );
+        assert_eq!(count(CaseScope::Nothing).await, 0);
+
+        // Housing after import moves the case into the municipality's scope.
+        let id = cases[1].case.id;
+        for (i, step) in [
+            ActionKind::Accept,
+            ActionKind::StartPreDeparture,
+            ActionKind::Depart,
+            ActionKind::Arrive,
+            ActionKind::House,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let on = date!(2024 - 11 - 10) + Duration::days(i as i64);
+            let version = store.case(id).await.unwrap().unwrap().version;
+            take_action(&*store, id, version, sample::action(step, on), &ctx(on))
+                .await
+                .unwrap();
+        }
+        assert_eq!(count(CaseScope::Municipality("utrecht".into())).await, 1);
+
+        let consent = Consent {
+            recipient: Some("Utrecht".into()),
+            given_on: date!(2024 - 11 - 20),
+            override_reason: Some("urgent medical handover".into()),
+            recorded_by: "coa".into(),
+        };
+        store.add_consent(id, &consent).await.unwrap();
+        let case = store.case(id).await.unwrap().unwrap();
+        assert_eq!(case.consents, vec![consent.clone()]);
+        assert!(case.may_share_with("Utrecht"));
+        assert!(matches!(
+            store.add_consent(CaseId::random(), &consent).await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
 }
