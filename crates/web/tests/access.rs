@@ -1,0 +1,508 @@
+//! The access matrix, walked: every API route (taken from the generated OpenAPI
+//! document, so a new route without a rule fails here) and every page route,
+//! for every role, on SQLite and PostgreSQL. Plus the protections around it:
+//! scopes answer 404 (and are audited), read-only tokens, CSRF, lockout, the
+//! second factor, and special-category data shown only by need and consent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use resettle_domain::access::case_scope;
+use resettle_domain::{ActionKind, Permission, Role, TokenId, TokenScope, User, UserId, Username};
+use resettle_store::{Accounts, AuditLog, AuditQuery, PageRequest};
+use resettle_web::access::{ROUTES, Rule};
+use resettle_web::auth::secrets::{
+    hash_password, new_totp_secret, random_token, token_hash, totp_code,
+};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use support::App;
+use time::{Duration, OffsetDateTime};
+
+/// Fills a route template with ids that exist, so a refusal cannot hide behind a 404.
+fn concrete(path: &str, case: &str, name: &str) -> String {
+    path.replace("{id}", case)
+        .replace("{seq}", "1")
+        .replace("{name}", name)
+}
+
+/// A request body that passes authorisation for `role` (validation may still refuse it).
+fn api_body(path: &str, role: Role) -> Value {
+    if path.ends_with("/transitions") {
+        let action = role
+            .actions()
+            .first()
+            .copied()
+            .unwrap_or(ActionKind::Accept);
+        json!({ "expectedVersion": 999, "action": { "type": action.as_str() } })
+    } else if path.ends_with("/consents") {
+        json!({ "consentGiven": true, "recipient": "Tilburg" })
+    } else {
+        json!({ "format": "resettle-submissions/1", "submissions": [] })
+    }
+}
+
+async fn walk(app: &App) {
+    let imported = app.import_example().await;
+    // Case 0 is housed in Tilburg and guided by VluchtelingenWerk: inside every scope.
+    let case = imported["cases"][0]["id"].as_str().unwrap().to_string();
+
+    // 1. Every route of the OpenAPI document has a rule, and every API rule a route.
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), format!("/api/v1{path}")));
+        }
+    }
+    documented.insert(("GET".into(), "/api/v1/openapi.json".into()));
+    let declared: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    assert_eq!(
+        documented, declared,
+        "every API route needs exactly one rule in resettle_web::access::ROUTES"
+    );
+
+    // 2. Every route for every role: allowed means neither 401 nor 403; denied means 403.
+    for route in ROUTES {
+        for role in Role::ALL {
+            let path = concrete(route.path, &case, "nobody-here");
+            let status = if route.path.starts_with("/api/") {
+                let mut req = app.api(
+                    Method::from_bytes(route.method.as_bytes()).unwrap(),
+                    *role,
+                    &path,
+                );
+                if route.method == "POST" {
+                    req = req.json(&api_body(route.path, *role));
+                }
+                req.send().await.unwrap().status()
+            } else if route.method == "GET" {
+                app.page(*role, &path).await.0
+            } else if route.path == "/login" || route.path == "/logout" {
+                continue; // exercised below: they change sessions
+            } else {
+                let action = role.actions().first().map_or("accept", |a| a.as_str());
+                app.form(
+                    *role,
+                    &path,
+                    &[("action", action), ("expectedVersion", "999")],
+                )
+                .await
+                .0
+            };
+            let allowed = route.rule.allows(*role);
+            let what = format!("{} {} as {role}: {status}", route.method, route.path);
+            if allowed {
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{what} should be allowed"
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{what} should be refused");
+            }
+        }
+        // Without credentials only public routes answer.
+        if route.rule != Rule::Public && route.method == "GET" {
+            let status = app
+                .client
+                .get(app.url(&concrete(route.path, &case, "x")))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            let expected = if route.path.starts_with("/api/") {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::SEE_OTHER
+            };
+            assert_eq!(status, expected, "GET {} without credentials", route.path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_matches_the_declared_matrix_on_every_backend() {
+    let app = App::sqlite().await;
+    walk(&app).await;
+    app.finish().await;
+    if let Some(app) = App::postgres().await {
+        walk(&app).await;
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn another_organisation_s_family_is_a_404_and_is_audited() {
+    let app = App::sqlite().await;
+    let imported = app.import_example().await;
+    let tilburg = imported["cases"][0]["id"].as_str().unwrap().to_string();
+    let elsewhere = imported["cases"][1]["id"].as_str().unwrap().to_string();
+    let muni = Role::MunicipalityOfficer;
+    assert_eq!(
+        case_scope(muni, Some("Tilburg")),
+        resettle_domain::CaseScope::Municipality("Tilburg".into())
+    );
+
+    assert_eq!(
+        app.total(muni).await,
+        1,
+        "the municipality sees only its own family"
+    );
+    assert_eq!(
+        app.get(muni, &format!("/api/v1/cases/{tilburg}")).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = app.get(muni, &format!("/api/v1/cases/{elsewhere}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(
+        app.page(muni, &format!("/cases/{elsewhere}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let q = AuditQuery {
+        actor: Some("t-municipality-officer".into()),
+        object: Some(elsewhere.clone()),
+        ..Default::default()
+    };
+    let denied = app
+        .store
+        .search_audit(&q, PageRequest::default())
+        .await
+        .unwrap();
+    assert!(
+        denied.items.iter().all(|e| e.result.as_str() == "denied") && denied.total == 2,
+        "{denied:?}"
+    );
+    // Analysts and administrators see no case at all.
+    for role in [Role::PolicyAnalyst, Role::Administrator] {
+        assert_eq!(
+            app.get(role, &format!("/api/v1/cases/{tilburg}")).await.0,
+            StatusCode::FORBIDDEN
+        );
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn special_categories_are_shown_by_need_and_consent_and_every_showing_is_audited() {
+    let app = App::sqlite().await;
+    let imported = app.import_example().await;
+    let id = imported["cases"][0]["id"].as_str().unwrap().to_string();
+    let categories = |case: &Value| -> Vec<String> {
+        case["special"].as_array().map_or(vec![], |a| {
+            a.iter()
+                .map(|i| i["category"].as_str().unwrap().to_string())
+                .collect()
+        })
+    };
+    let path = format!("/api/v1/cases/{id}");
+    assert_eq!(
+        categories(&app.get(Role::IndOfficer, &path).await.1),
+        ["religion", "health"]
+    );
+    assert_eq!(
+        categories(&app.get(Role::CoaOfficer, &path).await.1),
+        ["health"]
+    );
+    assert_eq!(
+        categories(&app.get(Role::UnhcrLiaison, &path).await.1),
+        Vec::<String>::new()
+    );
+    // Tilburg has the family's consent; the guiding organisation does not yet.
+    let tilburg = app.get(Role::MunicipalityOfficer, &path).await.1;
+    assert_eq!(categories(&tilburg), ["health"]);
+    assert_eq!(
+        tilburg["members"][0]["documents"],
+        json!([]),
+        "no identity documents for placement"
+    );
+    assert_eq!(
+        categories(&app.get(Role::IntegrationOrganisation, &path).await.1),
+        Vec::<String>::new()
+    );
+
+    // An override without consent needs a reason; with it, sharing is recorded and opens.
+    let consents = format!("/api/v1/cases/{id}/consents");
+    let (status, _, _) = app
+        .post(
+            Role::CoaOfficer,
+            &consents,
+            &json!({ "recipient": "VluchtelingenWerk" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = json!({ "recipient": "VluchtelingenWerk", "overrideReason": "medication must continue on arrival" });
+    assert_eq!(
+        app.post(Role::CoaOfficer, &consents, &body).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        categories(&app.get(Role::IntegrationOrganisation, &path).await.1),
+        ["health"]
+    );
+
+    let q = AuditQuery {
+        action: Some("show-special:religion".into()),
+        ..Default::default()
+    };
+    let shown = app
+        .store
+        .search_audit(&q, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(shown.total, 1);
+    assert_eq!(shown.items[0].actor, "t-ind-officer");
+    // The audit holds ids, never the values.
+    let all = app
+        .store
+        .search_audit(&AuditQuery::default(), PageRequest::new(1, 500))
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&all.items).unwrap();
+    assert!(!text.contains("Christian") && !text.contains("asthma"));
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn read_only_tokens_cannot_write_and_revoked_or_expired_tokens_do_not_work() {
+    let app = App::sqlite().await;
+    let creds = app
+        .store
+        .credentials(&Username::parse("t-coa-officer").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let mk = |scope, until| {
+        let store = app.store.clone();
+        let user = creds.user.id;
+        async move {
+            let (token, id) = (random_token(), TokenId::random());
+            store
+                .create_token(id, user, &token_hash(&token), scope, now, until)
+                .await
+                .unwrap();
+            (token, id)
+        }
+    };
+    let (read, _) = mk(TokenScope::Read, now + Duration::hours(1)).await;
+    let (expired, _) = mk(TokenScope::Write, now - Duration::seconds(1)).await;
+    let (revoked, revoked_id) = mk(TokenScope::Write, now + Duration::hours(1)).await;
+    app.store.revoke_token(revoked_id, now).await.unwrap();
+    let send = |token: String, method: Method| {
+        let req = app
+            .client
+            .request(method.clone(), app.url("/api/v1/submission-imports"))
+            .bearer_auth(token);
+        async move { req.json(&json!({})).send().await.unwrap().status() }
+    };
+    assert_eq!(
+        send(read.clone(), Method::POST).await,
+        StatusCode::FORBIDDEN
+    );
+    let listed = app
+        .client
+        .get(app.url("/api/v1/cases"))
+        .bearer_auth(&read)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(listed, StatusCode::OK);
+    assert_eq!(send(expired, Method::POST).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(revoked, Method::POST).await, StatusCode::UNAUTHORIZED);
+    // The API ignores session cookies: it keeps no session state.
+    let cookie = format!(
+        "resettle_session={}",
+        app.sessions[&Role::CoaOfficer].cookie
+    );
+    let r = app
+        .client
+        .get(app.url("/api/v1/cases"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn forms_without_the_session_s_csrf_token_are_refused() {
+    let app = App::sqlite().await;
+    let id = app.import_example().await["cases"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cookie = format!(
+        "resettle_session={}",
+        app.sessions[&Role::IndOfficer].cookie
+    );
+    for csrf in ["", "forged"] {
+        let form = [
+            ("csrf", csrf),
+            ("action", "accept"),
+            ("expectedVersion", "2"),
+        ];
+        let r = app
+            .client
+            .post(app.url(&format!("/cases/{id}/transitions")))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "csrf '{csrf}'");
+    }
+    assert_eq!(
+        app.get(Role::IndOfficer, &format!("/api/v1/cases/{id}"))
+            .await
+            .1["state"],
+        "under-assessment"
+    );
+    app.finish().await;
+}
+
+/// Logs in through the form; returns the status and the session cookie, if any.
+async fn login(app: &App, user: &str, password: &str, code: &str) -> (StatusCode, Option<String>) {
+    let page = app.client.get(app.url("/login")).send().await.unwrap();
+    let csrf_cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = csrf_cookie.split_once('=').unwrap().1.to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("username", user),
+        ("password", password),
+        ("code", code),
+        ("next", "/"),
+    ];
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", &csrf_cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("resettle_session=") && !v.starts_with("resettle_session=;"))
+        .map(|v| {
+            assert!(
+                v.contains("HttpOnly") && v.contains("SameSite=Strict"),
+                "{v}"
+            );
+            v.split(';').next().unwrap().to_string()
+        });
+    (r.status(), session)
+}
+
+#[tokio::test]
+async fn login_needs_the_second_factor_where_required_and_locks_after_failures() {
+    let app = App::sqlite().await;
+    let now = OffsetDateTime::now_utc();
+    let secret = new_totp_secret();
+    let admin = User {
+        id: UserId::random(),
+        username: Username::parse("root-admin").unwrap(),
+        display_name: "Root Admin".into(),
+        role: Role::Administrator,
+        organisation: None,
+        second_factor: true,
+        created_at: now,
+        created_by: "test".into(),
+        removed_at: None,
+    };
+    app.store
+        .create_user(
+            &admin,
+            &hash_password("a long admin password").unwrap(),
+            Some(&secret),
+        )
+        .await
+        .unwrap();
+    let code = totp_code(&secret, u64::try_from(now.unix_timestamp()).unwrap()).unwrap();
+
+    assert_eq!(
+        login(&app, "root-admin", "a long admin password", "")
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, session) = login(&app, "root-admin", "a long admin password", &code).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let session = session.expect("a session cookie");
+    let users = app
+        .client
+        .get(app.url("/admin/users"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(users.status(), StatusCode::OK);
+    assert!(users.text().await.unwrap().contains("t-coa-officer"));
+
+    // Five wrong passwords lock the account, even for the right password afterwards.
+    for _ in 0..5 {
+        assert_eq!(
+            login(&app, "t-coa-officer", "wrong password!!", "").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, session) = login(&app, "t-coa-officer", "a long test password", "").await;
+    assert_eq!((status, session), (StatusCode::UNAUTHORIZED, None));
+    let q = AuditQuery {
+        actor: Some("t-coa-officer".into()),
+        action: Some("login".into()),
+        ..Default::default()
+    };
+    let attempts = app
+        .store
+        .search_audit(&q, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(attempts.total, 6);
+    assert!(attempts.items[0].result.as_str() == "denied");
+    // A second client address is not involved here; the per-address limit stops a flood.
+    let mut limited = false;
+    for _ in 0..12 {
+        if login(&app, "nobody-at-all", "whatever password", "")
+            .await
+            .0
+            == StatusCode::TOO_MANY_REQUESTS
+        {
+            limited = true;
+        }
+    }
+    assert!(limited, "the login rate limit applies");
+    app.finish().await;
+}
+
+#[test]
+fn the_matrix_is_printable_for_the_documentation() {
+    let table = resettle_web::access::matrix_markdown();
+    assert!(table.contains("| `POST /api/v1/submission-imports` |"));
+    assert_eq!(table.lines().count(), ROUTES.len() + 2);
+    assert!(Role::PolicyAnalyst.allows(Permission::ReadReports));
+}
