@@ -51,13 +51,17 @@ async fn driver() -> Option<Driver> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
+    // Owned by the guard at once, so the process is reaped on every path.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Some(Driver { child, url });
+            return Some(driver);
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
