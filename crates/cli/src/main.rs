@@ -5,6 +5,7 @@ mod audit;
 mod database;
 mod import;
 mod keys;
+mod retention;
 mod serve;
 
 use anyhow::Result;
@@ -62,6 +63,11 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: keys::KeysCommand,
+    },
+    /// Retention of personal data in closed cases.
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
     },
 }
 
@@ -125,5 +131,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: AuditCommand::Verify { db },
         } => audit::verify(&db.database).await,
         Command::Keys { command } => keys::run(command).await,
+        Command::Retention { command } => retention::run(command).await,
     }
 }

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod import;
 pub mod lifecycle;
 pub mod person;
+pub mod retention;
 pub mod sample;
 pub mod submission;
 mod text;

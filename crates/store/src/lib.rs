@@ -10,6 +10,7 @@ mod audit;
 pub mod crypto;
 mod error;
 mod query;
+pub mod retention;
 mod rows;
 mod sql;
 pub mod testing;
@@ -72,6 +73,21 @@ pub trait Store: Accounts + AuditLog + Send + Sync {
     /// Re-encrypts every special-category value and second-factor secret that
     /// is not under the current data key; returns how many were re-encrypted.
     async fn rotate_data_keys(&self) -> Result<usize, StoreError>;
+
+    /// Closed cases not yet pseudonymised, closed before `closed_before`.
+    async fn retention_candidates(
+        &self,
+        closed_before: time::Date,
+    ) -> Result<Vec<CaseId>, StoreError>;
+
+    /// Stores the pseudonymised `case` (see `resettle_domain::retention`): member
+    /// names, dates of birth and documents as given, special-category data and
+    /// history reasons removed, in one transaction.
+    async fn store_pseudonymised(
+        &self,
+        case: &Case,
+        at: time::OffsetDateTime,
+    ) -> Result<(), StoreError>;
 
     /// Number of cases stored.
     async fn count_cases(&self) -> Result<i64, StoreError>;

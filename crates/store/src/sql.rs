@@ -611,6 +611,54 @@ impl Store for SqlStore {
         })
     }
 
+    async fn retention_candidates(&self, closed_before: Date) -> Result<Vec<CaseId>, StoreError> {
+        let ids: Vec<uuid::Uuid> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT id FROM cases WHERE state = 'closed' AND closed_on < $1 AND pseudonymised_at IS NULL \
+                 ORDER BY closed_on",
+            )
+            .bind(closed_before)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ids.into_iter().map(CaseId::from_uuid).collect())
+    }
+
+    async fn store_pseudonymised(
+        &self,
+        case: &Case,
+        at: time::OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let id = case.id.as_uuid();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("UPDATE cases SET unhcr_reference = $1, pseudonymised_at = $2 WHERE id = $3")
+                .bind(case.submission.unhcr_reference.as_str())
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for m in &case.submission.members {
+                sqlx::query(
+                    "UPDATE members SET given_name = $1, family_name = $2, date_of_birth = $3, documents = $4 \
+                     WHERE id = $5 AND case_id = $6",
+                )
+                .bind(m.given_name.as_str())
+                .bind(m.family_name.as_str())
+                .bind(m.date_of_birth.date())
+                .bind(Json(&m.documents))
+                .bind(m.id.as_uuid())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("DELETE FROM sensitive_data WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE case_transitions SET reason = NULL WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     async fn count_cases(&self) -> Result<i64, StoreError> {
         on_pool!(self, pool => {
             Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(pool).await?)

@@ -11,7 +11,7 @@ use resettle_domain::{
 use resettle_store::crypto::DataKeys;
 use resettle_store::testing::{ScratchPostgres, postgres_url};
 use resettle_store::workflow::{ActionError, take_action};
-use resettle_store::{Backend, CaseFilter, PageRequest, SqlStore, Store, StoreError};
+use resettle_store::{AuditLog, Backend, CaseFilter, PageRequest, SqlStore, Store, StoreError};
 use std::future::Future;
 use std::sync::Arc;
 use time::macros::{date, datetime};
@@ -533,6 +533,109 @@ async fn scoped_lists_show_only_the_organisation_s_cases_and_consent_is_kept() {
             store.add_consent(CaseId::random(), &consent).await,
             Err(StoreError::NotFound(_))
         ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn retention_pseudonymises_due_cases_and_every_aggregate_stays_the_same() {
+    use resettle_domain::retention::RetentionPolicy;
+    use resettle_store::retention::apply_retention;
+    on_every_backend(|store| async move {
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        // Close the arrived family and a withdrawn case, in 2025.
+        let (arrived, withdrawn) = (cases[0].case.id, cases[1].case.id);
+        let on = date!(2025 - 01 - 15);
+        for (id, steps) in [
+            (arrived, vec![ActionKind::Close]),
+            (withdrawn, vec![ActionKind::Withdraw, ActionKind::Close]),
+        ] {
+            for step in steps {
+                let version = store.case(id).await.unwrap().unwrap().version;
+                take_action(&*store, id, version, sample::action(step, on), &ctx(on))
+                    .await
+                    .unwrap();
+            }
+        }
+        let ids: Vec<CaseId> = cases.iter().map(|c| c.case.id).collect();
+        let aggregate = |store: Arc<SqlStore>, ids: Vec<CaseId>| async move {
+            let mut rows = Vec::new();
+            for id in ids {
+                let c = store.case(id).await.unwrap().unwrap();
+                for m in &c.submission.members {
+                    rows.push((
+                        c.arrived_on,
+                        c.submission.programme,
+                        c.submission.host_country,
+                        m.nationality,
+                        m.sex,
+                        m.date_of_birth.date().year(),
+                        c.state,
+                    ));
+                }
+            }
+            rows.sort();
+            rows
+        };
+        let before = aggregate(store.clone(), ids.clone()).await;
+        let policy = RetentionPolicy::default();
+        // 2027: only the withdrawn case (2 years) is due; a dry run changes nothing.
+        let in_2027 = datetime!(2027-03-01 12:00 UTC);
+        let listed = apply_retention(&*store, &policy, in_2027, "retention-test", true)
+            .await
+            .unwrap();
+        assert_eq!(listed, vec![withdrawn]);
+        let untouched = store.case(withdrawn).await.unwrap().unwrap();
+        assert_eq!(
+            untouched.submission.members, cases[1].case.submission.members,
+            "a dry run changes nothing"
+        );
+        assert_eq!(untouched.special, cases[1].case.special);
+        let done = apply_retention(&*store, &policy, in_2027, "retention-test", false)
+            .await
+            .unwrap();
+        assert_eq!(done, vec![withdrawn]);
+        let gone = store.case(withdrawn).await.unwrap().unwrap();
+        assert!(
+            gone.submission
+                .members
+                .iter()
+                .all(|m| m.given_name.starts_with("P-") && m.documents.is_empty())
+        );
+        assert!(gone.special.is_empty(), "special-category data is deleted");
+        assert!(
+            store
+                .history(withdrawn)
+                .await
+                .unwrap()
+                .iter()
+                .all(|t| t.reason.is_none())
+        );
+        // 2035: the arrived family too; already pseudonymised cases are not touched again.
+        let in_2035 = datetime!(2035-02-01 12:00 UTC);
+        assert_eq!(
+            apply_retention(&*store, &policy, in_2035, "retention-test", false)
+                .await
+                .unwrap(),
+            vec![arrived]
+        );
+        assert_eq!(
+            aggregate(store.clone(), ids).await,
+            before,
+            "every aggregate is the same"
+        );
+        let audit = store
+            .search_audit(
+                &resettle_store::AuditQuery {
+                    action: Some("pseudonymise".into()),
+                    ..Default::default()
+                },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.total, 2);
     })
     .await;
 }
