@@ -123,7 +123,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
         let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
         store.create_user(&user, &hash, secret.as_deref()).await?;
         let org = organisation.map(|o| format!(" ({o})")).unwrap_or_default();
-        println!("  {:<18} {password}   {role}{org}", user.username);
+        println!("  {:<18} {password}   {role}{org}", user.username.as_str());
         if let Some(s) = secret {
             let code =
                 totp_code(&s, u64::try_from(now.unix_timestamp()).unwrap_or(0)).unwrap_or_default();

@@ -506,3 +506,51 @@ fn the_matrix_is_printable_for_the_documentation() {
     assert_eq!(table.lines().count(), ROUTES.len() + 2);
     assert!(Role::PolicyAnalyst.allows(Permission::ReadReports));
 }
+
+#[tokio::test]
+async fn a_coa_officer_records_an_override_on_the_case_page() {
+    let app = App::sqlite().await;
+    let id = app.import_example().await["cases"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/cases/{id}/consents");
+    let (status, page) = app
+        .form(Role::CoaOfficer, &path, &[("recipient", "Zwolle")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains(r##"href="#consent-overrideReason""##),
+        "the error summary links to the field"
+    );
+    let (status, _) = app
+        .form(
+            Role::CoaOfficer,
+            &path,
+            &[
+                ("recipient", "Zwolle"),
+                ("overrideReason", "dialysis must continue"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let case = app
+        .get(Role::CoaOfficer, &format!("/api/v1/cases/{id}"))
+        .await
+        .1;
+    assert_eq!(
+        case["consents"][0]["overrideReason"],
+        "dialysis must continue"
+    );
+    assert_eq!(case["consents"][0]["recordedBy"], "t-coa-officer");
+    app.finish().await;
+}
+
+#[test]
+fn the_documented_matrix_is_the_implemented_one() {
+    let doc = include_str!("../../../docs/access-control.md");
+    assert!(
+        doc.contains(&resettle_web::access::matrix_markdown()),
+        "docs/access-control.md must hold the table of resettle_web::access::matrix_markdown(); regenerate it"
+    );
+}

@@ -3,7 +3,7 @@
 use super::i18n::T;
 use super::layout::{encode, error_summary, field_error, page};
 use crate::api::cases::{allowed_for, history_for, load, shown};
-use crate::auth::{CaseActor, CaseReader, Principal, audit};
+use crate::auth::{CaseActor, CaseReader, ConsentRecorder, Principal, audit};
 use crate::filters::CaseQuery;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::import::parse_date;
 use resettle_domain::{
-    Action, ActionKind, Case, CaseId, Context, Guidance, Housing, Permit, RejectionGround,
+    Action, ActionKind, Case, CaseId, Consent, Context, Guidance, Housing, Permit, RejectionGround,
     TrainingMode, Transition,
 };
 use resettle_store::workflow::{ActionError, take_action};
@@ -335,14 +335,38 @@ fn case_page(
                 }
             }
         }
-        @if !case.consents.is_empty() {
+        @let may_record = who.allows(resettle_domain::Permission::RecordConsent);
+        @if !case.consents.is_empty() || may_record {
             section aria-labelledby="consent-title" {
                 h2 #consent-title { (t.t("case-consents")) }
+                @if case.consents.is_empty() { p { (t.t("consent-none")) } }
                 ul {
                     @for c in &case.consents {
                         li {
                             (c.recipient.clone().unwrap_or_else(|| t.t("consent-any"))) " · " (c.given_on)
                             @if let Some(r) = &c.override_reason { " · " strong { (t.t("consent-override")) } ": " (r) }
+                        }
+                    }
+                }
+                @if may_record {
+                    details.action-form {
+                        summary { (t.t("consent-record")) }
+                        form method="post" action={ "/cases/" (case.id) "/consents" } {
+                            input type="hidden" name="csrf" value=(who.csrf());
+                            div.field {
+                                label for="consent-recipient" { (t.t("consent-recipient")) }
+                                input #consent-recipient name="recipient" type="text";
+                            }
+                            div.choice {
+                                input #consent-given type="checkbox" name="consentGiven" value="yes";
+                                label for="consent-given" { (t.t("consent-given")) }
+                            }
+                            div.field {
+                                label for="consent-overrideReason" { (t.t("consent-override-reason")) }
+                                (field_error(errors, "consent-overrideReason"))
+                                input #consent-overrideReason name="overrideReason" type="text";
+                            }
+                            button type="submit" { (t.t("consent-record")) }
                         }
                     }
                 }
@@ -708,4 +732,73 @@ pub async fn take(
         case_page(t, p, &case, &history, false, kind, &errors),
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    recipient: String,
+    #[serde(rename = "consentGiven", default)]
+    consent_given: Option<String>,
+    #[serde(rename = "overrideReason", default)]
+    override_reason: String,
+}
+
+/// Records the family's consent, or an override with its reason (COA).
+pub async fn consent(
+    State(state): State<AppState>,
+    t: T,
+    recorder: ConsentRecorder,
+    reader: CaseReader,
+    Path(id): Path<String>,
+    Form(f): Form<ConsentForm>,
+) -> Result<Response, Response> {
+    let p = &recorder.0;
+    let not_found = || super::not_found_page(t, Some(p));
+    let id: CaseId = id.parse().map_err(|_| not_found())?;
+    load(&state, &reader, id).await.map_err(|_| not_found())?;
+    let override_reason = Some(f.override_reason.trim().to_string()).filter(|r| !r.is_empty());
+    if f.consent_given.is_none() && override_reason.is_none() {
+        let case = load(&state, &reader, id).await.map_err(|_| not_found())?;
+        let case = shown(&state, p, &case).await;
+        let history = state
+            .store
+            .history(id)
+            .await
+            .map_err(|e| Problem::from(e).into_response())?;
+        let errors = vec![(
+            "consent-overrideReason".to_string(),
+            t.t("consent-needs-reason"),
+        )];
+        let page = case_page(t, p, &case, &history, false, None, &errors);
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
+    let consent = Consent {
+        recipient: Some(f.recipient.trim().to_string()).filter(|r| !r.is_empty()),
+        given_on: state.now().date(),
+        override_reason,
+        recorded_by: p.name().to_string(),
+    };
+    let action = if consent.override_reason.is_some() {
+        "consent-override"
+    } else {
+        "consent"
+    };
+    let outcome = state.store.add_consent(id, &consent).await;
+    let result = if outcome.is_ok() {
+        AuditResult::Ok
+    } else {
+        AuditResult::Failed
+    };
+    audit(
+        &state,
+        p.name(),
+        action,
+        &format!("case {id}"),
+        result,
+        &p.origin,
+    )
+    .await;
+    outcome.map_err(|e| Problem::from(e).into_response())?;
+    Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response())
 }

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))
+        .route("/cases/{id}/consents", axum::routing::post(cases::consent))
         .route("/language", get(language))
         .route("/assets/style.css", get(style))
 }
