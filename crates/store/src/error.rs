@@ -23,6 +23,13 @@ pub enum StoreError {
         "'{0}' is not a database URL: use a SQLite file path (sqlite:resettle.db) or postgres://user@host/db"
     )]
     BadUrl(String),
+    #[error(
+        "the policy was changed by someone else (you edited version {expected:?}, the newest is {newest:?}); reload it and try again"
+    )]
+    PolicyConflict {
+        expected: Option<i64>,
+        newest: Option<i64>,
+    },
     #[error(transparent)]
     Key(#[from] crate::crypto::KeyError),
     #[error("{what} '{value}' exists already")]

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 pub mod crypto;
 mod error;
+pub mod policy;
 mod query;
 pub mod retention;
 mod rows;
@@ -27,7 +28,7 @@ use resettle_domain::{Case, CaseId, CaseNumber, Consent, NewCase, Transition};
 
 /// Everything the application asks of its database.
 #[async_trait]
-pub trait Store: Accounts + AuditLog + Send + Sync {
+pub trait Store: Accounts + AuditLog + policy::PolicyStore + Send + Sync {
     /// Which database engine this is (for health and diagnostics).
     fn backend(&self) -> Backend;
 

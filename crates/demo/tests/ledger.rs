@@ -1,0 +1,175 @@
+//! The letter's figures come out of the demo caseload and the policy file:
+//! nothing of the letter is typed into report code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use resettle_domain::ledger::{self, groups_from_cases};
+use resettle_domain::policy::PolicySet;
+use resettle_domain::{Case, Context, Programme};
+use time::macros::{date, datetime};
+
+const POLICY: &str = include_str!("../../../docs/policy-nl.json");
+
+fn demo() -> Vec<Case> {
+    let ctx = Context {
+        occurred_on: date!(2026 - 11 - 28),
+        recorded_at: datetime!(2026-11-28 12:00 UTC),
+        actor: "t".into(),
+        reason: None,
+    };
+    resettle_demo::generate(2026, &ctx)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.case)
+        .collect()
+}
+
+fn policy() -> PolicySet {
+    let p: PolicySet = serde_json::from_str(POLICY).unwrap();
+    p.validate().unwrap();
+    p
+}
+
+#[test]
+fn the_frameworks_report_reads_the_letter_s_table() {
+    let cases = demo();
+    let report = ledger::frameworks(&policy(), &groups_from_cases(&cases));
+    let f2020 = &report.frameworks[0];
+    assert_eq!(f2020.id, "2020-2023");
+    let years: Vec<(i32, u64)> = f2020
+        .years
+        .iter()
+        .map(|y| (y.year, y.counted_national))
+        .collect();
+    assert_eq!(
+        years,
+        vec![(2020, 300), (2021, 90), (2022, 730), (2023, 800)]
+    );
+    assert_eq!(
+        (
+            f2020.commitment,
+            f2020.adjusted_commitment,
+            f2020.counted_total
+        ),
+        (2000, 1900, 1920)
+    );
+    assert_eq!(
+        (f2020.excess, f2020.carried_out_to.as_deref(), f2020.met),
+        (20, Some("2024"), true)
+    );
+
+    let f2024 = &report.frameworks[1];
+    assert_eq!(f2024.carried_in, 20);
+    // Selected in 2024 under the 2024 quota, arriving in 2024 or 2025, plus family
+    // reunification arriving in 2024.
+    let selected_2024: u64 = cases
+        .iter()
+        .filter(|c| c.submission.programme == Programme::NationalQuota && c.arrived_on.is_some())
+        .filter(|c| match &c.submission.family_reunification_of {
+            Some(_) => c.arrived_on.is_some_and(|d| d.year() == 2024),
+            None => c.selected_on.is_some_and(|d| d.year() == 2024),
+        })
+        .map(|c| c.persons() as u64)
+        .sum();
+    assert_eq!(f2024.attributed, selected_2024);
+    assert_eq!(f2024.counted_total, 20 + selected_2024);
+    assert!(
+        f2024
+            .years
+            .iter()
+            .any(|y| y.year == 2025 && y.resettled_arrivals > 0),
+        "2025 arrivals selected in 2024 count under 2024"
+    );
+
+    let f2025 = &report.frameworks[2];
+    assert_eq!(
+        (f2025.quota_per_year, f2025.quota_until_further_notice),
+        (Some(200), true)
+    );
+}
+
+#[test]
+fn the_eu_count_leaves_family_reunification_out() {
+    let cases = demo();
+    let groups = groups_from_cases(&cases);
+    let eu = &ledger::eu(&policy(), &groups).programmes[0];
+    let in_period = |c: &&Case| {
+        c.arrived_on
+            .is_some_and(|d| (date!(2024 - 01 - 01)..=date!(2025 - 12 - 31)).contains(&d))
+    };
+    let resettled: u64 = cases
+        .iter()
+        .filter(in_period)
+        .filter(|c| c.submission.family_reunification_of.is_none())
+        .map(|c| c.persons() as u64)
+        .sum();
+    let family: u64 = cases
+        .iter()
+        .filter(in_period)
+        .filter(|c| c.submission.family_reunification_of.is_some())
+        .map(|c| c.persons() as u64)
+        .sum();
+    assert!(family > 0);
+    assert_eq!(eu.realised_total, resettled);
+    assert_eq!(eu.family_reunification_excluded, family);
+    assert_eq!(eu.funding_eur, resettled * eu.eur_per_person);
+    let turkey = eu
+        .pledges
+        .iter()
+        .find(|p| p.programme == Programme::EuTurkey)
+        .unwrap();
+    assert!(turkey.realised > 0, "EU-Turkey counts for the EU pledge");
+}
+
+#[test]
+fn moving_one_arrival_across_a_year_boundary_changes_the_report_accordingly() {
+    let mut cases = demo();
+    let policy = policy();
+    let before = ledger::frameworks(&policy, &groups_from_cases(&cases));
+    // A resettled family that arrived in 2023 now arrives on 2 January 2024:
+    // its year moves, its framework (decided by the day of selection) does not.
+    let i = cases
+        .iter()
+        .position(|c| {
+            c.submission.family_reunification_of.is_none()
+                && c.submission.programme == Programme::NationalQuota
+                && c.arrived_on.is_some_and(|d| d.year() == 2023)
+        })
+        .unwrap();
+    let n = cases[i].persons() as u64;
+    cases[i].arrived_on = Some(date!(2024 - 01 - 02));
+    let after = ledger::frameworks(&policy, &groups_from_cases(&cases));
+    let year = |r: &ledger::FrameworkReport, y: i32| {
+        r.frameworks[0]
+            .years
+            .iter()
+            .find(|l| l.year == y)
+            .map_or(0, |l| l.counted_national)
+    };
+    assert_eq!(year(&after, 2023), year(&before, 2023) - n);
+    assert_eq!(year(&after, 2024), year(&before, 2024) + n);
+    assert_eq!(
+        after.frameworks[0].counted_total,
+        before.frameworks[0].counted_total
+    );
+
+    // A later-arriving family member is counted by arrival: moving them into 2024 moves the place.
+    let j = cases
+        .iter()
+        .position(|c| {
+            c.submission.family_reunification_of.is_some()
+                && c.arrived_on.is_some_and(|d| d.year() == 2023)
+        })
+        .unwrap();
+    let m = cases[j].persons() as u64;
+    cases[j].arrived_on = Some(date!(2024 - 01 - 02));
+    let moved = ledger::frameworks(&policy, &groups_from_cases(&cases));
+    assert_eq!(
+        moved.frameworks[0].counted_total,
+        before.frameworks[0].counted_total - m
+    );
+    assert_eq!(moved.frameworks[0].excess, before.frameworks[0].excess - m);
+    assert_eq!(
+        moved.frameworks[1].attributed,
+        before.frameworks[1].attributed + m
+    );
+}

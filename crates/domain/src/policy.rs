@@ -1,0 +1,320 @@
+//! Policy as data: frameworks and their commitments, deductions, quota changes,
+//! suspensions of migration cooperation, EU programmes with pledges and
+//! funding rules, and allocation plans. The figures live in policy files
+//! (docs/policy-nl.json), never in code.
+
+use crate::country::CountryCode;
+use crate::submission::{Programme, SubmissionCategory, SubmissionPriority, vocabulary};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::fmt;
+use time::Date;
+
+/// The format name and version a policy file carries.
+pub const POLICY_FORMAT: &str = "resettle-policy/1";
+
+vocabulary!(
+    /// How a framework runs.
+    FrameworkKind {
+        MultiYear = "multi-year",
+        OneYear = "one-year",
+        UnionPlan = "union-plan",
+    }
+);
+
+vocabulary!(
+    /// Categories of an EU funding rule (Regulation (EU) 2024/1350 art. 14).
+    FundingCategory {
+        Resettled = "resettled",
+        HumanitarianAdmission = "humanitarian-admission",
+        Vulnerable = "vulnerable",
+    }
+);
+
+/// The whole policy: every figure the ledger counts against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicySet {
+    pub format: String,
+    pub frameworks: Vec<Framework>,
+    #[serde(default)]
+    pub quota_changes: Vec<QuotaChange>,
+    #[serde(default)]
+    pub suspensions: Vec<Suspension>,
+    #[serde(default)]
+    pub eu_programmes: Vec<EuProgramme>,
+    #[serde(default)]
+    pub allocation_plans: Vec<AllocationPlan>,
+}
+
+/// A national policy framework with its commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Framework {
+    /// Short id, e.g. `2020-2023`.
+    pub id: String,
+    pub name: String,
+    pub kind: FrameworkKind,
+    pub start: Date,
+    pub end: Date,
+    /// Places committed before deductions.
+    pub commitment: u64,
+    #[serde(default)]
+    pub deductions: Vec<Deduction>,
+}
+
+/// Places deducted from a commitment (e.g. relocation counted against it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Deduction {
+    pub places: u64,
+    pub reason: String,
+    pub on: Date,
+}
+
+/// A change of the annual national quota from a date, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuotaChange {
+    pub effective_from: Date,
+    pub places_per_year: u64,
+    pub reason: String,
+    #[serde(default)]
+    pub until_further_notice: bool,
+}
+
+/// A period in which a programme admits nobody (e.g. EU-Turkey, reception crisis).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Suspension {
+    pub programme: Programme,
+    pub from: Date,
+    /// The last day of the suspension; open while absent.
+    pub until: Option<Date>,
+    pub reason: String,
+}
+
+/// An EU programme: each programme's pledge and the funding per person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EuProgramme {
+    pub id: String,
+    pub name: String,
+    pub start: Date,
+    pub end: Date,
+    pub pledges: Vec<Pledge>,
+    pub funding: Vec<FundingRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Pledge {
+    pub programme: Programme,
+    pub places: u64,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FundingRule {
+    pub category: FundingCategory,
+    pub eur_per_person: u64,
+}
+
+/// The plan of one framework year: places per selection mission and the
+/// unearmarked reservation for urgent and emergency dossier cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AllocationPlan {
+    pub framework: String,
+    pub year: i32,
+    pub missions: Vec<MissionPlaces>,
+    pub unearmarked: u64,
+    #[serde(default)]
+    pub caps: Vec<Cap>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MissionPlaces {
+    pub host_country: CountryCode,
+    pub places: u64,
+}
+
+/// A maximum for a priority or a category (e.g. emergency at most 150).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cap {
+    pub priority: Option<SubmissionPriority>,
+    pub category: Option<SubmissionCategory>,
+    pub max: u64,
+}
+
+/// The Global Compact target: at least this share of places unallocated for
+/// emergency and urgent cases (a policy norm, shown as a warning).
+pub const UNEARMARKED_TARGET_PERCENT: u64 = 10;
+
+/// One problem in a policy document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for PolicyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl Framework {
+    /// The commitment after deductions.
+    pub fn adjusted_commitment(&self) -> u64 {
+        self.commitment
+            .saturating_sub(self.deductions.iter().map(|d| d.places).sum())
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        self.start <= day && day <= self.end
+    }
+}
+
+impl AllocationPlan {
+    pub fn total(&self) -> u64 {
+        self.missions.iter().map(|m| m.places).sum::<u64>() + self.unearmarked
+    }
+
+    /// Whether the unearmarked share falls below the Global Compact target.
+    pub fn below_unearmarked_target(&self) -> bool {
+        self.unearmarked * 100 < self.total() * UNEARMARKED_TARGET_PERCENT
+    }
+}
+
+impl PolicySet {
+    /// Frameworks in order of their start.
+    pub fn frameworks_in_order(&self) -> Vec<&Framework> {
+        let mut f: Vec<&Framework> = self.frameworks.iter().collect();
+        f.sort_by_key(|f| f.start);
+        f
+    }
+
+    /// The framework in force on `day`.
+    pub fn framework_on(&self, day: Date) -> Option<&Framework> {
+        self.frameworks.iter().find(|f| f.contains(day))
+    }
+
+    /// The annual quota in force on `day` (the latest change on or before it).
+    pub fn quota_on(&self, day: Date) -> Option<&QuotaChange> {
+        self.quota_changes
+            .iter()
+            .filter(|q| q.effective_from <= day)
+            .max_by_key(|q| q.effective_from)
+    }
+
+    /// Whether `programme` was suspended on `day`.
+    pub fn suspended_on(&self, programme: Programme, day: Date) -> Option<&Suspension> {
+        self.suspensions
+            .iter()
+            .find(|s| s.programme == programme && s.from <= day && s.until.is_none_or(|u| day <= u))
+    }
+
+    /// Checks the document, listing every problem.
+    pub fn validate(&self) -> Result<(), Vec<PolicyProblem>> {
+        let mut p = Vec::new();
+        let mut problem = |field: String, message: String| p.push(PolicyProblem { field, message });
+        if self.format != POLICY_FORMAT {
+            problem(
+                "format".into(),
+                format!(
+                    "'{}' is not a known format; expected '{POLICY_FORMAT}'",
+                    self.format
+                ),
+            );
+        }
+        let mut ids = HashSet::new();
+        for (i, f) in self.frameworks.iter().enumerate() {
+            let at = |n: &str| format!("frameworks[{i}].{n}");
+            if f.id.trim().is_empty() || !ids.insert(f.id.as_str()) {
+                problem(at("id"), format!("'{}' is empty or used twice", f.id));
+            }
+            if f.end < f.start {
+                problem(
+                    at("end"),
+                    format!("{} lies before the start {}", f.end, f.start),
+                );
+            }
+            if f.deductions.iter().map(|d| d.places).sum::<u64>() > f.commitment {
+                problem(
+                    at("deductions"),
+                    "the deductions exceed the commitment".into(),
+                );
+            }
+            for (j, d) in f.deductions.iter().enumerate() {
+                if d.reason.trim().is_empty() {
+                    problem(
+                        at(&format!("deductions[{j}].reason")),
+                        "say why places are deducted".into(),
+                    );
+                }
+            }
+        }
+        let ordered = self.frameworks_in_order();
+        for pair in ordered.windows(2) {
+            if let [a, b] = pair
+                && b.start <= a.end
+            {
+                problem(
+                    "frameworks".into(),
+                    format!("frameworks {} and {} overlap", a.id, b.id),
+                );
+            }
+        }
+        for (i, q) in self.quota_changes.iter().enumerate() {
+            if q.reason.trim().is_empty() {
+                problem(
+                    format!("quotaChanges[{i}].reason"),
+                    "say why the quota changes".into(),
+                );
+            }
+        }
+        for (i, s) in self.suspensions.iter().enumerate() {
+            if s.until.is_some_and(|u| u < s.from) {
+                problem(
+                    format!("suspensions[{i}].until"),
+                    "lies before the start of the suspension".into(),
+                );
+            }
+        }
+        for (i, e) in self.eu_programmes.iter().enumerate() {
+            if e.end < e.start {
+                problem(
+                    format!("euProgrammes[{i}].end"),
+                    "lies before the start".into(),
+                );
+            }
+        }
+        for (i, a) in self.allocation_plans.iter().enumerate() {
+            if !ids.contains(a.framework.as_str()) {
+                problem(
+                    format!("allocationPlans[{i}].framework"),
+                    format!("there is no framework '{}'", a.framework),
+                );
+            }
+        }
+        if p.is_empty() { Ok(()) } else { Err(p) }
+    }
+}
