@@ -639,3 +639,64 @@ async fn retention_pseudonymises_due_cases_and_every_aggregate_stays_the_same() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_ledger_projection_in_sql_equals_the_pure_one_and_policy_versions_are_kept() {
+    use resettle_domain::ledger::groups_from_cases;
+    use resettle_domain::policy::PolicySet;
+    use resettle_store::policy::PolicyStore;
+    on_every_backend(|store| async move {
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        let key = |g: &resettle_domain::ledger::PersonGroup| format!("{g:?}");
+        let mut from_sql = store.person_groups().await.unwrap();
+        let mut pure = groups_from_cases(cases.iter().map(|c| &c.case));
+        from_sql.sort_by_key(key);
+        pure.sort_by_key(key);
+        assert_eq!(from_sql, pure);
+        assert_eq!(
+            pure.iter().map(|g| g.persons).sum::<u64>(),
+            2,
+            "selected or arrived persons only"
+        );
+
+        let policy: PolicySet =
+            serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
+        assert!(store.policy().await.unwrap().is_none());
+        let at = datetime!(2025-06-01 10:00 UTC);
+        assert_eq!(
+            store
+                .save_policy(&policy, None, "analyst", at, "the letter's frameworks")
+                .await
+                .unwrap(),
+            1
+        );
+        let mut cut = policy.clone();
+        cut.frameworks[2].commitment = 150;
+        // A stale edit is refused; the current one is stored with who, when and why.
+        assert!(matches!(
+            store.save_policy(&cut, None, "x", at, "y").await,
+            Err(StoreError::PolicyConflict { .. })
+        ));
+        assert_eq!(
+            store
+                .save_policy(&cut, Some(1), "minister", at, "quota cut")
+                .await
+                .unwrap(),
+            2
+        );
+        let now = store.policy().await.unwrap().unwrap();
+        assert_eq!(
+            (now.version, now.changed_by.as_str(), now.reason.as_str()),
+            (2, "minister", "quota cut")
+        );
+        assert_eq!(now.document, cut);
+        let history = store.policy_versions().await.unwrap();
+        assert_eq!(
+            history.iter().map(|v| v.version).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        assert_eq!(history[1].document, policy);
+    })
+    .await;
+}
