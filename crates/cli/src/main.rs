@@ -5,6 +5,7 @@ mod audit;
 mod database;
 mod import;
 mod keys;
+mod report;
 mod retention;
 mod serve;
 
@@ -63,6 +64,14 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: keys::KeysCommand,
+    },
+    /// A report of the quota ledger, computed from case data and the policy:
+    /// frameworks, eu, composition or allocation.
+    Report(report::ReportArgs),
+    /// Policy data: frameworks, quotas, EU programmes, allocation plans.
+    Policy {
+        #[command(subcommand)]
+        command: report::PolicyCommand,
     },
     /// Retention of personal data in closed cases.
     Retention {
@@ -132,5 +141,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => audit::verify(&db.database).await,
         Command::Keys { command } => keys::run(command).await,
         Command::Retention { command } => retention::run(command).await,
+        Command::Report(args) => report::report(args).await,
+        Command::Policy { command } => report::policy(command).await,
     }
 }

@@ -14,6 +14,8 @@ use time::OffsetDateTime;
 /// The files `serve --demo` creates anew at every start.
 const DEMO_FILE: &str = "resettle-demo.db";
 const DEMO_KEY_FILE: &str = "resettle-demo.key";
+/// The policy of the government's letter, loaded with the demo as data.
+const DEMO_POLICY: &str = include_str!("../../../docs/policy-nl.json");
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -58,6 +60,13 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
         "Demo caseload: {} cases, {persons} persons (synthetic; no real persons).",
         cases.len()
     );
+    let version = crate::report::load_policy(
+        store,
+        DEMO_POLICY,
+        "the frameworks of the letter to Parliament",
+    )
+    .await?;
+    println!("Policy version {version} loaded (docs/policy-nl.json).");
 
     // The municipality that houses most demo families, so its officer has work to see.
     let mut counts = std::collections::HashMap::<&str, usize>::new();

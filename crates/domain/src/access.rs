@@ -50,6 +50,10 @@ pub enum Permission {
     ReadAudit,
     /// Record a family's consent to share, or override its absence with a reason.
     RecordConsent,
+    /// Read the policy: frameworks, quotas, pledges, plans.
+    ReadPolicy,
+    /// Change the policy.
+    ManagePolicy,
 }
 
 /// How much of a case a role sees.
@@ -70,10 +74,12 @@ impl Role {
         use Role as R;
         use SpecialCategory as S;
         match (self, permission) {
-            (R::Administrator, P::ManageUsers | P::ReadAudit) => true,
-            (R::PolicyAnalyst, P::ReadReports) => true,
+            (R::Administrator, P::ManageUsers | P::ReadAudit | P::ManagePolicy | P::ReadPolicy) => {
+                true
+            }
+            (R::PolicyAnalyst, P::ReadReports | P::ReadPolicy) => true,
             (R::UnhcrLiaison, P::ReadCases | P::ImportSubmissions | P::Act(A::Withdraw)) => true,
-            (R::IndOfficer, P::ReadCases | P::ReadReports) => true,
+            (R::IndOfficer, P::ReadCases | P::ReadReports | P::ReadPolicy) => true,
             (R::IndOfficer, P::Act(A::StartAssessment | A::Accept | A::Reject | A::Withdraw)) => {
                 true
             }

@@ -63,6 +63,10 @@ pub const ROUTES: &[RouteRule] = &[
         Needs(ImportSubmissions),
     ),
     r("GET", "/api/v1/audit-entries", Needs(ReadAudit)),
+    r("GET", "/api/v1/reports/{name}", Needs(ReadReports)),
+    r("GET", "/api/v1/policy", Needs(ReadPolicy)),
+    r("PUT", "/api/v1/policy", Needs(ManagePolicy)),
+    r("GET", "/api/v1/policy/versions", Needs(ReadPolicy)),
     // Pages (session cookies)
     r("GET", "/", SignedIn),
     r("GET", "/login", Public),
@@ -78,6 +82,11 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/admin/users", Needs(ManageUsers)),
     r("POST", "/admin/users/{name}/removal", Needs(ManageUsers)),
     r("GET", "/admin/audit", Needs(ReadAudit)),
+    r("GET", "/reports", Needs(ReadReports)),
+    r("GET", "/reports/{name}", Needs(ReadReports)),
+    r("GET", "/reports/frameworks/print", Needs(ReadReports)),
+    r("GET", "/policy", Needs(ReadPolicy)),
+    r("POST", "/policy", Needs(ManagePolicy)),
 ];
 
 /// The matrix as a Markdown table: routes × roles (for the documentation).

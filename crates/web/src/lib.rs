@@ -9,6 +9,7 @@ mod csrf;
 mod filters;
 mod pages;
 mod problem;
+pub mod reports;
 mod security;
 mod state;
 

@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub(crate) mod cases;
 mod health;
 mod imports;
+pub(crate) mod reports;
 
 use crate::state::AppState;
 use axum::Json;
@@ -30,6 +31,7 @@ use utoipa_axum::routes;
         (name = "imports", description = "Bulk import of UNHCR submissions"),
         (name = "system", description = "Health of the service"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "reports", description = "The quota ledger: Parliament's figures, live from case data"),
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -60,6 +62,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::get_transition))
         .routes(routes!(cases::create_consent))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(reports::get_report))
+        .routes(routes!(reports::get_policy, reports::put_policy))
+        .routes(routes!(reports::list_policy_versions))
         .routes(routes!(imports::create_import))
 }
 

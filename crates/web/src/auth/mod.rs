@@ -258,6 +258,18 @@ capability!(
     Auditor, Permission::ReadAudit, "read the audit trail"
 );
 capability!(
+    /// May read the ledger's reports (aggregates, no personal data).
+    ReportReader, Permission::ReadReports, "read reports"
+);
+capability!(
+    /// May read the policy.
+    PolicyReader, Permission::ReadPolicy, "read the policy"
+);
+capability!(
+    /// May change the policy.
+    PolicyAdmin, Permission::ManagePolicy, "change the policy"
+);
+capability!(
     /// May record consent to share, or override its absence.
     ConsentRecorder, Permission::RecordConsent, "record consent"
 );

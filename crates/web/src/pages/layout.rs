@@ -23,7 +23,7 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                 a.skip-link href="#content" { (t.t("skip-to-content")) }
                 header.site-header {
                     div.wrap {
-                        a.brand href="/cases" {
+                        a.brand href="/" {
                             span.brand-name { (t.t("app-name")) }
                             span.brand-tagline { (t.t("app-tagline")) }
                         }
@@ -31,6 +31,12 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                             ul {
                                 @if may(Permission::ReadCases) {
                                     li { a href="/cases" aria-current=[path.starts_with("/cases").then_some("page")] { (t.t("nav-cases")) } }
+                                }
+                                @if may(Permission::ReadReports) {
+                                    li { a href="/reports" aria-current=[path.starts_with("/reports").then_some("page")] { (t.t("nav-reports")) } }
+                                }
+                                @if may(Permission::ReadPolicy) {
+                                    li { a href="/policy" aria-current=[path.starts_with("/policy").then_some("page")] { (t.t("nav-policy")) } }
                                 }
                                 @if may(Permission::ManageUsers) {
                                     li { a href="/admin/users" aria-current=[path.starts_with("/admin/users").then_some("page")] { (t.t("nav-users")) } }

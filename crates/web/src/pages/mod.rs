@@ -6,6 +6,7 @@ mod cases;
 mod i18n;
 mod layout;
 mod login;
+mod reports;
 
 pub use layout::encode;
 
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(admin::remove),
         )
         .route("/admin/audit", get(admin::audit_page))
+        .route("/reports", get(reports::index))
+        .route("/reports/frameworks/print", get(reports::print))
+        .route("/reports/{name}", get(reports::show))
+        .route("/policy", get(reports::policy).post(reports::change_policy))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))
@@ -87,6 +92,9 @@ async fn home(t: T, MaybeSignedIn(who): MaybeSignedIn) -> Response {
     };
     if who.allows(resettle_domain::Permission::ReadCases) {
         return Redirect::to("/cases").into_response();
+    }
+    if who.allows(resettle_domain::Permission::ReadReports) {
+        return Redirect::to("/reports").into_response();
     }
     let body = html! {
         h1 { (t.with("home-title", &[("name", who.user.display_name.clone().into())])) }

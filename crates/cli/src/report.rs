@@ -1,0 +1,134 @@
+//! `resettle report NAME` and `resettle policy load FILE`.
+
+use crate::database::DatabaseArgs;
+use anyhow::{Context as _, Result, bail};
+use resettle_domain::policy::PolicySet;
+use resettle_store::policy::PolicyStore;
+use resettle_store::{AuditLog, NewAuditEntry, SqlStore};
+use resettle_web::reports::{self, ReportName, render};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use time::OffsetDateTime;
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// frameworks, eu, composition or allocation.
+    name: String,
+    /// table, json, csv, xlsx or md.
+    #[arg(long, default_value = "table")]
+    format: String,
+    /// Round counts of persons to tens, as in publications.
+    #[arg(long)]
+    round_to_tens: bool,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+#[derive(clap::Subcommand)]
+pub enum PolicyCommand {
+    /// Load a policy file (format resettle-policy/1, see docs/policy-format.md) as a new version.
+    Load {
+        file: PathBuf,
+        /// Why the policy changes (kept with the version).
+        #[arg(long, default_value = "loaded from a policy file")]
+        reason: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Print the policy in force as JSON.
+    Show {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+async fn record(store: &SqlStore, action: &str, object: &str) -> Result<()> {
+    let entry = NewAuditEntry {
+        at: OffsetDateTime::now_utc(),
+        actor: "cli".into(),
+        action: action.into(),
+        object: object.into(),
+        result: resettle_domain::audit::AuditResult::Ok,
+        origin: "cli".into(),
+    };
+    store.append_audit(&entry).await?;
+    Ok(())
+}
+
+/// Loads a policy document as a new version of the policy in `store`.
+pub async fn load_policy(store: &SqlStore, text: &str, reason: &str) -> Result<i64> {
+    let doc: PolicySet = serde_json::from_str(text).context("the policy file is not valid")?;
+    if let Err(problems) = doc.validate() {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        bail!(
+            "the policy has {} problem(s):\n  {}",
+            list.len(),
+            list.join("\n  ")
+        );
+    }
+    let newest = store.policy().await?.map(|v| v.version);
+    let version = store
+        .save_policy(&doc, newest, "cli", OffsetDateTime::now_utc(), reason)
+        .await?;
+    record(store, "change-policy", "policy").await?;
+    Ok(version)
+}
+
+pub async fn policy(command: PolicyCommand) -> Result<ExitCode> {
+    match command {
+        PolicyCommand::Load { file, reason, db } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let store = db.open().await?;
+            let version = load_policy(&store, &text, &reason).await?;
+            println!("policy version {version} stored from {}", file.display());
+        }
+        PolicyCommand::Show { db } => {
+            let store = db.open().await?;
+            match store.policy().await? {
+                Some(v) => println!("{}", serde_json::to_string_pretty(&v)?),
+                None => bail!("no policy is loaded yet"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn report(args: ReportArgs) -> Result<ExitCode> {
+    let name = ReportName::parse(&args.name).map_err(anyhow::Error::msg)?;
+    let store = args.db.open().await?;
+    let Some(policy) = store.policy().await? else {
+        bail!("no policy is loaded yet: run 'resettle policy load FILE'")
+    };
+    let groups = store.person_groups().await?;
+    let report = reports::build(name, &policy.document, &groups);
+    let tables = render::tables(&report);
+    let round = args.round_to_tens;
+    let bytes = match args.format.as_str() {
+        "table" => render::text(&tables, round).into_bytes(),
+        "json" => serde_json::to_string_pretty(&report.json(round))?.into_bytes(),
+        "csv" => render::csv(&tables, round)
+            .map_err(anyhow::Error::msg)?
+            .into_bytes(),
+        "md" => render::markdown(&tables, round).into_bytes(),
+        "xlsx" => render::xlsx(&tables, round).map_err(anyhow::Error::msg)?,
+        other => bail!("'{other}' is not a format; choose table, json, csv, xlsx or md"),
+    };
+    record(
+        &store,
+        "export-report",
+        &format!("report {} ({})", name.as_str(), args.format),
+    )
+    .await?;
+    match args.output {
+        Some(path) => std::fs::write(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None if args.format == "xlsx" => bail!("give --output FILE for xlsx"),
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,386 @@
+//! The ledger's reports as pages: an SVG chart with a table alternative, file
+//! downloads, a printable framework report for Parliament, and the policy.
+
+use super::i18n::T;
+use super::layout::{error_summary, page};
+use crate::api::reports::{ReportParams, build, file, save};
+use crate::auth::{PolicyAdmin, PolicyReader, ReportReader, audit};
+use crate::problem::Problem;
+use crate::reports::chart::{Group, bars};
+use crate::reports::render::{self, Table};
+use crate::reports::{Report, ReportName};
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use resettle_domain::audit::AuditResult;
+use resettle_domain::ledger::{FrameworkLine, round_to_tens};
+use resettle_domain::policy::PolicySet;
+use serde::Deserialize;
+
+fn table(t: &Table, round: bool) -> Markup {
+    html! {
+        div.table-scroll { table {
+            caption { (t.title) }
+            thead { tr { @for h in &t.headers { th scope="col" { (h) } } } }
+            tbody { @for r in &t.rows { tr {
+                @for (i, c) in r.iter().enumerate() {
+                    @let text = c.show(round);
+                    @if i == 0 { th scope="row" { (text) } }
+                    @else if matches!(c, render::Cell::Text(_)) { td { (text) } }
+                    @else { td.num { (text) } }
+                }
+            } } }
+        } }
+    }
+}
+
+fn chart(t: T, report: &Report, round: bool) -> Markup {
+    let r = |n: u64| if round { round_to_tens(n) } else { n };
+    let groups: Vec<Group> = match report {
+        Report::Frameworks(f) => f
+            .frameworks
+            .iter()
+            .map(|l| Group {
+                label: l.id.clone(),
+                bars: vec![
+                    (t.t("report-counted"), r(l.counted_total)),
+                    (t.t("report-commitment"), r(l.adjusted_commitment)),
+                ],
+            })
+            .collect(),
+        Report::Eu(e) => e
+            .programmes
+            .iter()
+            .flat_map(|p| p.pledges.iter().map(move |l| (p.id.clone(), l)))
+            .map(|(id, l)| Group {
+                label: format!("{id} {}", l.programme),
+                bars: vec![
+                    (t.t("report-realised"), r(l.realised)),
+                    (t.t("report-pledged"), r(l.pledged)),
+                ],
+            })
+            .collect(),
+        Report::Composition(c) => c
+            .frameworks
+            .iter()
+            .map(|f| Group {
+                label: f.framework.clone(),
+                bars: f
+                    .by_nationality
+                    .iter()
+                    .take(4)
+                    .map(|n| (n.key.clone(), r(n.persons)))
+                    .collect(),
+            })
+            .collect(),
+        Report::Allocation(a) => a
+            .plans
+            .iter()
+            .flat_map(|p| p.lines.iter().map(move |l| (p.year, l)))
+            .map(|(year, l)| Group {
+                label: format!("{year} {}", l.key),
+                bars: vec![
+                    (t.t("report-selected"), r(l.selected)),
+                    (t.t("report-planned"), r(l.planned)),
+                ],
+            })
+            .collect(),
+    };
+    bars("report-chart", &t.t("report-chart-title"), &groups)
+}
+
+pub async fn index(t: T, reader: ReportReader) -> Response {
+    let body = html! {
+        h1 { (t.t("reports-title")) }
+        p { (t.t("reports-intro")) }
+        ul {
+            @for name in ReportName::ALL {
+                li { a href={ "/reports/" (name.as_str()) } { (t.t(&format!("report-{}", name.as_str()))) } }
+            }
+            li { a href="/reports/frameworks/print" { (t.t("report-print")) } }
+            li { a href="/policy" { (t.t("nav-policy")) } }
+        }
+    };
+    page(t, &t.t("reports-title"), "/reports", Some(&reader.0), body).into_response()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    t: T,
+    reader: ReportReader,
+    Path(name): Path<String>,
+    Query(params): Query<ReportParams>,
+) -> Result<Response, Response> {
+    let p = &reader.0;
+    let Ok(report_name) = ReportName::parse(&name) else {
+        return Err(super::not_found_page(t, Some(p)));
+    };
+    let report = build(&state, report_name)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let round = params.round_to_tens;
+    if let Some(format) = params.format.as_deref().filter(|f| *f != "html") {
+        audit(
+            &state,
+            p.name(),
+            "export-report",
+            &format!("report {name} ({format})"),
+            AuditResult::Ok,
+            &p.origin,
+        )
+        .await;
+        return file(&report, &name, format, round).map_err(IntoResponse::into_response);
+    }
+    audit(
+        &state,
+        p.name(),
+        "read-report",
+        &format!("report {name}"),
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    let title = t.t(&format!("report-{name}"));
+    let q = if round { "&roundToTens=true" } else { "" };
+    let body = html! {
+        h1 { (title) }
+        p { (t.t(&format!("report-{name}-intro"))) }
+        p {
+            @if round { a href={ "/reports/" (name) } { (t.t("report-exact")) } }
+            @else { a href={ "/reports/" (name) "?roundToTens=true" } { (t.t("report-rounded")) } }
+            " · " a href={ "/reports/" (name) "?format=csv" (q) } { "CSV" }
+            " · " a href={ "/reports/" (name) "?format=xlsx" (q) } { "XLSX" }
+            " · " a href={ "/reports/" (name) "?format=md" (q) } { "Markdown" }
+            " · " a href={ "/api/v1/reports/" (name) } { "JSON (API)" }
+        }
+        (chart(t, &report, round))
+        p.hint { (t.t("report-table-alternative")) }
+        @for tb in render::tables(&report) { (table(&tb, round)) }
+    };
+    Ok(page(t, &title, &format!("/reports/{name}"), Some(p), body).into_response())
+}
+
+/// The sentences that state a framework's figures, for a letter to Parliament.
+fn sentences(t: T, f: &FrameworkLine) -> Vec<String> {
+    let r = round_to_tens;
+    let years: Vec<String> = f
+        .years
+        .iter()
+        .map(|y| format!("{} ({})", r(y.counted_national), y.year))
+        .collect();
+    let mut s = vec![t.with(
+        "print-arrivals",
+        &[
+            ("framework", f.id.clone().into()),
+            ("total", r(f.counted_total).into()),
+            ("years", years.join(", ").into()),
+        ],
+    )];
+    let deducted: u64 = f.deductions.iter().map(|d| d.places).sum();
+    s.push(t.with(
+        "print-commitment",
+        &[
+            ("commitment", f.commitment.into()),
+            ("deducted", deducted.into()),
+            ("adjusted", f.adjusted_commitment.into()),
+        ],
+    ));
+    s.push(if f.met {
+        t.t("print-met")
+    } else {
+        t.with("print-not-met", &[("shortfall", r(f.shortfall).into())])
+    });
+    if let Some(to) = &f.carried_out_to {
+        s.push(t.with(
+            "print-carried",
+            &[("excess", r(f.excess).into()), ("to", to.clone().into())],
+        ));
+    }
+    if f.carried_in > 0 {
+        s.push(t.with("print-carried-in", &[("excess", r(f.carried_in).into())]));
+    }
+    s
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    t: T,
+    reader: ReportReader,
+) -> Result<Response, Response> {
+    let p = &reader.0;
+    let Report::Frameworks(report) = build(&state, ReportName::Frameworks)
+        .await
+        .map_err(IntoResponse::into_response)?
+    else {
+        return Err(
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "unexpected report").into_response(),
+        );
+    };
+    audit(
+        &state,
+        p.name(),
+        "export-report",
+        "report frameworks (print)",
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    let tables = render::tables(&Report::Frameworks(report.clone()));
+    let body = html! {
+        article.print {
+            h1 { (t.t("print-title")) }
+            p.hint { (t.t("print-rounded")) }
+            @for f in &report.frameworks {
+                section {
+                    h2 { (f.name) }
+                    @for s in sentences(t, f) { p { (s) } }
+                }
+            }
+            @for tb in &tables { (table(tb, true)) }
+        }
+    };
+    Ok(page(
+        t,
+        &t.t("print-title"),
+        "/reports/frameworks/print",
+        Some(p),
+        body,
+    )
+    .into_response())
+}
+
+fn policy_page(
+    t: T,
+    who: &crate::auth::Principal,
+    current: Option<&resettle_store::policy::PolicyVersion>,
+    versions: &[resettle_store::policy::PolicyVersion],
+    errors: &[(String, String)],
+    draft: Option<&str>,
+) -> Markup {
+    let may_change = who.allows(resettle_domain::Permission::ManagePolicy);
+    html! {
+        h1 { (t.t("nav-policy")) }
+        (error_summary(&t.t("policy-errors"), errors))
+        @match current {
+            None => p { (t.t("policy-none")) },
+            Some(v) => {
+                p { (t.with("policy-version", &[("version", v.version.into()), ("by", v.changed_by.clone().into()), ("at", v.changed_at.date().to_string().into()), ("reason", v.reason.clone().into())])) }
+                div.table-scroll { table {
+                    caption { (t.t("policy-frameworks")) }
+                    thead { tr { th scope="col" { "id" } th scope="col" { (t.t("policy-period")) } th scope="col" { (t.t("report-commitment")) } th scope="col" { (t.t("policy-deductions")) } } }
+                    tbody { @for f in &v.document.frameworks { tr {
+                        th scope="row" { (f.id) }
+                        td { (f.start) " – " (f.end) }
+                        td.num { (f.commitment) }
+                        td { @for d in &f.deductions { (d.places) " (" (d.reason) ")" br; } }
+                    } } }
+                } }
+                @for q in &v.document.quota_changes {
+                    p { (t.with("policy-quota", &[("from", q.effective_from.to_string().into()), ("places", q.places_per_year.into()), ("reason", q.reason.clone().into())])) }
+                }
+                @for s in &v.document.suspensions {
+                    p { (t.with("policy-suspension", &[("programme", s.programme.as_str().into()), ("from", s.from.to_string().into()), ("until", s.until.map(|u| u.to_string()).unwrap_or_default().into()), ("reason", s.reason.clone().into())])) }
+                }
+            }
+        }
+        h2 { (t.t("policy-history")) }
+        ol { @for v in versions { li { "v" (v.version) " · " (v.changed_at.date()) " · " (v.changed_by) " · " (v.reason) } } }
+        @if may_change {
+            h2 { (t.t("policy-change")) }
+            form method="post" action="/policy" {
+                input type="hidden" name="csrf" value=(who.csrf());
+                input type="hidden" name="expectedVersion" value=(current.map(|v| v.version.to_string()).unwrap_or_default());
+                div.field {
+                    label for="policy-document" { (t.t("policy-document")) }
+                    textarea #policy-document name="document" rows="20" cols="80" {
+                        (draft.map(str::to_string).or_else(|| current.and_then(|v| serde_json::to_string_pretty(&v.document).ok())).unwrap_or_default())
+                    }
+                }
+                div.field {
+                    label for="policy-reason" { (t.t("policy-reason")) }
+                    input #policy-reason name="reason" type="text";
+                }
+                button type="submit" { (t.t("policy-save")) }
+            }
+        }
+    }
+}
+
+pub async fn policy(
+    State(state): State<AppState>,
+    t: T,
+    reader: PolicyReader,
+) -> Result<Response, Problem> {
+    let current = state.store.policy().await?;
+    let versions = state.store.policy_versions().await?;
+    let body = policy_page(t, &reader.0, current.as_ref(), &versions, &[], None);
+    Ok(page(t, &t.t("nav-policy"), "/policy", Some(&reader.0), body).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    #[serde(rename = "expectedVersion", default)]
+    expected_version: String,
+    document: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn change_policy(
+    State(state): State<AppState>,
+    t: T,
+    admin: PolicyAdmin,
+    Form(f): Form<PolicyForm>,
+) -> Result<Response, Problem> {
+    let p = &admin.0;
+    let expected = f.expected_version.trim().parse::<i64>().ok();
+    let outcome = match serde_json::from_str::<PolicySet>(&f.document) {
+        Ok(doc) => save(&state, p, &doc, expected, &f.reason).await.map(|_| ()),
+        Err(e) => Err(Problem::bad_request(
+            e.to_string(),
+            vec![Problem::field("document", e.to_string())],
+        )),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/policy").into_response()),
+        Err(problem) => {
+            let status = problem.status();
+            let mut errors: Vec<(String, String)> = problem
+                .errors
+                .iter()
+                .map(|e| {
+                    (
+                        if e.field == "reason" {
+                            "policy-reason"
+                        } else {
+                            "policy-document"
+                        }
+                        .to_string(),
+                        format!("{}: {}", e.field, e.detail),
+                    )
+                })
+                .collect();
+            if errors.is_empty() {
+                errors.push(("policy-document".into(), problem.detail.clone()));
+            }
+            let current = state.store.policy().await?;
+            let versions = state.store.policy_versions().await?;
+            let body = policy_page(
+                t,
+                p,
+                current.as_ref(),
+                &versions,
+                &errors,
+                Some(&f.document),
+            );
+            Ok((
+                status,
+                page(t, &t.t("nav-policy"), "/policy", Some(p), body),
+            )
+                .into_response())
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The ledger's reports through the API and the pages, on the demo caseload
+//! and the letter's policy file: Parliament's figures, live from case data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use reqwest::StatusCode;
+use resettle_domain::{Context, Role};
+use resettle_store::Store;
+use serde_json::{Value, json};
+use support::App;
+use time::OffsetDateTime;
+
+const POLICY: &str = include_str!("../../../docs/policy-nl.json");
+
+async fn demo_app() -> App {
+    let app = App::sqlite().await;
+    let now = OffsetDateTime::now_utc();
+    let ctx = Context {
+        occurred_on: now.date(),
+        recorded_at: now,
+        actor: "demo".into(),
+        reason: None,
+    };
+    let cases = resettle_demo::generate(2026, &ctx).unwrap();
+    app.store.import_cases(&cases, &|_| {}).await.unwrap();
+    app
+}
+
+async fn load_policy(app: &App) {
+    let body = json!({ "reason": "the letter's frameworks", "document": serde_json::from_str::<Value>(POLICY).unwrap() });
+    let r = app
+        .api(reqwest::Method::PUT, Role::Administrator, "/api/v1/policy")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn the_frameworks_report_gives_the_letter_s_figures_from_case_data() {
+    let app = demo_app().await;
+    let (status, body) = app
+        .get(Role::PolicyAnalyst, "/api/v1/reports/frameworks")
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "no policy yet: {body}");
+    load_policy(&app).await;
+
+    let (status, r) = app
+        .get(Role::PolicyAnalyst, "/api/v1/reports/frameworks")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let f = &r["frameworks"][0];
+    assert_eq!(
+        (f["id"].as_str(), f["start"].as_str(), f["end"].as_str()),
+        (Some("2020-2023"), Some("2020-01-01"), Some("2023-12-31"))
+    );
+    let years: Vec<(i64, i64)> = f["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| {
+            (
+                y["year"].as_i64().unwrap(),
+                y["countedNational"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        years,
+        vec![(2020, 300), (2021, 90), (2022, 730), (2023, 800)]
+    );
+    assert_eq!(
+        (f["commitment"].as_i64(), f["adjustedCommitment"].as_i64()),
+        (Some(2000), Some(1900))
+    );
+    assert_eq!(f["deductions"][0]["places"], 100);
+    assert!(
+        f["deductions"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Greece")
+    );
+    assert_eq!(
+        (
+            f["countedTotal"].as_i64(),
+            f["excess"].as_i64(),
+            f["carriedOutTo"].as_str()
+        ),
+        (Some(1920), Some(20), Some("2024"))
+    );
+    assert_eq!(r["frameworks"][1]["carriedIn"], 20);
+    assert_eq!(r["frameworks"][2]["quotaPerYear"], 200);
+    for key in [
+        "resettledArrivals",
+        "familyReunificationArrivals",
+        "countedNational",
+    ] {
+        assert!(f["years"][0][key].is_u64(), "{key}");
+    }
+
+    let (_, eu) = app.get(Role::CoaOfficer, "/api/v1/reports/eu").await;
+    let p = &eu["programmes"][0];
+    assert!(p["familyReunificationExcluded"].as_u64().unwrap() > 0);
+    assert_eq!(
+        p["fundingEur"].as_u64().unwrap(),
+        p["realisedTotal"].as_u64().unwrap() * 10_000
+    );
+
+    let (_, rounded) = app
+        .get(Role::PolicyAnalyst, "/api/v1/reports/eu?roundToTens=true")
+        .await;
+    let q = &rounded["programmes"][0];
+    assert_eq!(q["realisedTotal"].as_u64().unwrap() % 10, 0);
+    assert_eq!(
+        q["fundingEur"].as_u64().unwrap(),
+        q["realisedTotal"].as_u64().unwrap() * 10_000
+    );
+
+    for name in ["composition", "allocation"] {
+        assert_eq!(
+            app.get(Role::IndOfficer, &format!("/api/v1/reports/{name}"))
+                .await
+                .0,
+            StatusCode::OK,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        app.get(Role::PolicyAnalyst, "/api/v1/reports/nothing")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn reports_download_as_files_and_show_as_pages_with_a_chart_and_a_table() {
+    let app = demo_app().await;
+    load_policy(&app).await;
+    let csv = app
+        .api(
+            reqwest::Method::GET,
+            Role::PolicyAnalyst,
+            "/api/v1/reports/frameworks?format=csv",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.contains("2020-2023,2000,100,1900,0,1920,20,2024,yes,500"),
+        "{text}"
+    );
+    let xlsx = app
+        .api(
+            reqwest::Method::GET,
+            Role::PolicyAnalyst,
+            "/api/v1/reports/composition?format=xlsx",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(
+        xlsx.bytes().await.unwrap().starts_with(b"PK"),
+        "an XLSX file is a zip"
+    );
+
+    let (status, page) = app.page(Role::PolicyAnalyst, "/reports/frameworks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<svg") && page.contains("role=\"img\"") && page.contains("<table"),
+        "chart and table"
+    );
+    assert!(
+        page.contains("1920") && page.contains("geteld: 1920"),
+        "bars carry their values as text"
+    );
+    let (_, print) = app
+        .page(Role::PolicyAnalyst, "/reports/frameworks/print")
+        .await;
+    assert!(
+        print.contains(
+            "In beleidskader 2020-2023 zijn 1920 hervestigde vluchtelingen en nareizigers geteld"
+        ),
+        "{print}"
+    );
+    assert!(
+        print
+            .contains("De 20 aankomsten boven de toezegging worden meegeteld in beleidskader 2024")
+    );
+    // The analyst sees reports and the policy, never a case.
+    let (_, home) = app.page(Role::PolicyAnalyst, "/reports").await;
+    assert!(home.contains("href=\"/policy\"") && !home.contains("href=\"/cases\""));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn policy_changes_are_versioned_validated_and_refused_when_stale() {
+    let app = App::sqlite().await;
+    load_policy(&app).await;
+    let mut doc: Value = serde_json::from_str(POLICY).unwrap();
+    doc["frameworks"][0]["end"] = "2019-01-01".into();
+    doc["format"] = "x".into();
+    let bad = json!({ "expectedVersion": 1, "reason": " ", "document": doc });
+    let (status, _, body) = app.post(Role::Administrator, "/api/v1/policy", &bad).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    let r = app
+        .api(reqwest::Method::PUT, Role::Administrator, "/api/v1/policy")
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"document.format")
+            && fields.contains(&"document.frameworks[0].end")
+            && fields.contains(&"reason"),
+        "{fields:?}"
+    );
+
+    let mut cut: Value = serde_json::from_str(POLICY).unwrap();
+    cut["frameworks"][2]["commitment"] = 150.into();
+    let stale = json!({ "reason": "cut", "document": cut });
+    let r = app
+        .api(reqwest::Method::PUT, Role::Administrator, "/api/v1/policy")
+        .json(&stale)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "a change without the current version is stale"
+    );
+    let ok = json!({ "expectedVersion": 1, "reason": "cut", "document": cut });
+    let r = app
+        .api(reqwest::Method::PUT, Role::Administrator, "/api/v1/policy")
+        .json(&ok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (_, versions) = app
+        .get(Role::PolicyAnalyst, "/api/v1/policy/versions")
+        .await;
+    let v: Vec<(i64, &str)> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(v, vec![(2, "cut"), (1, "the letter's frameworks")]);
+    assert_eq!(versions[0]["changedBy"], "t-administrator");
+    // Only administrators change policy.
+    let r = app
+        .api(reqwest::Method::PUT, Role::PolicyAnalyst, "/api/v1/policy")
+        .json(&ok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    app.finish().await;
+}
