@@ -173,3 +173,30 @@ fn moving_one_arrival_across_a_year_boundary_changes_the_report_accordingly() {
         before.frameworks[1].attributed + m
     );
 }
+
+#[test]
+fn bucketing_dates_by_policy_boundaries_changes_no_report_on_the_demo() {
+    let cases = demo();
+    let policy = policy();
+    let exact = groups_from_cases(&cases);
+    let bucketed = ledger::bucket(&exact, &policy.boundaries());
+    assert!(
+        bucketed.len() * 2 < exact.len(),
+        "{} groups from {}",
+        bucketed.len(),
+        exact.len()
+    );
+    assert_eq!(
+        ledger::frameworks(&policy, &exact),
+        ledger::frameworks(&policy, &bucketed)
+    );
+    assert_eq!(ledger::eu(&policy, &exact), ledger::eu(&policy, &bucketed));
+    assert_eq!(
+        ledger::composition(&policy, &exact),
+        ledger::composition(&policy, &bucketed)
+    );
+    assert_eq!(
+        ledger::allocation(&policy, &exact),
+        ledger::allocation(&policy, &bucketed)
+    );
+}

@@ -513,6 +513,40 @@ pub fn allocation(policy: &PolicySet, groups: &[PersonGroup]) -> AllocationRepor
     AllocationReport { plans }
 }
 
+/// The day that stands for `day` in its bucket: the latest of the first day
+/// of its year and the latest policy boundary on or before it.
+pub fn bucket_day(day: Date, boundaries: &[Date]) -> Date {
+    let year_start = Date::from_calendar_date(day.year(), time::Month::January, 1).unwrap_or(day);
+    let boundary = boundaries.iter().copied().filter(|b| *b <= day).max();
+    boundary.map_or(year_start, |b| b.max(year_start))
+}
+
+/// Groups persons by bucketed dates. Every rule compares dates only with
+/// policy boundaries and years, so every report over the result equals the
+/// report over `groups` (a property test checks it) while there are far fewer groups.
+pub fn bucket(groups: &[PersonGroup], boundaries: &[Date]) -> Vec<PersonGroup> {
+    let mut merged: BTreeMap<String, PersonGroup> = BTreeMap::new();
+    for g in groups {
+        let b = PersonGroup {
+            selected_on: g.selected_on.map(|d| bucket_day(d, boundaries)),
+            arrived_on: g.arrived_on.map(|d| bucket_day(d, boundaries)),
+            ..g.clone()
+        };
+        let key = format!(
+            "{:?}",
+            PersonGroup {
+                persons: 0,
+                ..b.clone()
+            }
+        );
+        merged
+            .entry(key)
+            .and_modify(|e| e.persons += b.persons)
+            .or_insert(b);
+    }
+    merged.into_values().collect()
+}
+
 /// Rounds a count to tens for publication (half up), as the letter does.
 pub fn round_to_tens(n: u64) -> u64 {
     (n + 5) / 10 * 10

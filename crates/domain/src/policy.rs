@@ -232,6 +232,25 @@ impl PolicySet {
             .find(|s| s.programme == programme && s.from <= day && s.until.is_none_or(|u| day <= u))
     }
 
+    /// The days on which a counting rule can change its answer: starts of
+    /// frameworks and EU programmes, and the days after their ends. With the
+    /// first day of each year, these let dates be grouped without changing
+    /// any report (see `ledger::bucket`).
+    pub fn boundaries(&self) -> Vec<Date> {
+        let mut days: Vec<Date> = Vec::new();
+        for f in &self.frameworks {
+            days.push(f.start);
+            days.extend(f.end.next_day());
+        }
+        for e in &self.eu_programmes {
+            days.push(e.start);
+            days.extend(e.end.next_day());
+        }
+        days.sort();
+        days.dedup();
+        days
+    }
+
     /// Checks the document, listing every problem.
     pub fn validate(&self) -> Result<(), Vec<PolicyProblem>> {
         let mut p = Vec::new();

@@ -160,6 +160,20 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Grouping dates into policy buckets changes no report.
+    #[test]
+    fn bucketed_dates_give_the_same_reports(groups in prop::collection::vec(group(), 0..80), c1 in 0u64..400) {
+        let p = policy(c1, 20, 100, 100);
+        let bucketed = ledger::bucket(&groups, &p.boundaries());
+        prop_assert!(bucketed.len() <= groups.len());
+        prop_assert_eq!(ledger::frameworks(&p, &groups), ledger::frameworks(&p, &bucketed));
+        prop_assert_eq!(ledger::eu(&p, &groups), ledger::eu(&p, &bucketed));
+        prop_assert_eq!(ledger::composition(&p, &groups), ledger::composition(&p, &bucketed));
+        prop_assert_eq!(ledger::allocation(&p, &groups), ledger::allocation(&p, &bucketed));
+    }
+}
+
 #[test]
 fn rounding_to_tens_happens_half_up() {
     assert_eq!(

@@ -9,6 +9,7 @@ use resettle_domain::{
     CountryCode, Nationality, Programme, SubmissionCategory, SubmissionPriority, Track,
 };
 use serde::Serialize;
+use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
 use time::{Date, OffsetDateTime};
 
@@ -40,8 +41,9 @@ pub trait PolicyStore: Send + Sync {
         reason: &str,
     ) -> Result<i64, StoreError>;
     /// Persons grouped by every fact the reports count by, for cases that
-    /// were selected or arrived.
-    async fn person_groups(&self) -> Result<Vec<PersonGroup>, StoreError>;
+    /// were selected or arrived, with dates bucketed by `boundaries` and
+    /// years (`resettle_domain::ledger::bucket`): the same reports, far fewer rows.
+    async fn person_groups(&self, boundaries: &[Date]) -> Result<Vec<PersonGroup>, StoreError>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -107,6 +109,39 @@ impl GroupRow {
     }
 }
 
+/// The grouping query with dates bucketed: the latest of the first day of the
+/// year and the latest boundary on or before the date. Boundaries are dates
+/// from the policy, written as literals (they come from parsed `Date`s, not text).
+fn grouping_sql(sqlite: bool, boundaries: &[Date]) -> String {
+    let bucket = |column: &str| {
+        let mut case = String::from("CASE");
+        for b in boundaries.iter().rev() {
+            if sqlite {
+                case.push_str(&format!(" WHEN {column} >= '{b}' THEN '{b}'"));
+            } else {
+                case.push_str(&format!(" WHEN {column} >= DATE '{b}' THEN DATE '{b}'"));
+            }
+        }
+        case.push_str(" END");
+        if sqlite {
+            let year = format!("strftime('%Y', {column}) || '-01-01'");
+            format!(
+                "CASE WHEN {column} IS NULL THEN NULL ELSE max({year}, COALESCE({case}, '0000-01-01')) END"
+            )
+        } else {
+            format!("GREATEST(CAST(date_trunc('year', {column}) AS DATE), {case})")
+        }
+    };
+    let (sel, arr) = (bucket("selected_on"), bucket("arrived_on"));
+    format!(
+        "SELECT programme, family_reunification, {sel} AS selected_on, {arr} AS arrived_on, host_country, \
+         nationality, primary_category, priority, track, CAST(SUM(persons) AS BIGINT) AS persons FROM ledger_facts \
+         WHERE selected_on IS NOT NULL OR arrived_on IS NOT NULL \
+         GROUP BY programme, family_reunification, {sel}, {arr}, host_country, nationality, primary_category, \
+         priority, track"
+    )
+}
+
 #[async_trait]
 impl PolicyStore for SqlStore {
     async fn policy(&self) -> Result<Option<PolicyVersion>, StoreError> {
@@ -155,21 +190,11 @@ impl PolicyStore for SqlStore {
         })
     }
 
-    async fn person_groups(&self) -> Result<Vec<PersonGroup>, StoreError> {
-        // One pass over cases and members, grouped in the database, so the
-        // reports stay fast however many cases there are.
+    async fn person_groups(&self, boundaries: &[Date]) -> Result<Vec<PersonGroup>, StoreError> {
+        let sqlite = matches!(self.pool, crate::sql::Pool::Sqlite(_));
+        let sql = grouping_sql(sqlite, boundaries);
         let rows: Vec<GroupRow> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT c.programme, (c.family_reunification_of IS NOT NULL) AS family_reunification, \
-                 c.selected_on, c.arrived_on, c.host_country, m.nationality, c.primary_category, \
-                 c.priority, c.track, COUNT(*) AS persons \
-                 FROM cases c JOIN members m ON m.case_id = c.id \
-                 WHERE c.selected_on IS NOT NULL OR c.arrived_on IS NOT NULL \
-                 GROUP BY c.programme, (c.family_reunification_of IS NOT NULL), c.selected_on, c.arrived_on, \
-                 c.host_country, m.nationality, c.primary_category, c.priority, c.track",
-            )
-            .fetch_all(pool)
-            .await?
+            sqlx::query_as(AssertSqlSafe(sql.clone())).fetch_all(pool).await?
         });
         rows.into_iter().map(GroupRow::into_group).collect()
     }

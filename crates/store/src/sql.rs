@@ -408,6 +408,30 @@ impl Store for SqlStore {
                 for (i, t) in new.history.iter().enumerate() {
                     insert_transition!(tx, id, t, i as i64 + 1);
                 }
+                let mut by_nationality = std::collections::BTreeMap::<&str, i64>::new();
+                for m in &s.members {
+                    *by_nationality.entry(m.nationality.code()).or_default() += 1;
+                }
+                for (nationality, persons) in by_nationality {
+                    sqlx::query(
+                        "INSERT INTO ledger_facts (case_id, nationality, programme, family_reunification, selected_on, \
+                         arrived_on, host_country, primary_category, priority, track, persons) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(id)
+                    .bind(nationality)
+                    .bind(s.programme.as_str())
+                    .bind(s.family_reunification_of.is_some())
+                    .bind(c.selected_on)
+                    .bind(c.arrived_on)
+                    .bind(s.host_country.as_str().to_string())
+                    .bind(s.primary_category.as_str())
+                    .bind(s.priority.as_str())
+                    .bind(s.track.as_str())
+                    .bind(persons)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 progress(index + 1);
             }
             tx.commit().await?;
@@ -540,6 +564,12 @@ impl Store for SqlStore {
                 });
             }
             insert_transition!(tx, id, transition, expected + 1);
+            sqlx::query("UPDATE ledger_facts SET selected_on = $1, arrived_on = $2 WHERE case_id = $3")
+                .bind(case.selected_on)
+                .bind(case.arrived_on)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
         });
         Ok(())

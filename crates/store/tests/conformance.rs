@@ -649,8 +649,12 @@ async fn the_ledger_projection_in_sql_equals_the_pure_one_and_policy_versions_ar
         let cases = example_cases();
         store.import_cases(&cases, &no_progress).await.unwrap();
         let key = |g: &resettle_domain::ledger::PersonGroup| format!("{g:?}");
-        let mut from_sql = store.person_groups().await.unwrap();
-        let mut pure = groups_from_cases(cases.iter().map(|c| &c.case));
+        let boundaries = [date!(2024 - 03 - 01), date!(2024 - 08 - 21)];
+        let mut from_sql = store.person_groups(&boundaries).await.unwrap();
+        let mut pure = resettle_domain::ledger::bucket(
+            &groups_from_cases(cases.iter().map(|c| &c.case)),
+            &boundaries,
+        );
         from_sql.sort_by_key(key);
         pure.sort_by_key(key);
         assert_eq!(from_sql, pure);

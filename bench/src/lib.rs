@@ -1,0 +1,137 @@
+//! Shared parts of the benchmarks: a database of a given size, made fast with
+//! set-based SQL in the database itself (the import path is measured apart).
+
+use anyhow::Result;
+use resettle_store::testing::ScratchPostgres;
+use resettle_store::{SqlStore, Store};
+
+/// Where a benchmark runs.
+pub enum Target {
+    Sqlite(tempfile::TempDir),
+    Postgres(ScratchPostgres),
+}
+
+impl Target {
+    pub async fn sqlite() -> Result<(Target, SqlStore)> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("bench.db");
+        let store = SqlStore::connect(&path.display().to_string()).await?;
+        Ok((Target::Sqlite(dir), store))
+    }
+
+    pub async fn postgres(admin_url: &str) -> Result<(Target, SqlStore)> {
+        let scratch = ScratchPostgres::create(admin_url).await?;
+        let store = SqlStore::connect(&scratch.url).await?;
+        Ok((Target::Postgres(scratch), store))
+    }
+
+    pub async fn finish(self, store: SqlStore) -> Result<()> {
+        store.close().await;
+        if let Target::Postgres(s) = self {
+            s.drop_database().await?;
+        }
+        Ok(())
+    }
+}
+
+const HOSTS: &[&str] = &[
+    "EGY", "LBN", "JOR", "KEN", "MYS", "RWA", "NER", "TUR", "UGA", "ETH",
+];
+const NATIONALITIES: &[&str] = &[
+    "SYR", "COD", "SDN", "SSD", "ERI", "YEM", "AFG", "SOM", "ETH", "IRQ", "BDI", "CAF", "MMR",
+    "PSE", "XXA", "PAK", "LBY", "NGA", "TCD", "MLI",
+];
+const CATEGORIES: &[&str] = &[
+    "legal-physical-protection",
+    "women-girls-at-risk",
+    "children-adolescents-at-risk",
+    "survivors-of-violence-torture",
+    "medical-needs",
+    "family-reunification",
+    "lack-of-alternative-durable-solutions",
+];
+
+/// `CASE (expr) % len WHEN 0 THEN 'a' … END`: the same SQL on both engines.
+fn pick(list: &[&str], expr: &str) -> String {
+    let whens: String = list
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!(" WHEN {i} THEN '{v}'"))
+        .collect();
+    format!("(CASE ({expr}) % {}{whens} END)", list.len())
+}
+
+/// Fills `store` with `n` (at most 1,000,000) arrived cases of four persons
+/// each, spread over 2019-2026: 70% national quota, 1% family reunification,
+/// 10% dossier.
+pub async fn fill(store: &SqlStore, n: u64) -> Result<()> {
+    let sqlite = matches!(store.backend(), resettle_store::Backend::Sqlite);
+    let day = |base: &str, offset: &str| {
+        if sqlite {
+            format!("date('{base}', '+' || ({offset}) || ' days')")
+        } else {
+            format!("(DATE '{base}' + ({offset})::int)")
+        }
+    };
+    let (seq, uuid, empty, number) = if sqlite {
+        (
+            format!(
+                "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {})",
+                n - 1
+            ),
+            "randomblob(16)",
+            "'[]'",
+            "printf('BEN-%02dC%06d', n % 90 + 10, n)",
+        )
+    } else {
+        (
+            format!("WITH seq(n) AS (SELECT generate_series(0, {}) AS n)", n - 1),
+            "gen_random_uuid()",
+            "'[]'::jsonb",
+            "'BEN-' || lpad(((n % 90) + 10)::text, 2, '0') || 'C' || lpad(n::text, 6, '0')",
+        )
+    };
+    let cases = format!(
+        "{seq} INSERT INTO cases (id, case_number, unhcr_reference, host_country, priority, primary_category, \
+         secondary_category, programme, track, family_reunification_of, linked_cases, submitted_on, state, version, \
+         last_event_on, selected_on, departed_on, arrived_on, permit, housing, guidance, closed_on, persons, \
+         submitted_by_org, housed_municipality, guidance_organisation) \
+         SELECT {uuid}, {number}, 'bench', {host}, \
+         CASE WHEN n % 10 = 9 THEN 'urgent' ELSE 'normal' END, {category}, NULL, \
+         CASE WHEN n % 10 < 7 THEN 'national-quota' ELSE 'eu-turkey' END, \
+         CASE WHEN n % 10 = 9 THEN 'dossier' ELSE 'selection-mission' END, \
+         CASE WHEN n % 100 = 1 THEN 'BEN-10C000000' ELSE NULL END, {empty}, {submitted}, 'arrived', 6, \
+         {arrived}, {selected}, {arrived}, {arrived}, NULL, NULL, NULL, NULL, 4, 'UNHCR', NULL, NULL FROM seq",
+        host = pick(HOSTS, "n"),
+        category = pick(CATEGORIES, "n"),
+        submitted = day("2019-01-01", "n % 2700"),
+        selected = day("2019-02-01", "n % 2700"),
+        arrived = day("2019-03-01", "n % 2700 + n % 120"),
+    );
+    store.execute_raw(&cases).await?;
+    let members = format!(
+        "INSERT INTO members (id, case_id, position, given_name, family_name, date_of_birth, sex, nationality, \
+         relationship, documents) \
+         SELECT {uuid}, c.id, k, 'Bench', 'Person', {born}, CASE WHEN k % 2 = 0 THEN 'female' ELSE 'male' END, \
+         {nat}, CASE WHEN k = 0 THEN 'principal-applicant' ELSE 'child' END, {empty} \
+         FROM cases c CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) ks",
+        born = day("1980-01-01", "k * 3000"),
+        nat = pick(
+            NATIONALITIES,
+            "k * 7 + CAST(substr(c.case_number, 8) AS INTEGER)"
+        ),
+    );
+    store.execute_raw(&members).await?;
+    // The ledger's projection, as import maintains it (same statement as migration 0006).
+    store
+        .execute_raw(
+            "INSERT INTO ledger_facts SELECT c.id, m.nationality, c.programme, c.family_reunification_of IS NOT NULL, \
+             c.selected_on, c.arrived_on, c.host_country, c.primary_category, c.priority, c.track, COUNT(*) \
+             FROM cases c JOIN members m ON m.case_id = c.id \
+             GROUP BY c.id, m.nationality, c.programme, c.family_reunification_of, c.selected_on, c.arrived_on, \
+             c.host_country, c.primary_category, c.priority, c.track",
+        )
+        .await?;
+    store.execute_raw("ANALYZE").await?;
+    Ok(())
+}
