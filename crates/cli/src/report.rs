@@ -104,7 +104,7 @@ pub async fn report(args: ReportArgs) -> Result<ExitCode> {
     let Some(policy) = store.policy().await? else {
         bail!("no policy is loaded yet: run 'resettle policy load FILE'")
     };
-    let groups = store.person_groups(&policy.document.boundaries()).await?;
+    let groups = store.person_groups().await?;
     let report = reports::build(name, &policy.document, &groups);
     let tables = render::tables(&report);
     let round = args.round_to_tens;

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 pub mod crypto;
 mod error;
+mod ledger;
 pub mod policy;
 mod query;
 pub mod retention;

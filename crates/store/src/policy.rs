@@ -1,7 +1,7 @@
 //! Policy versions and the projection the ledger counts over.
 
 use crate::error::StoreError;
-use crate::sql::{BeginWrite, SqlStore, on_pool};
+use crate::sql::{BeginWrite, LedgerLock, SqlStore, on_pool};
 use async_trait::async_trait;
 use resettle_domain::ledger::PersonGroup;
 use resettle_domain::policy::PolicySet;
@@ -43,7 +43,10 @@ pub trait PolicyStore: Send + Sync {
     /// Persons grouped by every fact the reports count by, for cases that
     /// were selected or arrived, with dates bucketed by `boundaries` and
     /// years (`resettle_domain::ledger::bucket`): the same reports, far fewer rows.
-    async fn person_groups(&self, boundaries: &[Date]) -> Result<Vec<PersonGroup>, StoreError>;
+    async fn person_groups_for(&self, boundaries: &[Date]) -> Result<Vec<PersonGroup>, StoreError>;
+
+    /// The same, read from the buckets kept for the policy in force (fast at any size).
+    async fn person_groups(&self) -> Result<Vec<PersonGroup>, StoreError>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -113,25 +116,7 @@ impl GroupRow {
 /// year and the latest boundary on or before the date. Boundaries are dates
 /// from the policy, written as literals (they come from parsed `Date`s, not text).
 fn grouping_sql(sqlite: bool, boundaries: &[Date]) -> String {
-    let bucket = |column: &str| {
-        let mut case = String::from("CASE");
-        for b in boundaries.iter().rev() {
-            if sqlite {
-                case.push_str(&format!(" WHEN {column} >= '{b}' THEN '{b}'"));
-            } else {
-                case.push_str(&format!(" WHEN {column} >= DATE '{b}' THEN DATE '{b}'"));
-            }
-        }
-        case.push_str(" END");
-        if sqlite {
-            let year = format!("strftime('%Y', {column}) || '-01-01'");
-            format!(
-                "CASE WHEN {column} IS NULL THEN NULL ELSE max({year}, COALESCE({case}, '0000-01-01')) END"
-            )
-        } else {
-            format!("GREATEST(CAST(date_trunc('year', {column}) AS DATE), {case})")
-        }
-    };
+    let bucket = |column: &str| crate::ledger::bucket_expr(sqlite, column, boundaries);
     let (sel, arr) = (bucket("selected_on"), bucket("arrived_on"));
     format!(
         "SELECT programme, family_reunification, {sel} AS selected_on, {arr} AS arrived_on, host_country, \
@@ -166,6 +151,7 @@ impl PolicyStore for SqlStore {
         changed_at: OffsetDateTime,
         reason: &str,
     ) -> Result<i64, StoreError> {
+        let sqlite = matches!(self.pool, crate::sql::Pool::Sqlite(_));
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM policy_versions")
@@ -185,12 +171,37 @@ impl PolicyStore for SqlStore {
             .bind(reason)
             .execute(&mut *tx)
             .await?;
+            tx.lock_ledger(true).await?;
+            sqlx::query("DELETE FROM ledger_buckets").execute(&mut *tx).await?;
+            sqlx::query(AssertSqlSafe(crate::ledger::rebuild_sql(sqlite, &document.boundaries()))).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(version)
         })
     }
 
-    async fn person_groups(&self, boundaries: &[Date]) -> Result<Vec<PersonGroup>, StoreError> {
+    async fn person_groups(&self) -> Result<Vec<PersonGroup>, StoreError> {
+        let sqlite = matches!(self.pool, crate::sql::Pool::Sqlite(_));
+        let none = crate::ledger::NO_DATE;
+        let date = |c: &str| {
+            if sqlite {
+                format!("CASE WHEN {c} = '{none}' THEN NULL ELSE {c} END")
+            } else {
+                format!("CASE WHEN {c} = DATE '{none}' THEN NULL ELSE {c} END")
+            }
+        };
+        let sql = format!(
+            "SELECT programme, family_reunification, {} AS selected_on, {} AS arrived_on, host_country, nationality, \
+             primary_category, priority, track, persons FROM ledger_buckets WHERE persons > 0",
+            date("selected_bucket"),
+            date("arrived_bucket")
+        );
+        let rows: Vec<GroupRow> = on_pool!(self, pool => {
+            sqlx::query_as(AssertSqlSafe(sql.clone())).fetch_all(pool).await?
+        });
+        rows.into_iter().map(GroupRow::into_group).collect()
+    }
+
+    async fn person_groups_for(&self, boundaries: &[Date]) -> Result<Vec<PersonGroup>, StoreError> {
         let sqlite = matches!(self.pool, crate::sql::Pool::Sqlite(_));
         let sql = grouping_sql(sqlite, boundaries);
         let rows: Vec<GroupRow> = on_pool!(self, pool => {

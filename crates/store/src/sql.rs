@@ -5,6 +5,7 @@
 
 use crate::Store;
 use crate::error::StoreError;
+use crate::ledger::{Fact, add_to_bucket, bucket_of, current_boundaries};
 use crate::query::{CaseFilter, CaseSummary, Page, PageRequest};
 use crate::rows::{
     CaseRow, ConsentRow, MemberRow, SpecialRow, SummaryRow, TransitionRow, special_aad,
@@ -75,6 +76,34 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Serialises writers of the ledger's buckets against a policy change, which
+/// rebuilds them. SQLite's write transactions are serial already; PostgreSQL
+/// takes an advisory lock: shared for ordinary writes, exclusive to rebuild.
+pub(crate) trait LedgerLock {
+    async fn lock_ledger(&mut self, exclusive: bool) -> Result<(), sqlx::Error>;
+}
+
+impl LedgerLock for sqlx::SqliteConnection {
+    async fn lock_ledger(&mut self, _exclusive: bool) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
+impl LedgerLock for sqlx::PgConnection {
+    async fn lock_ledger(&mut self, exclusive: bool) -> Result<(), sqlx::Error> {
+        let sql = if exclusive {
+            "SELECT pg_advisory_xact_lock($1)"
+        } else {
+            "SELECT pg_advisory_xact_lock_shared($1)"
+        };
+        sqlx::query(sql).bind(LEDGER_LOCK).execute(self).await?;
+        Ok(())
+    }
+}
+
+/// The advisory lock key of the ledger's buckets ("ledger" in ASCII).
+const LEDGER_LOCK: i64 = 0x6c65_6467_6572;
+
 /// A query builder for the engine of `_pool`.
 fn builder<DB: Database>(_pool: &sqlx::Pool<DB>, init: &str) -> QueryBuilder<DB>
 where
@@ -144,6 +173,30 @@ macro_rules! push_filter {
             }
         }
     }};
+}
+
+/// The projection rows of a case: its persons per nationality.
+fn facts_of(c: &Case) -> Vec<Fact> {
+    let s = &c.submission;
+    let mut by_nationality = std::collections::BTreeMap::<&str, i64>::new();
+    for m in &s.members {
+        *by_nationality.entry(m.nationality.code()).or_default() += 1;
+    }
+    by_nationality
+        .into_iter()
+        .map(|(nationality, persons)| Fact {
+            programme: s.programme.as_str().to_string(),
+            family_reunification: s.family_reunification_of.is_some(),
+            selected_on: c.selected_on,
+            arrived_on: c.arrived_on,
+            host_country: s.host_country.as_str().to_string(),
+            nationality: nationality.to_string(),
+            primary_category: s.primary_category.as_str().to_string(),
+            priority: s.priority.as_str().to_string(),
+            track: s.track.as_str().to_string(),
+            persons,
+        })
+        .collect()
 }
 
 /// Inserts the special-category items (encrypted) and consents of a new case.
@@ -305,6 +358,8 @@ impl Store for SqlStore {
             .collect();
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            tx.lock_ledger(false).await?;
+            let boundaries = current_boundaries!(tx);
             let mut problems = Vec::new();
             for (index, new) in cases.iter().enumerate() {
                 let s = &new.case.submission;
@@ -408,29 +463,29 @@ impl Store for SqlStore {
                 for (i, t) in new.history.iter().enumerate() {
                     insert_transition!(tx, id, t, i as i64 + 1);
                 }
-                let mut by_nationality = std::collections::BTreeMap::<&str, i64>::new();
-                for m in &s.members {
-                    *by_nationality.entry(m.nationality.code()).or_default() += 1;
-                }
-                for (nationality, persons) in by_nationality {
+                for fact in facts_of(c) {
                     sqlx::query(
                         "INSERT INTO ledger_facts (case_id, nationality, programme, family_reunification, selected_on, \
                          arrived_on, host_country, primary_category, priority, track, persons) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     )
                     .bind(id)
-                    .bind(nationality)
-                    .bind(s.programme.as_str())
-                    .bind(s.family_reunification_of.is_some())
-                    .bind(c.selected_on)
-                    .bind(c.arrived_on)
-                    .bind(s.host_country.as_str().to_string())
-                    .bind(s.primary_category.as_str())
-                    .bind(s.priority.as_str())
-                    .bind(s.track.as_str())
-                    .bind(persons)
+                    .bind(fact.nationality.as_str())
+                    .bind(fact.programme.as_str())
+                    .bind(fact.family_reunification)
+                    .bind(fact.selected_on)
+                    .bind(fact.arrived_on)
+                    .bind(fact.host_country.as_str())
+                    .bind(fact.primary_category.as_str())
+                    .bind(fact.priority.as_str())
+                    .bind(fact.track.as_str())
+                    .bind(fact.persons)
                     .execute(&mut *tx)
                     .await?;
+                    if fact.counted() {
+                        let (sel, arr) = (bucket_of(fact.selected_on, &boundaries), bucket_of(fact.arrived_on, &boundaries));
+                        add_to_bucket!(tx, &fact, sel, arr, fact.persons);
+                    }
                 }
                 progress(index + 1);
             }
@@ -564,12 +619,35 @@ impl Store for SqlStore {
                 });
             }
             insert_transition!(tx, id, transition, expected + 1);
-            sqlx::query("UPDATE ledger_facts SET selected_on = $1, arrived_on = $2 WHERE case_id = $3")
-                .bind(case.selected_on)
-                .bind(case.arrived_on)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            let facts: Vec<Fact> = sqlx::query_as(
+                "SELECT programme, family_reunification, selected_on, arrived_on, host_country, nationality, \
+                 primary_category, priority, track, persons FROM ledger_facts WHERE case_id = $1",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let moved = facts.iter().any(|f| (f.selected_on, f.arrived_on) != (case.selected_on, case.arrived_on));
+            if moved {
+                tx.lock_ledger(false).await?;
+                let boundaries = current_boundaries!(tx);
+                for old in &facts {
+                    if old.counted() {
+                        let (sel, arr) = (bucket_of(old.selected_on, &boundaries), bucket_of(old.arrived_on, &boundaries));
+                        add_to_bucket!(tx, old, sel, arr, -old.persons);
+                    }
+                    let new = Fact { selected_on: case.selected_on, arrived_on: case.arrived_on, ..old.clone() };
+                    if new.counted() {
+                        let (sel, arr) = (bucket_of(new.selected_on, &boundaries), bucket_of(new.arrived_on, &boundaries));
+                        add_to_bucket!(tx, &new, sel, arr, new.persons);
+                    }
+                }
+                sqlx::query("UPDATE ledger_facts SET selected_on = $1, arrived_on = $2 WHERE case_id = $3")
+                    .bind(case.selected_on)
+                    .bind(case.arrived_on)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
         });
         Ok(())

@@ -642,28 +642,37 @@ async fn retention_pseudonymises_due_cases_and_every_aggregate_stays_the_same() 
 
 #[tokio::test]
 async fn the_ledger_projection_in_sql_equals_the_pure_one_and_policy_versions_are_kept() {
-    use resettle_domain::ledger::groups_from_cases;
+    use resettle_domain::ledger::{PersonGroup, bucket, groups_from_cases};
     use resettle_domain::policy::PolicySet;
     use resettle_store::policy::PolicyStore;
     on_every_backend(|store| async move {
+        let sorted = |mut v: Vec<PersonGroup>| {
+            v.sort_by_key(|g| format!("{g:?}"));
+            v
+        };
         let cases = example_cases();
         store.import_cases(&cases, &no_progress).await.unwrap();
-        let key = |g: &resettle_domain::ledger::PersonGroup| format!("{g:?}");
+        let pure = |cases: &[Case], b: &[time::Date]| sorted(bucket(&groups_from_cases(cases), b));
+        let mut now: Vec<Case> = cases.iter().map(|c| c.case.clone()).collect();
+
+        // Computed on the fly for any boundaries.
         let boundaries = [date!(2024 - 03 - 01), date!(2024 - 08 - 21)];
-        let mut from_sql = store.person_groups(&boundaries).await.unwrap();
-        let mut pure = resettle_domain::ledger::bucket(
-            &groups_from_cases(cases.iter().map(|c| &c.case)),
-            &boundaries,
-        );
-        from_sql.sort_by_key(key);
-        pure.sort_by_key(key);
-        assert_eq!(from_sql, pure);
         assert_eq!(
-            pure.iter().map(|g| g.persons).sum::<u64>(),
+            sorted(store.person_groups_for(&boundaries).await.unwrap()),
+            pure(&now, &boundaries)
+        );
+        // Kept in buckets: before any policy by year only.
+        assert_eq!(
+            sorted(store.person_groups().await.unwrap()),
+            pure(&now, &[])
+        );
+        assert_eq!(
+            pure(&now, &[]).iter().map(|g| g.persons).sum::<u64>(),
             2,
             "selected or arrived persons only"
         );
 
+        // A policy change rebuilds the buckets for its boundaries.
         let policy: PolicySet =
             serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
         assert!(store.policy().await.unwrap().is_none());
@@ -675,6 +684,37 @@ async fn the_ledger_projection_in_sql_equals_the_pure_one_and_policy_versions_ar
                 .unwrap(),
             1
         );
+        assert_eq!(
+            sorted(store.person_groups().await.unwrap()),
+            pure(&now, &policy.boundaries())
+        );
+
+        // Selecting a case moves it into the buckets, in the same transaction.
+        let id = cases[1].case.id;
+        let version = store.case(id).await.unwrap().unwrap().version;
+        let on = date!(2024 - 11 - 20);
+        let (changed, _) = take_action(
+            &*store,
+            id,
+            version,
+            sample::action(ActionKind::Accept, on),
+            &ctx(on),
+        )
+        .await
+        .unwrap();
+        now[1] = changed;
+        assert_eq!(
+            sorted(store.person_groups().await.unwrap()),
+            pure(&now, &policy.boundaries())
+        );
+        assert_eq!(
+            pure(&now, &policy.boundaries())
+                .iter()
+                .map(|g| g.persons)
+                .sum::<u64>(),
+            3
+        );
+
         let mut cut = policy.clone();
         cut.frameworks[2].commitment = 150;
         // A stale edit is refused; the current one is stored with who, when and why.
@@ -689,18 +729,26 @@ async fn the_ledger_projection_in_sql_equals_the_pure_one_and_policy_versions_ar
                 .unwrap(),
             2
         );
-        let now = store.policy().await.unwrap().unwrap();
+        let current = store.policy().await.unwrap().unwrap();
         assert_eq!(
-            (now.version, now.changed_by.as_str(), now.reason.as_str()),
+            (
+                current.version,
+                current.changed_by.as_str(),
+                current.reason.as_str()
+            ),
             (2, "minister", "quota cut")
         );
-        assert_eq!(now.document, cut);
+        assert_eq!(current.document, cut);
         let history = store.policy_versions().await.unwrap();
         assert_eq!(
             history.iter().map(|v| v.version).collect::<Vec<_>>(),
             vec![2, 1]
         );
         assert_eq!(history[1].document, policy);
+        assert_eq!(
+            sorted(store.person_groups().await.unwrap()),
+            pure(&now, &cut.boundaries())
+        );
     })
     .await;
 }

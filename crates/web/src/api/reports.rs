@@ -35,10 +35,7 @@ pub(crate) async fn build(state: &AppState, name: ReportName) -> Result<reports:
             "no policy is loaded yet: load one with 'resettle policy load FILE'",
         )
     })?;
-    let groups = state
-        .store
-        .person_groups(&policy.document.boundaries())
-        .await?;
+    let groups = state.store.person_groups().await?;
     Ok(reports::build(name, &policy.document, &groups))
 }
 
