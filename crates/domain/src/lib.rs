@@ -7,6 +7,7 @@ pub mod account;
 pub mod audit;
 pub mod case;
 pub mod country;
+pub mod forecast;
 pub mod ids;
 pub mod import;
 pub mod ledger;
