@@ -135,3 +135,24 @@ pub async fn fill(store: &SqlStore, n: u64) -> Result<()> {
     store.execute_raw("ANALYZE").await?;
     Ok(())
 }
+
+/// Puts a fifth of the cases back into the pipeline (under assessment,
+/// selected, departed), so that a forecast has work: for the forecast benchmark.
+pub async fn open_pipeline(store: &SqlStore) -> Result<()> {
+    let n = "CAST(substr(case_number, 8) AS INTEGER) % 20";
+    store
+        .execute_raw(&format!(
+            "UPDATE cases SET state = 'under-assessment', selected_on = NULL, departed_on = NULL, arrived_on = NULL \
+             WHERE {n} IN (0, 1)"
+        ))
+        .await?;
+    store
+        .execute_raw(&format!("UPDATE cases SET state = 'pre-departure', departed_on = NULL, arrived_on = NULL WHERE {n} = 2"))
+        .await?;
+    store
+        .execute_raw(&format!(
+            "UPDATE cases SET state = 'departed', arrived_on = NULL WHERE {n} = 3"
+        ))
+        .await?;
+    Ok(())
+}

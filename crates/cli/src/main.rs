@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod database;
+mod forecast;
 mod import;
 mod keys;
 mod report;
@@ -68,6 +69,8 @@ enum Command {
     /// A report of the quota ledger, computed from case data and the policy:
     /// frameworks, eu, composition or allocation.
     Report(report::ReportArgs),
+    /// Forecast arrivals and the chance that each commitment is met.
+    Forecast(forecast::ForecastArgs),
     /// Policy data: frameworks, quotas, EU programmes, allocation plans.
     Policy {
         #[command(subcommand)]
@@ -142,6 +145,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys { command } => keys::run(command).await,
         Command::Retention { command } => retention::run(command).await,
         Command::Report(args) => report::report(args).await,
+        Command::Forecast(args) => forecast::run(args).await,
         Command::Policy { command } => report::policy(command).await,
     }
 }

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 pub mod crypto;
 mod error;
+pub mod forecast;
 mod ledger;
 pub mod policy;
 mod query;
@@ -29,7 +30,9 @@ use resettle_domain::{Case, CaseId, CaseNumber, Consent, NewCase, Transition};
 
 /// Everything the application asks of its database.
 #[async_trait]
-pub trait Store: Accounts + AuditLog + policy::PolicyStore + Send + Sync {
+pub trait Store:
+    Accounts + AuditLog + policy::PolicyStore + forecast::ForecastStore + Send + Sync
+{
     /// Which database engine this is (for health and diagnostics).
     fn backend(&self) -> Backend;
 

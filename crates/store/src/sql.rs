@@ -305,7 +305,27 @@ impl SqlStore {
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Pool::Sqlite(pool)
         };
-        Ok(Self { pool, keys: None })
+        let store = Self { pool, keys: None };
+        store.ensure_ledger().await?;
+        Ok(store)
+    }
+
+    /// Builds the ledger's buckets when a policy exists but they are empty
+    /// (a database from before the buckets existed).
+    async fn ensure_ledger(&self) -> Result<(), StoreError> {
+        let sqlite = matches!(self.pool, Pool::Sqlite(_));
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let buckets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_buckets").fetch_one(&mut *tx).await?;
+            let facts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_facts").fetch_one(&mut *tx).await?;
+            if buckets == 0 && facts > 0 {
+                tx.lock_ledger(true).await?;
+                let boundaries = current_boundaries!(tx);
+                sqlx::query(sqlx::AssertSqlSafe(crate::ledger::rebuild_sql(sqlite, &boundaries))).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Sets the keys that encrypt special-category data.

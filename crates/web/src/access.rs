@@ -67,6 +67,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/api/v1/policy", Needs(ReadPolicy)),
     r("PUT", "/api/v1/policy", Needs(ManagePolicy)),
     r("GET", "/api/v1/policy/versions", Needs(ReadPolicy)),
+    r("POST", "/api/v1/forecasts", Needs(ReadReports)),
     // Pages (session cookies)
     r("GET", "/", SignedIn),
     r("GET", "/login", Public),
@@ -85,6 +86,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/reports", Needs(ReadReports)),
     r("GET", "/reports/{name}", Needs(ReadReports)),
     r("GET", "/reports/frameworks/print", Needs(ReadReports)),
+    r("GET", "/forecast", Needs(ReadReports)),
     r("GET", "/policy", Needs(ReadPolicy)),
     r("POST", "/policy", Needs(ManagePolicy)),
 ];

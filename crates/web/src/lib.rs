@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 mod csrf;
 mod filters;
+pub mod forecasts;
 mod pages;
 mod problem;
 pub mod reports;

@@ -3,6 +3,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod cases;
+pub(crate) mod forecast;
 mod health;
 mod imports;
 pub(crate) mod reports;
@@ -65,6 +66,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::get_policy, reports::put_policy))
         .routes(routes!(reports::list_policy_versions))
+        .routes(routes!(forecast::create_forecast))
         .routes(routes!(imports::create_import))
 }
 

@@ -35,6 +35,9 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 @if may(Permission::ReadReports) {
                                     li { a href="/reports" aria-current=[path.starts_with("/reports").then_some("page")] { (t.t("nav-reports")) } }
                                 }
+                                @if may(Permission::ReadReports) {
+                                    li { a href="/forecast" aria-current=[path.starts_with("/forecast").then_some("page")] { (t.t("nav-forecast")) } }
+                                }
                                 @if may(Permission::ReadPolicy) {
                                     li { a href="/policy" aria-current=[path.starts_with("/policy").then_some("page")] { (t.t("nav-policy")) } }
                                 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod cases;
+mod forecast;
 mod i18n;
 mod layout;
 mod login;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/frameworks/print", get(reports::print))
         .route("/reports/{name}", get(reports::show))
         .route("/policy", get(reports::policy).post(reports::change_policy))
+        .route("/forecast", get(forecast::show))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))

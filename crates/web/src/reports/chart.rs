@@ -58,3 +58,53 @@ pub fn bars(id: &str, title: &str, groups: &[Group]) -> Markup {
         }
     }
 }
+
+/// A fan chart: the band between the 10th and 90th percentile and the median
+/// line, per month; each month's median is also written as text.
+pub fn fan(id: &str, title: &str, months: &[(String, u64, u64, u64)]) -> Markup {
+    let (w, h, left, bottom) = (720.0_f64, 260.0_f64, 40.0_f64, 30.0_f64);
+    let max = months.iter().map(|m| m.3).max().unwrap_or(0).max(1) as f64;
+    let step = if months.len() > 1 {
+        (w - left - 10.0) / (months.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let x = |i: usize| left + i as f64 * step;
+    let y = |v: u64| h - bottom - (v as f64 / max) * (h - bottom - 10.0);
+    let upper: Vec<String> = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| format!("{:.1},{:.1}", x(i), y(m.3)))
+        .collect();
+    let lower: Vec<String> = months
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, m)| format!("{:.1},{:.1}", x(i), y(m.1)))
+        .collect();
+    let band = [upper, lower].concat().join(" ");
+    let median: Vec<String> = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| format!("{:.1},{:.1}", x(i), y(m.2)))
+        .collect();
+    html! {
+        figure.chart {
+            svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby={ (id) "-title" }
+                viewBox={ "0 0 " (w) " " (h) } width="100%" {
+                title id={ (id) "-title" } { (title) }
+                line x1=(left) y1=(h - bottom) x2=(w - 10.0) y2=(h - bottom) stroke="#1b1b1b" {}
+                polygon points=(band) fill="#b5d3f0" stroke="#0b4f8a" stroke-dasharray="4 2" {}
+                polyline points=(median.join(" ")) fill="none" stroke="#0b4f8a" stroke-width="2.5" {}
+                @for (i, m) in months.iter().enumerate() {
+                    @if i % 3 == 0 {
+                        text x=(x(i)) y=(h - 10.0) font-size="11" text-anchor="middle" { (m.0) }
+                        text x=(x(i)) y=(y(m.2) - 6.0) font-size="11" text-anchor="middle" { (m.2) }
+                    }
+                }
+                text x="4" y="14" font-size="11" { (max as u64) }
+            }
+            figcaption { (title) }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The forecast page: a fan chart of arrivals per month, the chance that each
+//! commitment is met, and scenarios as plain form fields.
+
+use super::i18n::T;
+use super::layout::{error_summary, page};
+use crate::api::forecast::{ForecastRequest, run};
+use crate::auth::{ReportReader, audit};
+use crate::reports::chart::fan;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use resettle_domain::CountryCode;
+use resettle_domain::audit::AuditResult;
+use resettle_domain::forecast::{Pause, Scenario};
+use resettle_domain::import::parse_date;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForecastQuery {
+    runs: Option<String>,
+    seed: Option<String>,
+    /// Host countries whose missions are cancelled, e.g. `EGY,LBN`.
+    cancel: Option<String>,
+    pause_from: Option<String>,
+    pause_months: Option<String>,
+    bring_forward: Option<String>,
+}
+
+fn codes(
+    raw: &Option<String>,
+    field: &str,
+    errors: &mut Vec<(String, String)>,
+) -> Vec<CountryCode> {
+    raw.as_deref()
+        .unwrap_or("")
+        .split([',', ' '])
+        .filter(|c| !c.trim().is_empty())
+        .filter_map(|c| {
+            CountryCode::parse(c)
+                .map_err(|e| errors.push((field.to_string(), e.to_string())))
+                .ok()
+        })
+        .collect()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    t: T,
+    reader: ReportReader,
+    Query(q): Query<ForecastQuery>,
+) -> Response {
+    let p = &reader.0;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let number = |raw: &Option<String>,
+                  field: &str,
+                  errors: &mut Vec<(String, String)>|
+     -> Option<u64> {
+        let v = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        v.parse()
+            .map_err(|_| errors.push((field.to_string(), format!("'{v}' is not a whole number"))))
+            .ok()
+    };
+    let runs = number(&q.runs, "forecast-runs", &mut errors).map(|r| r.min(20_000) as u32);
+    let seed = number(&q.seed, "forecast-seed", &mut errors);
+    let pause_months = number(&q.pause_months, "forecast-pauseMonths", &mut errors);
+    let pause_from = q
+        .pause_from
+        .as_deref()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| {
+            parse_date(v)
+                .map_err(|e| errors.push(("forecast-pauseFrom".into(), e)))
+                .ok()
+        });
+    let scenario = Scenario {
+        cancel_missions: codes(&q.cancel, "forecast-cancel", &mut errors),
+        pause: pause_from.map(|from| Pause {
+            from,
+            months: pause_months.unwrap_or(3) as u32,
+        }),
+        commitments: vec![],
+        bring_forward: codes(&q.bring_forward, "forecast-bringForward", &mut errors),
+    };
+    let request = ForecastRequest {
+        runs,
+        seed,
+        horizon_months: Some(24),
+        scenario,
+    };
+    audit(
+        &state,
+        p.name(),
+        "forecast",
+        "forecast",
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    let result = if errors.is_empty() {
+        Some(run(&state, &request).await)
+    } else {
+        None
+    };
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let body = html! {
+        h1 { (t.t("forecast-title")) }
+        p { (t.t("forecast-intro")) }
+        (error_summary(&t.t("forecast-errors"), &errors))
+        form.filters method="get" action="/forecast" {
+            div.filter-grid {
+                @for (name, label, v) in [
+                    ("cancel", "forecast-cancel", value(&q.cancel)),
+                    ("pauseFrom", "forecast-pause-from", value(&q.pause_from)),
+                    ("pauseMonths", "forecast-pause-months", value(&q.pause_months)),
+                    ("bringForward", "forecast-bring-forward", value(&q.bring_forward)),
+                    ("runs", "forecast-runs", value(&q.runs)),
+                    ("seed", "forecast-seed", value(&q.seed)),
+                ] {
+                    div.field {
+                        label for={ "forecast-" (name) } { (t.t(label)) }
+                        input id={ "forecast-" (name) } name=(name) type="text" value=(v);
+                    }
+                }
+            }
+            button type="submit" { (t.t("forecast-run")) }
+        }
+        @match &result {
+            Some(Ok(f)) => {
+                p.hint { (t.with("forecast-meta", &[("runs", f.runs.into()), ("seed", f.seed.to_string().into()), ("asOf", f.as_of.to_string().into())])) }
+                div.table-scroll { table {
+                    caption { (t.t("forecast-commitments")) }
+                    thead { tr {
+                        th scope="col" { (t.t("forecast-framework")) }
+                        th scope="col" { (t.t("report-commitment")) }
+                        th scope="col" { (t.t("forecast-counted")) }
+                        th scope="col" { "p10" } th scope="col" { "p50" } th scope="col" { "p90" }
+                        th scope="col" { (t.t("forecast-probability")) }
+                        th scope="col" { (t.t("forecast-excess")) }
+                        th scope="col" { (t.t("forecast-shortfall")) }
+                    } }
+                    tbody { @for fw in &f.frameworks { tr {
+                        th scope="row" { (fw.id) }
+                        td.num { (fw.adjusted_commitment) }
+                        td.num { (fw.counted_so_far) }
+                        td.num { (fw.total.p10) } td.num { (fw.total.p50) } td.num { (fw.total.p90) }
+                        td.num { (format!("{:.0}%", fw.probability_met * 100.0)) }
+                        td.num { (format!("{:.0}", fw.expected_excess)) }
+                        td.num { (format!("{:.0}", fw.expected_shortfall)) }
+                    } } }
+                } }
+                @let points: Vec<(String, u64, u64, u64)> = f.months.iter().map(|m| (format!("{}-{:02}", m.month.year(), m.month.month() as u8), m.arrivals.p10, m.arrivals.p50, m.arrivals.p90)).collect();
+                (fan("forecast-chart", &t.t("forecast-chart-title"), &points))
+                div.table-scroll { table {
+                    caption { (t.t("forecast-months")) }
+                    thead { tr { th scope="col" { (t.t("forecast-month")) } th scope="col" { "p10" } th scope="col" { "p50" } th scope="col" { "p90" } } }
+                    tbody { @for (m, a, b, c) in &points { tr { th scope="row" { (m) } td.num { (a) } td.num { (b) } td.num { (c) } } } }
+                } }
+            },
+            Some(Err(problem)) => p.field-error { (problem.detail) },
+            None => {},
+        }
+    };
+    page(t, &t.t("forecast-title"), "/forecast", Some(p), body).into_response()
+}

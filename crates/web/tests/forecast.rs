@@ -1,0 +1,110 @@
+//! The forecast from live data equals the forecast from the same cases in
+//! memory, answers through the API and shows as a page with a fan chart.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use reqwest::StatusCode;
+use resettle_domain::forecast::{Scenario, forecast, input_from_history};
+use resettle_domain::policy::PolicySet;
+use resettle_domain::{Context, Role};
+use resettle_store::Store;
+use resettle_store::policy::PolicyStore;
+use serde_json::{Value, json};
+use support::App;
+use time::OffsetDateTime;
+
+const POLICY: &str = include_str!("../../../docs/policy-nl.json");
+
+async fn check(app: &App) {
+    let now = OffsetDateTime::now_utc();
+    let ctx = Context {
+        occurred_on: now.date(),
+        recorded_at: now,
+        actor: "demo".into(),
+        reason: None,
+    };
+    let cases = resettle_demo::generate(2026, &ctx).unwrap();
+    app.store.import_cases(&cases, &|_| {}).await.unwrap();
+    let policy: PolicySet = serde_json::from_str(POLICY).unwrap();
+    app.store
+        .save_policy(&policy, None, "t", now, "t")
+        .await
+        .unwrap();
+
+    // Live input (SQL aggregates) and in-memory input (histories) give the same forecast.
+    let live = resettle_web::forecasts::live_input(app.store.as_ref(), &policy, now.date(), 24)
+        .await
+        .unwrap();
+    let pure = input_from_history(&cases, &policy, now.date(), 24);
+    let a = forecast(&live, &policy, &Scenario::default(), 300, 5);
+    let b = forecast(&pure, &policy, &Scenario::default(), 300, 5);
+    assert_eq!(a, b);
+
+    let (status, _, body) = app
+        .post(
+            Role::PolicyAnalyst,
+            "/api/v1/forecasts",
+            &json!({ "runs": 500, "seed": 3 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["runs"], 500);
+    assert_eq!(body["months"].as_array().unwrap().len(), 24);
+    let fw = &body["frameworks"][0];
+    assert!(
+        fw["probabilityMet"].as_f64().unwrap() >= 0.0
+            && fw["total"]["p10"].as_u64() <= fw["total"]["p90"].as_u64()
+    );
+    let (status, _, body) = app
+        .post(
+            Role::PolicyAnalyst,
+            "/api/v1/forecasts",
+            &json!({ "runs": 0, "horizonMonths": 99 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+    let (status, _, _) = app
+        .post(Role::MunicipalityOfficer, "/api/v1/forecasts", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_live_forecast_equals_the_pure_one_and_answers_through_the_api_on_every_backend() {
+    let app = App::sqlite().await;
+    check(&app).await;
+    app.finish().await;
+    if let Some(app) = App::postgres().await {
+        check(&app).await;
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_forecast_page_shows_a_fan_chart_and_takes_a_scenario() {
+    let app = App::sqlite().await;
+    let body = json!({ "reason": "t", "document": serde_json::from_str::<Value>(POLICY).unwrap() });
+    let r = app
+        .api(reqwest::Method::PUT, Role::Administrator, "/api/v1/policy")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (status, page) = app
+        .page(
+            Role::PolicyAnalyst,
+            "/forecast?runs=200&cancel=EGY&pauseFrom=2027-01-01&pauseMonths=2",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<polygon") && page.contains("<polyline") && page.contains("Kans gehaald"),
+        "{page}"
+    );
+    let (_, bad) = app.page(Role::PolicyAnalyst, "/forecast?cancel=XYZ").await;
+    assert!(bad.contains("error-summary") && bad.contains("#forecast-cancel"));
+    app.finish().await;
+}
