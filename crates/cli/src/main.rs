@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod database;
 mod forecast;
 mod import;
@@ -76,6 +77,10 @@ enum Command {
         #[command(subcommand)]
         command: report::PolicyCommand,
     },
+    /// Write a consistent copy of a SQLite database while it is in use.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new SQLite file, and check it.
+    Restore(backup::RestoreArgs),
     /// Retention of personal data in closed cases.
     Retention {
         #[command(subcommand)]
@@ -146,6 +151,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Retention { command } => retention::run(command).await,
         Command::Report(args) => report::report(args).await,
         Command::Forecast(args) => forecast::run(args).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::Policy { command } => report::policy(command).await,
     }
 }

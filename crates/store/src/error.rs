@@ -30,6 +30,8 @@ pub enum StoreError {
         expected: Option<i64>,
         newest: Option<i64>,
     },
+    #[error("backup: {0}")]
+    Backup(String),
     #[error(transparent)]
     Key(#[from] crate::crypto::KeyError),
     #[error("{what} '{value}' exists already")]

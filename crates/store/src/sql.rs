@@ -310,6 +310,24 @@ impl SqlStore {
         Ok(store)
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` while it is in
+    /// use (`VACUUM INTO`). PostgreSQL is backed up with its own tools
+    /// (pg_dump; see docs/operations.md).
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                if path.exists() {
+                    return Err(StoreError::Backup(format!("{} exists already; choose a new file", path.display())));
+                }
+                sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(pool).await?;
+                Ok(())
+            }
+            Pool::Postgres(_) => Err(StoreError::Backup(
+                "back up PostgreSQL with pg_dump -Fc (see docs/operations.md); resettle backs up SQLite files".into(),
+            )),
+        }
+    }
+
     /// Builds the ledger's buckets when a policy exists but they are empty
     /// (a database from before the buckets existed).
     async fn ensure_ledger(&self) -> Result<(), StoreError> {
