@@ -20,16 +20,33 @@ use resettle_domain::ledger::{FrameworkLine, round_to_tens};
 use resettle_domain::policy::PolicySet;
 use serde::Deserialize;
 
-fn table(t: &Table, round: bool) -> Markup {
+/// The page's words for a table's English heading or yes/no cell, where the
+/// translations have them (key `col-` and the heading in kebab case).
+fn word(t: T, english: &str) -> String {
+    let slug: String = english
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let key = format!("col-{slug}");
+    let translated = t.t(&key);
+    if translated == key { english.to_string() } else { translated }
+}
+
+fn table(t: T, tb: &Table, round: bool) -> Markup {
     html! {
         div.table-scroll { table {
-            caption { (t.title) }
-            thead { tr { @for h in &t.headers { th scope="col" { (h) } } } }
-            tbody { @for r in &t.rows { tr {
+            caption { (word(t, &tb.title)) }
+            thead { tr { @for h in &tb.headers { th scope="col" { (word(t, h)) } } } }
+            tbody { @for r in &tb.rows { tr {
                 @for (i, c) in r.iter().enumerate() {
                     @let text = c.show(round);
                     @if i == 0 { th scope="row" { (text) } }
-                    @else if matches!(c, render::Cell::Text(_)) { td { (text) } }
+                    @else if matches!(c, render::Cell::Text(_)) { td { (if text == "yes" || text == "no" { word(t, &text) } else { text }) } }
                     @else { td.num { (text) } }
                 }
             } } }
@@ -158,7 +175,7 @@ pub async fn show(
         }
         (chart(t, &report, round))
         p.hint { (t.t("report-table-alternative")) }
-        @for tb in render::tables(&report) { (table(&tb, round)) }
+        @for tb in render::tables(&report) { (table(t, &tb, round)) }
     };
     Ok(page(t, &title, &format!("/reports/{name}"), Some(p), body).into_response())
 }
@@ -239,7 +256,7 @@ pub async fn print(
                     @for s in sentences(t, f) { p { (s) } }
                 }
             }
-            @for tb in &tables { (table(tb, true)) }
+            @for tb in &tables { (table(t, tb, true)) }
         }
     };
     Ok(page(
