@@ -1,0 +1,192 @@
+//! A loopback load test: 50 concurrent clients against a server on this
+//! machine, mixing page loads, API reads and case transitions (COA re-housing
+//! families, a transition that can repeat), on SQLite and PostgreSQL; and, in
+//! the same run, the raw database's single-row transaction rate:
+//! `cargo run --release -p resettle-bench --bin load -- --postgres postgres://postgres@127.0.0.1:5432/test`
+
+use anyhow::Result;
+use clap::Parser;
+use resettle_bench::{Target, fill};
+use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
+use resettle_store::{Accounts, SqlStore, Store};
+use resettle_web::auth::secrets::{hash_password, random_token, token_hash};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    /// Cases in the database.
+    #[arg(long, default_value_t = 20_000)]
+    cases: u64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    /// Rounds per client; each round is one page load, one API read and one transition.
+    #[arg(long, default_value_t = 40)]
+    rounds: usize,
+    #[arg(long)]
+    postgres: Option<String>,
+}
+
+#[derive(Default)]
+struct Times {
+    page: Vec<Duration>,
+    read: Vec<Duration>,
+    write: Vec<Duration>,
+    conflicts: usize,
+}
+
+fn pct(v: &mut [Duration], p: f64) -> f64 {
+    v.sort();
+    v.get(((v.len().saturating_sub(1)) as f64 * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+async fn raw_rate(store: &SqlStore, ids: &[Vec<u8>]) -> Result<f64> {
+    // The same single-row write a transition makes, without the application.
+    let n = 2000.min(ids.len());
+    let t = Instant::now();
+    for id in ids.iter().take(n) {
+        let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let sql = match store.backend() {
+            resettle_store::Backend::Sqlite => format!("UPDATE cases SET version = version + 1 WHERE id = X'{hex}'"),
+            resettle_store::Backend::Postgres => format!("UPDATE cases SET version = version + 1 WHERE id = '{hex}'::uuid"),
+        };
+        store.execute_raw(&sql).await?;
+    }
+    Ok(n as f64 / t.elapsed().as_secs_f64())
+}
+
+async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
+    fill(&store, args.cases).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let user = User {
+        id: UserId::random(),
+        username: Username::parse("load-coa")?,
+        display_name: "Load COA".into(),
+        role: Role::CoaOfficer,
+        organisation: None,
+        second_factor: false,
+        created_at: now,
+        created_by: "bench".into(),
+        removed_at: None,
+    };
+    store.create_user(&user, &hash_password("a long bench password").map_err(anyhow::Error::msg)?, None).await?;
+    let token = random_token();
+    store.create_token(TokenId::random(), user.id, &token_hash(&token), TokenScope::Write, now, now + time::Duration::hours(2)).await?;
+    let session = random_token();
+    store.create_session(&token_hash(&session), user.id, "csrf", now, now + time::Duration::hours(2)).await?;
+    let ids: Vec<String> = store
+        .list_cases(&resettle_store::CaseFilter::default(), resettle_store::PageRequest::new(1, 500))
+        .await?
+        .items
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let raw_ids: Vec<Vec<u8>> = ids.iter().filter_map(|i| i.parse::<uuid_like::Id>().ok()).map(|i| i.0).collect();
+
+    let store = Arc::new(store);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = resettle_web::AppState::new(store.clone());
+    let server = tokio::spawn(resettle_web::serve(listener, state, std::future::pending()));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let (client, base, token, session) = (client.clone(), base.clone(), token.clone(), session.clone());
+        // Each client works on its own cases, so conflicts come only from the system.
+        let mine: Vec<String> = ids.iter().skip(c).step_by(args.clients).cloned().collect();
+        let rounds = args.rounds;
+        tasks.push(tokio::spawn(async move {
+            let mut times = Times::default();
+            for r in 0..rounds {
+                let Some(id) = mine.get(r % mine.len().max(1)) else { break };
+                let t = Instant::now();
+                let page = client.get(format!("{base}/cases/{id}")).header("cookie", format!("resettle_session={session}")).send().await;
+                if page.is_ok_and(|p| p.status().is_success()) {
+                    times.page.push(t.elapsed());
+                }
+                let t = Instant::now();
+                let case: Value = match client.get(format!("{base}/api/v1/cases/{id}")).bearer_auth(&token).send().await {
+                    Ok(r) => r.json().await.unwrap_or(Value::Null),
+                    Err(_) => Value::Null,
+                };
+                times.read.push(t.elapsed());
+                let version = case["version"].as_i64().unwrap_or(0);
+                let municipality = if r % 2 == 0 { "Utrecht" } else { "Zwolle" };
+                let action = if case["state"] == "arrived" || case["state"] == "housed" {
+                    json!({ "type": "house", "housing": { "type": "municipality", "municipality": municipality } })
+                } else {
+                    continue;
+                };
+                let body = json!({ "expectedVersion": version, "action": action });
+                let t = Instant::now();
+                match client.post(format!("{base}/api/v1/cases/{id}/transitions")).bearer_auth(&token).json(&body).send().await {
+                    Ok(resp) if resp.status().as_u16() == 201 => times.write.push(t.elapsed()),
+                    Ok(resp) if resp.status().as_u16() == 409 => times.conflicts += 1,
+                    _ => {}
+                }
+            }
+            times
+        }));
+    }
+    let mut all = Times::default();
+    for t in tasks {
+        let t = t.await?;
+        all.page.extend(t.page);
+        all.read.extend(t.read);
+        all.write.extend(t.write);
+        all.conflicts += t.conflicts;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    server.abort();
+    let requests = all.page.len() + all.read.len() + all.write.len();
+    let transitions_per_s = all.write.len() as f64 / elapsed;
+    println!(
+        "{label}: {} clients, {requests} requests in {elapsed:.1} s ({:.0} req/s); transitions {} ({transitions_per_s:.0}/s), conflicts {}",
+        args.clients,
+        requests as f64 / elapsed,
+        all.write.len(),
+        all.conflicts
+    );
+    println!(
+        "{label}: latency p50/p99 ms — page {:.1}/{:.1}, API read {:.1}/{:.1}, transition {:.1}/{:.1}",
+        pct(&mut all.page, 0.5),
+        pct(&mut all.page, 0.99),
+        pct(&mut all.read, 0.5),
+        pct(&mut all.read, 0.99),
+        pct(&mut all.write, 0.5),
+        pct(&mut all.write, 0.99)
+    );
+    let raw = raw_rate(&store, &raw_ids).await?;
+    println!("{label}: raw single-row update transactions {raw:.0}/s; ratio transitions/raw {:.2}", transitions_per_s / raw);
+    Ok(())
+}
+
+/// Parses a UUID's text into its 16 bytes (for the raw statements).
+mod uuid_like {
+    pub struct Id(pub Vec<u8>);
+    impl std::str::FromStr for Id {
+        type Err = ();
+        fn from_str(s: &str) -> Result<Self, ()> {
+            let hex: String = s.chars().filter(|c| *c != '-').collect();
+            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2).ok_or(())?, 16).map_err(|_| ())).collect::<Result<Vec<u8>, ()>>().map(Id)
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let (target, store) = Target::sqlite().await?;
+    run("sqlite", store.clone(), &args).await?;
+    target.finish(store).await?;
+    if let Some(url) = &args.postgres {
+        let (target, store) = Target::postgres(url).await?;
+        run("postgres", store.clone(), &args).await?;
+        target.finish(store).await?;
+    }
+    Ok(())
+}
