@@ -39,7 +39,8 @@ struct Times {
 
 fn pct(v: &mut [Duration], p: f64) -> f64 {
     v.sort();
-    v.get(((v.len().saturating_sub(1)) as f64 * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    v.get(((v.len().saturating_sub(1)) as f64 * p).round() as usize)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 async fn raw_rate(store: &SqlStore, ids: &[Vec<u8>]) -> Result<f64> {
@@ -49,8 +50,12 @@ async fn raw_rate(store: &SqlStore, ids: &[Vec<u8>]) -> Result<f64> {
     for id in ids.iter().take(n) {
         let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let sql = match store.backend() {
-            resettle_store::Backend::Sqlite => format!("UPDATE cases SET version = version + 1 WHERE id = X'{hex}'"),
-            resettle_store::Backend::Postgres => format!("UPDATE cases SET version = version + 1 WHERE id = '{hex}'::uuid"),
+            resettle_store::Backend::Sqlite => {
+                format!("UPDATE cases SET version = version + 1 WHERE id = X'{hex}'")
+            }
+            resettle_store::Backend::Postgres => {
+                format!("UPDATE cases SET version = version + 1 WHERE id = '{hex}'::uuid")
+            }
         };
         store.execute_raw(&sql).await?;
     }
@@ -71,31 +76,64 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         created_by: "bench".into(),
         removed_at: None,
     };
-    store.create_user(&user, &hash_password("a long bench password").map_err(anyhow::Error::msg)?, None).await?;
+    store
+        .create_user(
+            &user,
+            &hash_password("a long bench password").map_err(anyhow::Error::msg)?,
+            None,
+        )
+        .await?;
     let token = random_token();
-    store.create_token(TokenId::random(), user.id, &token_hash(&token), TokenScope::Write, now, now + time::Duration::hours(2)).await?;
+    store
+        .create_token(
+            TokenId::random(),
+            user.id,
+            &token_hash(&token),
+            TokenScope::Write,
+            now,
+            now + time::Duration::hours(2),
+        )
+        .await?;
     let session = random_token();
-    store.create_session(&token_hash(&session), user.id, "csrf", now, now + time::Duration::hours(2)).await?;
+    store
+        .create_session(
+            &token_hash(&session),
+            user.id,
+            "csrf",
+            now,
+            now + time::Duration::hours(2),
+        )
+        .await?;
     let ids: Vec<String> = store
-        .list_cases(&resettle_store::CaseFilter::default(), resettle_store::PageRequest::new(1, 500))
+        .list_cases(
+            &resettle_store::CaseFilter::default(),
+            resettle_store::PageRequest::new(1, 500),
+        )
         .await?
         .items
         .iter()
         .map(|c| c.id.to_string())
         .collect();
-    let raw_ids: Vec<Vec<u8>> = ids.iter().filter_map(|i| i.parse::<uuid_like::Id>().ok()).map(|i| i.0).collect();
+    let raw_ids: Vec<Vec<u8>> = ids
+        .iter()
+        .filter_map(|i| i.parse::<uuid_like::Id>().ok())
+        .map(|i| i.0)
+        .collect();
 
     let store = Arc::new(store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let state = resettle_web::AppState::new(store.clone());
     let server = tokio::spawn(resettle_web::serve(listener, state, std::future::pending()));
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .build()?;
 
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..args.clients {
-        let (client, base, token, session) = (client.clone(), base.clone(), token.clone(), session.clone());
+        let (client, base, token, session) =
+            (client.clone(), base.clone(), token.clone(), session.clone());
         // Each client works on its own cases, so conflicts come only from the system.
         let mine: Vec<String> = ids.iter().skip(c).step_by(args.clients).cloned().collect();
         let rounds = args.rounds;
@@ -161,7 +199,10 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         pct(&mut all.write, 0.99)
     );
     let raw = raw_rate(&store, &raw_ids).await?;
-    println!("{label}: raw single-row update transactions {raw:.0}/s; ratio transitions/raw {:.2}", transitions_per_s / raw);
+    println!(
+        "{label}: raw single-row update transactions {raw:.0}/s; ratio transitions/raw {:.2}",
+        transitions_per_s / raw
+    );
     Ok(())
 }
 
@@ -172,7 +213,11 @@ mod uuid_like {
         type Err = ();
         fn from_str(s: &str) -> Result<Self, ()> {
             let hex: String = s.chars().filter(|c| *c != '-').collect();
-            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2).ok_or(())?, 16).map_err(|_| ())).collect::<Result<Vec<u8>, ()>>().map(Id)
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(hex.get(i..i + 2).ok_or(())?, 16).map_err(|_| ()))
+                .collect::<Result<Vec<u8>, ()>>()
+                .map(Id)
         }
     }
 }

@@ -9,12 +9,10 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use resettle_domain::access::case_scope;
-use resettle_domain::{ActionKind, Permission, Role, TokenId, TokenScope, User, UserId, Username};
+use resettle_domain::{ActionKind, Permission, Role, TokenId, TokenScope, Username};
 use resettle_store::{Accounts, AuditLog, AuditQuery, PageRequest};
 use resettle_web::access::{ROUTES, Rule};
-use resettle_web::auth::secrets::{
-    hash_password, new_totp_secret, random_token, token_hash, totp_code,
-};
+use resettle_web::auth::secrets::{random_token, token_hash, totp_code};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use support::App;
@@ -422,26 +420,9 @@ async fn login(app: &App, user: &str, password: &str, code: &str) -> (StatusCode
 async fn login_needs_the_second_factor_where_required_and_locks_after_failures() {
     let app = App::sqlite().await;
     let now = OffsetDateTime::now_utc();
-    let secret = new_totp_secret();
-    let admin = User {
-        id: UserId::random(),
-        username: Username::parse("root-admin").unwrap(),
-        display_name: "Root Admin".into(),
-        role: Role::Administrator,
-        organisation: None,
-        second_factor: true,
-        created_at: now,
-        created_by: "test".into(),
-        removed_at: None,
-    };
-    app.store
-        .create_user(
-            &admin,
-            &hash_password("a long admin password").unwrap(),
-            Some(&secret),
-        )
-        .await
-        .unwrap();
+    let secret = app
+        .admin_with_second_factor("root-admin", "a long admin password")
+        .await;
     let code = totp_code(&secret, u64::try_from(now.unix_timestamp()).unwrap()).unwrap();
 
     assert_eq!(

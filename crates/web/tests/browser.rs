@@ -6,9 +6,8 @@
 mod support;
 
 use fantoccini::{ClientBuilder, Locator};
-use resettle_domain::{Role, User, UserId, Username};
-use resettle_store::Accounts;
-use resettle_web::auth::secrets::{hash_password, new_totp_secret, totp_code};
+use resettle_domain::Role;
+use resettle_web::auth::secrets::totp_code;
 use std::process::{Child, Command, Stdio};
 use support::App;
 use time::OffsetDateTime;
@@ -106,27 +105,9 @@ async fn every_role_logs_in_and_sees_exactly_its_menu_and_data() {
     let other_family = imported["cases"][1]["id"].as_str().unwrap().to_string();
 
     // The test accounts of App have no second factor; an administrator must have one.
-    let now = OffsetDateTime::now_utc();
-    let secret = new_totp_secret();
-    let admin = User {
-        id: UserId::random(),
-        username: Username::parse("browser-admin").unwrap(),
-        display_name: "Browser Admin".into(),
-        role: Role::Administrator,
-        organisation: None,
-        second_factor: true,
-        created_at: now,
-        created_by: "test".into(),
-        removed_at: None,
-    };
-    app.store
-        .create_user(
-            &admin,
-            &hash_password("a long test password").unwrap(),
-            Some(&secret),
-        )
-        .await
-        .unwrap();
+    let secret = app
+        .admin_with_second_factor("browser-admin", "a long test password")
+        .await;
 
     let expectations: &[(Role, &str, &[&str], Option<&str>)] = &[
         (

@@ -5,10 +5,9 @@
 mod support;
 
 use reqwest::StatusCode;
+use resettle_domain::Role;
 use resettle_domain::forecast::{Scenario, forecast, input_from_history};
 use resettle_domain::policy::PolicySet;
-use resettle_domain::{Context, Role};
-use resettle_store::Store;
 use resettle_store::policy::PolicyStore;
 use serde_json::{Value, json};
 use support::App;
@@ -17,15 +16,8 @@ use time::OffsetDateTime;
 const POLICY: &str = include_str!("../../../docs/policy-nl.json");
 
 async fn check(app: &App) {
+    let cases = app.import_demo().await;
     let now = OffsetDateTime::now_utc();
-    let ctx = Context {
-        occurred_on: now.date(),
-        recorded_at: now,
-        actor: "demo".into(),
-        reason: None,
-    };
-    let cases = resettle_demo::generate(2026, &ctx).unwrap();
-    app.store.import_cases(&cases, &|_| {}).await.unwrap();
     let policy: PolicySet = serde_json::from_str(POLICY).unwrap();
     app.store
         .save_policy(&policy, None, "t", now, "t")

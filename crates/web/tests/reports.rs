@@ -5,25 +5,15 @@
 mod support;
 
 use reqwest::StatusCode;
-use resettle_domain::{Context, Role};
-use resettle_store::Store;
+use resettle_domain::Role;
 use serde_json::{Value, json};
 use support::App;
-use time::OffsetDateTime;
 
 const POLICY: &str = include_str!("../../../docs/policy-nl.json");
 
 async fn demo_app() -> App {
     let app = App::sqlite().await;
-    let now = OffsetDateTime::now_utc();
-    let ctx = Context {
-        occurred_on: now.date(),
-        recorded_at: now,
-        actor: "demo".into(),
-        reason: None,
-    };
-    let cases = resettle_demo::generate(2026, &ctx).unwrap();
-    app.store.import_cases(&cases, &|_| {}).await.unwrap();
+    app.import_demo().await;
     app
 }
 

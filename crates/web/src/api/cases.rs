@@ -381,12 +381,28 @@ pub async fn create_consent(
             )],
         ));
     }
+    let recipient = request
+        .recipient
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let given_on = request.given_on.unwrap_or(state.now().date());
+    let consent = record_consent(&state, p, id, recipient, given_on, override_reason).await?;
+    Ok((StatusCode::CREATED, Json(consent)))
+}
+
+/// Stores a consent (or an override with its reason) and records it in the audit trail.
+pub(crate) async fn record_consent(
+    state: &AppState,
+    p: &Principal,
+    id: CaseId,
+    recipient: Option<&str>,
+    given_on: Date,
+    override_reason: Option<String>,
+) -> Result<Consent, Problem> {
     let consent = Consent {
-        recipient: request
-            .recipient
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty()),
-        given_on: request.given_on.unwrap_or(state.now().date()),
+        recipient: recipient.map(str::to_string),
+        given_on,
         override_reason,
         recorded_by: p.name().to_string(),
     };
@@ -402,7 +418,7 @@ pub async fn create_consent(
         AuditResult::Failed
     };
     audit(
-        &state,
+        state,
         p.name(),
         action,
         &format!("case {id}"),
@@ -411,5 +427,5 @@ pub async fn create_consent(
     )
     .await;
     outcome?;
-    Ok((StatusCode::CREATED, Json(consent)))
+    Ok(consent)
 }

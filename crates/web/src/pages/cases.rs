@@ -2,7 +2,7 @@
 
 use super::i18n::T;
 use super::layout::{encode, error_summary, field_error, page};
-use crate::api::cases::{allowed_for, history_for, load, shown};
+use crate::api::cases::{allowed_for, history_for, load, record_consent, shown};
 use crate::auth::{CaseActor, CaseReader, ConsentRecorder, Principal, audit};
 use crate::filters::CaseQuery;
 use crate::problem::Problem;
@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::import::parse_date;
 use resettle_domain::{
-    Action, ActionKind, Case, CaseId, Consent, Context, Guidance, Housing, Permit, RejectionGround,
+    Action, ActionKind, Case, CaseId, Context, Guidance, Housing, Permit, RejectionGround,
     TrainingMode, Transition,
 };
 use resettle_store::workflow::{ActionError, take_action};
@@ -773,32 +773,16 @@ pub async fn consent(
         let page = case_page(t, p, &case, &history, false, None, &errors);
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
-    let consent = Consent {
-        recipient: Some(f.recipient.trim().to_string()).filter(|r| !r.is_empty()),
-        given_on: state.now().date(),
-        override_reason,
-        recorded_by: p.name().to_string(),
-    };
-    let action = if consent.override_reason.is_some() {
-        "consent-override"
-    } else {
-        "consent"
-    };
-    let outcome = state.store.add_consent(id, &consent).await;
-    let result = if outcome.is_ok() {
-        AuditResult::Ok
-    } else {
-        AuditResult::Failed
-    };
-    audit(
+    let recipient = Some(f.recipient.trim()).filter(|r| !r.is_empty());
+    record_consent(
         &state,
-        p.name(),
-        action,
-        &format!("case {id}"),
-        result,
-        &p.origin,
+        p,
+        id,
+        recipient,
+        state.now().date(),
+        override_reason,
     )
-    .await;
-    outcome.map_err(|e| Problem::from(e).into_response())?;
+    .await
+    .map_err(IntoResponse::into_response)?;
     Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response())
 }

@@ -34,7 +34,11 @@ fn word(t: T, english: &str) -> String {
         .join("-");
     let key = format!("col-{slug}");
     let translated = t.t(&key);
-    if translated == key { english.to_string() } else { translated }
+    if translated == key {
+        english.to_string()
+    } else {
+        translated
+    }
 }
 
 fn table(t: T, tb: &Table, round: bool) -> Markup {

@@ -212,6 +212,42 @@ impl App {
             .unwrap()
     }
 
+    /// Creates an administrator with a second factor; returns its secret.
+    pub async fn admin_with_second_factor(&self, name: &str, password: &str) -> String {
+        let secret = resettle_web::auth::secrets::new_totp_secret();
+        let admin = User {
+            id: UserId::random(),
+            username: Username::parse(name).unwrap(),
+            display_name: format!("Admin {name}"),
+            role: Role::Administrator,
+            organisation: None,
+            second_factor: true,
+            created_at: OffsetDateTime::now_utc(),
+            created_by: "test".into(),
+            removed_at: None,
+        };
+        self.store
+            .create_user(&admin, &hash_password(password).unwrap(), Some(&secret))
+            .await
+            .unwrap();
+        secret
+    }
+
+    /// Imports the synthetic demo caseload directly into the store.
+    pub async fn import_demo(&self) -> Vec<resettle_domain::NewCase> {
+        use resettle_store::Store;
+        let now = OffsetDateTime::now_utc();
+        let ctx = resettle_domain::Context {
+            occurred_on: now.date(),
+            recorded_at: now,
+            actor: "demo".into(),
+            reason: None,
+        };
+        let cases = resettle_demo::generate(2026, &ctx).unwrap();
+        self.store.import_cases(&cases, &|_| {}).await.unwrap();
+        cases
+    }
+
     /// Imports the documented example as a COA officer; returns the answer.
     pub async fn import_example(&self) -> Value {
         let (status, _, body) = self
