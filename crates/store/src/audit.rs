@@ -68,6 +68,12 @@ pub trait AuditLog: Send + Sync {
     /// Concurrent appends are serialised, so the chain never forks.
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<AuditRecord, StoreError>;
 
+    /// Appends several entries in order, in one transaction.
+    async fn append_audit_batch(
+        &self,
+        entries: &[NewAuditEntry],
+    ) -> Result<Vec<AuditRecord>, StoreError>;
+
     /// The entries matching `q`, newest first.
     async fn search_audit(
         &self,
@@ -260,52 +266,69 @@ impl SqlStore {
 #[async_trait]
 impl AuditLog for SqlStore {
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<AuditRecord, StoreError> {
-        let at = stored_instant(entry.at);
+        let mut records = self.append_audit_batch(std::slice::from_ref(entry)).await?;
+        records.pop().ok_or_else(|| StoreError::Corrupt {
+            table: "audit_log",
+            key: "append".into(),
+            column: "seq",
+            message: "the append returned no entry".into(),
+        })
+    }
+
+    async fn append_audit_batch(
+        &self,
+        entries: &[NewAuditEntry],
+    ) -> Result<Vec<AuditRecord>, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_append().await?;
             let last: Option<(i64, String)> =
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *tx)
                     .await?;
-            let (last_seq, prev_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
-            let seq = last_seq + 1;
-            let hash = chain_hash(
-                &prev_hash,
-                seq,
-                at,
-                &entry.actor,
-                &entry.action,
-                &entry.object,
-                entry.result,
-                &entry.origin,
-            );
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor, action, object, result, origin, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(seq)
-            .bind(at)
-            .bind(entry.actor.as_str())
-            .bind(entry.action.as_str())
-            .bind(entry.object.as_str())
-            .bind(entry.result.as_str())
-            .bind(entry.origin.as_str())
-            .bind(prev_hash.as_str())
-            .bind(hash.as_str())
-            .execute(&mut *tx)
-            .await?;
+            let (mut seq, mut prev_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
+            let mut records = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let at = stored_instant(entry.at);
+                seq += 1;
+                let hash = chain_hash(
+                    &prev_hash,
+                    seq,
+                    at,
+                    &entry.actor,
+                    &entry.action,
+                    &entry.object,
+                    entry.result,
+                    &entry.origin,
+                );
+                sqlx::query(
+                    "INSERT INTO audit_log (seq, at, actor, action, object, result, origin, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(seq)
+                .bind(at)
+                .bind(entry.actor.as_str())
+                .bind(entry.action.as_str())
+                .bind(entry.object.as_str())
+                .bind(entry.result.as_str())
+                .bind(entry.origin.as_str())
+                .bind(prev_hash.as_str())
+                .bind(hash.as_str())
+                .execute(&mut *tx)
+                .await?;
+                records.push(AuditRecord {
+                    seq,
+                    at,
+                    actor: entry.actor.clone(),
+                    action: entry.action.clone(),
+                    object: entry.object.clone(),
+                    result: entry.result,
+                    origin: entry.origin.clone(),
+                    prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                    hash,
+                });
+            }
             tx.commit().await?;
-            Ok(AuditRecord {
-                seq,
-                at,
-                actor: entry.actor.clone(),
-                action: entry.action.clone(),
-                object: entry.object.clone(),
-                result: entry.result,
-                origin: entry.origin.clone(),
-                prev_hash,
-                hash,
-            })
+            Ok(records)
         })
     }
 

@@ -525,3 +525,23 @@ async fn searches_filter_and_page_newest_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_batch_appends_in_order_and_continues_the_chain() {
+    on_every_backend(|store| async move {
+        store.append_audit(&entry(0)).await.unwrap();
+        let batch: Vec<NewAuditEntry> = (1..=5).map(entry).collect();
+        let records = store.append_audit_batch(&batch).await.unwrap();
+        assert_eq!(
+            records.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            vec![2, 3, 4, 5, 6]
+        );
+        for pair in records.windows(2) {
+            assert_eq!(pair[1].prev_hash, pair[0].hash);
+        }
+        assert_eq!(records[4].object, batch[4].object);
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(6));
+        assert_eq!(store.audit_entry(6).await.unwrap().unwrap(), records[4]);
+    })
+    .await;
+}

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api;
+pub mod audit_writer;
 pub mod auth;
 mod csrf;
 mod filters;

@@ -13,17 +13,22 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Recent login attempts per client address, for rate limiting.
     login_attempts: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    /// The audit trail's single writer.
+    pub audit: crate::audit_writer::AuditWriter,
 }
 
 /// Login attempts allowed per client address per minute.
 pub const LOGIN_ATTEMPTS_PER_MINUTE: usize = 10;
 
 impl AppState {
+    /// The state of a server; starts the audit writer, so it needs a tokio runtime.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        let audit = crate::audit_writer::AuditWriter::start(store.clone());
         Self {
             store,
             secure_cookies: false,
             login_attempts: Arc::default(),
+            audit,
         }
     }
 

@@ -77,8 +77,8 @@ pub async fn audit(
         result,
         origin: origin.to_string(),
     };
-    if let Err(e) = state.store.append_audit(&entry).await {
-        tracing::error!(error = %e, action, "cannot append to the audit trail");
+    if !state.audit.append(entry).await {
+        tracing::error!(action, "the audit entry was not written");
     }
 }
 
