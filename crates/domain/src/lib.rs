@@ -12,6 +12,7 @@ pub mod ids;
 pub mod import;
 pub mod ledger;
 pub mod lifecycle;
+pub mod norms;
 pub mod person;
 pub mod policy;
 pub mod retention;

@@ -94,6 +94,10 @@ pub trait Store:
         at: time::OffsetDateTime,
     ) -> Result<(), StoreError>;
 
+    /// Every case still on its way (submitted up to departed) that matches
+    /// `filter`, oldest submission first: what the time norms watch.
+    async fn cases_in_pipeline(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError>;
+
     /// Number of cases stored.
     async fn count_cases(&self) -> Result<i64, StoreError>;
 }

@@ -75,6 +75,7 @@ pub struct CaseSummary {
     pub state: CaseState,
     pub submitted_on: Date,
     pub selected_on: Option<Date>,
+    pub departed_on: Option<Date>,
     pub arrived_on: Option<Date>,
     pub persons: i64,
     pub family_reunification: bool,

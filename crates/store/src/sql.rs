@@ -104,6 +104,10 @@ impl LedgerLock for sqlx::PgConnection {
 /// The advisory lock key of the ledger's buckets ("ledger" in ASCII).
 const LEDGER_LOCK: i64 = 0x6c65_6467_6572;
 
+/// The columns of a case-list line.
+const SUMMARY_SELECT: &str = "SELECT id, case_number, host_country, priority, programme, track, state, \
+     submitted_on, selected_on, departed_on, arrived_on, persons, family_reunification_of, version FROM cases";
+
 /// A query builder for the engine of `_pool`.
 fn builder<DB: Database>(_pool: &sqlx::Pool<DB>, init: &str) -> QueryBuilder<DB>
 where
@@ -601,8 +605,7 @@ impl Store for SqlStore {
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             let mut q = builder(
                 pool,
-                "SELECT id, case_number, host_country, priority, programme, track, state, \
-                 submitted_on, selected_on, arrived_on, persons, family_reunification_of, version FROM cases",
+                SUMMARY_SELECT,
             );
             push_filter!(q, filter);
             q.push(" ORDER BY submitted_on DESC, case_number LIMIT ")
@@ -803,6 +806,17 @@ impl Store for SqlStore {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    async fn cases_in_pipeline(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
+        on_pool!(self, pool => {
+            let mut q = builder(pool, SUMMARY_SELECT);
+            push_filter!(q, filter);
+            q.push(" AND state IN ('submitted', 'under-assessment', 'accepted', 'pre-departure', 'departed')");
+            q.push(" ORDER BY submitted_on, case_number");
+            let rows: Vec<SummaryRow> = q.build_query_as().fetch_all(pool).await?;
+            rows.into_iter().map(SummaryRow::into_summary).collect()
+        })
     }
 
     async fn count_cases(&self) -> Result<i64, StoreError> {

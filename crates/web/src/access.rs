@@ -68,6 +68,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("PUT", "/api/v1/policy", Needs(ManagePolicy)),
     r("GET", "/api/v1/policy/versions", Needs(ReadPolicy)),
     r("POST", "/api/v1/forecasts", Needs(ReadReports)),
+    r("GET", "/api/v1/norms", Needs(ReadCases)),
     // Pages (session cookies)
     r("GET", "/", SignedIn),
     r("GET", "/login", Public),
@@ -87,6 +88,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/reports/{name}", Needs(ReadReports)),
     r("GET", "/reports/frameworks/print", Needs(ReadReports)),
     r("GET", "/forecast", Needs(ReadReports)),
+    r("GET", "/norms", Needs(ReadCases)),
     r("GET", "/policy", Needs(ReadPolicy)),
     r("POST", "/policy", Needs(ManagePolicy)),
 ];

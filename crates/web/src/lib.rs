@@ -9,6 +9,7 @@ pub mod auth;
 mod csrf;
 mod filters;
 pub mod forecasts;
+pub mod norms;
 mod pages;
 mod problem;
 pub mod reports;

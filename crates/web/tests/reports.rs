@@ -268,3 +268,46 @@ async fn policy_changes_are_versioned_validated_and_refused_when_stale() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_norms_dashboard_lists_cases_at_risk_within_the_reader_s_scope() {
+    let app = App::sqlite().await;
+    let ids = app.import_example().await;
+    // EGY-24C00102 (urgent, dossier) was submitted in November 2024 and is still under assessment:
+    // its six-week target passed long ago.
+    let (status, d) = app.get(Role::IndOfficer, "/api/v1/norms").await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let overdue: Vec<&str> = d["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["caseNumber"].as_str().unwrap())
+        .collect();
+    assert!(overdue.contains(&"EGY-24C00102"), "{d}");
+    assert_eq!(d["cases"][0]["status"], "overdue");
+    assert!(d["total"]["overdue"].as_u64().unwrap() >= 1);
+    let id = ids["cases"][1]["id"].as_str().unwrap();
+    assert!(d["cases"].as_array().unwrap().iter().any(|c| c["id"] == id));
+    // The municipality sees none of these families (none housed with it in the pipeline).
+    let (_, m) = app.get(Role::MunicipalityOfficer, "/api/v1/norms").await;
+    assert_eq!(m["cases"].as_array().unwrap().len(), 0);
+    let (status, bad) = app
+        .get(Role::IndOfficer, "/api/v1/norms?status=soon&hostCountry=XX")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["errors"].as_array().unwrap().len(), 2);
+    let csv = app
+        .api(
+            reqwest::Method::GET,
+            Role::CoaOfficer,
+            "/api/v1/norms?format=csv",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(csv.text().await.unwrap().contains("EGY-24C00102"));
+    let (status, page) = app.page(Role::CoaOfficer, "/norms").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("EGY-24C00102") && page.contains("Verlopen"));
+    app.finish().await;
+}

@@ -6,6 +6,7 @@ pub(crate) mod cases;
 pub(crate) mod forecast;
 mod health;
 mod imports;
+pub(crate) mod norms;
 pub(crate) mod reports;
 
 use crate::state::AppState;
@@ -67,6 +68,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_policy, reports::put_policy))
         .routes(routes!(reports::list_policy_versions))
         .routes(routes!(forecast::create_forecast))
+        .routes(routes!(norms::get_norms))
         .routes(routes!(imports::create_import))
 }
 

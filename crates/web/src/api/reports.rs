@@ -46,21 +46,30 @@ pub(crate) fn file(
     format: &str,
     round: bool,
 ) -> Result<Response, Problem> {
-    let tables = render::tables(report);
+    file_from_tables(&render::tables(report), name, format, round)
+}
+
+/// Tables in a file format (csv, md, xlsx), as a download.
+pub(crate) fn file_from_tables(
+    tables: &[render::Table],
+    name: &str,
+    format: &str,
+    round: bool,
+) -> Result<Response, Problem> {
     let fail = |e: String| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e);
     let (body, kind, ext): (Vec<u8>, &str, &str) = match format {
         "csv" => (
-            render::csv(&tables, round).map_err(fail)?.into_bytes(),
+            render::csv(tables, round).map_err(fail)?.into_bytes(),
             "text/csv; charset=utf-8",
             "csv",
         ),
         "md" => (
-            render::markdown(&tables, round).into_bytes(),
+            render::markdown(tables, round).into_bytes(),
             "text/markdown; charset=utf-8",
             "md",
         ),
         "xlsx" => (
-            render::xlsx(&tables, round).map_err(fail)?,
+            render::xlsx(tables, round).map_err(fail)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),

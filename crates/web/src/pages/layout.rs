@@ -32,6 +32,9 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 @if may(Permission::ReadCases) {
                                     li { a href="/cases" aria-current=[path.starts_with("/cases").then_some("page")] { (t.t("nav-cases")) } }
                                 }
+                                @if may(Permission::ReadCases) {
+                                    li { a href="/norms" aria-current=[path.starts_with("/norms").then_some("page")] { (t.t("nav-norms")) } }
+                                }
                                 @if may(Permission::ReadReports) {
                                     li { a href="/reports" aria-current=[path.starts_with("/reports").then_some("page")] { (t.t("nav-reports")) } }
                                 }

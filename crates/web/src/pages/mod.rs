@@ -7,6 +7,7 @@ mod forecast;
 mod i18n;
 mod layout;
 mod login;
+mod norms;
 mod reports;
 
 pub use layout::encode;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{name}", get(reports::show))
         .route("/policy", get(reports::policy).post(reports::change_policy))
         .route("/forecast", get(forecast::show))
+        .route("/norms", get(norms::show))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))

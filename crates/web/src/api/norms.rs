@@ -1,0 +1,144 @@
+//! The time-norms dashboard as JSON, CSV or XLSX.
+
+use crate::auth::{CaseReader, Principal, audit};
+use crate::norms::{AT_RISK_DAYS, Dashboard, dashboard, tables};
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use resettle_domain::CountryCode;
+use resettle_domain::audit::AuditResult;
+use resettle_domain::norms::{Norm, NormStatus};
+use resettle_store::CaseFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct NormParams {
+    /// `at-risk-or-overdue` (default), `at-risk`, `overdue`, `on-track` or `all`.
+    pub status: Option<String>,
+    /// `selection-to-arrival`, `submission-priority` or both (default).
+    pub norm: Option<String>,
+    /// Host country, ISO alpha-3.
+    pub host_country: Option<String>,
+    /// Days left at which a case is at risk (default 30).
+    pub at_risk_days: Option<i64>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// Parses the parameters, builds the dashboard within the reader's scope.
+pub(crate) async fn build(
+    state: &AppState,
+    reader: &CaseReader,
+    q: &NormParams,
+) -> Result<Dashboard, Problem> {
+    let mut errors = Vec::new();
+    let statuses: Vec<NormStatus> = match q.status.as_deref().unwrap_or("at-risk-or-overdue") {
+        "at-risk-or-overdue" | "" => vec![NormStatus::AtRisk, NormStatus::Overdue],
+        "at-risk" => vec![NormStatus::AtRisk],
+        "overdue" => vec![NormStatus::Overdue],
+        "on-track" => vec![NormStatus::OnTrack],
+        "all" => vec![NormStatus::AtRisk, NormStatus::Overdue, NormStatus::OnTrack],
+        other => {
+            errors.push(Problem::field(
+                "status",
+                format!(
+                    "'{other}' is not one of: at-risk-or-overdue, at-risk, overdue, on-track, all"
+                ),
+            ));
+            vec![]
+        }
+    };
+    let norms: Vec<Norm> = match q.norm.as_deref().unwrap_or("") {
+        "" => vec![Norm::SelectionToArrival, Norm::SubmissionPriority],
+        "selection-to-arrival" => vec![Norm::SelectionToArrival],
+        "submission-priority" => vec![Norm::SubmissionPriority],
+        other => {
+            errors.push(Problem::field(
+                "norm",
+                format!("'{other}' is not one of: selection-to-arrival, submission-priority"),
+            ));
+            vec![]
+        }
+    };
+    let host = match q
+        .host_country
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
+        Some(h) => CountryCode::parse(h)
+            .map_err(|e| errors.push(Problem::field("hostCountry", e.to_string())))
+            .ok(),
+        None => None,
+    };
+    let at_risk_days = q.at_risk_days.unwrap_or(AT_RISK_DAYS);
+    if !(0..=365).contains(&at_risk_days) {
+        errors.push(Problem::field("atRiskDays", "must be 0 to 365"));
+    }
+    if !errors.is_empty() {
+        return Err(Problem::bad_request("the norms filter is invalid", errors));
+    }
+    let filter = CaseFilter {
+        host_country: host,
+        scope: Some(reader.scope.clone()),
+        ..CaseFilter::default()
+    };
+    let cases = state.store.cases_in_pipeline(&filter).await?;
+    Ok(dashboard(
+        &cases,
+        state.now().date(),
+        at_risk_days,
+        &statuses,
+        &norms,
+    ))
+}
+
+pub(crate) async fn respond(
+    state: &AppState,
+    p: &Principal,
+    d: Dashboard,
+    format: Option<&str>,
+) -> Result<Response, Problem> {
+    let format = format.unwrap_or("json");
+    let action = if format == "json" {
+        "read-norms"
+    } else {
+        "export-norms"
+    };
+    audit(
+        state,
+        p.name(),
+        action,
+        &format!("norms ({format})"),
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    if format == "json" {
+        return Ok(Json(d).into_response());
+    }
+    let report_like = tables(&d);
+    crate::api::reports::file_from_tables(&report_like, "norms", format, false)
+}
+
+/// Cases at risk of missing, or past, the time norms, within the reader's scope.
+#[utoipa::path(get, path = "/norms", tag = "cases", params(NormParams),
+    responses(
+        (status = 200, description = "The dashboard (JSON, or a file for csv/xlsx)", body = Dashboard),
+        (status = 400, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_norms(
+    State(state): State<AppState>,
+    reader: CaseReader,
+    q: Result<Query<NormParams>, QueryRejection>,
+) -> Result<Response, Problem> {
+    let Query(q) = q.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
+    let d = build(&state, &reader, &q).await?;
+    respond(&state, &reader.principal, d, q.format.as_deref()).await
+}

@@ -1,0 +1,124 @@
+//! The norms dashboard page for IND and COA officers (and, within their scope,
+//! UNHCR, municipalities and organisations).
+
+use super::i18n::T;
+use super::layout::{error_summary, page};
+use crate::api::norms::{NormParams, build, respond};
+use crate::auth::CaseReader;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use resettle_domain::norms::{Norm, NormStatus};
+
+fn status_word(t: T, s: NormStatus) -> String {
+    t.t(match s {
+        NormStatus::Overdue => "norms-overdue",
+        NormStatus::AtRisk => "norms-at-risk",
+        NormStatus::OnTrack => "norms-on-track",
+        NormStatus::Met => "norms-met",
+        NormStatus::Missed => "norms-missed",
+    })
+}
+
+fn norm_word(t: T, n: Norm) -> String {
+    t.t(match n {
+        Norm::SelectionToArrival => "norms-selection-to-arrival",
+        Norm::SubmissionPriority => "norms-submission-priority",
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    t: T,
+    reader: CaseReader,
+    Query(q): Query<NormParams>,
+) -> Response {
+    let p = reader.principal.clone();
+    if q.format.as_deref().is_some_and(|f| f != "html") {
+        return match build(&state, &reader, &q).await {
+            Ok(d) => respond(&state, &p, d, q.format.as_deref())
+                .await
+                .into_response(),
+            Err(problem) => problem.into_response(),
+        };
+    }
+    let result = build(&state, &reader, &q).await;
+    let errors: Vec<(String, String)> = match &result {
+        Err(problem) => problem
+            .errors
+            .iter()
+            .map(|e| (format!("norms-{}", e.field), e.detail.clone()))
+            .collect(),
+        Ok(_) => vec![],
+    };
+    let query = format!(
+        "status={}&norm={}&hostCountry={}",
+        q.status.clone().unwrap_or_default(),
+        q.norm.clone().unwrap_or_default(),
+        q.host_country.clone().unwrap_or_default()
+    );
+    let body = html! {
+        h1 { (t.t("norms-title")) }
+        p { (t.t("norms-intro")) }
+        (error_summary(&t.t("filter-errors-title"), &errors))
+        form.filters method="get" action="/norms" {
+            div.filter-grid {
+                div.field {
+                    label for="norms-status" { (t.t("norms-status")) }
+                    select #norms-status name="status" {
+                        @for (v, k) in [("at-risk-or-overdue", "norms-at-risk-or-overdue"), ("overdue", "norms-overdue"), ("at-risk", "norms-at-risk"), ("on-track", "norms-on-track"), ("all", "cases-any")] {
+                            option value=(v) selected[q.status.as_deref() == Some(v)] { (t.t(k)) }
+                        }
+                    }
+                }
+                div.field {
+                    label for="norms-norm" { (t.t("norms-norm")) }
+                    select #norms-norm name="norm" {
+                        option value="" { (t.t("cases-any")) }
+                        option value="selection-to-arrival" selected[q.norm.as_deref() == Some("selection-to-arrival")] { (norm_word(t, Norm::SelectionToArrival)) }
+                        option value="submission-priority" selected[q.norm.as_deref() == Some("submission-priority")] { (norm_word(t, Norm::SubmissionPriority)) }
+                    }
+                }
+                div.field {
+                    label for="norms-hostCountry" { (t.t("field-host-country")) }
+                    input #norms-hostCountry name="hostCountry" type="text" value=(q.host_country.clone().unwrap_or_default());
+                }
+            }
+            button type="submit" { (t.t("cases-filter-apply")) }
+        }
+        @if let Ok(d) = &result {
+            p {
+                a href={ "/norms?" (query) "&format=csv" } { "CSV" } " · "
+                a href={ "/norms?" (query) "&format=xlsx" } { "XLSX" }
+            }
+            div.table-scroll { table {
+                caption { (t.with("norms-summary", &[("days", d.at_risk_days.into())])) }
+                thead { tr { th scope="col" { (t.t("field-host-country")) } th scope="col" { (t.t("norms-on-track")) } th scope="col" { (t.t("norms-at-risk")) } th scope="col" { (t.t("norms-overdue")) } } }
+                tbody {
+                    @for h in &d.by_host_country { tr {
+                        th scope="row" { (h.host_country.name()) " (" (h.host_country) ")" }
+                        td.num { (h.counts.on_track) } td.num { (h.counts.at_risk) } td.num { (h.counts.overdue) }
+                    } }
+                    tr { th scope="row" { (t.t("norms-total")) } td.num { (d.total.on_track) } td.num { (d.total.at_risk) } td.num { (d.total.overdue) } }
+                }
+            } }
+            div.table-scroll { table {
+                caption { (t.with("cases-count", &[("total", d.cases.len().into())])) }
+                thead { tr {
+                    th scope="col" { (t.t("field-case-number")) } th scope="col" { (t.t("field-host-country")) }
+                    th scope="col" { (t.t("field-priority")) } th scope="col" { (t.t("field-state")) }
+                    th scope="col" { (t.t("norms-norm")) } th scope="col" { (t.t("norms-deadline")) }
+                    th scope="col" { (t.t("norms-days-left")) } th scope="col" { (t.t("norms-status")) }
+                } }
+                tbody { @for l in &d.cases { tr {
+                    th scope="row" { a href={ "/cases/" (l.id) } { (l.case_number) } }
+                    td { (l.host_country) } td { (t.term("priority", l.priority.as_str())) } td { (t.term("state", l.state.as_str())) }
+                    td { (norm_word(t, l.norm)) } td { (l.deadline) } td.num { (l.days_left) }
+                    td { strong { (status_word(t, l.status)) } }
+                } } }
+            } }
+        }
+    };
+    page(t, &t.t("norms-title"), "/norms", Some(&p), body).into_response()
+}
