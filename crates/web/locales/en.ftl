@@ -354,3 +354,13 @@ norms-summary = Per host country (at risk: { $days } days or fewer left)
 norms-total = All
 norms-deadline = Deadline
 norms-days-left = Days left
+
+a11y-title = Accessibility statement
+a11y-intro = Resettle aims to meet WCAG 2.1 level A and AA (EN 301 549), as Dutch government websites must.
+a11y-how-title = How
+a11y-how-1 = Every page works without JavaScript, with the keyboard alone; a skip link leads to the content and focus is always visible.
+a11y-how-2 = Forms name every field, say what is required, and after an error show a summary at the top that takes focus and links to each field, with the message repeated at the field.
+a11y-how-3 = Charts are SVG with a title, carry their values as text, do not rely on colour alone, and always have a table with the same figures beside them.
+a11y-how-4 = Dutch and English throughout; the page language is set for screen readers.
+a11y-known-title = Known limitations
+a11y-known = Exports (CSV, XLSX, Markdown) use English headings. No automated audit with a tool such as axe has been run yet; it is planned with the browser tests. Report problems to the service desk of your organisation.

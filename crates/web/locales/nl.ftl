@@ -354,3 +354,13 @@ norms-summary = Per gastland (in gevaar: { $days } dagen of minder over)
 norms-total = Alle
 norms-deadline = Uiterste datum
 norms-days-left = Dagen over
+
+a11y-title = Toegankelijkheidsverklaring
+a11y-intro = Resettle streeft naar WCAG 2.1 niveau A en AA (EN 301 549), zoals voor websites van de Nederlandse overheid verplicht is.
+a11y-how-title = Hoe
+a11y-how-1 = Elke pagina werkt zonder JavaScript en met alleen het toetsenbord; een link springt naar de inhoud en de focus is altijd zichtbaar.
+a11y-how-2 = Formulieren benoemen elk veld, zeggen wat verplicht is, en tonen na een fout bovenaan een overzicht dat de focus krijgt en naar elk veld linkt, met de melding ook bij het veld.
+a11y-how-3 = Grafieken zijn SVG met een titel, tonen hun waarden als tekst, leunen niet alleen op kleur en staan altijd naast een tabel met dezelfde cijfers.
+a11y-how-4 = Overal Nederlands en Engels; de taal van de pagina is ingesteld voor schermlezers.
+a11y-known-title = Bekende beperkingen
+a11y-known = Exports (CSV, XLSX, Markdown) hebben Engelse kopjes. Er is nog geen geautomatiseerde toets met een hulpmiddel als axe gedaan; die is gepland bij de browsertests. Meld problemen bij de servicedesk van uw organisatie.

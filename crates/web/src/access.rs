@@ -75,6 +75,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/login", Public),
     r("POST", "/logout", SignedIn),
     r("GET", "/language", Public),
+    r("GET", "/accessibility", Public),
     r("GET", "/assets/style.css", Public),
     r("GET", "/cases", Needs(ReadCases)),
     r("GET", "/cases/{id}", Needs(ReadCases)),

@@ -75,7 +75,7 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                     (body)
                 }
                 footer.site-footer {
-                    div.wrap { p { (t.t("footer-note")) } }
+                    div.wrap { p { (t.t("footer-note")) " · " a href="/accessibility" { (t.t("a11y-title")) } } }
                 }
             }
         }

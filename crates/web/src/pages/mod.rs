@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))
         .route("/cases/{id}/consents", axum::routing::post(cases::consent))
         .route("/language", get(language))
+        .route("/accessibility", get(accessibility))
         .route("/assets/style.css", get(style))
 }
 
@@ -87,6 +88,24 @@ async fn language(Query(q): Query<LanguageQuery>) -> Response {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r
+}
+
+/// The accessibility statement (required of Dutch government sites).
+async fn accessibility(t: T, MaybeSignedIn(who): MaybeSignedIn) -> Response {
+    let body = html! {
+        h1 { (t.t("a11y-title")) }
+        p { (t.t("a11y-intro")) }
+        h2 { (t.t("a11y-how-title")) }
+        ul {
+            li { (t.t("a11y-how-1")) }
+            li { (t.t("a11y-how-2")) }
+            li { (t.t("a11y-how-3")) }
+            li { (t.t("a11y-how-4")) }
+        }
+        h2 { (t.t("a11y-known-title")) }
+        p { (t.t("a11y-known")) }
+    };
+    layout::page(t, &t.t("a11y-title"), "/accessibility", who.as_ref(), body).into_response()
 }
 
 /// The start page: each role's menu, or the login.
