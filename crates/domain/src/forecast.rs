@@ -4,6 +4,7 @@
 //! remaining places of the allocation plans, and scenarios. Deterministic for
 //! a given seed: run `i` draws from its own stream `seed + i`.
 
+use crate::calendar::{add_months, month_start};
 use crate::ledger::FrameworkReport;
 use crate::policy::PolicySet;
 use crate::submission::{SubmissionPriority, Track};
@@ -204,17 +205,6 @@ pub struct Forecast {
     pub seed: u64,
     pub months: Vec<MonthForecast>,
     pub frameworks: Vec<FrameworkForecast>,
-}
-
-fn add_months(d: Date, months: u32) -> Date {
-    let total = d.year() * 12 + (d.month() as i32 - 1) + months as i32;
-    let month = Month::try_from(u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1))
-        .unwrap_or(Month::January);
-    Date::from_calendar_date(total.div_euclid(12), month, 1).unwrap_or(d)
-}
-
-fn month_start(d: Date) -> Date {
-    Date::from_calendar_date(d.year(), d.month(), 1).unwrap_or(d)
 }
 
 fn percentile(sorted: &[u64], p: f64) -> u64 {

@@ -293,7 +293,7 @@ pub fn eu(policy: &PolicySet, groups: &[PersonGroup]) -> EuReport {
                     .map(|g| g.persons)
                     .sum(),
                 eur_per_person,
-                funding_eur: realised_total * eur_per_person,
+                funding_eur: realised_total.saturating_mul(eur_per_person),
             }
         })
         .collect();
@@ -501,9 +501,7 @@ pub fn allocation(policy: &PolicySet, groups: &[PersonGroup]) -> AllocationRepor
                 year: plan.year,
                 planned_total,
                 selected_total: lines.iter().map(|l| l.selected).sum(),
-                unearmarked_share_percent: (plan.unearmarked * 100)
-                    .checked_div(planned_total)
-                    .unwrap_or(0),
+                unearmarked_share_percent: plan.unearmarked_percent(),
                 below_unearmarked_target: plan.below_unearmarked_target(),
                 lines,
                 caps,

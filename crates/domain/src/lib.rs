@@ -5,6 +5,7 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod case;
 pub mod country;
 pub mod forecast;

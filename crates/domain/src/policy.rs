@@ -162,6 +162,9 @@ pub struct Cap {
     pub max: u64,
 }
 
+/// More places than any framework could hold: a typing error, refused.
+pub const MAX_PLACES: u64 = 1_000_000_000;
+
 /// The Global Compact target: at least this share of places unallocated for
 /// emergency and urgent cases (a policy norm, shown as a warning).
 pub const UNEARMARKED_TARGET_PERCENT: u64 = 10;
@@ -184,8 +187,11 @@ impl fmt::Display for PolicyProblem {
 impl Framework {
     /// The commitment after deductions.
     pub fn adjusted_commitment(&self) -> u64 {
-        self.commitment
-            .saturating_sub(self.deductions.iter().map(|d| d.places).sum())
+        self.commitment.saturating_sub(
+            self.deductions
+                .iter()
+                .fold(0u64, |s, d| s.saturating_add(d.places)),
+        )
     }
 
     pub fn contains(&self, day: Date) -> bool {
@@ -195,12 +201,23 @@ impl Framework {
 
 impl AllocationPlan {
     pub fn total(&self) -> u64 {
-        self.missions.iter().map(|m| m.places).sum::<u64>() + self.unearmarked
+        self.missions
+            .iter()
+            .fold(self.unearmarked, |sum, m| sum.saturating_add(m.places))
+    }
+
+    /// The unearmarked share of the planned places, in whole percent.
+    pub fn unearmarked_percent(&self) -> u64 {
+        let share = (u128::from(self.unearmarked) * 100)
+            .checked_div(u128::from(self.total()))
+            .unwrap_or(0);
+        u64::try_from(share).unwrap_or(u64::MAX)
     }
 
     /// Whether the unearmarked share falls below the Global Compact target.
     pub fn below_unearmarked_target(&self) -> bool {
-        self.unearmarked * 100 < self.total() * UNEARMARKED_TARGET_PERCENT
+        u128::from(self.unearmarked) * 100
+            < u128::from(self.total()) * u128::from(UNEARMARKED_TARGET_PERCENT)
     }
 }
 
@@ -276,7 +293,17 @@ impl PolicySet {
                     format!("{} lies before the start {}", f.end, f.start),
                 );
             }
-            if f.deductions.iter().map(|d| d.places).sum::<u64>() > f.commitment {
+            if f.commitment > MAX_PLACES {
+                problem(
+                    at("commitment"),
+                    format!("{} is not a believable number of places", f.commitment),
+                );
+            }
+            if f.deductions
+                .iter()
+                .fold(0u64, |s, d| s.saturating_add(d.places))
+                > f.commitment
+            {
                 problem(
                     at("deductions"),
                     "the deductions exceed the commitment".into(),
@@ -327,6 +354,12 @@ impl PolicySet {
             }
         }
         for (i, a) in self.allocation_plans.iter().enumerate() {
+            if a.total() > MAX_PLACES {
+                problem(
+                    format!("allocationPlans[{i}]"),
+                    "the planned places are not a believable number".into(),
+                );
+            }
             if !ids.contains(a.framework.as_str()) {
                 problem(
                     format!("allocationPlans[{i}].framework"),
