@@ -348,6 +348,11 @@ async fn every_response_carries_the_required_headers_and_the_openapi_document_is
         assert!(doc["paths"][path].is_object(), "OpenAPI lacks {path}");
     }
     assert!(doc["components"]["schemas"]["Action"].is_object());
+    // Vocabularies are documented with their wire values, as the API sends them.
+    let states = doc["components"]["schemas"]["CaseState"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(states.contains(&json!("under-assessment")), "{states:?}");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     app.finish().await;
 }
