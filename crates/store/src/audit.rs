@@ -11,7 +11,7 @@ use crate::query::{Page, PageRequest};
 use crate::sql::{BeginWrite, SqlStore, on_pool};
 use async_trait::async_trait;
 use resettle_domain::audit::{
-    AuditBreak, AuditBreakReason, AuditRecord, AuditResult, ChainVerifier, GENESIS_HASH, chain_hash,
+    AuditBreak, AuditBreakReason, AuditRecord, AuditResult, ChainVerifier,
 };
 use sqlx::postgres::PgPool;
 use sqlx::{AssertSqlSafe, Database, QueryBuilder, SqlitePool, Transaction};
@@ -212,7 +212,7 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// The instant as stored: UTC, to the microsecond.
-fn stored_instant(at: OffsetDateTime) -> OffsetDateTime {
+pub(crate) fn stored_instant(at: OffsetDateTime) -> OffsetDateTime {
     let at = at.to_offset(UtcOffset::UTC);
     at - Duration::nanoseconds(i64::from(at.nanosecond() % 1_000))
 }
@@ -263,6 +263,86 @@ impl SqlStore {
     }
 }
 
+/// Appends `$entries` at the end of the chain inside transaction `$tx`, which
+/// must hold the append lock (`begin_append`, or `lock_audit` on a write
+/// transaction); evaluates to the stored records.
+macro_rules! append_in_tx {
+    ($tx:expr, $entries:expr) => {{
+        let entries: &[crate::audit::NewAuditEntry] = $entries;
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let (mut seq, mut prev_hash) = last.unwrap_or_else(|| (0, resettle_domain::audit::GENESIS_HASH.to_string()));
+        let mut records = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let at = crate::audit::stored_instant(entry.at);
+            seq += 1;
+            let hash = resettle_domain::audit::chain_hash(
+                &prev_hash,
+                seq,
+                at,
+                &entry.actor,
+                &entry.action,
+                &entry.object,
+                entry.result,
+                &entry.origin,
+            );
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor, action, object, result, origin, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(seq)
+            .bind(at)
+            .bind(entry.actor.as_str())
+            .bind(entry.action.as_str())
+            .bind(entry.object.as_str())
+            .bind(entry.result.as_str())
+            .bind(entry.origin.as_str())
+            .bind(prev_hash.as_str())
+            .bind(hash.as_str())
+            .execute(&mut *$tx)
+            .await?;
+            records.push(resettle_domain::audit::AuditRecord {
+                seq,
+                at,
+                actor: entry.actor.clone(),
+                action: entry.action.clone(),
+                object: entry.object.clone(),
+                result: entry.result,
+                origin: entry.origin.clone(),
+                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
+            });
+        }
+        records
+    }};
+}
+pub(crate) use append_in_tx;
+
+/// Takes the append lock inside a write transaction already begun (to append
+/// in the same transaction as a change). SQLite's write transactions are
+/// serial already.
+pub(crate) trait AuditLock {
+    async fn lock_audit(&mut self) -> Result<(), sqlx::Error>;
+}
+
+impl AuditLock for sqlx::SqliteConnection {
+    async fn lock_audit(&mut self) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
+impl AuditLock for sqlx::PgConnection {
+    async fn lock_audit(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_APPEND_LOCK)
+            .execute(self)
+            .await?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl AuditLog for SqlStore {
     async fn append_audit(&self, entry: &NewAuditEntry) -> Result<AuditRecord, StoreError> {
@@ -281,52 +361,7 @@ impl AuditLog for SqlStore {
     ) -> Result<Vec<AuditRecord>, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_append().await?;
-            let last: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let (mut seq, mut prev_hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
-            let mut records = Vec::with_capacity(entries.len());
-            for entry in entries {
-                let at = stored_instant(entry.at);
-                seq += 1;
-                let hash = chain_hash(
-                    &prev_hash,
-                    seq,
-                    at,
-                    &entry.actor,
-                    &entry.action,
-                    &entry.object,
-                    entry.result,
-                    &entry.origin,
-                );
-                sqlx::query(
-                    "INSERT INTO audit_log (seq, at, actor, action, object, result, origin, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(seq)
-                .bind(at)
-                .bind(entry.actor.as_str())
-                .bind(entry.action.as_str())
-                .bind(entry.object.as_str())
-                .bind(entry.result.as_str())
-                .bind(entry.origin.as_str())
-                .bind(prev_hash.as_str())
-                .bind(hash.as_str())
-                .execute(&mut *tx)
-                .await?;
-                records.push(AuditRecord {
-                    seq,
-                    at,
-                    actor: entry.actor.clone(),
-                    action: entry.action.clone(),
-                    object: entry.object.clone(),
-                    result: entry.result,
-                    origin: entry.origin.clone(),
-                    prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
-                    hash,
-                });
-            }
+            let records = append_in_tx!(tx, entries);
             tx.commit().await?;
             Ok(records)
         })

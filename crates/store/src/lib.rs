@@ -65,11 +65,13 @@ pub trait Store:
 
     /// Saves `case` as changed by `transition`, if nobody changed the case
     /// since the version the transition was made against; otherwise
-    /// [`StoreError::Conflict`] and nothing is written.
+    /// [`StoreError::Conflict`] and nothing is written. `audit`, when given,
+    /// is appended to the audit trail in the same transaction.
     async fn record_transition(
         &self,
         case: &Case,
         transition: &Transition,
+        audit: Option<&NewAuditEntry>,
     ) -> Result<(), StoreError>;
 
     /// Records consent to share a case's needs (or an authorised override).

@@ -4,6 +4,7 @@
 //! written `$1`, which both engines accept.
 
 use crate::Store;
+use crate::audit::AuditLock;
 use crate::error::StoreError;
 use crate::ledger::{Fact, add_to_bucket, bucket_of, current_boundaries};
 use crate::query::{CaseFilter, CaseSummary, Page, PageRequest};
@@ -622,6 +623,7 @@ impl Store for SqlStore {
         &self,
         case: &Case,
         transition: &Transition,
+        audit: Option<&crate::NewAuditEntry>,
     ) -> Result<(), StoreError> {
         let id = case.id.as_uuid();
         let expected = transition.previous_version;
@@ -660,6 +662,10 @@ impl Store for SqlStore {
                 });
             }
             insert_transition!(tx, id, transition, expected + 1);
+            if let Some(entry) = audit {
+                tx.lock_audit().await?;
+                crate::audit::append_in_tx!(tx, std::slice::from_ref(entry));
+            }
             let facts: Vec<Fact> = sqlx::query_as(
                 "SELECT programme, family_reunification, selected_on, arrived_on, host_country, nationality, \
                  primary_category, priority, track, persons FROM ledger_facts WHERE case_id = $1",

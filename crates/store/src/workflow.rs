@@ -2,7 +2,8 @@
 //! version check, the domain rules and the atomic write happen the same way
 //! from the API, the pages and the command line.
 
-use crate::{Store, StoreError};
+use crate::{NewAuditEntry, Store, StoreError};
+use resettle_domain::audit::AuditResult;
 use resettle_domain::{Action, Case, CaseId, Context, Transition, TransitionError};
 use thiserror::Error;
 
@@ -32,13 +33,16 @@ impl From<StoreError> for ActionError {
 }
 
 /// Takes `action` on case `id`, provided the case is still at `expected_version`.
-/// Returns the changed case and the history entry.
+/// With `origin`, the action is recorded in the audit trail in the same
+/// transaction (actor, action, case, origin). Returns the changed case and
+/// the history entry.
 pub async fn take_action(
     store: &dyn Store,
     id: CaseId,
     expected_version: i64,
     action: Action,
     ctx: &Context,
+    origin: Option<&str>,
 ) -> Result<(Case, Transition), ActionError> {
     let mut case = store.case(id).await?.ok_or(ActionError::NotFound(id))?;
     if case.version != expected_version {
@@ -47,8 +51,19 @@ pub async fn take_action(
             expected: expected_version,
         });
     }
+    let kind = action.kind();
     let mut transition = case.apply(action, ctx)?;
     transition.seq = case.version;
-    store.record_transition(&case, &transition).await?;
+    let entry = origin.map(|origin| NewAuditEntry {
+        at: ctx.recorded_at,
+        actor: ctx.actor.clone(),
+        action: kind.as_str().to_string(),
+        object: format!("case {id}"),
+        result: AuditResult::Ok,
+        origin: origin.to_string(),
+    });
+    store
+        .record_transition(&case, &transition, entry.as_ref())
+        .await?;
     Ok((case, transition))
 }

@@ -296,9 +296,16 @@ async fn every_transition_legal_and_illegal_is_kept_or_refused() {
                 for (i, step) in sample::path_to(*state).into_iter().enumerate() {
                     let on = submitted + Duration::days(i as i64 + 1);
                     let version = store.case(id).await.unwrap().unwrap().version;
-                    take_action(&*store, id, version, sample::action(step, on), &ctx(on))
-                        .await
-                        .unwrap();
+                    take_action(
+                        &*store,
+                        id,
+                        version,
+                        sample::action(step, on),
+                        &ctx(on),
+                        None,
+                    )
+                    .await
+                    .unwrap();
                 }
                 let before = store.case(id).await.unwrap().unwrap();
                 assert_eq!(before.state, *state);
@@ -309,6 +316,7 @@ async fn every_transition_legal_and_illegal_is_kept_or_refused() {
                     before.version,
                     sample::action(*kind, on),
                     &ctx(on),
+                    None,
                 )
                 .await;
                 let after = store.case(id).await.unwrap().unwrap();
@@ -355,6 +363,7 @@ async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
             0,
             sample::action(ActionKind::StartAssessment, on),
             &ctx(on),
+            None,
         )
         .await;
         assert!(
@@ -372,7 +381,7 @@ async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
                     ActionKind::Withdraw
                 };
                 tokio::spawn(async move {
-                    take_action(&*store, id, 1, sample::action(kind, on), &ctx(on)).await
+                    take_action(&*store, id, 1, sample::action(kind, on), &ctx(on), None).await
                 })
             })
             .collect();
@@ -395,7 +404,7 @@ async fn concurrent_edits_of_one_case_never_overwrite_each_other() {
         let mut t = copy.apply(sample::action(next, on), &ctx(on)).unwrap();
         t.previous_version = 1;
         assert!(matches!(
-            store.record_transition(&copy, &t).await,
+            store.record_transition(&copy, &t, None).await,
             Err(StoreError::Conflict { .. })
         ));
     })
@@ -513,9 +522,16 @@ async fn scoped_lists_show_only_the_organisation_s_cases_and_consent_is_kept() {
         {
             let on = date!(2024 - 11 - 10) + Duration::days(i as i64);
             let version = store.case(id).await.unwrap().unwrap().version;
-            take_action(&*store, id, version, sample::action(step, on), &ctx(on))
-                .await
-                .unwrap();
+            take_action(
+                &*store,
+                id,
+                version,
+                sample::action(step, on),
+                &ctx(on),
+                None,
+            )
+            .await
+            .unwrap();
         }
         assert_eq!(count(CaseScope::Municipality("utrecht".into())).await, 1);
 
@@ -553,9 +569,16 @@ async fn retention_pseudonymises_due_cases_and_every_aggregate_stays_the_same() 
         ] {
             for step in steps {
                 let version = store.case(id).await.unwrap().unwrap().version;
-                take_action(&*store, id, version, sample::action(step, on), &ctx(on))
-                    .await
-                    .unwrap();
+                take_action(
+                    &*store,
+                    id,
+                    version,
+                    sample::action(step, on),
+                    &ctx(on),
+                    None,
+                )
+                .await
+                .unwrap();
             }
         }
         let ids: Vec<CaseId> = cases.iter().map(|c| c.case.id).collect();
@@ -699,6 +722,7 @@ async fn the_ledger_projection_in_sql_equals_the_pure_one_and_policy_versions_ar
             version,
             sample::action(ActionKind::Accept, on),
             &ctx(on),
+            None,
         )
         .await
         .unwrap();
@@ -749,6 +773,62 @@ async fn the_ledger_projection_in_sql_equals_the_pure_one_and_policy_versions_ar
             sorted(store.person_groups().await.unwrap()),
             pure(&now, &cut.boundaries())
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_action_with_an_origin_is_audited_in_the_same_transaction() {
+    use resettle_store::AuditQuery;
+    on_every_backend(|store| async move {
+        let new = new_case("KEN-25C99999", date!(2025 - 01 - 06));
+        let id = new.case.id;
+        store.import_cases(&[new], &no_progress).await.unwrap();
+        let on = date!(2025 - 02 - 01);
+        take_action(
+            &*store,
+            id,
+            1,
+            sample::action(ActionKind::StartAssessment, on),
+            &ctx(on),
+            Some("10.0.0.7"),
+        )
+        .await
+        .unwrap();
+        let q = AuditQuery {
+            object: Some(id.to_string()),
+            ..Default::default()
+        };
+        let found = store
+            .search_audit(&q, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(found.total, 1);
+        let e = &found.items[0];
+        assert_eq!(
+            (e.action.as_str(), e.actor.as_str(), e.origin.as_str()),
+            ("start-assessment", "officer.test", "10.0.0.7")
+        );
+        // A refused action writes neither the transition nor an audit entry.
+        let refused = take_action(
+            &*store,
+            id,
+            2,
+            sample::action(ActionKind::Arrive, on),
+            &ctx(on),
+            Some("10.0.0.7"),
+        )
+        .await;
+        assert!(refused.is_err());
+        assert_eq!(
+            store
+                .search_audit(&q, PageRequest::default())
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        assert!(store.verify_audit().await.unwrap().is_ok());
     })
     .await;
 }

@@ -306,20 +306,27 @@ pub async fn create_transition(
         actor: p.name().to_string(),
         reason: request.reason.filter(|r| !r.trim().is_empty()),
     };
+    // The audit entry of a taken action is written in the same transaction.
     let outcome = take_action(
         state.store.as_ref(),
         id,
         request.expected_version,
         request.action,
         &ctx,
+        Some(&p.origin),
     )
     .await;
-    let result = if outcome.is_ok() {
-        AuditResult::Ok
-    } else {
-        AuditResult::Failed
-    };
-    audit(&state, p.name(), kind.as_str(), &object, result, &p.origin).await;
+    if outcome.is_err() {
+        audit(
+            &state,
+            p.name(),
+            kind.as_str(),
+            &object,
+            AuditResult::Failed,
+            &p.origin,
+        )
+        .await;
+    }
     let (case, transition) = outcome?;
     let (case, _) = redact(&case, p.user.role, p.user.organisation.as_deref());
     let mut headers = HeaderMap::new();

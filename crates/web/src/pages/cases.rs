@@ -684,13 +684,27 @@ pub async fn take(
                 actor: p.name().to_string(),
                 reason,
             };
-            let done = take_action(state.store.as_ref(), id, expected_version, action, &ctx).await;
-            let result = if done.is_ok() {
-                AuditResult::Ok
-            } else {
-                AuditResult::Failed
-            };
-            audit(&state, p.name(), kind.as_str(), &object, result, &p.origin).await;
+            // The audit entry of a taken action is written in the same transaction.
+            let done = take_action(
+                state.store.as_ref(),
+                id,
+                expected_version,
+                action,
+                &ctx,
+                Some(&p.origin),
+            )
+            .await;
+            if done.is_err() {
+                audit(
+                    &state,
+                    p.name(),
+                    kind.as_str(),
+                    &object,
+                    AuditResult::Failed,
+                    &p.origin,
+                )
+                .await;
+            }
             match done {
                 Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
                 Err(ActionError::NotFound(_)) => return Err(not_found()),
