@@ -103,7 +103,7 @@ macro_rules! current_boundaries {
 pub(crate) use current_boundaries;
 
 /// One row of the projection: a case's persons of one nationality.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
 pub(crate) struct Fact {
     pub programme: String,
     pub family_reunification: bool,

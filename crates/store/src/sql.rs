@@ -180,6 +180,17 @@ macro_rules! push_filter {
     }};
 }
 
+/// Rows per multi-row statement (well under both engines' limits on bound values).
+const CHUNK: usize = 500;
+
+/// One bucket of the ledger: the facts of a group of persons, dates bucketed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct BucketKey {
+    selected: Date,
+    arrived: Date,
+    fact: Fact,
+}
+
 /// The projection rows of a case: its persons per nationality.
 fn facts_of(c: &Case) -> Vec<Fact> {
     let s = &c.submission;
@@ -403,6 +414,19 @@ impl Store for SqlStore {
             let mut tx = pool.begin_write().await?;
             tx.lock_ledger(false).await?;
             let boundaries = current_boundaries!(tx);
+            // Which case numbers exist already, asked in chunks rather than one by one.
+            let mut existing = std::collections::HashSet::<String>::new();
+            let numbers: Vec<&str> = cases.iter().map(|c| c.case.submission.case_number.as_str()).collect();
+            for part in numbers.chunks(CHUNK) {
+                let mut q = builder(pool, "SELECT case_number FROM cases WHERE case_number IN (");
+                let mut list = q.separated(", ");
+                for n in part {
+                    list.push_bind(*n);
+                }
+                list.push_unseparated(")");
+                let found: Vec<String> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+                existing.extend(found);
+            }
             let mut problems = Vec::new();
             for (index, new) in cases.iter().enumerate() {
                 let s = &new.case.submission;
@@ -412,12 +436,7 @@ impl Store for SqlStore {
                     field: field.into(),
                     message,
                 };
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT version FROM cases WHERE case_number = $1")
-                        .bind(s.case_number.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if exists.is_some() {
+                if existing.contains(s.case_number.as_str()) {
                     problems.push(problem("caseNumber", format!("case {} exists already", s.case_number)));
                 }
                 let Some(of) = &s.family_reunification_of else { continue };
@@ -441,96 +460,139 @@ impl Store for SqlStore {
             if !problems.is_empty() {
                 return Err(StoreError::ImportRejected(problems));
             }
-            for (index, new) in cases.iter().enumerate() {
-                let c = &new.case;
-                let s = &c.submission;
-                let id = c.id.as_uuid();
-                let linked: Vec<&str> = s.linked_cases.iter().map(CaseNumber::as_str).collect();
-                sqlx::query(
+            // Written in chunks of multi-row statements: an import of many cases is
+            // a few thousand statements, not several per case.
+            let mut buckets: std::collections::BTreeMap<BucketKey, i64> = std::collections::BTreeMap::new();
+            let mut done = 0;
+            for chunk in cases.chunks(CHUNK) {
+                let mut q = builder(
+                    pool,
                     "INSERT INTO cases (id, case_number, unhcr_reference, host_country, priority, \
                      primary_category, secondary_category, programme, track, family_reunification_of, \
                      linked_cases, submitted_on, state, version, last_event_on, selected_on, departed_on, \
                      arrived_on, permit, housing, guidance, closed_on, persons, submitted_by_org, \
-                     housed_municipality, guidance_organisation) VALUES \
-                     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                     $19, $20, $21, $22, $23, $24, $25, $26)",
-                )
-                .bind(id)
-                .bind(s.case_number.as_str())
-                .bind(s.unhcr_reference.as_str())
-                .bind(s.host_country.as_str().to_string())
-                .bind(s.priority.as_str())
-                .bind(s.primary_category.as_str())
-                .bind(s.secondary_category.map(|v| v.as_str()))
-                .bind(s.programme.as_str())
-                .bind(s.track.as_str())
-                .bind(s.family_reunification_of.as_ref().map(|n| n.as_str().to_string()))
-                .bind(Json(linked))
-                .bind(s.submitted_on)
-                .bind(c.state.as_str())
-                .bind(c.version)
-                .bind(c.last_event_on)
-                .bind(c.selected_on)
-                .bind(c.departed_on)
-                .bind(c.arrived_on)
-                .bind(c.permit.as_ref().map(Json))
-                .bind(c.housing.as_ref().map(Json))
-                .bind(c.guidance.as_ref().map(Json))
-                .bind(c.closed_on)
-                .bind(c.persons() as i64)
-                .bind(c.submitted_by.as_deref())
-                .bind(c.housed_municipality())
-                .bind(c.guidance_organisation())
-                .execute(&mut *tx)
-                .await?;
-                insert_special_and_consents!(tx, id, c, keys);
-                for (position, m) in s.members.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO members (id, case_id, position, given_name, family_name, \
-                         date_of_birth, sex, nationality, relationship, documents) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    )
-                    .bind(m.id.as_uuid())
-                    .bind(id)
-                    .bind(position as i64)
-                    .bind(m.given_name.as_str())
-                    .bind(m.family_name.as_str())
-                    .bind(m.date_of_birth.date())
-                    .bind(m.sex.as_str())
-                    .bind(m.nationality.code().to_string())
-                    .bind(m.relationship.as_str())
-                    .bind(Json(&m.documents))
-                    .execute(&mut *tx)
-                    .await?;
+                     housed_municipality, guidance_organisation) ",
+                );
+                q.push_values(chunk, |mut b, new| {
+                    let c = &new.case;
+                    let s = &c.submission;
+                    let linked: Vec<&str> = s.linked_cases.iter().map(CaseNumber::as_str).collect();
+                    b.push_bind(c.id.as_uuid())
+                        .push_bind(s.case_number.as_str())
+                        .push_bind(s.unhcr_reference.as_str())
+                        .push_bind(s.host_country.as_str().to_string())
+                        .push_bind(s.priority.as_str())
+                        .push_bind(s.primary_category.as_str())
+                        .push_bind(s.secondary_category.map(|v| v.as_str()))
+                        .push_bind(s.programme.as_str())
+                        .push_bind(s.track.as_str())
+                        .push_bind(s.family_reunification_of.as_ref().map(|n| n.as_str().to_string()))
+                        .push_bind(Json(linked))
+                        .push_bind(s.submitted_on)
+                        .push_bind(c.state.as_str())
+                        .push_bind(c.version)
+                        .push_bind(c.last_event_on)
+                        .push_bind(c.selected_on)
+                        .push_bind(c.departed_on)
+                        .push_bind(c.arrived_on)
+                        .push_bind(c.permit.as_ref().map(Json))
+                        .push_bind(c.housing.as_ref().map(Json))
+                        .push_bind(c.guidance.as_ref().map(Json))
+                        .push_bind(c.closed_on)
+                        .push_bind(c.persons() as i64)
+                        .push_bind(c.submitted_by.as_deref())
+                        .push_bind(c.housed_municipality())
+                        .push_bind(c.guidance_organisation());
+                });
+                q.build().execute(&mut *tx).await?;
+                for new in chunk {
+                    let id = new.case.id.as_uuid();
+                    insert_special_and_consents!(tx, id, &new.case, keys);
                 }
-                for (i, t) in new.history.iter().enumerate() {
-                    insert_transition!(tx, id, t, i as i64 + 1);
+                let members: Vec<(uuid::Uuid, i64, &resettle_domain::Member)> = chunk
+                    .iter()
+                    .flat_map(|n| n.case.submission.members.iter().enumerate().map(move |(i, m)| (n.case.id.as_uuid(), i as i64, m)))
+                    .collect();
+                for part in members.chunks(CHUNK) {
+                    let mut q = builder(
+                        pool,
+                        "INSERT INTO members (id, case_id, position, given_name, family_name, date_of_birth, sex, \
+                         nationality, relationship, documents) ",
+                    );
+                    q.push_values(part, |mut b, (case_id, position, m)| {
+                        b.push_bind(m.id.as_uuid())
+                            .push_bind(*case_id)
+                            .push_bind(*position)
+                            .push_bind(m.given_name.as_str())
+                            .push_bind(m.family_name.as_str())
+                            .push_bind(m.date_of_birth.date())
+                            .push_bind(m.sex.as_str())
+                            .push_bind(m.nationality.code().to_string())
+                            .push_bind(m.relationship.as_str())
+                            .push_bind(Json(&m.documents));
+                    });
+                    q.build().execute(&mut *tx).await?;
                 }
-                for fact in facts_of(c) {
-                    sqlx::query(
+                let history: Vec<(uuid::Uuid, i64, &Transition)> = chunk
+                    .iter()
+                    .flat_map(|n| n.history.iter().enumerate().map(move |(i, t)| (n.case.id.as_uuid(), i as i64 + 1, t)))
+                    .collect();
+                for part in history.chunks(CHUNK) {
+                    let mut q = builder(
+                        pool,
+                        "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, occurred_on, \
+                         recorded_at, actor, reason, previous_version) ",
+                    );
+                    q.push_values(part, |mut b, (case_id, seq, t)| {
+                        b.push_bind(*case_id)
+                            .push_bind(*seq)
+                            .push_bind(t.from.map(|s| s.as_str()))
+                            .push_bind(t.to.as_str())
+                            .push_bind(Json(&t.action))
+                            .push_bind(t.occurred_on)
+                            .push_bind(t.recorded_at)
+                            .push_bind(t.actor.as_str())
+                            .push_bind(t.reason.as_deref())
+                            .push_bind(t.previous_version);
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let facts: Vec<(uuid::Uuid, Fact)> = chunk
+                    .iter()
+                    .flat_map(|n| facts_of(&n.case).into_iter().map(move |f| (n.case.id.as_uuid(), f)))
+                    .collect();
+                for part in facts.chunks(CHUNK) {
+                    let mut q = builder(
+                        pool,
                         "INSERT INTO ledger_facts (case_id, nationality, programme, family_reunification, selected_on, \
-                         arrived_on, host_country, primary_category, priority, track, persons) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    )
-                    .bind(id)
-                    .bind(fact.nationality.as_str())
-                    .bind(fact.programme.as_str())
-                    .bind(fact.family_reunification)
-                    .bind(fact.selected_on)
-                    .bind(fact.arrived_on)
-                    .bind(fact.host_country.as_str())
-                    .bind(fact.primary_category.as_str())
-                    .bind(fact.priority.as_str())
-                    .bind(fact.track.as_str())
-                    .bind(fact.persons)
-                    .execute(&mut *tx)
-                    .await?;
-                    if fact.counted() {
-                        let (sel, arr) = (bucket_of(fact.selected_on, &boundaries), bucket_of(fact.arrived_on, &boundaries));
-                        add_to_bucket!(tx, &fact, sel, arr, fact.persons);
-                    }
+                         arrived_on, host_country, primary_category, priority, track, persons) ",
+                    );
+                    q.push_values(part, |mut b, (case_id, f)| {
+                        b.push_bind(*case_id)
+                            .push_bind(f.nationality.as_str())
+                            .push_bind(f.programme.as_str())
+                            .push_bind(f.family_reunification)
+                            .push_bind(f.selected_on)
+                            .push_bind(f.arrived_on)
+                            .push_bind(f.host_country.as_str())
+                            .push_bind(f.primary_category.as_str())
+                            .push_bind(f.priority.as_str())
+                            .push_bind(f.track.as_str())
+                            .push_bind(f.persons);
+                    });
+                    q.build().execute(&mut *tx).await?;
                 }
-                progress(index + 1);
+                for (_, f) in facts.into_iter().filter(|(_, f)| f.counted()) {
+                    let (sel, arr) = (bucket_of(f.selected_on, &boundaries), bucket_of(f.arrived_on, &boundaries));
+                    let persons = f.persons;
+                    let key = BucketKey { selected: sel, arrived: arr, fact: Fact { selected_on: None, arrived_on: None, persons: 0, ..f } };
+                    *buckets.entry(key).or_default() += persons;
+                }
+                done += chunk.len();
+                progress(done);
+            }
+            for (key, persons) in &buckets {
+                add_to_bucket!(tx, &key.fact, key.selected, key.arrived, *persons);
             }
             tx.commit().await?;
         });
