@@ -59,6 +59,18 @@ pub fn postgres_url() -> Result<Option<String>, String> {
         _ if std::env::var_os("CI").is_some() => Err(format!(
             "CI is set but {POSTGRES_ENV} is not: the PostgreSQL suite must run in CI"
         )),
-        _ => Ok(None),
+        _ => {
+            // Said once per test binary, on stderr directly (the test harness
+            // captures print macros), so that nobody mistakes it for a pass.
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTE: {POSTGRES_ENV} is not set: these tests run on SQLite only; PostgreSQL is skipped"
+                );
+            });
+            Ok(None)
+        }
     }
 }
