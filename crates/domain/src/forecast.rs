@@ -497,19 +497,51 @@ pub fn forecast(
             arrivals: band(results.iter().map(|r| r.0[m]).collect()),
         })
         .collect();
+    let commitments: Vec<u64> = frameworks
+        .iter()
+        .map(|f| {
+            scenario
+                .commitments
+                .iter()
+                .find(|c| c.framework == f.id)
+                .map_or(f.adjusted_commitment(), |c| c.adjusted_commitment)
+        })
+        .collect();
+    let attributed: Vec<u64> = frameworks
+        .iter()
+        .map(|f| {
+            input
+                .ledger
+                .frameworks
+                .iter()
+                .find(|l| l.id == f.id)
+                .map_or(0, |l| l.attributed)
+        })
+        .collect();
+    // Per run, the frameworks in order: what is counted already, the simulated
+    // arrivals, and the excess carried in from the framework before (rule 4).
+    let mut totals: Vec<Vec<u64>> = vec![Vec::with_capacity(results.len()); frameworks.len()];
+    for r in &results {
+        let mut carry = 0u64;
+        for (i, total_runs) in totals.iter_mut().enumerate() {
+            let total = attributed[i].saturating_add(r.1[i]).saturating_add(carry);
+            carry = total.saturating_sub(commitments[i]);
+            total_runs.push(total);
+        }
+    }
     let frameworks_out = frameworks
         .iter()
         .enumerate()
         .filter(|(_, f)| f.end >= input.as_of)
         .map(|(i, f)| {
-            let line = input.ledger.frameworks.iter().find(|l| l.id == f.id);
-            let counted_so_far = line.map_or(0, |l| l.counted_total);
-            let commitment = scenario
-                .commitments
+            let counted_so_far = input
+                .ledger
+                .frameworks
                 .iter()
-                .find(|c| c.framework == f.id)
-                .map_or(f.adjusted_commitment(), |c| c.adjusted_commitment);
-            let totals: Vec<u64> = results.iter().map(|r| counted_so_far + r.1[i]).collect();
+                .find(|l| l.id == f.id)
+                .map_or(0, |l| l.counted_total);
+            let commitment = commitments[i];
+            let totals = std::mem::take(&mut totals[i]);
             let n = totals.len().max(1) as f64;
             let met = totals.iter().filter(|t| **t >= commitment).count() as f64 / n;
             let excess = totals
