@@ -299,34 +299,16 @@ pub async fn create_transition(
             ),
         ));
     }
-    let now = state.now();
-    let ctx = Context {
-        occurred_on: request.occurred_on.unwrap_or(now.date()),
-        recorded_at: now,
-        actor: p.name().to_string(),
-        reason: request.reason.filter(|r| !r.trim().is_empty()),
-    };
-    // The audit entry of a taken action is written in the same transaction.
-    let outcome = take_action(
-        state.store.as_ref(),
+    let outcome = act(
+        &state,
+        p,
         id,
         request.expected_version,
         request.action,
-        &ctx,
-        Some(&p.origin),
+        request.occurred_on,
+        request.reason,
     )
     .await;
-    if outcome.is_err() {
-        audit(
-            &state,
-            p.name(),
-            kind.as_str(),
-            &object,
-            AuditResult::Failed,
-            &p.origin,
-        )
-        .await;
-    }
     let (case, transition) = outcome?;
     let (case, _) = redact(&case, p.user.role, p.user.organisation.as_deref());
     let mut headers = HeaderMap::new();
@@ -435,4 +417,47 @@ pub(crate) async fn record_consent(
     .await;
     outcome?;
     Ok(consent)
+}
+
+/// Takes an action on a case as `p`: the action and its audit entry are
+/// written in one transaction; a refusal is audited apart. Shared by the API
+/// and the pages.
+pub(crate) async fn act(
+    state: &AppState,
+    p: &Principal,
+    id: CaseId,
+    expected_version: i64,
+    action: Action,
+    occurred_on: Option<Date>,
+    reason: Option<String>,
+) -> Result<(Case, Transition), resettle_store::workflow::ActionError> {
+    let now = state.now();
+    let kind = action.kind();
+    let ctx = Context {
+        occurred_on: occurred_on.unwrap_or(now.date()),
+        recorded_at: now,
+        actor: p.name().to_string(),
+        reason: reason.filter(|r| !r.trim().is_empty()),
+    };
+    let outcome = take_action(
+        state.store.as_ref(),
+        id,
+        expected_version,
+        action,
+        &ctx,
+        Some(&p.origin),
+    )
+    .await;
+    if outcome.is_err() {
+        audit(
+            state,
+            p.name(),
+            kind.as_str(),
+            &format!("case {id}"),
+            AuditResult::Failed,
+            &p.origin,
+        )
+        .await;
+    }
+    outcome
 }

@@ -2,7 +2,7 @@
 
 use super::i18n::T;
 use super::layout::{encode, error_summary, field_error, page};
-use crate::api::cases::{allowed_for, history_for, load, record_consent, shown};
+use crate::api::cases::{act, allowed_for, history_for, load, record_consent, shown};
 use crate::auth::{CaseActor, CaseReader, ConsentRecorder, Principal, audit};
 use crate::filters::CaseQuery;
 use crate::problem::Problem;
@@ -16,10 +16,10 @@ use maud::{Markup, html};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::import::parse_date;
 use resettle_domain::{
-    Action, ActionKind, Case, CaseId, Context, Guidance, Housing, Permit, RejectionGround,
-    TrainingMode, Transition,
+    Action, ActionKind, Case, CaseId, Guidance, Housing, Permit, RejectionGround, TrainingMode,
+    Transition,
 };
-use resettle_store::workflow::{ActionError, take_action};
+use resettle_store::workflow::ActionError;
 use resettle_store::{CaseSummary, Page};
 use serde::Deserialize;
 use time::Date;
@@ -654,7 +654,6 @@ pub async fn take(
         .await
         .map_err(|_| not_found())?;
     let object = format!("case {id}");
-    let now = state.now();
     let outcome = match read_form(&form) {
         Ok(ActionForm { kind, .. }) if !actor.may(kind) => {
             audit(
@@ -678,33 +677,7 @@ pub async fn take(
             reason,
             action,
         }) => {
-            let ctx = Context {
-                occurred_on: occurred_on.unwrap_or(now.date()),
-                recorded_at: now,
-                actor: p.name().to_string(),
-                reason,
-            };
-            // The audit entry of a taken action is written in the same transaction.
-            let done = take_action(
-                state.store.as_ref(),
-                id,
-                expected_version,
-                action,
-                &ctx,
-                Some(&p.origin),
-            )
-            .await;
-            if done.is_err() {
-                audit(
-                    &state,
-                    p.name(),
-                    kind.as_str(),
-                    &object,
-                    AuditResult::Failed,
-                    &p.origin,
-                )
-                .await;
-            }
+            let done = act(&state, p, id, expected_version, action, occurred_on, reason).await;
             match done {
                 Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
                 Err(ActionError::NotFound(_)) => return Err(not_found()),
