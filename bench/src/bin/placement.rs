@@ -1,0 +1,92 @@
+//! Placement benchmark: writes seeded instances at the published sizes, and
+//! solves one instance with Resettle's solver and with the greedy baseline,
+//! printing one JSON line (objective, bound, seconds). `bench/placement/run.sh`
+//! runs HiGHS on the same files and makes the table.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use resettle_placement::{Instance, Options, sample, solve};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the benchmark instances into a folder.
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Solve one instance file with Resettle and with the greedy baseline.
+    Solve {
+        instance: PathBuf,
+        /// Repetitions; the fastest time is reported.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
+}
+
+/// (name, families, municipalities, dimensions, unit demand)
+const SIZES: [(&str, usize, usize, usize, bool); 5] = [
+    ("hias-329x20x1", 329, 20, 1, false),
+    ("hias-329x20x3", 329, 20, 3, false),
+    ("1000x20x3", 1000, 20, 3, false),
+    ("5000x300x3", 5000, 300, 3, false),
+    ("unit-5000x300x1", 5000, 300, 1, true),
+];
+
+fn main() -> Result<()> {
+    match Args::parse().command {
+        Command::Generate { out, seed } => {
+            std::fs::create_dir_all(&out)?;
+            for (i, (name, f, m, d, unit)) in SIZES.iter().enumerate() {
+                let instance = sample::generate(seed + i as u64, *f, *m, *d, *unit);
+                let path = out.join(format!("{name}.json"));
+                std::fs::write(&path, serde_json::to_vec(&instance)?)?;
+                println!("{}", path.display());
+            }
+        }
+        Command::Solve { instance, repeat } => {
+            let text = std::fs::read_to_string(&instance)
+                .with_context(|| instance.display().to_string())?;
+            let instance_data: Instance = serde_json::from_str(&text)?;
+            let problem = instance_data.validate()?;
+            let options = Options::default();
+            let mut best = f64::INFINITY;
+            let mut solution = None;
+            for _ in 0..repeat.max(1) {
+                let start = Instant::now();
+                let s = solve(&problem, &options);
+                best = best.min(start.elapsed().as_secs_f64());
+                solution = Some(s);
+            }
+            let solution = solution.context("no run")?;
+            resettle_placement::solve::check(&problem, &solution.assign)
+                .map_err(anyhow::Error::msg)?;
+            let start = Instant::now();
+            let greedy = resettle_placement::solve::greedy(&problem);
+            let greedy_seconds = start.elapsed().as_secs_f64();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "instance": instance.display().to_string(),
+                    "method": solution.method,
+                    "objective": solution.objective,
+                    "upperBound": solution.upper_bound,
+                    "seconds": best,
+                    "unplaced": solution.assign.iter().filter(|a| a.is_none()).count(),
+                    "greedyObjective": resettle_placement::solve::objective(&problem, &greedy),
+                    "greedySeconds": greedy_seconds,
+                })
+            );
+        }
+    }
+    Ok(())
+}
