@@ -1,7 +1,7 @@
 """The peer: HiGHS's MIP through scipy.optimize.milp (relative gap 1e-4) and
 its LP relaxation, on a placement instance file (the JSON of `resettle place`).
 
-Usage: python3 highs.py INSTANCE.json [--time-limit SECONDS]
+Usage: python3 highs.py INSTANCE.json [--time-limit SECONDS] [--lp-only] [--assignment OUT.json]
 Prints one JSON object: the MIP objective, its time and status, and the LP bound.
 """
 
@@ -39,7 +39,7 @@ def build(instance):
         [np.ones(base), np.array([c for m in instance["municipalities"] for c in m["capacity"]], dtype=float)]
     )
     c = -np.array([s for _, _, s in pairs])
-    return c, LinearConstraint(a, -np.inf, upper), n
+    return c, LinearConstraint(a, -np.inf, upper), n, pairs
 
 
 def main():
@@ -47,10 +47,13 @@ def main():
     limit = float(sys.argv[sys.argv.index("--time-limit") + 1]) if "--time-limit" in sys.argv else 3600.0
     with open(path) as fh:
         instance = json.load(fh)
-    c, cons, n = build(instance)
+    c, cons, n, pairs = build(instance)
     t0 = time.perf_counter()
     lp = milp(c, constraints=cons, bounds=Bounds(0, 1), integrality=np.zeros(n))
     lp_seconds = time.perf_counter() - t0
+    if "--lp-only" in sys.argv:
+        print(json.dumps({"instance": path, "lpBound": -lp.fun if lp.fun is not None else None, "lpSeconds": lp_seconds}))
+        return
     t0 = time.perf_counter()
     mip = milp(
         c,
@@ -60,6 +63,12 @@ def main():
         options={"mip_rel_gap": 1e-4, "time_limit": limit, "disp": False},
     )
     mip_seconds = time.perf_counter() - t0
+    if "--assignment" in sys.argv and mip.x is not None:
+        fam = [f["id"] for f in instance["families"]]
+        mun = [m["id"] for m in instance["municipalities"]]
+        chosen = {fam[f]: mun[m] for v, (f, m, _) in enumerate(pairs) if mip.x[v] > 0.5}
+        with open(sys.argv[sys.argv.index("--assignment") + 1], "w") as fh:
+            json.dump(chosen, fh)
     print(
         json.dumps(
             {

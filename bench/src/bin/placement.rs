@@ -30,6 +30,9 @@ enum Command {
         /// Repetitions; the fastest time is reported.
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// Also write the placement (the JSON of `resettle place`) here.
+        #[arg(long)]
+        write: Option<PathBuf>,
     },
 }
 
@@ -53,12 +56,16 @@ fn main() -> Result<()> {
                 println!("{}", path.display());
             }
         }
-        Command::Solve { instance, repeat } => {
+        Command::Solve {
+            instance,
+            repeat,
+            write,
+        } => {
             let text = std::fs::read_to_string(&instance)
                 .with_context(|| instance.display().to_string())?;
             let instance_data: Instance = serde_json::from_str(&text)?;
             let problem = instance_data.validate()?;
-            let options = Options::default();
+            let options = Options::for_problem(&problem);
             let mut best = f64::INFINITY;
             let mut solution = None;
             for _ in 0..repeat.max(1) {
@@ -70,6 +77,11 @@ fn main() -> Result<()> {
             let solution = solution.context("no run")?;
             resettle_placement::solve::check(&problem, &solution.assign)
                 .map_err(anyhow::Error::msg)?;
+            if let Some(path) = write {
+                let output =
+                    resettle_placement::output::PlacementOutput::new(&problem, &solution, None);
+                std::fs::write(path, serde_json::to_vec(&output)?)?;
+            }
             let start = Instant::now();
             let greedy = resettle_placement::solve::greedy(&problem);
             let greedy_seconds = start.elapsed().as_secs_f64();

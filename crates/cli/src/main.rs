@@ -7,6 +7,7 @@ mod database;
 mod forecast;
 mod import;
 mod keys;
+mod place;
 mod report;
 mod retention;
 mod serve;
@@ -81,6 +82,9 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into a new SQLite file, and check it.
     Restore(backup::RestoreArgs),
+    /// Place families in municipalities from an instance file (no database):
+    /// the best total score within capacity, with its upper bound.
+    Place(place::PlaceArgs),
     /// Retention of personal data in closed cases.
     Retention {
         #[command(subcommand)]
@@ -154,5 +158,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
         Command::Policy { command } => report::policy(command).await,
+        Command::Place(args) => place::run(args),
     }
 }

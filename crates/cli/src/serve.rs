@@ -4,6 +4,7 @@
 use crate::database::{DatabaseArgs, write_secret};
 use anyhow::{Context as _, Result, bail};
 use resettle_domain::{Context, Role, User, UserId, Username};
+use resettle_store::placement::PlacementStore;
 use resettle_store::{Accounts, SqlStore, Store};
 use resettle_web::auth::secrets::{hash_password, new_totp_secret, random_token, totp_code};
 use std::net::SocketAddr;
@@ -42,6 +43,35 @@ pub async fn open(url: &str) -> Result<SqlStore> {
 
 /// Fills an empty store with the demo caseload and one account per role,
 /// printing the accounts.
+/// Demo municipalities with room for about the families waiting for one.
+async fn fill_municipalities(store: &SqlStore, seed: u64, today: time::Date) -> Result<()> {
+    let waiting = resettle_web::placement::plan(store, None, today).await?;
+    let mut need = [0u32; 3];
+    for f in &waiting.families {
+        for (k, n) in need.iter_mut().enumerate() {
+            *n += f.room[k];
+        }
+    }
+    let list: Vec<resettle_store::placement::Municipality> =
+        resettle_demo::municipalities::municipalities(seed, need)
+            .into_iter()
+            .map(|m| resettle_store::placement::Municipality {
+                code: m.code.to_string(),
+                name: m.name.to_string(),
+                partner: m.partner,
+                room: m.room,
+                features: m.features,
+            })
+            .collect();
+    store.save_municipalities(&list).await?;
+    println!(
+        "{} municipalities with room for the {} families waiting for one (synthetic figures).",
+        list.len(),
+        waiting.families.len()
+    );
+    Ok(())
+}
+
 pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     if store.count_cases().await? > 0 {
         bail!("the database already holds cases; the demo only fills an empty database");
@@ -67,6 +97,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     )
     .await?;
     println!("Policy version {version} loaded (docs/policy-nl.json).");
+    fill_municipalities(store, seed, now.date()).await?;
 
     // The municipality that houses most demo families, so its officer has work to see.
     let mut counts = std::collections::HashMap::<&str, usize>::new();

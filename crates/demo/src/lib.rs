@@ -20,6 +20,7 @@ mod family;
 mod history;
 mod hosts;
 mod journey;
+pub mod municipalities;
 mod names;
 mod places;
 mod reasons;

@@ -54,6 +54,8 @@ pub enum Permission {
     ReadPolicy,
     /// Change the policy.
     ManagePolicy,
+    /// Propose placements of families in municipalities and confirm them.
+    PlanPlacement,
 }
 
 /// How much of a case a role sees.
@@ -88,7 +90,11 @@ impl Role {
             (R::IndOfficer, P::SeeSpecial(_)) => true,
             (
                 R::CoaOfficer,
-                P::ReadCases | P::ReadReports | P::ImportSubmissions | P::RecordConsent,
+                P::ReadCases
+                | P::ReadReports
+                | P::ImportSubmissions
+                | P::RecordConsent
+                | P::PlanPlacement,
             ) => true,
             (
                 R::CoaOfficer,

@@ -14,6 +14,7 @@ pub mod sample;
 pub mod solve;
 
 mod dual;
+mod neighbourhood;
 mod search;
 mod transport;
 

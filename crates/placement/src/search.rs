@@ -6,15 +6,15 @@
 use crate::problem::{EPS, Problem};
 
 /// Smallest gain worth a move; keeps rounding noise from cycling.
-const GAIN: f64 = 1e-10;
+pub(crate) const GAIN: f64 = 1e-10;
 
 /// A placement being improved: who is where and how full each municipality is.
 #[derive(Debug, Clone)]
 pub(crate) struct State<'a> {
-    p: &'a Problem,
+    pub(crate) p: &'a Problem,
     pub(crate) assign: Vec<Option<usize>>,
     load: Vec<f64>,
-    members: Vec<Vec<usize>>,
+    pub(crate) members: Vec<Vec<usize>>,
     pub(crate) objective: f64,
 }
 
@@ -47,7 +47,7 @@ impl<'a> State<'a> {
         }
     }
 
-    fn place(&mut self, f: usize, m: usize) {
+    pub(crate) fn place(&mut self, f: usize, m: usize) {
         let dims = self.p.dims();
         for (k, d) in self.p.demand(f).iter().enumerate() {
             self.load[m * dims + k] += d;
@@ -57,7 +57,7 @@ impl<'a> State<'a> {
         self.objective += self.p.score(f, m).unwrap_or(0.0);
     }
 
-    fn remove(&mut self, f: usize) {
+    pub(crate) fn remove(&mut self, f: usize) {
         let Some(m) = self.assign[f] else { return };
         let dims = self.p.dims();
         for (k, d) in self.p.demand(f).iter().enumerate() {
@@ -66,6 +66,18 @@ impl<'a> State<'a> {
         self.members[m].retain(|g| *g != f);
         self.assign[f] = None;
         self.objective -= self.p.score(f, m).unwrap_or(0.0);
+    }
+
+    pub(crate) fn load_of(&self, m: usize, k: usize) -> f64 {
+        self.load[m * self.p.dims() + k]
+    }
+
+    pub(crate) fn unplaced(&self) -> impl Iterator<Item = usize> + '_ {
+        self.assign
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.is_none())
+            .map(|(f, _)| f)
     }
 
     fn fits(&self, f: usize, m: usize) -> bool {
@@ -81,20 +93,6 @@ impl<'a> State<'a> {
             self.p.capacity(m),
         );
         (0..dims).all(|k| self.load[m * dims + k] - dout[k] + din[k] <= c[k] + EPS)
-    }
-
-    /// Room left in `m` after `outgoing` leaves, compared with `incoming`'s needs.
-    fn fits_in_or_instead(
-        &self,
-        incoming: usize,
-        outgoing: Option<usize>,
-        m: Option<usize>,
-    ) -> bool {
-        match (m, outgoing) {
-            (None, _) => true,
-            (Some(m), None) => self.fits(incoming, m),
-            (Some(m), Some(out)) => self.fits_instead(incoming, out, m),
-        }
     }
 }
 
@@ -191,32 +189,38 @@ fn relocate_all(state: &mut State<'_>) -> bool {
     changed
 }
 
-/// Exchanges two families between municipalities (or with the unplaced).
+/// Exchanges two placed families between municipalities: f goes to one of
+/// the municipalities where it would score more, a family there comes to f's.
 fn swap_all(state: &mut State<'_>) -> bool {
+    const CANDIDATES: usize = 20;
     let p = state.p;
     let mut changed = false;
+    let mut better: Vec<(f64, usize)> = Vec::new();
     for f in 0..p.families() {
         let Some(mf) = state.assign[f] else { continue };
         let Some(sf) = p.score(f, mf) else { continue };
+        better.clear();
+        better.extend(
+            (0..p.municipalities())
+                .filter_map(|m| p.score(f, m).map(|s| (s, m)))
+                .filter(|(s, _)| *s > sf),
+        );
+        better.sort_by(|a, b| b.0.total_cmp(&a.0));
+        better.truncate(CANDIDATES);
         let mut best: Option<(f64, usize)> = None;
-        for g in 0..p.families() {
-            let mg = state.assign[g];
-            if g == f || mg == Some(mf) {
-                continue;
-            }
-            // f goes where g is (or out), g comes to mf.
-            let (Some(sgf), Some(sfg), Some(sg)) =
-                (p.score(g, mf), state.value(f, mg), state.value(g, mg))
-            else {
-                continue;
-            };
-            let gain = sgf + sfg - sf - sg;
-            if gain > GAIN
-                && best.is_none_or(|(b, _)| gain > b)
-                && state.fits_instead(g, f, mf)
-                && state.fits_in_or_instead(f, Some(g), mg)
-            {
-                best = Some((gain, g));
+        for &(sfg, mg) in &better {
+            for &g in &state.members[mg] {
+                let (Some(sgf), Some(sg)) = (p.score(g, mf), p.score(g, mg)) else {
+                    continue;
+                };
+                let gain = sgf + sfg - sf - sg;
+                if gain > GAIN
+                    && best.is_none_or(|(b, _)| gain > b)
+                    && state.fits_instead(g, f, mf)
+                    && state.fits_instead(f, g, mg)
+                {
+                    best = Some((gain, g));
+                }
             }
         }
         if let Some((_, g)) = best {
@@ -302,4 +306,213 @@ pub(crate) fn greedy(state: &mut State<'_>) {
             state.place(f, m);
         }
     }
+}
+
+/// Simulated annealing that may pass through overfull municipalities: an
+/// overload costs a penalty per unit that starts at the dual price of that
+/// room and grows until only placements within room remain, so the search
+/// can shift a chain of families that no single feasible move connects.
+/// Returns the best placement within room seen (never worse than `state`).
+pub(crate) fn anneal<'a>(state: State<'a>, prices: &[f64], moves: usize, seed: u64) -> State<'a> {
+    use rand::{Rng, SeedableRng};
+    let p = state.p;
+    let (nf, nm, dims) = (p.families(), p.municipalities(), p.dims());
+    if nf < 2 || nm == 0 || moves == 0 {
+        return state;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut spread = 0.0;
+    let mut samples = 0;
+    for _ in 0..1000 {
+        let f = rng.random_range(0..nf);
+        let (a, b) = (rng.random_range(0..nm), rng.random_range(0..nm));
+        if let (Some(x), Some(y)) = (p.score(f, a), p.score(f, b)) {
+            spread += (x - y).abs();
+            samples += 1;
+        }
+    }
+    let spread = if samples > 0 && spread > 0.0 {
+        spread / samples as f64
+    } else {
+        1.0
+    };
+    let (t0, t1) = (0.01 * spread, 1e-4 * spread);
+    let cooling = (t1 / t0).powf(1.0 / moves as f64);
+    // Penalty per unit of overload: the dual price, at least a small share of
+    // the typical score per unit, growing a hundredfold over the run.
+    let floor: Vec<f64> = (0..dims)
+        .map(|k| {
+            let mean = (0..nf).map(|f| p.demand(f)[k]).sum::<f64>() / nf as f64;
+            0.1 * spread / mean.max(EPS)
+        })
+        .collect();
+    let base: Vec<f64> = prices
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x.max(floor[i % dims]))
+        .collect();
+    let growth = 100f64.powf(1.0 / moves as f64);
+    let mut weight = 1.0;
+    let overload =
+        |load: &[f64], m: usize, k: usize| (load[m * dims + k] - p.capacity(m)[k]).max(0.0);
+    // Penalty change in municipality m when `add` comes in and `sub` leaves.
+    let change = |load: &[f64], m: usize, add: Option<usize>, sub: Option<usize>, w: f64| -> f64 {
+        (0..dims)
+            .map(|k| {
+                let mut l = load[m * dims + k];
+                let before = (l - p.capacity(m)[k]).max(0.0);
+                if let Some(a) = add {
+                    l += p.demand(a)[k];
+                }
+                if let Some(s) = sub {
+                    l -= p.demand(s)[k];
+                }
+                ((l - p.capacity(m)[k]).max(0.0) - before) * base[m * dims + k] * w
+            })
+            .sum()
+    };
+    let mut total_over: f64 = (0..nm)
+        .flat_map(|m| (0..dims).map(move |k| (m, k)))
+        .map(|(m, k)| overload(&state.load, m, k))
+        .sum();
+    let mut best = state.clone();
+    let mut state = state;
+    let mut temperature = t0;
+    for _ in 0..moves {
+        temperature *= cooling;
+        weight *= growth;
+        let f = rng.random_range(0..nf);
+        let here = state.assign[f];
+        let Some(now) = state.value(f, here) else {
+            continue;
+        };
+        let (g, there) = if rng.random::<bool>() {
+            let target = rng.random_range(0..=nm);
+            (None, (target < nm).then_some(target))
+        } else {
+            let g = rng.random_range(0..nf);
+            (Some(g), state.assign[g])
+        };
+        if there == here || g == Some(f) {
+            continue;
+        }
+        let Some(then) = state.value(f, there) else {
+            continue;
+        };
+        let mut delta = then - now;
+        if let Some(g) = g {
+            let (Some(sg), Some(sgf)) = (state.value(g, there), state.value(g, here)) else {
+                continue;
+            };
+            delta += sgf - sg;
+        }
+        let mut penalty = 0.0;
+        if let Some(m) = here {
+            penalty += change(&state.load, m, g, Some(f), weight);
+        }
+        if let Some(m) = there {
+            penalty += change(&state.load, m, Some(f), g, weight);
+        }
+        let objective_change = delta - penalty;
+        if objective_change < 0.0 && rng.random::<f64>() >= (objective_change / temperature).exp() {
+            continue;
+        }
+        for m in [here, there].into_iter().flatten() {
+            total_over -= (0..dims).map(|k| overload(&state.load, m, k)).sum::<f64>();
+        }
+        state.remove(f);
+        if let Some(g) = g {
+            state.remove(g);
+            if let Some(m) = here {
+                state.place(g, m);
+            }
+        }
+        if let Some(m) = there {
+            state.place(f, m);
+        }
+        for m in [here, there].into_iter().flatten() {
+            total_over += (0..dims).map(|k| overload(&state.load, m, k)).sum::<f64>();
+        }
+        if total_over <= EPS && state.objective > best.objective + GAIN {
+            best = state.clone();
+        }
+    }
+    best
+}
+
+/// Builds a placement the way the LP would, then repairs it: every family
+/// first goes where its score net of the price of its room is best (ignoring
+/// room); while a municipality is over its room, the family there that loses
+/// least by moving to its best alternative with room (or out) moves.
+pub(crate) fn construct_by_regret<'a>(p: &'a Problem, prices: &[f64]) -> State<'a> {
+    let (nm, dims) = (p.municipalities(), p.dims());
+    let reduced = |f: usize, m: usize| -> Option<f64> {
+        let d = p.demand(f);
+        p.score(f, m)
+            .map(|s| s - (0..dims).map(|k| prices[m * dims + k] * d[k]).sum::<f64>())
+    };
+    let mut state = State::empty(p);
+    for f in 0..p.families() {
+        let best = (0..nm)
+            .filter_map(|m| reduced(f, m).map(|r| (r, m)))
+            .filter(|(r, _)| *r > -EPS)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((_, m)) = best {
+            state.place(f, m);
+        }
+    }
+    let over = |state: &State<'_>, m: usize| -> Vec<usize> {
+        (0..dims)
+            .filter(|k| state.load[m * dims + k] > p.capacity(m)[*k] + EPS)
+            .collect()
+    };
+    // Each round moves one family out of one overloaded municipality.
+    for _ in 0..p.families() * 2 {
+        let Some((m, dims_over)) = (0..nm)
+            .map(|m| (m, over(&state, m)))
+            .find(|(_, o)| !o.is_empty())
+        else {
+            break;
+        };
+        let mut pick: Option<(f64, usize, Option<usize>)> = None;
+        for &f in &state.members[m] {
+            if dims_over.iter().all(|k| p.demand(f)[*k] <= EPS) {
+                continue;
+            }
+            let here = reduced(f, m).unwrap_or(0.0);
+            let (alt, target) = (0..nm)
+                .filter(|o| *o != m && state.fits(f, *o))
+                .filter_map(|o| reduced(f, o).map(|r| (r, Some(o))))
+                .fold((0.0, None), |acc, x| if x.0 > acc.0 { x } else { acc });
+            let relief: f64 = dims_over
+                .iter()
+                .map(|k| p.demand(f)[*k] / p.capacity(m)[*k].max(1.0))
+                .sum();
+            let regret = (here - alt) / relief.max(EPS);
+            if pick.is_none_or(|(r, _, _)| regret < r) {
+                pick = Some((regret, f, target));
+            }
+        }
+        let Some((_, f, target)) = pick else { break };
+        state.remove(f);
+        if let Some(o) = target {
+            state.place(f, o);
+        }
+    }
+    // Whoever is left, wherever room remains, by score.
+    let mut left: Vec<usize> = state.unplaced().collect();
+    left.sort_by(|a, b| {
+        let best = |f: usize| (0..nm).filter_map(|m| p.score(f, m)).fold(0.0, f64::max);
+        best(*b).total_cmp(&best(*a))
+    });
+    for f in left {
+        let best = (0..nm)
+            .filter_map(|m| p.score(f, m).map(|s| (s, m)))
+            .filter(|(s, m)| *s > GAIN && state.fits(f, *m))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((_, m)) = best {
+            state.place(f, m);
+        }
+    }
+    state
 }

@@ -3,25 +3,43 @@
 //! in both cases with the upper bound beside the objective.
 
 use crate::dual;
+use crate::neighbourhood;
 use crate::problem::Problem;
 use crate::search::{self, State};
 use crate::transport;
 use serde::Serialize;
 
-/// How hard to work; the defaults are what the benchmark measures.
+/// How hard to work. `Options::for_problem` scales the effort to the
+/// instance; the benchmark measures those defaults.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// Iterations of the dual at each smoothing temperature.
     pub dual_iterations: usize,
     /// Passes of local search over all families.
     pub search_rounds: usize,
+    /// Extra constructions from randomly perturbed prices.
+    pub restarts: usize,
+    /// Simulated-annealing moves.
+    pub anneal_moves: usize,
+    /// Large neighbourhoods solved by branch and bound.
+    pub neighbourhoods: usize,
+    /// Seed of the randomised steps, so a placement can be reproduced.
+    pub seed: u64,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+impl Options {
+    /// Effort that keeps the largest published size (5,000 families, 300
+    /// municipalities) within seconds and spends more on small, tight ones.
+    pub fn for_problem(p: &Problem) -> Self {
+        let pairs = (p.families() * p.municipalities()).max(1);
+        let families = p.families().max(1);
         Self {
             dual_iterations: 60,
             search_rounds: 50,
+            restarts: (2_000_000 / pairs).min(20),
+            anneal_moves: (30_000 * families).min(10_000_000),
+            neighbourhoods: (4_000_000 / families).min(20_000),
+            seed: 1,
         }
     }
 }
@@ -71,8 +89,7 @@ pub fn solve(p: &Problem, options: &Options) -> Solution {
             }
         }
         None => {
-            let mut state = search::construct(p, &dual.prices);
-            search::improve(&mut state, options.search_rounds);
+            let state = heuristic(p, &dual.prices, options);
             let objective = objective(p, &state.assign);
             Solution {
                 assign: state.assign,
@@ -83,6 +100,48 @@ pub fn solve(p: &Problem, options: &Options) -> Solution {
             }
         }
     }
+}
+
+/// Constructions from the prices (and perturbed prices), each improved by
+/// local search; the best then goes through annealing and large
+/// neighbourhoods.
+fn heuristic<'a>(p: &'a Problem, prices: &[f64], options: &Options) -> State<'a> {
+    use rand::{Rng, SeedableRng};
+    const PERTURBATION: f64 = 0.05;
+    const POOL: usize = 16;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed);
+    let mut best: Option<State<'a>> = None;
+    for restart in 0..=options.restarts {
+        let priced: Vec<f64> = if restart == 0 {
+            prices.to_vec()
+        } else {
+            prices
+                .iter()
+                .map(|x| x * (1.0 + PERTURBATION * (rng.random::<f64>() * 2.0 - 1.0)))
+                .collect()
+        };
+        for mut state in [
+            search::construct(p, &priced),
+            search::construct_by_regret(p, &priced),
+        ] {
+            search::improve(&mut state, options.search_rounds);
+            if best.as_ref().is_none_or(|b| state.objective > b.objective) {
+                best = Some(state);
+            }
+        }
+    }
+    let mut state = best.unwrap_or_else(|| State::empty(p));
+    state = search::anneal(state, prices, options.anneal_moves, options.seed);
+    search::improve(&mut state, options.search_rounds);
+    neighbourhood::search(
+        &mut state,
+        prices,
+        options.neighbourhoods,
+        POOL,
+        options.seed,
+    );
+    search::improve(&mut state, options.search_rounds);
+    state
 }
 
 /// A greedy baseline for comparison: families in the order given, each to
@@ -100,6 +159,52 @@ pub fn objective(p: &Problem, assign: &[Option<usize>]) -> f64 {
         .enumerate()
         .filter_map(|(f, m)| m.and_then(|m| p.score(f, m)))
         .sum()
+}
+
+/// What is wrong with an assignment, by position.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Violation {
+    /// The pair has no score: it is not allowed.
+    NotAllowed { family: usize, municipality: usize },
+    /// More than the room in one dimension.
+    OverRoom {
+        municipality: usize,
+        dimension: usize,
+        load: f64,
+        capacity: f64,
+    },
+}
+
+/// Every violation of the hard rules in an assignment (empty: it can be confirmed).
+pub fn violations(p: &Problem, assign: &[Option<usize>]) -> Vec<Violation> {
+    let dims = p.dims();
+    let mut found = Vec::new();
+    let mut load = vec![0.0; p.municipalities() * dims];
+    for (f, m) in assign.iter().enumerate() {
+        let Some(m) = *m else { continue };
+        if p.score(f, m).is_none() {
+            found.push(Violation::NotAllowed {
+                family: f,
+                municipality: m,
+            });
+        }
+        for (k, d) in p.demand(f).iter().enumerate() {
+            load[m * dims + k] += d;
+        }
+    }
+    for m in 0..p.municipalities() {
+        for (k, c) in p.capacity(m).iter().enumerate() {
+            if load[m * dims + k] > c + 1e-6 {
+                found.push(Violation::OverRoom {
+                    municipality: m,
+                    dimension: k,
+                    load: load[m * dims + k],
+                    capacity: *c,
+                });
+            }
+        }
+    }
+    found
 }
 
 /// Checks an assignment against the hard rules: allowed pairs and every

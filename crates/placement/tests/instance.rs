@@ -14,7 +14,7 @@ const EXAMPLE: &str = r#"{"dimensions": ["persons", "largeDwellings", "schoolPla
 fn the_example_is_placed_with_its_bound() {
     let inst: Instance = serde_json::from_str(EXAMPLE).unwrap();
     let p = inst.validate().unwrap();
-    let s = solve(&p, &Options::default());
+    let s = solve(&p, &Options::for_problem(&p));
     let out = serde_json::to_value(PlacementOutput::new(&p, &s, None)).unwrap();
     assert_eq!(
         out["assignments"],
@@ -68,6 +68,6 @@ fn an_absent_pair_is_never_proposed() {
         .unwrap()
         .validate()
         .unwrap();
-    let s = solve(&p, &Options::default());
+    let s = solve(&p, &Options::for_problem(&p));
     assert_eq!(s.assign, vec![Some(1), Some(1)]);
 }

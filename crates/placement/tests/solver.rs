@@ -88,7 +88,7 @@ proptest! {
     #[test]
     fn one_slot_each_is_solved_exactly(inst in arbitrary(true)) {
         let p = inst.validate().unwrap();
-        let s = solve(&p, &Options::default());
+        let s = solve(&p, &Options::for_problem(&p));
         prop_assert_eq!(s.method, Method::ExactTransportation);
         prop_assert!(check(&p, &s.assign).is_ok());
         let best = brute_force(&p);
@@ -99,7 +99,7 @@ proptest! {
     #[test]
     fn any_sizes_are_feasible_and_bounded(inst in arbitrary(false)) {
         let p = inst.validate().unwrap();
-        let s = solve(&p, &Options::default());
+        let s = solve(&p, &Options::for_problem(&p));
         prop_assert!(check(&p, &s.assign).is_ok(), "{:?}", check(&p, &s.assign));
         prop_assert!((objective(&p, &s.assign) - s.objective).abs() < 1e-9);
         let best = brute_force(&p);
@@ -113,7 +113,7 @@ fn seeded_instances_keep_a_small_gap_to_their_bound() {
     for (dims, unit) in [(1, false), (3, false), (1, true)] {
         let inst = resettle_placement::sample::generate(7, 120, 8, dims, unit);
         let p = inst.validate().unwrap();
-        let s = solve(&p, &Options::default());
+        let s = solve(&p, &Options::for_problem(&p));
         check(&p, &s.assign).unwrap();
         let gap = (s.upper_bound - s.objective) / s.upper_bound;
         assert!(gap >= -1e-12, "objective above the bound");

@@ -11,6 +11,7 @@ pub mod crypto;
 mod error;
 pub mod forecast;
 mod ledger;
+pub mod placement;
 pub mod policy;
 mod query;
 pub mod retention;
@@ -31,7 +32,13 @@ use resettle_domain::{Case, CaseId, CaseNumber, Consent, NewCase, Transition};
 /// Everything the application asks of its database.
 #[async_trait]
 pub trait Store:
-    Accounts + AuditLog + policy::PolicyStore + forecast::ForecastStore + Send + Sync
+    Accounts
+    + AuditLog
+    + policy::PolicyStore
+    + forecast::ForecastStore
+    + placement::PlacementStore
+    + Send
+    + Sync
 {
     /// Which database engine this is (for health and diagnostics).
     fn backend(&self) -> Backend;

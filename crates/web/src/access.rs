@@ -90,6 +90,9 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/reports/frameworks/print", Needs(ReadReports)),
     r("GET", "/forecast", Needs(ReadReports)),
     r("GET", "/norms", Needs(ReadCases)),
+    r("GET", "/placement", Needs(PlanPlacement)),
+    r("POST", "/placement/review", Needs(PlanPlacement)),
+    r("POST", "/placement/confirmations", Needs(PlanPlacement)),
     r("GET", "/policy", Needs(ReadPolicy)),
     r("POST", "/policy", Needs(ManagePolicy)),
 ];

@@ -11,6 +11,7 @@ mod filters;
 pub mod forecasts;
 pub mod norms;
 mod pages;
+pub mod placement;
 mod problem;
 pub mod reports;
 mod security;

@@ -270,6 +270,10 @@ capability!(
     PolicyAdmin, Permission::ManagePolicy, "change the policy"
 );
 capability!(
+    /// May propose placements of families in municipalities and confirm them.
+    PlacementPlanner, Permission::PlanPlacement, "plan placements"
+);
+capability!(
     /// May record consent to share, or override its absence.
     ConsentRecorder, Permission::RecordConsent, "record consent"
 );

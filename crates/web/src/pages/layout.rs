@@ -41,6 +41,9 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 @if may(Permission::ReadReports) {
                                     li { a href="/forecast" aria-current=[path.starts_with("/forecast").then_some("page")] { (t.t("nav-forecast")) } }
                                 }
+                                @if may(Permission::PlanPlacement) {
+                                    li { a href="/placement" aria-current=[path.starts_with("/placement").then_some("page")] { (t.t("nav-placement")) } }
+                                }
                                 @if may(Permission::ReadPolicy) {
                                     li { a href="/policy" aria-current=[path.starts_with("/policy").then_some("page")] { (t.t("nav-policy")) } }
                                 }

@@ -8,6 +8,7 @@ mod i18n;
 mod layout;
 mod login;
 mod norms;
+mod placement;
 mod reports;
 
 pub use layout::encode;
@@ -42,6 +43,12 @@ pub fn routes() -> Router<AppState> {
         .route("/policy", get(reports::policy).post(reports::change_policy))
         .route("/forecast", get(forecast::show))
         .route("/norms", get(norms::show))
+        .route("/placement", get(placement::show))
+        .route("/placement/review", axum::routing::post(placement::adjust))
+        .route(
+            "/placement/confirmations",
+            axum::routing::post(placement::confirm),
+        )
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))

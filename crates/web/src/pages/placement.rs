@@ -1,0 +1,408 @@
+//! Placement: COA proposes where each waiting family is housed (the best
+//! total expected-integration score within every municipality's room),
+//! reviews it with the reasons per family, changes it by hand and sees what
+//! that costs, then confirms, which records the housing assignments.
+
+use super::i18n::T;
+use super::layout::{error_summary, page};
+use crate::auth::{PlacementPlanner, audit};
+use crate::placement::{Plan, plan};
+use crate::problem::Problem as HttpProblem;
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use resettle_domain::audit::AuditResult;
+use resettle_placement::explain::{WhyNot, explain};
+use resettle_placement::solve::{Violation, objective, violations};
+use resettle_placement::{Options, solve};
+use resettle_store::placement::{DIMENSIONS, HousingAssignment};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Form value for "not placed now".
+const UNPLACED: &str = "-";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Shown {
+    confirmed: Option<usize>,
+}
+
+fn field(case_number: &str) -> String {
+    format!("m-{case_number}")
+}
+
+/// The officer's choices from the form: family position → municipality
+/// position (None: unplaced), with errors for values that name nothing.
+fn choices(
+    plan: &Plan,
+    form: &[(String, String)],
+    t: &T,
+    errors: &mut Vec<(String, String)>,
+) -> HashMap<usize, Option<usize>> {
+    let families: HashMap<String, usize> = plan
+        .families
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (field(f.case_number.as_str()), i))
+        .collect();
+    let places: HashMap<&str, usize> = plan
+        .municipalities
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.code.as_str(), i))
+        .collect();
+    let mut chosen = HashMap::new();
+    for (name, value) in form.iter().filter(|(n, _)| n.starts_with("m-")) {
+        let Some(&f) = families.get(name) else {
+            errors.push((
+                name.clone(),
+                t.with(
+                    "placement-not-waiting",
+                    &[("case", name[2..].to_string().into())],
+                ),
+            ));
+            continue;
+        };
+        if value == UNPLACED {
+            chosen.insert(f, None);
+        } else if let Some(&m) = places.get(value.as_str()) {
+            chosen.insert(f, Some(m));
+        } else {
+            errors.push((
+                name.clone(),
+                t.with(
+                    "placement-no-municipality",
+                    &[
+                        ("case", name[2..].to_string().into()),
+                        ("code", value.clone().into()),
+                    ],
+                ),
+            ));
+        }
+    }
+    chosen
+}
+
+/// Errors for a plan that breaks the room or an allowed pair, each at the
+/// first family placed there.
+fn broken(plan: &Plan, assign: &[Option<usize>], t: &T) -> Vec<(String, String)> {
+    violations(&plan.problem, assign)
+        .into_iter()
+        .map(|v| match v {
+            Violation::NotAllowed {
+                family,
+                municipality,
+            } => (
+                field(plan.families[family].case_number.as_str()),
+                t.with(
+                    "placement-not-allowed",
+                    &[
+                        ("case", plan.families[family].case_number.to_string().into()),
+                        (
+                            "municipality",
+                            plan.municipalities[municipality].name.clone().into(),
+                        ),
+                    ],
+                ),
+            ),
+            Violation::OverRoom {
+                municipality,
+                dimension,
+                load,
+                capacity,
+            } => {
+                let first = assign
+                    .iter()
+                    .position(|m| *m == Some(municipality))
+                    .unwrap_or(0);
+                (
+                    field(
+                        plan.families
+                            .get(first)
+                            .map_or("", |f| f.case_number.as_str()),
+                    ),
+                    t.with(
+                        "placement-over-room",
+                        &[
+                            (
+                                "municipality",
+                                plan.municipalities[municipality].name.clone().into(),
+                            ),
+                            (
+                                "dimension",
+                                t.t(&format!("placement-dim-{}", DIMENSIONS[dimension]))
+                                    .into(),
+                            ),
+                            ("load", load.into()),
+                            ("room", capacity.into()),
+                        ],
+                    ),
+                )
+            }
+        })
+        .collect()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    t: T,
+    planner: PlacementPlanner,
+    Query(q): Query<Shown>,
+) -> Response {
+    review(state, t, planner, Vec::new(), q.confirmed).await
+}
+
+/// "Recalculate": the proposal with the officer's changes.
+pub async fn adjust(
+    State(state): State<AppState>,
+    t: T,
+    planner: PlacementPlanner,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    review(state, t, planner, form, None).await
+}
+
+async fn review(
+    state: AppState,
+    t: T,
+    planner: PlacementPlanner,
+    form: Vec<(String, String)>,
+    confirmed: Option<usize>,
+) -> Response {
+    let p = &planner.0;
+    let today = state.now().date();
+    let plan = match plan(state.store.as_ref(), None, today).await {
+        Ok(plan) => plan,
+        Err(e) => {
+            return HttpProblem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+                .into_response();
+        }
+    };
+    audit(
+        &state,
+        p.name(),
+        "placement-proposal",
+        "placement",
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    let solution = solve(&plan.problem, &Options::for_problem(&plan.problem));
+    let mut errors = Vec::new();
+    let chosen = choices(&plan, &form, &t, &mut errors);
+    let mut assign = solution.assign.clone();
+    for (f, m) in &chosen {
+        assign[*f] = *m;
+    }
+    errors.extend(broken(&plan, &assign, &t));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let body = body(&t, p.csrf(), &plan, &solution, &assign, &errors, confirmed);
+    (
+        status,
+        page(t, &t.t("placement-title"), "/placement", Some(p), body),
+    )
+        .into_response()
+}
+
+/// "Confirm": records the housing assignments of the plan as shown.
+pub async fn confirm(
+    State(state): State<AppState>,
+    t: T,
+    planner: PlacementPlanner,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let p = &planner.0;
+    let today = state.now().date();
+    let plan = match plan(state.store.as_ref(), None, today).await {
+        Ok(plan) => plan,
+        Err(e) => {
+            return HttpProblem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+                .into_response();
+        }
+    };
+    let mut errors = Vec::new();
+    let chosen = choices(&plan, &form, &t, &mut errors);
+    for (i, f) in plan.families.iter().enumerate() {
+        if !chosen.contains_key(&i) {
+            errors.push((
+                field(f.case_number.as_str()),
+                t.with(
+                    "placement-missing",
+                    &[("case", f.case_number.to_string().into())],
+                ),
+            ));
+        }
+    }
+    let assign: Vec<Option<usize>> = (0..plan.families.len())
+        .map(|i| chosen.get(&i).copied().flatten())
+        .collect();
+    errors.extend(broken(&plan, &assign, &t));
+    if !errors.is_empty() {
+        let solution = solve(&plan.problem, &Options::for_problem(&plan.problem));
+        let body = body(&t, p.csrf(), &plan, &solution, &assign, &errors, None);
+        return (
+            StatusCode::BAD_REQUEST,
+            page(t, &t.t("placement-title"), "/placement", Some(p), body),
+        )
+            .into_response();
+    }
+    let at = state.now();
+    let list: Vec<HousingAssignment> = assign
+        .iter()
+        .enumerate()
+        .filter_map(|(f, m)| {
+            let m = (*m)?;
+            let family = &plan.families[f];
+            Some(HousingAssignment {
+                case_id: family.case_id,
+                municipality: plan.municipalities[m].code.clone(),
+                room: family.room,
+                score: plan.problem.score(f, m).unwrap_or(0.0),
+                assigned_by: p.name().to_string(),
+                assigned_at: at,
+            })
+        })
+        .collect();
+    if let Err(e) = state.store.assign_housing(&list).await {
+        return HttpProblem::from(e).into_response();
+    }
+    for a in &list {
+        audit(
+            &state,
+            p.name(),
+            "assign-housing",
+            &format!("case {} to {}", a.case_id, a.municipality),
+            AuditResult::Ok,
+            &p.origin,
+        )
+        .await;
+    }
+    Redirect::to(&format!("/placement?confirmed={}", list.len())).into_response()
+}
+
+fn body(
+    t: &T,
+    csrf: &str,
+    plan: &Plan,
+    solution: &resettle_placement::Solution,
+    assign: &[Option<usize>],
+    errors: &[(String, String)],
+    confirmed: Option<usize>,
+) -> Markup {
+    let explanations = explain(&plan.problem, assign, &|f, m| plan.parts(f, m));
+    let adjusted = objective(&plan.problem, assign);
+    let changed = assign != solution.assign.as_slice();
+    let dims = DIMENSIONS.map(|d| t.t(&format!("placement-dim-{d}")));
+    let mut used = vec![[0u32; 3]; plan.municipalities.len()];
+    for (f, m) in assign.iter().enumerate() {
+        if let Some(m) = m {
+            for (u, r) in used[*m].iter_mut().zip(plan.families[f].room) {
+                *u += r;
+            }
+        }
+    }
+    html! {
+        h1 { (t.t("placement-title")) }
+        p { (t.t("placement-intro")) }
+        @if let Some(n) = confirmed {
+            p.notice role="status" { (t.with("placement-confirmed", &[("count", n.into())])) }
+        }
+        (error_summary(&t.t("placement-errors"), errors))
+        @if plan.families.is_empty() {
+            p { (t.t("placement-none")) }
+        } @else {
+            dl.figures {
+                dt { (t.t("placement-objective")) } dd { (format!("{:.3}", solution.objective)) }
+                dt { (t.t("placement-bound")) } dd { (format!("{:.3}", solution.upper_bound)) " " (t.with("placement-gap", &[("gap", format!("{:.2}", gap(solution.objective, solution.upper_bound)).into())])) }
+                @if changed {
+                    dt { (t.t("placement-adjusted")) } dd { (format!("{:.3}", adjusted)) " (" (format!("{:+.3}", adjusted - solution.objective)) ")" }
+                }
+            }
+            form method="post" action="/placement/review" {
+                input type="hidden" name="csrf" value=(csrf);
+                div.table-scroll { table {
+                    caption { (t.with("placement-families", &[("count", plan.families.len().into())])) }
+                    thead { tr {
+                        th scope="col" { (t.t("field-case-number")) }
+                        th scope="col" { (t.t("placement-persons")) }
+                        th scope="col" { (t.t("placement-children")) }
+                        th scope="col" { (t.t("placement-municipality")) }
+                        th scope="col" { (t.t("placement-score")) }
+                        th scope="col" { (t.t("placement-why")) }
+                    } }
+                    tbody { @for (f, family) in plan.families.iter().enumerate() {
+                        @let e = &explanations[f];
+                        @let name = field(family.case_number.as_str());
+                        tr {
+                            th scope="row" { a href={ "/cases/" (family.case_id) } { (family.case_number) } }
+                            td.num { (family.persons) }
+                            td.num { (family.children) }
+                            td {
+                                label.visually-hidden for=(name) { (t.with("placement-choose", &[("case", family.case_number.to_string().into())])) }
+                                select id=(name) name=(name) {
+                                    option value=(UNPLACED) selected[assign[f].is_none()] { (t.t("placement-unplaced")) }
+                                    @for (m, place) in plan.municipalities.iter().enumerate() {
+                                        option value=(place.code) selected[assign[f] == Some(m)] { (place.name) }
+                                    }
+                                }
+                            }
+                            td.num { (e.score.map(|s| format!("{s:.3}")).unwrap_or_default()) }
+                            td {
+                                @if let Some(rank) = e.rank { (t.with("placement-rank", &[("rank", rank.into()), ("of", e.allowed.into())])) " " }
+                                @if !e.full_dimensions.is_empty() {
+                                    (t.with("placement-full", &[("dimensions", e.full_dimensions.iter().map(|d| t.t(&format!("placement-dim-{d}"))).collect::<Vec<_>>().join(", ").into())])) " "
+                                }
+                                @if let Some(alt) = &e.next_best {
+                                    @let place = plan.municipalities.iter().find(|m| m.code == alt.municipality).map_or(alt.municipality.as_str(), |m| m.name.as_str());
+                                    (t.with("placement-next", &[("municipality", place.to_string().into()), ("difference", format!("{:+.3}", alt.difference).into())])) " "
+                                    (match &alt.why_not {
+                                        WhyNot::LowerScore => t.t("placement-why-lower"),
+                                        WhyNot::NoRoom { dimensions } => t.with("placement-why-room", &[("dimensions", dimensions.iter().map(|d| t.t(&format!("placement-dim-{d}"))).collect::<Vec<_>>().join(", ").into())]),
+                                        WhyNot::ChangedByHand => t.t("placement-why-hand"),
+                                    })
+                                }
+                                @if !e.score_parts.is_empty() {
+                                    details { summary { (t.t("placement-parts")) }
+                                        ul { @for part in &e.score_parts { li { (part.name) ": " (format!("{:+.3}", part.value)) } } }
+                                    }
+                                }
+                            }
+                        }
+                    } }
+                } }
+                div.actions {
+                    button type="submit" { (t.t("placement-recalculate")) }
+                    button type="submit" formaction="/placement/confirmations" { (t.t("placement-confirm")) }
+                }
+            }
+        }
+        div.table-scroll { table {
+            caption { (t.t("placement-municipalities")) }
+            thead { tr {
+                th scope="col" { (t.t("placement-municipality")) }
+                th scope="col" { (t.t("placement-partner")) }
+                @for d in &dims { th scope="col" { (d) " " (t.t("placement-used-of-room")) } }
+            } }
+            tbody { @for (m, place) in plan.municipalities.iter().enumerate() { tr {
+                th scope="row" { (place.name) " (" (place.code) ")" }
+                td { (if place.partner { t.t("yes") } else { t.t("no") }) }
+                @for k in 0..3 { td.num { (used[m][k]) " / " (plan.room_left[m][k]) } }
+            } } }
+        } }
+    }
+}
+
+fn gap(objective: f64, bound: f64) -> f64 {
+    if bound.abs() > f64::EPSILON {
+        (bound - objective) / bound.abs() * 100.0
+    } else {
+        0.0
+    }
+}

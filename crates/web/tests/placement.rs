@@ -1,0 +1,146 @@
+//! Placement from live data: COA sees the proposal with its reasons, a change
+//! that breaks a municipality's room is refused naming it, and confirming
+//! records the housing assignments within every room; others may not plan.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use reqwest::StatusCode;
+use resettle_domain::Role;
+use resettle_placement::{Options, solve};
+use resettle_store::placement::{Municipality, PlacementStore};
+use resettle_web::placement::plan;
+use support::App;
+use time::OffsetDateTime;
+
+async fn check(app: &App) {
+    app.import_demo().await;
+    let today = OffsetDateTime::now_utc().date();
+    let waiting = plan(app.store.as_ref(), None, today).await.unwrap();
+    assert!(
+        waiting.families.len() >= 10,
+        "the demo has families waiting"
+    );
+    let mut need = [0u32; 3];
+    for f in &waiting.families {
+        (0..3).for_each(|k| need[k] += f.room[k]);
+    }
+    let list: Vec<Municipality> = resettle_demo::municipalities::municipalities(1, need)
+        .into_iter()
+        .map(|m| Municipality {
+            code: m.code.into(),
+            name: m.name.into(),
+            partner: m.partner,
+            room: m.room,
+            features: m.features,
+        })
+        .collect();
+    app.store.save_municipalities(&list).await.unwrap();
+
+    // The page: one choice per family, the bound beside the objective.
+    let (status, page) = app.page(Role::CoaOfficer, "/placement").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let current = plan(app.store.as_ref(), None, today).await.unwrap();
+    for f in &current.families {
+        assert!(
+            page.contains(&format!("name=\"m-{}\"", f.case_number)),
+            "{}",
+            f.case_number
+        );
+    }
+    assert!(
+        page.contains("Bovengrens (LP-relaxatie)"),
+        "Dutch by default"
+    );
+    let (status, _) = app.page(Role::MunicipalityOfficer, "/placement").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Everyone in the first municipality is refused, naming it.
+    let first = &current.municipalities[0];
+    let crowded: Vec<(String, String)> = current
+        .families
+        .iter()
+        .map(|f| (format!("m-{}", f.case_number), first.code.clone()))
+        .collect();
+    let fields: Vec<(&str, &str)> = crowded
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (status, page) = app
+        .form(Role::CoaOfficer, "/placement/review", &fields)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains(&format!("{} zou", first.name)), "{page}");
+    let (status, _) = app
+        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        app.store.housing_assignments().await.unwrap().is_empty(),
+        "nothing half-written"
+    );
+
+    // Confirming the proposal records it, within every room.
+    let proposal = solve(&current.problem, &Options::for_problem(&current.problem));
+    let chosen: Vec<(String, String)> = current
+        .families
+        .iter()
+        .zip(&proposal.assign)
+        .map(|(f, m)| {
+            (
+                format!("m-{}", f.case_number),
+                m.map_or("-".into(), |m| current.municipalities[m].code.clone()),
+            )
+        })
+        .collect();
+    let fields: Vec<(&str, &str)> = chosen
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (status, page) = app
+        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let placed = proposal.assign.iter().filter(|m| m.is_some()).count();
+    let (_, page) = app
+        .page(Role::CoaOfficer, &format!("/placement?confirmed={placed}"))
+        .await;
+    assert!(
+        page.contains(&format!("{placed} huisvestingsbesluiten vastgelegd")),
+        "{page}"
+    );
+    let recorded = app.store.housing_assignments().await.unwrap();
+    assert_eq!(recorded.len(), placed);
+    for m in &list {
+        for k in 0..3 {
+            let used: u32 = recorded
+                .iter()
+                .filter(|a| a.municipality == m.code)
+                .map(|a| a.room[k])
+                .sum();
+            assert!(
+                used <= m.room[k],
+                "{} over its room in dimension {k}",
+                m.code
+            );
+        }
+    }
+    // The same form again: those families wait no longer.
+    let (status, page) = app
+        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("wacht niet meer op een gemeente"), "{page}");
+    assert_eq!(app.store.housing_assignments().await.unwrap().len(), placed);
+}
+
+#[tokio::test]
+async fn coa_proposes_adjusts_and_confirms_placements_on_every_backend() {
+    let app = App::sqlite().await;
+    check(&app).await;
+    app.finish().await;
+    if let Some(app) = App::postgres().await {
+        check(&app).await;
+        app.finish().await;
+    }
+}
