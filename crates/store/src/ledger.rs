@@ -21,7 +21,13 @@ pub(crate) fn bucket_of(day: Option<Date>, boundaries: &[Date]) -> Date {
 
 /// The SQL expression bucketing `column` (the same rule as `bucket_day`).
 pub(crate) fn bucket_expr(sqlite: bool, column: &str, boundaries: &[Date]) -> String {
-    let mut case = String::from("CASE");
+    // Without boundaries (no policy yet) only the year counts: a CASE with no
+    // WHEN is not SQL, so it becomes NULL (ignored by max/GREATEST below).
+    let mut case = String::from(if boundaries.is_empty() {
+        "NULL"
+    } else {
+        "CASE"
+    });
     for b in boundaries.iter().rev() {
         if sqlite {
             case.push_str(&format!(" WHEN {column} >= '{b}' THEN '{b}'"));
@@ -29,7 +35,9 @@ pub(crate) fn bucket_expr(sqlite: bool, column: &str, boundaries: &[Date]) -> St
             case.push_str(&format!(" WHEN {column} >= DATE '{b}' THEN DATE '{b}'"));
         }
     }
-    case.push_str(" END");
+    if !boundaries.is_empty() {
+        case.push_str(" END");
+    }
     if sqlite {
         let year = format!("strftime('%Y', {column}) || '-01-01'");
         format!(

@@ -832,3 +832,39 @@ async fn an_action_with_an_origin_is_audited_in_the_same_transaction() {
     })
     .await;
 }
+
+/// Found at scale (bench/RESULTS.md): a database holding cases but no policy
+/// and no counted persons yet (a fresh install that imported submissions only)
+/// could not be opened again: rebuilding the buckets without boundaries wrote
+/// `CASE END`, which is not SQL.
+#[tokio::test]
+async fn a_database_with_cases_but_no_policy_opens_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut urls = vec![format!(
+        "sqlite:{}",
+        dir.path().join("nopolicy.db").display()
+    )];
+    let scratch = match postgres_url().unwrap() {
+        Some(admin) => Some(ScratchPostgres::create(&admin).await.unwrap()),
+        None => None,
+    };
+    urls.extend(scratch.iter().map(|s| s.url.clone()));
+    for url in &urls {
+        let store = SqlStore::connect(url).await.unwrap();
+        let cases = vec![
+            new_case("EGY-24C00901", date!(2024 - 03 - 01)),
+            new_case("EGY-24C00902", date!(2024 - 04 - 01)),
+        ];
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        store.close().await;
+        let again = SqlStore::connect(url).await.unwrap();
+        assert_eq!(again.count_cases().await.unwrap(), 2, "{url}");
+        use resettle_store::policy::PolicyStore;
+        assert!(again.person_groups_for(&[]).await.unwrap().is_empty());
+        assert!(again.person_groups().await.unwrap().is_empty());
+        again.close().await;
+    }
+    if let Some(s) = scratch {
+        s.drop_database().await.unwrap();
+    }
+}
