@@ -144,11 +144,22 @@ pub(crate) fn construct<'a>(p: &'a Problem, prices: &[f64]) -> State<'a> {
 /// Local search to a local optimum of three neighbourhoods; `rounds` caps
 /// the passes over all families.
 pub(crate) fn improve(state: &mut State<'_>, rounds: usize) {
+    let p = state.p;
+    // Each family's municipalities, best score first: the first with room is
+    // where it would best move on to.
+    let ranked: Vec<Vec<(f64, usize)>> = (0..p.families())
+        .map(|f| {
+            let mut r: Vec<(f64, usize)> =
+                (0..p.municipalities()).filter_map(|m| p.score(f, m).map(|s| (s, m))).collect();
+            r.sort_by(|a, b| b.0.total_cmp(&a.0));
+            r
+        })
+        .collect();
     for _ in 0..rounds {
         let mut changed = false;
         changed |= relocate_all(state);
         changed |= swap_all(state);
-        changed |= eject_all(state);
+        changed |= eject_all(state, &ranked);
         if !changed {
             break;
         }
@@ -239,15 +250,9 @@ fn swap_all(state: &mut State<'_>) -> bool {
 
 /// An unplaced family takes the place of one who moves on to another
 /// municipality with room (or out, if that still gains).
-fn eject_all(state: &mut State<'_>) -> bool {
+fn eject_all(state: &mut State<'_>, ranked: &[Vec<(f64, usize)>]) -> bool {
     let p = state.p;
-    let top: Vec<f64> = (0..p.families())
-        .map(|f| {
-            (0..p.municipalities())
-                .filter_map(|m| p.score(f, m))
-                .fold(0.0, f64::max)
-        })
-        .collect();
+    let top = |f: usize| ranked[f].first().map_or(0.0, |r| r.0.max(0.0));
     let mut changed = false;
     for g in 0..p.families() {
         if state.assign[g].is_some() {
@@ -258,24 +263,14 @@ fn eject_all(state: &mut State<'_>) -> bool {
             let Some(sg) = p.score(g, m) else { continue };
             for &f in &state.members[m] {
                 let Some(sf) = p.score(f, m) else { continue };
-                if sg - sf + top[f] <= best.map_or(GAIN, |b| b.0) {
+                if sg - sf + top(f) <= best.map_or(GAIN, |b| b.0) || !state.fits_instead(g, f, m) {
                     continue;
                 }
-                if !state.fits_instead(g, f, m) {
-                    continue;
-                }
-                let mut onward: (f64, Option<usize>) = (0.0, None);
-                for m2 in 0..p.municipalities() {
-                    if m2 == m {
-                        continue;
-                    }
-                    if let Some(s2) = p.score(f, m2)
-                        && s2 > onward.0
-                        && state.fits(f, m2)
-                    {
-                        onward = (s2, Some(m2));
-                    }
-                }
+                let onward = ranked[f]
+                    .iter()
+                    .find(|(s, m2)| *m2 != m && (*s <= 0.0 || state.fits(f, *m2)))
+                    .filter(|(s, _)| *s > 0.0)
+                    .map_or((0.0, None), |(s, m2)| (*s, Some(*m2)));
                 let gain = sg - sf + onward.0;
                 if gain > best.map_or(GAIN, |b| b.0) {
                     best = Some((gain, m, f, onward.1));

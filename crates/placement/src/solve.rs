@@ -36,8 +36,8 @@ impl Options {
         Self {
             dual_iterations: 60,
             search_rounds: 50,
-            restarts: (2_000_000 / pairs).min(20),
-            anneal_moves: (30_000 * families).min(10_000_000),
+            restarts: (1_000_000 / pairs).min(20),
+            anneal_moves: (30_000 * families).min(10_000_000_000 / families),
             neighbourhoods: (4_000_000 / families).min(20_000),
             seed: 1,
         }
