@@ -11,6 +11,7 @@ pub mod crypto;
 mod error;
 pub mod forecast;
 mod ledger;
+pub mod operations;
 pub mod policy;
 mod query;
 pub mod retention;
@@ -22,6 +23,7 @@ pub mod workflow;
 pub use accounts::{Accounts, Credentials, TokenInfo};
 pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
+pub use operations::Operations;
 pub use query::{CaseFilter, CaseSummary, Page, PageRequest};
 pub use sql::{Backend, SqlStore};
 
@@ -31,7 +33,13 @@ use resettle_domain::{Case, CaseId, CaseNumber, Consent, NewCase, Transition};
 /// Everything the application asks of its database.
 #[async_trait]
 pub trait Store:
-    Accounts + AuditLog + policy::PolicyStore + forecast::ForecastStore + Send + Sync
+    Accounts
+    + AuditLog
+    + policy::PolicyStore
+    + forecast::ForecastStore
+    + operations::Operations
+    + Send
+    + Sync
 {
     /// Which database engine this is (for health and diagnostics).
     fn backend(&self) -> Backend;

@@ -458,6 +458,10 @@ fn action_form(
                     input id=(id("occurredOn")) name="occurredOn" type="date" aria-describedby={ (id("occurredOn")) "-hint" };
                 }
                 @match kind {
+                    ActionKind::Accept => {
+                        (input(&id("policyBasis"), "policyBasis", &t.t("field-policy-basis"), "text", &errors))
+                        (input(&id("placeOverride"), "placeOverride", &t.t("field-place-override"), "text", &errors))
+                    }
                     ActionKind::Reject => {
                         fieldset.field id=(id("grounds")) {
                             legend { (t.t("field-grounds")) }
@@ -499,6 +503,7 @@ fn action_form(
                     ActionKind::StartIntegrationGuidance => {
                         (input(&id("organisation"), "organisation", &t.t("field-organisation"), "text", &errors))
                         (input(&id("until"), "until", &t.t("field-until"), "date", &errors))
+                        (input(&id("sponsorGroup"), "sponsorGroup", &t.t("field-sponsor-group"), "text", &errors))
                     }
                     _ => {}
                 }
@@ -560,7 +565,10 @@ fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind
     let action = match kind {
         ActionKind::Submit => None,
         ActionKind::StartAssessment => Some(Action::StartAssessment),
-        ActionKind::Accept => Some(Action::Accept),
+        ActionKind::Accept => Some(Action::Accept {
+            policy_basis: get("policyBasis").map(str::to_string),
+            place_override: get("placeOverride").map(str::to_string),
+        }),
         ActionKind::Reject => {
             let grounds: Vec<RejectionGround> = form
                 .iter()
@@ -600,6 +608,7 @@ fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind
                 guidance: Guidance {
                     organisation: get("organisation").unwrap_or_default().to_string(),
                     until,
+                    sponsor_group: get("sponsorGroup").map(str::to_string),
                 },
             })
         }
@@ -634,6 +643,9 @@ fn form_field(kind: ActionKind, field: &str) -> String {
         "housing.reason" => "coaReason",
         "guidance.organisation" => "organisation",
         "guidance.until" => "until",
+        "guidance.sponsorGroup" => "sponsorGroup",
+        "action.placeOverride" => "placeOverride",
+        "action.policyBasis" => "policyBasis",
         "action" | "actor" => "occurredOn",
         other => other,
     };
@@ -682,6 +694,14 @@ pub async fn take(
                 Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
                 Err(ActionError::NotFound(_)) => return Err(not_found()),
                 Err(ActionError::Store(e)) => return Err(Problem::from(e).into_response()),
+                Err(ActionError::Blocked(e)) => {
+                    let field = crate::problem::blocked_field(&e);
+                    (
+                        StatusCode::CONFLICT,
+                        Some(kind),
+                        vec![(form_field(kind, field), e.to_string())],
+                    )
+                }
                 Err(e @ ActionError::Conflict { .. }) => (
                     StatusCode::CONFLICT,
                     Some(kind),
