@@ -358,6 +358,12 @@ async fn mission_to_housed_families(app: &App) {
         assert!(found.total >= 1, "{action} is not audited");
     }
     // The mission pages, in Dutch.
+    let (s, html) = app.page(IND, &format!("/cases/{}", ids[0])).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Medische keuring") && html.contains("IOM-0"),
+        "{html}"
+    );
     let (s, html) = app.page(COA, &format!("/missions/{mid}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
@@ -933,6 +939,19 @@ async fn the_norms_dashboard_lists_exactly_the_right_cases_per_mission_on_a_fixe
         ]
     );
     assert_eq!(d["byMission"].as_array().unwrap().len(), 2);
+    let (s, html) = app
+        .page(
+            COA,
+            &format!("/norms?asOf=2025-06-01&norm=selection-to-arrival&mission={mid}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("LBN-24C00101")
+            && html.contains("Beirut 2025")
+            && !html.contains("LBN-24C00105"),
+        "{html}"
+    );
     let (s, d) = app.get(IND, "/api/v1/norms?asOf=june&mission=x").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(field_named(&d, "asOf") && field_named(&d, "mission"), "{d}");

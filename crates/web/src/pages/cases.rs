@@ -237,7 +237,19 @@ pub async fn detail(
         .await
         .map_err(|e| Problem::from(e).into_response())?;
     let history = history_for(&reader.principal, history);
-    Ok(case_page(
+    let prep = if reader
+        .principal
+        .allows(resettle_domain::Permission::ReadPreparation)
+    {
+        Some(
+            crate::api::preparation::preparation(&state, &case)
+                .await
+                .map_err(IntoResponse::into_response)?,
+        )
+    } else {
+        None
+    };
+    let mut page = case_page(
         t,
         &reader.principal,
         &case,
@@ -245,8 +257,11 @@ pub async fn detail(
         q.done.is_some(),
         None,
         &[],
-    )
-    .into_response())
+    );
+    if let Some(prep) = &prep {
+        page = with_preparation(page, t, prep);
+    }
+    Ok(page.into_response())
 }
 
 fn case_page(
@@ -402,6 +417,48 @@ fn case_page(
         }
     };
     page(t, &title, &path, Some(who), body)
+}
+
+/// Adds the preparation of a case (interviews, profile, orientation, travel,
+/// later-arriving relatives) before the footer of the case page.
+fn with_preparation(page: Markup, t: T, p: &crate::api::preparation::Preparation) -> Markup {
+    let section = html! {
+        section aria-labelledby="prep-title" #preparation {
+            h2 #prep-title { (t.t("prep-title")) }
+            @if let Some(m) = p.mission_id { p { a href={ "/missions/" (m) } { (t.t("prep-mission")) } } }
+            h3 { (t.t("prep-interviews")) }
+            @if p.interviews.is_empty() { p { (t.t("prep-none")) } }
+            ul { @for i in &p.interviews { li { (t.term("interview", i.kind.as_str())) " · " (i.held_on) " · " (t.term("interview-outcome", i.outcome.as_str())) " (" (i.recorded_by) ")" } } }
+            h3 { (t.t("prep-profile")) }
+            @match &p.profile {
+                Some(pr) => p { (t.with("prep-profile-text", &[("bedrooms", pr.dwelling_bedrooms.into()), ("school", pr.school_age_children.into())])) }
+                None => p { (t.t("prep-none")) }
+            }
+            h3 { (t.t("prep-orientation")) }
+            @if p.orientation.is_empty() { p { (t.t("prep-none")) } }
+            ul { @for o in &p.orientation { li { (o.held_on) " · " (t.term("training", o.mode.as_str())) " · " (o.training) "/3 · " (t.with("prep-attended", &[("n", o.attended.len().into())])) } } }
+            h3 { (t.t("prep-travel")) }
+            @match &p.travel {
+                Some(tr) => p { (tr.departs_on.map(|d| d.to_string()).unwrap_or_default()) " · " (tr.booking_reference.clone().unwrap_or_default())
+                    @if let Some(r) = &tr.brought_forward_reason { " · " (t.t("prep-brought-forward")) ": " (r) } }
+                None => p { (t.t("prep-none")) }
+            }
+            @if !p.relatives.is_empty() {
+                h3 { (t.t("prep-relatives")) }
+                ul { @for r in &p.relatives { li { a href={ "/cases/" (r.id) } { (r.case_number) } " · " (t.term("state", r.state.as_str())) @if let Some(d) = r.arrived_on { " · " (d) } } } }
+            }
+        }
+    };
+    let html = page.into_string();
+    match html.rfind("</main>") {
+        Some(at) => maud::PreEscaped(format!(
+            "{}{}{}",
+            &html[..at],
+            section.into_string(),
+            &html[at..]
+        )),
+        None => maud::PreEscaped(html),
+    }
 }
 
 fn housing(t: T, h: &Housing) -> String {

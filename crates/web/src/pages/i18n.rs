@@ -227,6 +227,13 @@ mod tests {
                     .iter()
                     .map(|v| ("note-kind", v.as_str())),
             );
+            use resettle_domain::operations::{InterviewKind, InterviewOutcome};
+            pairs.extend(InterviewKind::ALL.iter().map(|v| ("interview", v.as_str())));
+            pairs.extend(
+                InterviewOutcome::ALL
+                    .iter()
+                    .map(|v| ("interview-outcome", v.as_str())),
+            );
             for (prefix, value) in pairs {
                 let key = format!("{prefix}-{value}");
                 assert_ne!(t.t(&key), key, "{:?} lacks {key}", t.0);
