@@ -131,6 +131,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/cases/{id}", Needs(ReadCases)),
     r("POST", "/cases/{id}/transitions", AnyAction),
     r("POST", "/cases/{id}/consents", Needs(RecordConsent)),
+    r("POST", "/cases/{id}/preparation", Needs(RecordInterview)),
     r("GET", "/admin/users", Needs(ManageUsers)),
     r("POST", "/admin/users", Needs(ManageUsers)),
     r("POST", "/admin/users/{name}/removal", Needs(ManageUsers)),

@@ -957,3 +957,109 @@ async fn the_norms_dashboard_lists_exactly_the_right_cases_per_mission_on_a_fixe
     assert!(field_named(&d, "asOf") && field_named(&d, "mission"), "{d}");
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_case_page_records_interviews_profiles_orientation_and_travel_with_field_errors() {
+    let app = App::sqlite().await;
+    let ids = import(
+        &app,
+        vec![submission(
+            "LBN-25C00051",
+            "normal",
+            "selection-mission",
+            "2025-01-06",
+            2,
+        )],
+    )
+    .await;
+    let path = format!("/cases/{}/preparation", ids[0]);
+    let (s, html) = app
+        .form(
+            COA,
+            &path,
+            &[
+                ("op", "profile"),
+                ("dwellingBedrooms", "40"),
+                ("schoolAgeChildren", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(
+        html.contains(r##"href="#profile-schoolAgeChildren""##),
+        "{html}"
+    );
+    let (s, html) = app
+        .form(
+            COA,
+            &path,
+            &[
+                ("op", "profile"),
+                ("dwellingBedrooms", "40"),
+                ("schoolAgeChildren", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains(r##"href="#profile-dwellingBedrooms""##),
+        "{html}"
+    );
+    let steps: [&[(&str, &str)]; 4] = [
+        &[
+            ("op", "profile"),
+            ("dwellingBedrooms", "2"),
+            ("schoolAgeChildren", "1"),
+            ("accessibleDwelling", "yes"),
+        ],
+        &[
+            ("op", "orientation"),
+            ("heldOn", "2025-02-01"),
+            ("training", "1"),
+            ("mode", "digital"),
+            ("attended", "0"),
+            ("attended", "1"),
+        ],
+        &[
+            ("op", "travel"),
+            ("departsOn", "2025-05-01"),
+            ("bookingReference", "IOM-77"),
+        ],
+        &[
+            ("op", "interview"),
+            ("kind", "coa-intake"),
+            ("heldOn", "2025-01-20"),
+            ("outcome", "completed"),
+        ],
+    ];
+    for fields in steps {
+        let (s, html) = app.form(COA, &path, fields).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{fields:?}: {html}");
+    }
+    // The IND holds interviews but does not prepare travel.
+    let (s, _) = app
+        .form(IND, &path, &[("op", "travel"), ("departsOn", "2025-05-01")])
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .form(
+            IND,
+            &path,
+            &[
+                ("op", "interview"),
+                ("kind", "medical"),
+                ("heldOn", "2025-01-21"),
+                ("outcome", "follow-up-needed"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, prep) = app
+        .get(COA, &format!("/api/v1/cases/{}/preparation", ids[0]))
+        .await;
+    assert_eq!(prep["profile"]["dwellingBedrooms"], 2);
+    assert_eq!(prep["orientation"][0]["attended"], json!([0, 1]));
+    assert_eq!(prep["travel"]["bookingReference"], "IOM-77");
+    assert_eq!(prep["interviews"].as_array().unwrap().len(), 2);
+    app.finish().await;
+}

@@ -47,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))
         .route("/cases/{id}/consents", axum::routing::post(cases::consent))
+        .route(
+            "/cases/{id}/preparation",
+            axum::routing::post(cases::prepare),
+        )
         .route("/missions", get(missions::index).post(missions::create))
         .route("/missions/{id}", get(missions::detail))
         .route(
