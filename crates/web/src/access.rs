@@ -152,6 +152,12 @@ pub const ROUTES: &[RouteRule] = &[
         Needs(ReadSubmissionRequests),
     ),
     r("GET", "/holds", Needs(ReadMissions)),
+    r(
+        "GET",
+        "/country-policy-notes",
+        Needs(ReadSubmissionRequests),
+    ),
+    r("POST", "/country-policy-notes", Needs(ManageCountryPolicy)),
     r("POST", "/holds", Needs(ManageHolds)),
     r("GET", "/policy", Needs(ReadPolicy)),
     r("POST", "/policy", Needs(ManagePolicy)),

@@ -1063,3 +1063,51 @@ async fn the_case_page_records_interviews_profiles_orientation_and_travel_with_f
     assert_eq!(prep["interviews"].as_array().unwrap().len(), 2);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_ind_records_country_policy_on_its_page_and_unhcr_reads_it() {
+    let app = App::sqlite().await;
+    let (s, html) = app
+        .form(
+            IND,
+            "/country-policy-notes",
+            &[
+                ("nationality", "XXX"),
+                ("kind", "risk-profile"),
+                ("summary", ""),
+                ("validFrom", "2025-01-01"),
+                ("particularAttention", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    for f in ["nationality", "summary", "group"] {
+        assert!(
+            html.contains(&format!(r##"href="#note-{f}""##)),
+            "{f}: {html}"
+        );
+    }
+    let fields = [
+        ("nationality", "ERI"),
+        ("group", "Christians"),
+        ("kind", "group-persecution"),
+        ("summary", "PAGE-NOTE-eritrean-christians"),
+        ("validFrom", "2025-01-01"),
+        ("particularAttention", "yes"),
+    ];
+    assert_eq!(
+        app.form(COA, "/country-policy-notes", &fields).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.form(IND, "/country-policy-notes", &fields).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (s, html) = app.page(Role::UnhcrLiaison, "/country-policy-notes").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("PAGE-NOTE-eritrean-christians")
+            && !html.contains(r#"action="/country-policy-notes""#)
+    );
+    app.finish().await;
+}

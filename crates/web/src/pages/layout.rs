@@ -39,6 +39,9 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                     li { a href="/missions" aria-current=[path.starts_with("/missions").then_some("page")] { (t.t("nav-missions")) } }
                                     li { a href="/holds" aria-current=[path.starts_with("/holds").then_some("page")] { (t.t("nav-holds")) } }
                                 }
+                                @if may(Permission::ReadSubmissionRequests) {
+                                    li { a href="/country-policy-notes" aria-current=[path.starts_with("/country-policy-notes").then_some("page")] { (t.t("nav-notes")) } }
+                                }
                                 @if may(Permission::ReadReports) {
                                     li { a href="/reports" aria-current=[path.starts_with("/reports").then_some("page")] { (t.t("nav-reports")) } }
                                 }

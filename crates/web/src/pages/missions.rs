@@ -724,3 +724,138 @@ pub async fn hold_form(
         Err(errors) => holds_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await,
     }
 }
+
+/// Country-policy notes: the list (with validity), and a form for the IND.
+pub async fn notes(
+    State(state): State<AppState>,
+    t: T,
+    RequestReader(p): RequestReader,
+) -> Result<Response, Problem> {
+    notes_page(&state, t, &p, &[], StatusCode::OK).await
+}
+
+async fn notes_page(
+    state: &AppState,
+    t: T,
+    p: &Principal,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Result<Response, Problem> {
+    use resettle_domain::country_policy::PolicyNoteKind;
+    let notes = state.store.policy_notes().await?;
+    let body = html! {
+        h1 { (t.t("notes-title")) }
+        p { (t.t("notes-intro")) }
+        (error_summary(&t.t("case-errors-title"), errors))
+        div.table-scroll { table {
+            caption { (t.t("notes-title")) }
+            thead { tr {
+                th scope="col" { (t.t("field-nationality")) }
+                th scope="col" { (t.t("notes-group")) }
+                th scope="col" { (t.t("notes-kind")) }
+                th scope="col" { (t.t("notes-summary")) }
+                th scope="col" { (t.t("notes-valid-from")) }
+                th scope="col" { (t.t("notes-valid-until")) }
+                th scope="col" { (t.t("request-attention")) }
+            } }
+            tbody { @for n in &notes { tr {
+                th scope="row" { (n.nationality.name()) }
+                td { (n.group.clone().unwrap_or_default()) }
+                td { (t.term("note-kind", n.kind.as_str())) }
+                td { (n.summary) }
+                td { (n.valid_from) }
+                td { (n.valid_until.map(|d| d.to_string()).unwrap_or_default()) }
+                td { @if n.particular_attention { "✔" } }
+            } } }
+        } }
+        @if p.allows(Permission::ManageCountryPolicy) {
+            section aria-labelledby="note-new-title" {
+                h2 #note-new-title { (t.t("notes-new")) }
+                form method="post" action="/country-policy-notes" {
+                    input type="hidden" name="csrf" value=(p.csrf());
+                    (input("note-nationality", "nationality", &t.t("notes-nationality-required"), "text", "", errors))
+                    (input("note-group", "group", &t.t("notes-group-optional"), "text", "", errors))
+                    div.field {
+                        label for="note-kind" { (t.t("notes-kind")) }
+                        select #note-kind name="kind" { @for k in PolicyNoteKind::ALL { option value=(k.as_str()) { (t.term("note-kind", k.as_str())) } } }
+                    }
+                    (input("note-summary", "summary", &t.t("notes-summary-required"), "text", "", errors))
+                    (input("note-validFrom", "validFrom", &t.t("notes-valid-from-required"), "date", "", errors))
+                    (input("note-validUntil", "validUntil", &t.t("notes-valid-until-optional"), "date", "", errors))
+                    div.choice {
+                        input #note-attention type="checkbox" name="particularAttention" value="yes";
+                        label for="note-attention" { (t.t("notes-attention")) }
+                    }
+                    button type="submit" { (t.t("notes-new")) }
+                }
+            }
+        }
+    };
+    Ok((
+        status,
+        page(
+            t,
+            &t.t("notes-title"),
+            "/country-policy-notes",
+            Some(p),
+            body,
+        ),
+    )
+        .into_response())
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    t: T,
+    editor: crate::auth::CountryPolicyEditor,
+    Form(form): Form<Fields>,
+) -> Result<Response, Problem> {
+    use resettle_domain::country_policy::{NewPolicyNote, PolicyNoteKind};
+    let p = editor.0.clone();
+    let mut errors: Errors = vec![];
+    let mut date = |name: &str, required: bool| match get(&form, name).map(parse_date) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => {
+            errors.push((format!("note-{name}"), e));
+            None
+        }
+        None => {
+            if required {
+                errors.push((format!("note-{name}"), "is required".into()));
+            }
+            None
+        }
+    };
+    let valid_from = date("validFrom", true);
+    let valid_until = date("validUntil", false);
+    let kind = get(&form, "kind").and_then(|k| PolicyNoteKind::parse(k).ok());
+    let (Some(valid_from), Some(kind)) = (valid_from, kind) else {
+        return notes_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await;
+    };
+    if !errors.is_empty() {
+        return notes_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await;
+    }
+    let new = NewPolicyNote {
+        nationality: get(&form, "nationality").unwrap_or_default().to_string(),
+        group: get(&form, "group").map(str::to_string),
+        kind,
+        summary: get(&form, "summary").unwrap_or_default().to_string(),
+        particular_attention: get(&form, "particularAttention").is_some(),
+        valid_from,
+        valid_until,
+    };
+    match crate::api::missions::create_policy_note(
+        State(state.clone()),
+        editor,
+        Ok(axum::Json(new)),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/country-policy-notes").into_response()),
+        Err(problem) if problem.status == 400 => {
+            let errors = errors_of("note", &problem);
+            notes_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await
+        }
+        Err(problem) => Err(problem),
+    }
+}

@@ -60,6 +60,10 @@ pub fn routes() -> Router<AppState> {
         .route("/missions/{id}/cases", axum::routing::post(missions::link))
         .route("/missions/{id}/submission-request", get(missions::request))
         .route("/holds", get(missions::holds).post(missions::hold_form))
+        .route(
+            "/country-policy-notes",
+            get(missions::notes).post(missions::add_note),
+        )
         .route("/language", get(language))
         .route("/accessibility", get(accessibility))
         .route("/assets/style.css", get(style))
