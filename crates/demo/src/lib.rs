@@ -21,6 +21,7 @@ mod history;
 mod hosts;
 mod journey;
 mod names;
+pub mod operations;
 mod places;
 mod reasons;
 mod special;
