@@ -98,6 +98,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     .await?;
     println!("Policy version {version} loaded (docs/policy-nl.json).");
     fill_municipalities(store, seed, now.date()).await?;
+    fill_demo_operations(store, now).await?;
 
     // The municipality that houses most demo families, so its officer has work to see.
     let mut counts = std::collections::HashMap::<&str, usize>::new();
@@ -221,5 +222,52 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
     })
     .await?;
     store.close().await;
+    Ok(())
+}
+
+/// Stores the demo's missions (with their status changes) and country-policy notes.
+async fn fill_demo_operations(store: &SqlStore, now: OffsetDateTime) -> Result<()> {
+    use resettle_store::{NewAuditEntry, Operations};
+    let entry = |action: &str, object: String| NewAuditEntry {
+        at: now,
+        actor: "demo".into(),
+        action: action.into(),
+        object,
+        result: resettle_domain::audit::AuditResult::Ok,
+        origin: "cli".into(),
+    };
+    let missions = resettle_demo::operations::missions();
+    for (mut m, changes) in missions.clone() {
+        store
+            .create_mission(&m, &entry("create-mission", format!("mission {}", m.id)))
+            .await?;
+        for c in changes {
+            let expected = m.version;
+            m.apply(&c)?;
+            let action = format!("change-mission:{}", c.target());
+            store
+                .save_mission_change(
+                    &m,
+                    expected,
+                    &c,
+                    &entry(&action, format!("mission {}", m.id)),
+                )
+                .await?;
+        }
+    }
+    let notes = resettle_demo::operations::policy_notes();
+    for n in &notes {
+        store
+            .add_policy_note(
+                n,
+                &entry("add-policy-note", format!("policy-note {}", n.id)),
+            )
+            .await?;
+    }
+    println!(
+        "Demo operations: {} missions, {} country-policy notes (synthetic).",
+        missions.len(),
+        notes.len()
+    );
     Ok(())
 }

@@ -134,7 +134,7 @@ impl Journey {
         let (training, training_reason) = training(dice, self.pre_departure, priority);
         vec![
             Step::new(self.assessed, Action::StartAssessment),
-            Step::new(self.decided, Action::Accept),
+            Step::new(self.decided, Action::accept()),
             Step::new(self.pre_departure, Action::StartPreDeparture { training })
                 .because(training_reason),
             Step::new(self.departed, Action::Depart).because(depart_reason),
@@ -173,7 +173,7 @@ impl Journey {
         };
         let mut steps: Vec<Step> = [
             Step::new(self.assessed, Action::StartAssessment),
-            Step::new(self.decided, Action::Accept),
+            Step::new(self.decided, Action::accept()),
             Step::new(
                 self.pre_departure,
                 Action::StartPreDeparture {
@@ -247,6 +247,7 @@ pub(crate) fn after_arrival(
             guidance: Guidance {
                 organisation: dice.weighted(places::GUIDANCE)?.to_string(),
                 until,
+                sponsor_group: None,
             },
         },
     ));

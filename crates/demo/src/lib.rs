@@ -22,6 +22,7 @@ mod hosts;
 mod journey;
 pub mod municipalities;
 mod names;
+pub mod operations;
 mod places;
 mod reasons;
 mod special;

@@ -231,7 +231,7 @@ fn step(dice: &mut Dice, kind: ActionKind, on: Date, state: CaseState) -> Result
     Ok(match kind {
         ActionKind::Submit => return Err(DemoError::plan("submission is not a step")),
         ActionKind::StartAssessment => Step::new(on, Action::StartAssessment),
-        ActionKind::Accept => Step::new(on, Action::Accept),
+        ActionKind::Accept => Step::new(on, Action::accept()),
         ActionKind::Reject => Step::new(
             on,
             Action::Reject {
@@ -270,6 +270,7 @@ fn step(dice: &mut Dice, kind: ActionKind, on: Date, state: CaseState) -> Result
                 guidance: Guidance {
                     organisation: dice.weighted(places::GUIDANCE)?.to_string(),
                     until: years_after(on, 2) - Duration::days(dice.between(0, 182)),
+                    sponsor_group: None,
                 },
             },
         ),

@@ -56,6 +56,22 @@ pub enum Permission {
     ManagePolicy,
     /// Propose placements of families in municipalities and confirm them.
     PlanPlacement,
+    /// See selection missions, the dossier track, the plan and holds (no personal data).
+    ReadMissions,
+    /// Plan missions, change their status, select cases on them.
+    ManageMissions,
+    /// Read the request for submissions of a mission and the country-policy notes.
+    ReadSubmissionRequests,
+    /// Record country-policy notes.
+    ManageCountryPolicy,
+    /// Record interviews (which kinds, per role: see `may_interview`).
+    RecordInterview,
+    /// See a case's interviews, profile, orientation and travel.
+    ReadPreparation,
+    /// Write the resettlement profile, orientation attendance and travel.
+    ManagePreparation,
+    /// Put departures on hold, release them, log the messages sent while waiting.
+    ManageHolds,
 }
 
 /// How much of a case a role sees.
@@ -79,6 +95,22 @@ impl Role {
             (R::Administrator, P::ManageUsers | P::ReadAudit | P::ManagePolicy | P::ReadPolicy) => {
                 true
             }
+            // Missions, plans, holds and requests hold no personal data: analysts
+            // and administrators read them; UNHCR reads the requests sent to it.
+            (R::PolicyAnalyst | R::Administrator, P::ReadMissions | P::ReadSubmissionRequests) => {
+                true
+            }
+            (R::UnhcrLiaison, P::ReadSubmissionRequests) => true,
+            (
+                R::IndOfficer | R::CoaOfficer,
+                P::ReadMissions
+                | P::ManageMissions
+                | P::ReadSubmissionRequests
+                | P::RecordInterview
+                | P::ReadPreparation,
+            ) => true,
+            (R::IndOfficer, P::ManageCountryPolicy) => true,
+            (R::CoaOfficer, P::ManagePreparation | P::ManageHolds) => true,
             (R::PolicyAnalyst, P::ReadReports | P::ReadPolicy) => true,
             (R::UnhcrLiaison, P::ReadCases | P::ImportSubmissions | P::Act(A::Withdraw)) => true,
             (R::IndOfficer, P::ReadCases | P::ReadReports | P::ReadPolicy) => true,
@@ -115,6 +147,16 @@ impl Role {
             (R::MunicipalityOfficer | R::IntegrationOrganisation, P::SeeSpecial(S::Health)) => true,
             _ => false,
         }
+    }
+
+    /// Whether this role holds interviews of `kind`: the IND its own and the
+    /// medical check (its medical advisers), COA the social intake.
+    pub fn may_interview(self, kind: crate::operations::InterviewKind) -> bool {
+        use crate::operations::InterviewKind as K;
+        matches!(
+            (self, kind),
+            (Role::IndOfficer, K::Ind | K::Medical) | (Role::CoaOfficer, K::CoaIntake)
+        )
     }
 
     /// Whether accounts of this role must belong to an organisation

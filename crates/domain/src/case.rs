@@ -207,7 +207,7 @@ impl Case {
         let to = check(self.state, self.last_event_on, &action, ctx)?;
         let on = ctx.occurred_on;
         match &action {
-            Action::Accept => self.selected_on = Some(on),
+            Action::Accept { .. } => self.selected_on = Some(on),
             Action::Depart => self.departed_on = Some(on),
             Action::Arrive { permit } => {
                 self.arrived_on = Some(on);

@@ -58,3 +58,15 @@ typed_id!(
     /// Id of an API token (not the token itself).
     TokenId
 );
+typed_id!(
+    /// Id of a selection mission or of the dossier track.
+    MissionId
+);
+typed_id!(
+    /// Id of a country-policy note.
+    PolicyNoteId
+);
+typed_id!(
+    /// Id of a hold on departures.
+    HoldId
+);

@@ -566,7 +566,7 @@ fn milestone_action(
             None
         }
         CaseState::UnderAssessment => Some(Action::StartAssessment),
-        CaseState::Accepted => Some(Action::Accept),
+        CaseState::Accepted => Some(Action::accept()),
         CaseState::Rejected => {
             let mut grounds = Vec::new();
             for (j, g) in m.grounds.iter().enumerate() {
@@ -618,6 +618,7 @@ fn milestone_action(
                 guidance: Guidance {
                     organisation: organisation?,
                     until: until?,
+                    sponsor_group: None,
                 },
             })
         }

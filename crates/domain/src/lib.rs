@@ -8,12 +8,15 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod country;
+pub mod country_policy;
 pub mod forecast;
 pub mod ids;
 pub mod import;
 pub mod ledger;
 pub mod lifecycle;
+pub mod mission;
 pub mod norms;
+pub mod operations;
 pub mod person;
 pub mod policy;
 pub mod retention;
@@ -25,7 +28,7 @@ pub use access::{CaseScope, CaseView, Permission, Role, SpecialCategory};
 pub use account::{TokenScope, User, Username};
 pub use case::{Case, CaseKind, Consent, NewCase, SpecialItem, Submission};
 pub use country::{CountryCode, Nationality};
-pub use ids::{CaseId, PersonId, TokenId, UserId};
+pub use ids::{CaseId, HoldId, MissionId, PersonId, PolicyNoteId, TokenId, UserId};
 pub use lifecycle::{
     Action, ActionKind, CaseState, Context, Guidance, Housing, Permit, RejectionGround,
     TrainingMode, Transition, TransitionError,

@@ -75,6 +75,9 @@ pub enum Housing {
 pub struct Guidance {
     pub organisation: String,
     pub until: Date,
+    /// An optional community sponsor group that supports the family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sponsor_group: Option<String>,
 }
 
 /// Something an officer does to a case. Each action has one target state.
@@ -89,7 +92,16 @@ pub enum Action {
     /// UNHCR's submission was registered (the first entry of every history).
     Submit,
     StartAssessment,
-    Accept,
+    /// The IND accepts the case. A case linked to a mission takes places
+    /// (persons) of it; beyond its places only with `placeOverride`.
+    Accept {
+        /// The country-policy basis for acceptance.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy_basis: Option<String>,
+        /// Why the case is accepted beyond the mission's places (an officer's override).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        place_override: Option<String>,
+    },
     Reject {
         grounds: Vec<RejectionGround>,
     },
@@ -177,11 +189,19 @@ impl CaseState {
 }
 
 impl Action {
+    /// Acceptance without a recorded basis or override.
+    pub fn accept() -> Self {
+        Self::Accept {
+            policy_basis: None,
+            place_override: None,
+        }
+    }
+
     pub fn kind(&self) -> ActionKind {
         match self {
             Self::Submit => ActionKind::Submit,
             Self::StartAssessment => ActionKind::StartAssessment,
-            Self::Accept => ActionKind::Accept,
+            Self::Accept { .. } => ActionKind::Accept,
             Self::Reject { .. } => ActionKind::Reject,
             Self::Withdraw => ActionKind::Withdraw,
             Self::StartPreDeparture { .. } => ActionKind::StartPreDeparture,
@@ -202,6 +222,13 @@ impl Action {
             })
         };
         match self {
+            Self::Accept {
+                place_override: Some(o),
+                ..
+            } if o.trim().is_empty() => invalid(
+                "action.placeOverride",
+                "an override of the mission's places needs a reason",
+            ),
             Self::Reject { grounds } if grounds.is_empty() => {
                 invalid("grounds", "a rejection needs at least one ground")
             }

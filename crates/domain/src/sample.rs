@@ -15,7 +15,7 @@ pub fn action(kind: ActionKind, on: Date) -> Action {
     match kind {
         ActionKind::Submit => Action::Submit,
         ActionKind::StartAssessment => Action::StartAssessment,
-        ActionKind::Accept => Action::Accept,
+        ActionKind::Accept => Action::accept(),
         ActionKind::Reject => Action::Reject {
             grounds: vec![RejectionGround::NoNationalPolicyBasis],
         },
@@ -38,6 +38,7 @@ pub fn action(kind: ActionKind, on: Date) -> Action {
             guidance: Guidance {
                 organisation: "VluchtelingenWerk".into(),
                 until: on + Duration::days(365),
+                sponsor_group: None,
             },
         },
         ActionKind::Close => Action::Close,

@@ -149,8 +149,9 @@ pub(crate) fn improve(state: &mut State<'_>, rounds: usize) {
     // where it would best move on to.
     let ranked: Vec<Vec<(f64, usize)>> = (0..p.families())
         .map(|f| {
-            let mut r: Vec<(f64, usize)> =
-                (0..p.municipalities()).filter_map(|m| p.score(f, m).map(|s| (s, m))).collect();
+            let mut r: Vec<(f64, usize)> = (0..p.municipalities())
+                .filter_map(|m| p.score(f, m).map(|s| (s, m)))
+                .collect();
             r.sort_by(|a, b| b.0.total_cmp(&a.0));
             r
         })

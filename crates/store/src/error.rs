@@ -36,6 +36,41 @@ pub enum StoreError {
     Key(#[from] crate::crypto::KeyError),
     #[error("{what} '{value}' exists already")]
     Duplicate { what: &'static str, value: String },
+    #[error("mission {0} does not exist")]
+    MissionNotFound(resettle_domain::MissionId),
+    #[error("hold {0} does not exist")]
+    HoldNotFound(resettle_domain::HoldId),
+    #[error(
+        "mission {mission} was changed by someone else since version {expected}; reload it and try again"
+    )]
+    MissionConflict {
+        mission: resettle_domain::MissionId,
+        expected: i64,
+    },
+    #[error(
+        "mission {mission} has {places} places and {used} are taken; this case needs {requested}: accepting beyond the places needs an override reason"
+    )]
+    PlacesExhausted {
+        mission: resettle_domain::MissionId,
+        places: i64,
+        used: i64,
+        requested: i64,
+    },
+    #[error("mission {mission} is {status}: it takes no more cases")]
+    MissionNotOpen {
+        mission: resettle_domain::MissionId,
+        status: String,
+    },
+    #[error(
+        "departures are on hold since {since} ({reason}); no departure until the hold is released"
+    )]
+    DepartureOnHold {
+        hold: resettle_domain::HoldId,
+        since: time::Date,
+        reason: String,
+    },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]

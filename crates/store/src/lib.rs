@@ -11,6 +11,7 @@ pub mod crypto;
 mod error;
 pub mod forecast;
 mod ledger;
+pub mod operations;
 pub mod placement;
 pub mod policy;
 mod query;
@@ -23,6 +24,7 @@ pub mod workflow;
 pub use accounts::{Accounts, Credentials, TokenInfo};
 pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
+pub use operations::Operations;
 pub use query::{CaseFilter, CaseSummary, Page, PageRequest};
 pub use sql::{Backend, SqlStore};
 
@@ -37,6 +39,7 @@ pub trait Store:
     + policy::PolicyStore
     + forecast::ForecastStore
     + placement::PlacementStore
+    + operations::Operations
     + Send
     + Sync
 {

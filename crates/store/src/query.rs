@@ -80,4 +80,6 @@ pub struct CaseSummary {
     pub persons: i64,
     pub family_reunification: bool,
     pub version: i64,
+    /// The mission (or dossier track) the case is selected on, if linked.
+    pub mission_id: Option<resettle_domain::MissionId>,
 }

@@ -110,6 +110,7 @@ pub(crate) struct SummaryRow {
     pub persons: i64,
     pub family_reunification_of: Option<String>,
     pub version: i64,
+    pub mission_id: Option<Uuid>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -247,6 +248,7 @@ impl SummaryRow {
             persons: self.persons,
             family_reunification: self.family_reunification_of.is_some(),
             version: self.version,
+            mission_id: self.mission_id.map(resettle_domain::MissionId::from_uuid),
         })
     }
 }

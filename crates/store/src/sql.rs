@@ -106,8 +106,9 @@ impl LedgerLock for sqlx::PgConnection {
 const LEDGER_LOCK: i64 = 0x6c65_6467_6572;
 
 /// The columns of a case-list line.
-const SUMMARY_SELECT: &str = "SELECT id, case_number, host_country, priority, programme, track, state, \
-     submitted_on, selected_on, departed_on, arrived_on, persons, family_reunification_of, version FROM cases";
+pub(crate) const SUMMARY_SELECT: &str = "SELECT id, case_number, host_country, priority, programme, track, state, \
+     submitted_on, selected_on, departed_on, arrived_on, persons, family_reunification_of, version, \
+     (SELECT mission_id FROM mission_cases mc WHERE mc.case_id = cases.id) AS mission_id FROM cases";
 
 /// A query builder for the engine of `_pool`.
 fn builder<DB: Database>(_pool: &sqlx::Pool<DB>, init: &str) -> QueryBuilder<DB>
@@ -723,6 +724,7 @@ impl Store for SqlStore {
                     None => StoreError::NotFound(case.id),
                 });
             }
+            crate::operations::pipeline_rules!(tx, case, transition);
             insert_transition!(tx, id, transition, expected + 1);
             if let Some(entry) = audit {
                 tx.lock_audit().await?;

@@ -17,6 +17,10 @@ pub enum ActionError {
     Conflict { case: CaseId, expected: i64 },
     #[error(transparent)]
     Refused(#[from] TransitionError),
+    /// The pipeline refuses it: no places left on the mission, the mission is
+    /// closed or cancelled, or departures are on hold.
+    #[error(transparent)]
+    Blocked(StoreError),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -27,6 +31,9 @@ impl From<StoreError> for ActionError {
             StoreError::NotFound(id) => Self::NotFound(id),
             // The version moved between our read and our write.
             StoreError::Conflict { case, expected } => Self::Conflict { case, expected },
+            e @ (StoreError::PlacesExhausted { .. }
+            | StoreError::MissionNotOpen { .. }
+            | StoreError::DepartureOnHold { .. }) => Self::Blocked(e),
             other => Self::Store(other),
         }
     }

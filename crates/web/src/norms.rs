@@ -4,7 +4,7 @@
 
 use crate::reports::render::{Cell, Table};
 use resettle_domain::norms::{Norm, NormFacts, NormStatus, check_norms};
-use resettle_domain::{CaseId, CaseNumber, CaseState, CountryCode, SubmissionPriority};
+use resettle_domain::{CaseId, CaseNumber, CaseState, CountryCode, MissionId, SubmissionPriority};
 use resettle_store::CaseSummary;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -22,6 +22,8 @@ pub struct NormLine {
     pub host_country: CountryCode,
     pub priority: SubmissionPriority,
     pub state: CaseState,
+    /// The mission (or dossier track) the case is selected on.
+    pub mission_id: Option<MissionId>,
     pub norm: Norm,
     pub deadline: Date,
     pub days_left: i64,
@@ -44,6 +46,15 @@ pub struct HostCounts {
     pub counts: Counts,
 }
 
+/// The counts of one mission; `missionId` absent for cases on no mission.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MissionCounts {
+    pub mission_id: Option<MissionId>,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Dashboard {
@@ -51,6 +62,7 @@ pub struct Dashboard {
     pub at_risk_days: i64,
     pub total: Counts,
     pub by_host_country: Vec<HostCounts>,
+    pub by_mission: Vec<MissionCounts>,
     /// The checks that match the filters, most urgent first.
     pub cases: Vec<NormLine>,
 }
@@ -85,11 +97,13 @@ pub fn dashboard(
 ) -> Dashboard {
     let mut total = Counts::default();
     let mut hosts: BTreeMap<CountryCode, Counts> = BTreeMap::new();
+    let mut missions: BTreeMap<Option<MissionId>, Counts> = BTreeMap::new();
     let mut lines = Vec::new();
     for c in cases {
         for check in check_norms(facts(c), today, at_risk_days) {
             count(&mut total, check.status);
             count(hosts.entry(c.host_country).or_default(), check.status);
+            count(missions.entry(c.mission_id).or_default(), check.status);
             if statuses.contains(&check.status) && norms.contains(&check.norm) {
                 lines.push(NormLine {
                     id: c.id,
@@ -97,6 +111,7 @@ pub fn dashboard(
                     host_country: c.host_country,
                     priority: c.priority,
                     state: c.state,
+                    mission_id: c.mission_id,
                     norm: check.norm,
                     deadline: check.deadline,
                     days_left: check.days_left,
@@ -120,6 +135,10 @@ pub fn dashboard(
                 host_country,
                 counts,
             })
+            .collect(),
+        by_mission: missions
+            .into_iter()
+            .map(|(mission_id, counts)| MissionCounts { mission_id, counts })
             .collect(),
         cases: lines,
     }
@@ -154,6 +173,7 @@ pub fn tables(d: &Dashboard) -> Vec<Table> {
                 "host country",
                 "priority",
                 "state",
+                "mission",
                 "norm",
                 "deadline",
                 "days left",
@@ -170,6 +190,7 @@ pub fn tables(d: &Dashboard) -> Vec<Table> {
                         text(l.host_country.to_string()),
                         text(l.priority.to_string()),
                         text(l.state.to_string()),
+                        text(l.mission_id.map(|m| m.to_string()).unwrap_or_default()),
                         text(format!("{:?}", l.norm)),
                         text(l.deadline.to_string()),
                         Cell::Number(l.days_left),

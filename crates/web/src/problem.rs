@@ -101,7 +101,24 @@ impl From<StoreError> for Problem {
                 problems.into_iter().map(FieldError::from).collect(),
             ),
             StoreError::Conflict { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
-            StoreError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
+            StoreError::NotFound(_)
+            | StoreError::MissionNotFound(_)
+            | StoreError::HoldNotFound(_) => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
+            StoreError::MissionConflict { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
+            StoreError::PlacesExhausted { .. }
+            | StoreError::MissionNotOpen { .. }
+            | StoreError::DepartureOnHold { .. } => {
+                let field = blocked_field(&e);
+                let detail = e.to_string();
+                Problem {
+                    errors: vec![Problem::field(field, detail.clone())],
+                    ..Problem::new(StatusCode::CONFLICT, detail)
+                }
+            }
+            StoreError::Invalid { field, message } => Problem::bad_request(
+                format!("{field}: {message}"),
+                vec![Problem::field(&field, message)],
+            ),
             other => {
                 // The detail of a database failure is for the operator's log, not the client.
                 tracing::error!(error = %other, "store failure");
@@ -111,6 +128,15 @@ impl From<StoreError> for Problem {
                 )
             }
         }
+    }
+}
+
+/// The request field a refusal of the pipeline is about.
+pub(crate) fn blocked_field(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::PlacesExhausted { .. } => "action.placeOverride",
+        StoreError::DepartureOnHold { .. } => "occurredOn",
+        _ => "action",
     }
 }
 
@@ -135,6 +161,7 @@ impl From<ActionError> for Problem {
             ActionError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
             ActionError::Conflict { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
             ActionError::Refused(t) => t.into(),
+            ActionError::Blocked(s) => s.into(),
             ActionError::Store(s) => s.into(),
         }
     }

@@ -6,7 +6,9 @@ pub(crate) mod cases;
 pub(crate) mod forecast;
 mod health;
 mod imports;
+pub(crate) mod missions;
 pub(crate) mod norms;
+pub(crate) mod preparation;
 pub(crate) mod reports;
 
 use crate::state::AppState;
@@ -34,6 +36,7 @@ use utoipa_axum::routes;
         (name = "system", description = "Health of the service"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "reports", description = "The quota ledger: Parliament's figures, live from case data"),
+        (name = "missions", description = "Selection missions, the dossier track, country policy, requests for submissions and holds"),
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -70,6 +73,24 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(forecast::create_forecast))
         .routes(routes!(norms::get_norms))
         .routes(routes!(imports::create_import))
+        .routes(routes!(missions::list_missions, missions::create_mission))
+        .routes(routes!(missions::get_mission))
+        .routes(routes!(missions::create_mission_change))
+        .routes(routes!(missions::create_mission_case))
+        .routes(routes!(missions::get_mission_plan))
+        .routes(routes!(missions::get_submission_request))
+        .routes(routes!(
+            missions::list_policy_notes,
+            missions::create_policy_note
+        ))
+        .routes(routes!(missions::list_holds, missions::create_hold))
+        .routes(routes!(missions::create_release))
+        .routes(routes!(missions::create_hold_message))
+        .routes(routes!(preparation::get_preparation))
+        .routes(routes!(preparation::create_interview))
+        .routes(routes!(preparation::put_profile))
+        .routes(routes!(preparation::create_orientation))
+        .routes(routes!(preparation::put_travel))
 }
 
 /// The OpenAPI document route, public and readable from any origin.

@@ -27,6 +27,10 @@ pub struct NormParams {
     pub host_country: Option<String>,
     /// Days left at which a case is at risk (default 30).
     pub at_risk_days: Option<i64>,
+    /// The day to check the norms on (default today): a fixed day makes the dashboard reproducible.
+    pub as_of: Option<String>,
+    /// Only the cases selected on this mission (UUID), or `none` for cases on no mission.
+    pub mission: Option<String>,
     /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
 }
@@ -81,22 +85,44 @@ pub(crate) async fn build(
     if !(0..=365).contains(&at_risk_days) {
         errors.push(Problem::field("atRiskDays", "must be 0 to 365"));
     }
-    if !errors.is_empty() {
+    let today = match q.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => resettle_domain::import::parse_date(d)
+            .map_err(|e| errors.push(Problem::field("asOf", e)))
+            .ok(),
+        None => Some(state.now().date()),
+    };
+    let mission: Option<Option<resettle_domain::MissionId>> = match q
+        .mission
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        None => None,
+        Some("none") => Some(None),
+        Some(m) => match m.parse() {
+            Ok(id) => Some(Some(id)),
+            Err(_) => {
+                errors.push(Problem::field(
+                    "mission",
+                    format!("'{m}' is not a mission id"),
+                ));
+                None
+            }
+        },
+    };
+    let (false, Some(today)) = (!errors.is_empty(), today) else {
         return Err(Problem::bad_request("the norms filter is invalid", errors));
-    }
+    };
     let filter = CaseFilter {
         host_country: host,
         scope: Some(reader.scope.clone()),
         ..CaseFilter::default()
     };
-    let cases = state.store.cases_in_pipeline(&filter).await?;
-    Ok(dashboard(
-        &cases,
-        state.now().date(),
-        at_risk_days,
-        &statuses,
-        &norms,
-    ))
+    let mut cases = state.store.cases_in_pipeline(&filter).await?;
+    if let Some(m) = mission {
+        cases.retain(|c| c.mission_id == m);
+    }
+    Ok(dashboard(&cases, today, at_risk_days, &statuses, &norms))
 }
 
 pub(crate) async fn respond(

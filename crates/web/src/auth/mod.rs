@@ -274,6 +274,38 @@ capability!(
     PlacementPlanner, Permission::PlanPlacement, "plan placements"
 );
 capability!(
+    /// May see missions, the dossier track, the plan and holds.
+    MissionReader, Permission::ReadMissions, "see missions"
+);
+capability!(
+    /// May plan missions, change their status and select cases on them.
+    MissionManager, Permission::ManageMissions, "manage missions"
+);
+capability!(
+    /// May read requests for submissions and country-policy notes.
+    RequestReader, Permission::ReadSubmissionRequests, "read requests for submissions"
+);
+capability!(
+    /// May record country-policy notes.
+    CountryPolicyEditor, Permission::ManageCountryPolicy, "record country policy"
+);
+capability!(
+    /// May record interviews (of the kinds the role holds).
+    Interviewer, Permission::RecordInterview, "record interviews"
+);
+capability!(
+    /// May see interviews, profiles, orientation and travel.
+    PreparationReader, Permission::ReadPreparation, "see the preparation of cases"
+);
+capability!(
+    /// May write profiles, orientation attendance and travel.
+    Preparer, Permission::ManagePreparation, "prepare cases for travel"
+);
+capability!(
+    /// May put departures on hold and release them.
+    HoldManager, Permission::ManageHolds, "manage holds on departures"
+);
+capability!(
     /// May record consent to share, or override its absence.
     ConsentRecorder, Permission::RecordConsent, "record consent"
 );

@@ -237,7 +237,19 @@ pub async fn detail(
         .await
         .map_err(|e| Problem::from(e).into_response())?;
     let history = history_for(&reader.principal, history);
-    Ok(case_page(
+    let prep = if reader
+        .principal
+        .allows(resettle_domain::Permission::ReadPreparation)
+    {
+        Some(
+            crate::api::preparation::preparation(&state, &case)
+                .await
+                .map_err(IntoResponse::into_response)?,
+        )
+    } else {
+        None
+    };
+    let mut page = case_page(
         t,
         &reader.principal,
         &case,
@@ -245,8 +257,11 @@ pub async fn detail(
         q.done.is_some(),
         None,
         &[],
-    )
-    .into_response())
+    );
+    if let Some(prep) = &prep {
+        page = with_preparation(page, t, &reader.principal, &case, prep, &[]);
+    }
+    Ok(page.into_response())
 }
 
 fn case_page(
@@ -404,6 +419,141 @@ fn case_page(
     page(t, &title, &path, Some(who), body)
 }
 
+/// Adds the preparation of a case (interviews, profile, orientation, travel,
+/// later-arriving relatives) before the footer of the case page.
+fn with_preparation(
+    page: Markup,
+    t: T,
+    who: &Principal,
+    case: &Case,
+    p: &crate::api::preparation::Preparation,
+    errors: &[(String, String)],
+) -> Markup {
+    use resettle_domain::Permission;
+    use resettle_domain::operations::{InterviewKind, InterviewOutcome};
+    let errors: Errors = errors.to_vec();
+    let open = |op: &str| errors.iter().any(|(f, _)| f.starts_with(&format!("{op}-")));
+    let action = format!("/cases/{}/preparation", case.id);
+    let kinds: Vec<InterviewKind> = InterviewKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| who.user.role.may_interview(*k))
+        .collect();
+    let prepare = who.allows(Permission::ManagePreparation);
+    let forms = html! {
+        @if !kinds.is_empty() {
+            details.action-form open[open("interview")] {
+                summary { (t.t("prep-record-interview")) }
+                form method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(who.csrf());
+                    input type="hidden" name="op" value="interview";
+                    div.field {
+                        label for="interview-kind" { (t.t("prep-interview-kind")) }
+                        select #interview-kind name="kind" { @for k in &kinds { option value=(k.as_str()) { (t.term("interview", k.as_str())) } } }
+                    }
+                    (input("interview-heldOn", "heldOn", &t.t("prep-held-on"), "date", &errors))
+                    div.field {
+                        label for="interview-outcome" { (t.t("prep-outcome")) }
+                        select #interview-outcome name="outcome" { @for o in InterviewOutcome::ALL { option value=(o.as_str()) { (t.term("interview-outcome", o.as_str())) } } }
+                    }
+                    button type="submit" { (t.t("prep-record-interview")) }
+                }
+            }
+        }
+        @if prepare {
+            details.action-form open[open("profile")] {
+                summary { (t.t("prep-profile")) }
+                form method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(who.csrf());
+                    input type="hidden" name="op" value="profile";
+                    (input("profile-dwellingBedrooms", "dwellingBedrooms", &t.t("prep-bedrooms"), "number", &errors))
+                    (input("profile-schoolAgeChildren", "schoolAgeChildren", &t.t("prep-school"), "number", &errors))
+                    div.choice {
+                        input #profile-accessible type="checkbox" name="accessibleDwelling" value="yes";
+                        label for="profile-accessible" { (t.t("prep-accessible")) }
+                    }
+                    button type="submit" { (t.t("prep-save")) }
+                }
+            }
+            details.action-form open[open("orientation")] {
+                summary { (t.t("prep-orientation")) }
+                form method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(who.csrf());
+                    input type="hidden" name="op" value="orientation";
+                    (input("orientation-heldOn", "heldOn", &t.t("prep-held-on"), "date", &errors))
+                    (input("orientation-training", "training", &t.t("prep-training-number"), "number", &errors))
+                    div.field {
+                        label for="orientation-mode" { (t.t("field-training")) }
+                        select #orientation-mode name="mode" { @for m in TrainingMode::ALL { option value=(m.as_str()) { (t.term("training", m.as_str())) } } }
+                    }
+                    fieldset.field id="orientation-attended" {
+                        legend { (t.t("prep-present")) }
+                        (field_error(&errors, "orientation-attended"))
+                        @for (i, m) in case.submission.members.iter().enumerate() {
+                            div.choice {
+                                input type="checkbox" name="attended" value=(i) id={ "orientation-attended-" (i) };
+                                label for={ "orientation-attended-" (i) } { (m.given_name) " " (m.family_name) }
+                            }
+                        }
+                    }
+                    button type="submit" { (t.t("prep-save")) }
+                }
+            }
+            details.action-form open[open("travel")] {
+                summary { (t.t("prep-travel")) }
+                form method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(who.csrf());
+                    input type="hidden" name="op" value="travel";
+                    input type="hidden" name="expectedDepartsOn" value=(p.travel.as_ref().and_then(|t| t.departs_on).map(|d| d.to_string()).unwrap_or_default());
+                    (input("travel-departsOn", "departsOn", &t.t("prep-departs-on"), "date", &errors))
+                    (input("travel-bookingReference", "bookingReference", &t.t("prep-booking"), "text", &errors))
+                    (input("travel-broughtForwardReason", "broughtForwardReason", &t.t("prep-brought-forward-reason"), "text", &errors))
+                    button type="submit" { (t.t("prep-save")) }
+                }
+            }
+        }
+    };
+    let section = html! {
+        section aria-labelledby="prep-title" #preparation {
+            h2 #prep-title { (t.t("prep-title")) }
+            (error_summary(&t.t("case-errors-title"), &errors))
+            @if let Some(m) = p.mission_id { p { a href={ "/missions/" (m) } { (t.t("prep-mission")) } } }
+            h3 { (t.t("prep-interviews")) }
+            @if p.interviews.is_empty() { p { (t.t("prep-none")) } }
+            ul { @for i in &p.interviews { li { (t.term("interview", i.kind.as_str())) " · " (i.held_on) " · " (t.term("interview-outcome", i.outcome.as_str())) " (" (i.recorded_by) ")" } } }
+            h3 { (t.t("prep-profile")) }
+            @match &p.profile {
+                Some(pr) => p { (t.with("prep-profile-text", &[("bedrooms", pr.dwelling_bedrooms.into()), ("school", pr.school_age_children.into())])) }
+                None => p { (t.t("prep-none")) }
+            }
+            h3 { (t.t("prep-orientation")) }
+            @if p.orientation.is_empty() { p { (t.t("prep-none")) } }
+            ul { @for o in &p.orientation { li { (o.held_on) " · " (t.term("training", o.mode.as_str())) " · " (o.training) "/3 · " (t.with("prep-attended", &[("n", o.attended.len().into())])) } } }
+            h3 { (t.t("prep-travel")) }
+            @match &p.travel {
+                Some(tr) => p { (tr.departs_on.map(|d| d.to_string()).unwrap_or_default()) " · " (tr.booking_reference.clone().unwrap_or_default())
+                    @if let Some(r) = &tr.brought_forward_reason { " · " (t.t("prep-brought-forward")) ": " (r) } }
+                None => p { (t.t("prep-none")) }
+            }
+            (forms)
+            @if !p.relatives.is_empty() {
+                h3 { (t.t("prep-relatives")) }
+                ul { @for r in &p.relatives { li { a href={ "/cases/" (r.id) } { (r.case_number) } " · " (t.term("state", r.state.as_str())) @if let Some(d) = r.arrived_on { " · " (d) } } } }
+            }
+        }
+    };
+    let html = page.into_string();
+    match html.rfind("</main>") {
+        Some(at) => maud::PreEscaped(format!(
+            "{}{}{}",
+            &html[..at],
+            section.into_string(),
+            &html[at..]
+        )),
+        None => maud::PreEscaped(html),
+    }
+}
+
 fn housing(t: T, h: &Housing) -> String {
     match h {
         Housing::Municipality { municipality } => t.with(
@@ -458,6 +608,10 @@ fn action_form(
                     input id=(id("occurredOn")) name="occurredOn" type="date" aria-describedby={ (id("occurredOn")) "-hint" };
                 }
                 @match kind {
+                    ActionKind::Accept => {
+                        (input(&id("policyBasis"), "policyBasis", &t.t("field-policy-basis"), "text", &errors))
+                        (input(&id("placeOverride"), "placeOverride", &t.t("field-place-override"), "text", &errors))
+                    }
                     ActionKind::Reject => {
                         fieldset.field id=(id("grounds")) {
                             legend { (t.t("field-grounds")) }
@@ -499,6 +653,7 @@ fn action_form(
                     ActionKind::StartIntegrationGuidance => {
                         (input(&id("organisation"), "organisation", &t.t("field-organisation"), "text", &errors))
                         (input(&id("until"), "until", &t.t("field-until"), "date", &errors))
+                        (input(&id("sponsorGroup"), "sponsorGroup", &t.t("field-sponsor-group"), "text", &errors))
                     }
                     _ => {}
                 }
@@ -560,7 +715,10 @@ fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind
     let action = match kind {
         ActionKind::Submit => None,
         ActionKind::StartAssessment => Some(Action::StartAssessment),
-        ActionKind::Accept => Some(Action::Accept),
+        ActionKind::Accept => Some(Action::Accept {
+            policy_basis: get("policyBasis").map(str::to_string),
+            place_override: get("placeOverride").map(str::to_string),
+        }),
         ActionKind::Reject => {
             let grounds: Vec<RejectionGround> = form
                 .iter()
@@ -600,6 +758,7 @@ fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind
                 guidance: Guidance {
                     organisation: get("organisation").unwrap_or_default().to_string(),
                     until,
+                    sponsor_group: get("sponsorGroup").map(str::to_string),
                 },
             })
         }
@@ -634,6 +793,9 @@ fn form_field(kind: ActionKind, field: &str) -> String {
         "housing.reason" => "coaReason",
         "guidance.organisation" => "organisation",
         "guidance.until" => "until",
+        "guidance.sponsorGroup" => "sponsorGroup",
+        "action.placeOverride" => "placeOverride",
+        "action.policyBasis" => "policyBasis",
         "action" | "actor" => "occurredOn",
         other => other,
     };
@@ -682,6 +844,14 @@ pub async fn take(
                 Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
                 Err(ActionError::NotFound(_)) => return Err(not_found()),
                 Err(ActionError::Store(e)) => return Err(Problem::from(e).into_response()),
+                Err(ActionError::Blocked(e)) => {
+                    let field = crate::problem::blocked_field(&e);
+                    (
+                        StatusCode::CONFLICT,
+                        Some(kind),
+                        vec![(form_field(kind, field), e.to_string())],
+                    )
+                }
                 Err(e @ ActionError::Conflict { .. }) => (
                     StatusCode::CONFLICT,
                     Some(kind),
@@ -772,4 +942,199 @@ pub async fn consent(
     .await
     .map_err(IntoResponse::into_response)?;
     Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response())
+}
+
+/// The preparation forms of the case page (interview, profile, orientation,
+/// travel) post here, told apart by `op`; each is authorised as its API route is.
+pub async fn prepare(
+    State(state): State<AppState>,
+    t: T,
+    crate::auth::Interviewer(p): crate::auth::Interviewer,
+    reader: CaseReader,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Response> {
+    use crate::api::preparation as api;
+    use resettle_domain::operations::{
+        Interview, InterviewKind, InterviewOutcome, OrientationSession, ResettlementProfile,
+        TravelPlan,
+    };
+    let not_found = || super::not_found_page(t, Some(&p));
+    let id: CaseId = id.parse().map_err(|_| not_found())?;
+    let case = load(&state, &reader, id).await.map_err(|_| not_found())?;
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let op = get("op").unwrap_or_default().to_string();
+    let mut errors: Errors = vec![];
+    let date = |name: &str, errors: &mut Errors| match get(name).map(parse_date) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => {
+            errors.push((format!("{op}-{name}"), e));
+            None
+        }
+        None => {
+            errors.push((format!("{op}-{name}"), "is required".into()));
+            None
+        }
+    };
+    let number = |name: &str, errors: &mut Errors| match get(name).map(str::parse::<i64>) {
+        Some(Ok(n)) => Some(n),
+        _ => {
+            errors.push((format!("{op}-{name}"), "give a whole number".into()));
+            None
+        }
+    };
+    let st = State(state.clone());
+    let preparer = || crate::auth::Preparer(p.clone());
+    let may_prepare = p.allows(resettle_domain::Permission::ManagePreparation);
+    let outcome: Result<(), Problem> = match op.as_str() {
+        "interview" => {
+            let held_on = date("heldOn", &mut errors);
+            let kind = get("kind").and_then(|k| InterviewKind::parse(k).ok());
+            let outcome = get("outcome").and_then(|k| InterviewOutcome::parse(k).ok());
+            match (held_on, kind, outcome) {
+                (Some(held_on), Some(kind), Some(outcome)) => {
+                    let mut i = Interview {
+                        kind,
+                        held_on,
+                        outcome,
+                        interviewer: None,
+                        recorded_by: String::new(),
+                    };
+                    api::record_interview(&state, &p, &case, &mut i)
+                        .await
+                        .map(|_| ())
+                }
+                _ => Ok(()),
+            }
+        }
+        "profile" | "orientation" | "travel" if !may_prepare => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "your role ({}) may not prepare cases for travel",
+                p.user.role
+            ),
+        )),
+        "profile" => {
+            let bedrooms = number("dwellingBedrooms", &mut errors);
+            let school = number("schoolAgeChildren", &mut errors);
+            match (bedrooms, school) {
+                (Some(dwelling_bedrooms), Some(school_age_children)) => {
+                    let profile = ResettlementProfile {
+                        integration_factors: vec![],
+                        dwelling_bedrooms,
+                        accessible_dwelling: get("accessibleDwelling").is_some(),
+                        medical_care_nearby: false,
+                        school_age_children,
+                        notes: None,
+                    };
+                    api::put_profile(
+                        st,
+                        preparer(),
+                        Path(id.to_string()),
+                        Ok(axum::Json(profile)),
+                    )
+                    .await
+                    .map(|_| ())
+                }
+                _ => Ok(()),
+            }
+        }
+        "orientation" => {
+            let held_on = date("heldOn", &mut errors);
+            let training = number("training", &mut errors);
+            let attended: Vec<usize> = form
+                .iter()
+                .filter(|(k, _)| k == "attended")
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect();
+            let mode = get("mode")
+                .and_then(|m| TrainingMode::parse(m).ok())
+                .unwrap_or(TrainingMode::InPerson);
+            match (held_on, training) {
+                (Some(held_on), Some(training)) => {
+                    let s = OrientationSession {
+                        held_on,
+                        mode,
+                        training,
+                        attended,
+                        recorded_by: String::new(),
+                    };
+                    api::create_orientation(st, preparer(), Path(id.to_string()), Ok(axum::Json(s)))
+                        .await
+                        .map(|_| ())
+                }
+                _ => Ok(()),
+            }
+        }
+        "travel" => {
+            let departs_on = date("departsOn", &mut errors);
+            let expected = get("expectedDepartsOn").and_then(|d| parse_date(d).ok());
+            match departs_on {
+                Some(departs_on) => {
+                    let previous = state
+                        .store
+                        .travel(id)
+                        .await
+                        .map_err(|e| Problem::from(e).into_response())?;
+                    let plan = TravelPlan {
+                        documents: previous.map(|p| p.documents).unwrap_or_default(),
+                        departs_on: Some(departs_on),
+                        booking_reference: get("bookingReference").map(str::to_string),
+                        brought_forward_reason: get("broughtForwardReason").map(str::to_string),
+                    };
+                    let r = api::TravelRequest {
+                        expected_departs_on: expected,
+                        plan,
+                    };
+                    api::put_travel(st, preparer(), Path(id.to_string()), Ok(axum::Json(r)))
+                        .await
+                        .map(|_| ())
+                }
+                None => Ok(()),
+            }
+        }
+        _ => {
+            errors.push((
+                "prep-title".into(),
+                "the form is incomplete; reload the page".into(),
+            ));
+            Ok(())
+        }
+    };
+    let status = match outcome {
+        Ok(()) if errors.is_empty() => {
+            return Ok(Redirect::to(&format!("/cases/{id}?done=1#preparation")).into_response());
+        }
+        Ok(()) => StatusCode::BAD_REQUEST,
+        Err(problem) if problem.status == 403 => {
+            return Err(super::forbidden_page(&problem.detail));
+        }
+        Err(problem) => {
+            if problem.errors.is_empty() {
+                errors.push((format!("{op}-heldOn"), problem.detail.clone()));
+            }
+            for e in &problem.errors {
+                let field = e.field.split('[').next().unwrap_or(&e.field);
+                errors.push((format!("{op}-{field}"), e.detail.clone()));
+            }
+            problem.status()
+        }
+    };
+    let case = shown(&state, &p, &case).await;
+    let history = state
+        .store
+        .history(id)
+        .await
+        .map_err(|e| Problem::from(e).into_response())?;
+    let history = history_for(&p, history);
+    let prep = api::preparation(&state, &case)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let page = case_page(t, &p, &case, &history, false, None, &[]);
+    Ok((status, with_preparation(page, t, &p, &case, &prep, &errors)).into_response())
 }

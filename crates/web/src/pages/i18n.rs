@@ -209,6 +209,31 @@ mod tests {
                     .iter()
                     .map(|v| ("relationship", v.as_str())),
             );
+            use resettle_domain::country_policy::PolicyNoteKind;
+            use resettle_domain::mission::{MissionKind, MissionStatus, Modality};
+            pairs.extend(
+                MissionStatus::ALL
+                    .iter()
+                    .map(|v| ("mission-status", v.as_str())),
+            );
+            pairs.extend(
+                MissionKind::ALL
+                    .iter()
+                    .map(|v| ("mission-kind", v.as_str())),
+            );
+            pairs.extend(Modality::ALL.iter().map(|v| ("modality", v.as_str())));
+            pairs.extend(
+                PolicyNoteKind::ALL
+                    .iter()
+                    .map(|v| ("note-kind", v.as_str())),
+            );
+            use resettle_domain::operations::{InterviewKind, InterviewOutcome};
+            pairs.extend(InterviewKind::ALL.iter().map(|v| ("interview", v.as_str())));
+            pairs.extend(
+                InterviewOutcome::ALL
+                    .iter()
+                    .map(|v| ("interview-outcome", v.as_str())),
+            );
             for (prefix, value) in pairs {
                 let key = format!("{prefix}-{value}");
                 assert_ne!(t.t(&key), key, "{:?} lacks {key}", t.0);

@@ -35,6 +35,13 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 @if may(Permission::ReadCases) {
                                     li { a href="/norms" aria-current=[path.starts_with("/norms").then_some("page")] { (t.t("nav-norms")) } }
                                 }
+                                @if may(Permission::ReadMissions) {
+                                    li { a href="/missions" aria-current=[path.starts_with("/missions").then_some("page")] { (t.t("nav-missions")) } }
+                                    li { a href="/holds" aria-current=[path.starts_with("/holds").then_some("page")] { (t.t("nav-holds")) } }
+                                }
+                                @if may(Permission::ReadSubmissionRequests) {
+                                    li { a href="/country-policy-notes" aria-current=[path.starts_with("/country-policy-notes").then_some("page")] { (t.t("nav-notes")) } }
+                                }
                                 @if may(Permission::ReadReports) {
                                     li { a href="/reports" aria-current=[path.starts_with("/reports").then_some("page")] { (t.t("nav-reports")) } }
                                 }

@@ -7,6 +7,7 @@ mod forecast;
 mod i18n;
 mod layout;
 mod login;
+mod missions;
 mod norms;
 mod placement;
 mod reports;
@@ -53,6 +54,23 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))
         .route("/cases/{id}/consents", axum::routing::post(cases::consent))
+        .route(
+            "/cases/{id}/preparation",
+            axum::routing::post(cases::prepare),
+        )
+        .route("/missions", get(missions::index).post(missions::create))
+        .route("/missions/{id}", get(missions::detail))
+        .route(
+            "/missions/{id}/changes",
+            axum::routing::post(missions::change),
+        )
+        .route("/missions/{id}/cases", axum::routing::post(missions::link))
+        .route("/missions/{id}/submission-request", get(missions::request))
+        .route("/holds", get(missions::holds).post(missions::hold_form))
+        .route(
+            "/country-policy-notes",
+            get(missions::notes).post(missions::add_note),
+        )
         .route("/language", get(language))
         .route("/accessibility", get(accessibility))
         .route("/assets/style.css", get(style))

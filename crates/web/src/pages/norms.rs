@@ -44,6 +44,14 @@ pub async fn show(
         };
     }
     let result = build(&state, &reader, &q).await;
+    let missions = state.store.missions().await.unwrap_or_default();
+    let mission_name = |id: &Option<resettle_domain::MissionId>| match id {
+        Some(id) => missions
+            .iter()
+            .find(|m| m.id == *id)
+            .map_or_else(|| id.to_string(), |m| m.name.clone()),
+        None => t.t("norms-no-mission"),
+    };
     let errors: Vec<(String, String)> = match &result {
         Err(problem) => problem
             .errors
@@ -53,10 +61,12 @@ pub async fn show(
         Ok(_) => vec![],
     };
     let query = format!(
-        "status={}&norm={}&hostCountry={}",
+        "status={}&norm={}&hostCountry={}&asOf={}&mission={}",
         q.status.clone().unwrap_or_default(),
         q.norm.clone().unwrap_or_default(),
-        q.host_country.clone().unwrap_or_default()
+        q.host_country.clone().unwrap_or_default(),
+        q.as_of.clone().unwrap_or_default(),
+        q.mission.clone().unwrap_or_default()
     );
     let body = html! {
         h1 { (t.t("norms-title")) }
@@ -84,6 +94,22 @@ pub async fn show(
                     label for="norms-hostCountry" { (t.t("field-host-country")) }
                     input #norms-hostCountry name="hostCountry" type="text" value=(q.host_country.clone().unwrap_or_default());
                 }
+                div.field {
+                    label for="norms-asOf" { (t.t("norms-as-of")) }
+                    (super::layout::field_error(&errors, "norms-asOf"))
+                    input #norms-asOf name="asOf" type="date" value=(q.as_of.clone().unwrap_or_default());
+                }
+                div.field {
+                    label for="norms-mission" { (t.t("norms-by-mission")) }
+                    (super::layout::field_error(&errors, "norms-mission"))
+                    select #norms-mission name="mission" {
+                        option value="" { (t.t("cases-any")) }
+                        option value="none" selected[q.mission.as_deref() == Some("none")] { (t.t("norms-no-mission")) }
+                        @for m in &missions {
+                            option value=(m.id) selected[q.mission.as_deref() == Some(m.id.to_string().as_str())] { (m.name) }
+                        }
+                    }
+                }
             }
             button type="submit" { (t.t("cases-filter-apply")) }
         }
@@ -104,16 +130,28 @@ pub async fn show(
                 }
             } }
             div.table-scroll { table {
+                caption { (t.t("norms-by-mission")) " · " (d.as_of) }
+                thead { tr { th scope="col" { (t.t("mission-name")) } th scope="col" { (t.t("norms-on-track")) } th scope="col" { (t.t("norms-at-risk")) } th scope="col" { (t.t("norms-overdue")) } } }
+                tbody {
+                    @for m in &d.by_mission { tr {
+                        th scope="row" { @if let Some(id) = m.mission_id { a href={ "/missions/" (id) } { (mission_name(&m.mission_id)) } } @else { (mission_name(&None)) } }
+                        td.num { (m.counts.on_track) } td.num { (m.counts.at_risk) } td.num { (m.counts.overdue) }
+                    } }
+                }
+            } }
+            div.table-scroll { table {
                 caption { (t.with("cases-count", &[("total", d.cases.len().into())])) }
                 thead { tr {
                     th scope="col" { (t.t("field-case-number")) } th scope="col" { (t.t("field-host-country")) }
                     th scope="col" { (t.t("field-priority")) } th scope="col" { (t.t("field-state")) }
+                    th scope="col" { (t.t("mission-name")) }
                     th scope="col" { (t.t("norms-norm")) } th scope="col" { (t.t("norms-deadline")) }
                     th scope="col" { (t.t("norms-days-left")) } th scope="col" { (t.t("norms-status")) }
                 } }
                 tbody { @for l in &d.cases { tr {
                     th scope="row" { a href={ "/cases/" (l.id) } { (l.case_number) } }
                     td { (l.host_country) } td { (t.term("priority", l.priority.as_str())) } td { (t.term("state", l.state.as_str())) }
+                    td { (mission_name(&l.mission_id)) }
                     td { (norm_word(t, l.norm)) } td { (l.deadline) } td.num { (l.days_left) }
                     td { strong { (status_word(t, l.status)) } }
                 } } }

@@ -1,0 +1,564 @@
+//! Selection missions and the dossier track: where cases are selected, how many
+//! places each holds, and how a mission moves from plan to close (or is
+//! postponed or cancelled, its places going back to the plan).
+
+use crate::country::{CountryCode, Nationality};
+use crate::ids::MissionId;
+use crate::policy::AllocationPlan;
+use crate::submission::{SubmissionPriority, Track, vocabulary};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use time::Date;
+
+vocabulary!(
+    /// A selection mission to a host country, or the dossier track (urgent and
+    /// emergency cases from anywhere, against the unearmarked reservation).
+    MissionKind {
+        Selection = "selection",
+        Dossier = "dossier",
+    }
+);
+
+vocabulary!(
+    /// How a mission interviews: in person, or remote (video) for the kinds of case that allow it.
+    Modality {
+        InPerson = "in-person",
+        Remote = "remote",
+    }
+);
+
+vocabulary!(
+    /// Where a mission stands.
+    MissionStatus {
+        Planned = "planned",
+        Confirmed = "confirmed",
+        Postponed = "postponed",
+        Held = "held",
+        Closed = "closed",
+        Cancelled = "cancelled",
+    }
+);
+
+/// A selection mission, or the dossier track of a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Mission {
+    pub id: MissionId,
+    pub kind: MissionKind,
+    pub name: String,
+    /// The host country visited; none for the dossier track.
+    pub host_country: Option<CountryCode>,
+    /// The refugee populations of the host country the mission selects from
+    /// (their nationalities): the request for submissions lists the Dutch
+    /// country policy that concerns them.
+    pub populations: Vec<Nationality>,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    /// The team: names or functions of IND, COA and Foreign Affairs members.
+    pub team: Vec<String>,
+    /// Places (persons) the mission may select.
+    pub places: i64,
+    /// Places taken by accepted cases.
+    pub places_used: i64,
+    pub modality: Modality,
+    /// For remote selection: the kinds of case it is used for (most need in-person contact).
+    pub remote_case_kinds: Vec<String>,
+    pub status: MissionStatus,
+    /// Why the mission was last postponed or cancelled.
+    pub status_reason: Option<String>,
+    /// Incremented by every change; a change against an older version is refused.
+    pub version: i64,
+}
+
+/// A new mission or dossier track as an officer plans it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMission {
+    pub kind: MissionKind,
+    pub name: String,
+    pub host_country: Option<String>,
+    #[serde(default)]
+    pub populations: Vec<String>,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    #[serde(default)]
+    pub team: Vec<String>,
+    pub places: i64,
+    #[serde(default = "in_person")]
+    pub modality: Modality,
+    #[serde(default)]
+    pub remote_case_kinds: Vec<String>,
+}
+
+fn in_person() -> Modality {
+    Modality::InPerson
+}
+
+/// One invalid field of a mission request.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field}: {message}")]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
+    FieldProblem {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// More places than a mission could ever hold: a typing error.
+pub const MAX_MISSION_PLACES: i64 = 100_000;
+
+impl NewMission {
+    /// Checks every field at once and returns the mission, planned, version 1.
+    pub fn validate(self, id: MissionId) -> Result<Mission, Vec<FieldProblem>> {
+        let mut errors = Vec::new();
+        if self.name.trim().is_empty() {
+            errors.push(problem("name", "name the mission"));
+        }
+        let host_country = match (self.kind, self.host_country.as_deref().map(str::trim)) {
+            (MissionKind::Selection, None | Some("")) => {
+                errors.push(problem(
+                    "hostCountry",
+                    "a selection mission needs a host country",
+                ));
+                None
+            }
+            (_, None | Some("")) => None,
+            (_, Some(h)) => CountryCode::parse(h)
+                .map_err(|e| errors.push(problem("hostCountry", e.to_string())))
+                .ok(),
+        };
+        let mut populations = Vec::new();
+        for (i, p) in self.populations.iter().enumerate() {
+            match Nationality::parse(p) {
+                Ok(n) => populations.push(n),
+                Err(e) => errors.push(problem(&format!("populations[{i}]"), e.to_string())),
+            }
+        }
+        if self.ends_on < self.starts_on {
+            errors.push(problem(
+                "endsOn",
+                "the mission must end on or after its start",
+            ));
+        }
+        if !(1..=MAX_MISSION_PLACES).contains(&self.places) {
+            errors.push(problem(
+                "places",
+                format!("must be 1 to {MAX_MISSION_PLACES}"),
+            ));
+        }
+        let team: Vec<String> = self
+            .team
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let remote_case_kinds: Vec<String> = self
+            .remote_case_kinds
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if self.modality == Modality::Remote && remote_case_kinds.is_empty() {
+            errors.push(problem(
+                "remoteCaseKinds",
+                "remote selection works only for some kinds of case: name them",
+            ));
+        }
+        if self.modality == Modality::Remote && self.kind == MissionKind::Dossier {
+            errors.push(problem(
+                "modality",
+                "the dossier track selects on the dossier; it has no modality of its own",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Mission {
+            id,
+            kind: self.kind,
+            name: self.name.trim().to_string(),
+            host_country,
+            populations,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            team,
+            places: self.places,
+            places_used: 0,
+            modality: self.modality,
+            remote_case_kinds,
+            status: MissionStatus::Planned,
+            status_reason: None,
+            version: 1,
+        })
+    }
+}
+
+/// A change of a mission's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(
+    tag = "type",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
+pub enum MissionChange {
+    Confirm,
+    /// New dates, with the reason.
+    Postpone {
+        starts_on: Date,
+        ends_on: Date,
+        reason: String,
+    },
+    /// The mission took place.
+    Hold,
+    Close,
+    /// With the reason (e.g. the security situation); its places go back to the plan.
+    Cancel {
+        reason: String,
+    },
+}
+
+impl MissionChange {
+    pub fn target(&self) -> MissionStatus {
+        match self {
+            Self::Confirm => MissionStatus::Confirmed,
+            Self::Postpone { .. } => MissionStatus::Postponed,
+            Self::Hold => MissionStatus::Held,
+            Self::Close => MissionStatus::Closed,
+            Self::Cancel { .. } => MissionStatus::Cancelled,
+        }
+    }
+
+    /// The statuses this change may be made from.
+    pub fn allowed_from(&self) -> &'static [MissionStatus] {
+        use MissionStatus::*;
+        match self {
+            Self::Confirm => &[Planned, Postponed],
+            Self::Postpone { .. } => &[Planned, Confirmed, Postponed],
+            Self::Hold => &[Confirmed],
+            Self::Close => &[Held],
+            Self::Cancel { .. } => &[Planned, Confirmed, Postponed],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MissionError {
+    #[error("a mission that is {from} cannot be changed to {to}; allowed from: {}", allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))]
+    NotAllowed {
+        from: MissionStatus,
+        to: MissionStatus,
+        allowed: Vec<MissionStatus>,
+    },
+    #[error("{0}")]
+    Invalid(FieldProblem),
+}
+
+impl Mission {
+    /// Applies `change`; the mission is unchanged on error.
+    pub fn apply(&mut self, change: &MissionChange) -> Result<(), MissionError> {
+        if !change.allowed_from().contains(&self.status) {
+            return Err(MissionError::NotAllowed {
+                from: self.status,
+                to: change.target(),
+                allowed: change.allowed_from().to_vec(),
+            });
+        }
+        let invalid = |f: &str, m: &str| Err(MissionError::Invalid(problem(f, m)));
+        match change {
+            MissionChange::Postpone {
+                starts_on,
+                ends_on,
+                reason,
+            } => {
+                if reason.trim().is_empty() {
+                    return invalid("reason", "say why the mission is postponed");
+                }
+                if ends_on < starts_on {
+                    return invalid("endsOn", "the mission must end on or after its start");
+                }
+                if *starts_on <= self.starts_on {
+                    return invalid("startsOn", "a postponed mission starts later than planned");
+                }
+                self.starts_on = *starts_on;
+                self.ends_on = *ends_on;
+                self.status_reason = Some(reason.trim().to_string());
+            }
+            MissionChange::Cancel { reason } => {
+                if reason.trim().is_empty() {
+                    return invalid("reason", "say why the mission is cancelled");
+                }
+                self.status_reason = Some(reason.trim().to_string());
+            }
+            MissionChange::Confirm | MissionChange::Hold | MissionChange::Close => {}
+        }
+        self.status = change.target();
+        self.version += 1;
+        Ok(())
+    }
+
+    /// Whether cases may still be accepted against the mission's places.
+    pub fn takes_cases(&self) -> bool {
+        !matches!(
+            self.status,
+            MissionStatus::Cancelled | MissionStatus::Closed
+        )
+    }
+
+    /// Places not taken (negative when an override went beyond them).
+    pub fn places_free(&self) -> i64 {
+        self.places - self.places_used
+    }
+
+    /// The year of the plan the mission's places count in.
+    pub fn year(&self) -> i32 {
+        self.starts_on.year()
+    }
+
+    /// Whether a case of this track and priority may be linked to the mission.
+    pub fn admits(&self, track: Track, priority: SubmissionPriority) -> Result<(), String> {
+        match (self.kind, track) {
+            (MissionKind::Selection, Track::SelectionMission) => Ok(()),
+            (MissionKind::Dossier, Track::Dossier)
+                if matches!(
+                    priority,
+                    SubmissionPriority::Urgent | SubmissionPriority::Emergency
+                ) =>
+            {
+                Ok(())
+            }
+            (MissionKind::Dossier, Track::Dossier) => {
+                Err("the dossier track takes only urgent and emergency cases".into())
+            }
+            (kind, track) => Err(format!(
+                "a case of track '{track}' cannot be selected on a mission of kind '{kind}'"
+            )),
+        }
+    }
+}
+
+/// One line of the plan: a host country's planned places and how many of them
+/// missions hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PlanLine {
+    /// None for the unearmarked reservation (dossier track).
+    pub host_country: Option<CountryCode>,
+    pub planned: i64,
+    /// Places on missions that are not cancelled.
+    pub on_missions: i64,
+    /// Places of cancelled missions, back in the plan.
+    pub returned: i64,
+    /// Planned places no mission holds (planned − on missions).
+    pub unallocated: i64,
+    /// Places taken by accepted cases.
+    pub used: i64,
+}
+
+/// The plan of a year against its missions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PlanStatus {
+    pub year: i32,
+    pub framework: Option<String>,
+    pub lines: Vec<PlanLine>,
+}
+
+/// Compares the allocation plan of a year (if any) with that year's missions.
+pub fn plan_status(year: i32, plan: Option<&AllocationPlan>, missions: &[Mission]) -> PlanStatus {
+    let mut lines: Vec<PlanLine> = Vec::new();
+    let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    if let Some(plan) = plan {
+        for m in &plan.missions {
+            lines.push(PlanLine {
+                host_country: Some(m.host_country),
+                planned: clamp(m.places),
+                on_missions: 0,
+                returned: 0,
+                unallocated: 0,
+                used: 0,
+            });
+        }
+        lines.push(PlanLine {
+            host_country: None,
+            planned: clamp(plan.unearmarked),
+            on_missions: 0,
+            returned: 0,
+            unallocated: 0,
+            used: 0,
+        });
+    }
+    for m in missions.iter().filter(|m| m.year() == year) {
+        let key = match m.kind {
+            MissionKind::Selection => m.host_country,
+            MissionKind::Dossier => None,
+        };
+        let idx = match lines.iter().position(|l| l.host_country == key) {
+            Some(i) => i,
+            None => {
+                lines.push(PlanLine {
+                    host_country: key,
+                    planned: 0,
+                    on_missions: 0,
+                    returned: 0,
+                    unallocated: 0,
+                    used: 0,
+                });
+                lines.len() - 1
+            }
+        };
+        let Some(line) = lines.get_mut(idx) else {
+            continue;
+        };
+        if m.status == MissionStatus::Cancelled {
+            line.returned += m.places;
+        } else {
+            line.on_missions += m.places;
+            line.used += m.places_used;
+        }
+    }
+    for l in &mut lines {
+        l.unallocated = l.planned - l.on_missions;
+    }
+    PlanStatus {
+        year,
+        framework: plan.map(|p| p.framework.clone()),
+        lines,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use time::macros::date;
+
+    fn egypt() -> Mission {
+        NewMission {
+            kind: MissionKind::Selection,
+            name: "Egypt 2025".into(),
+            host_country: Some("EGY".into()),
+            populations: vec!["SDN".into(), "SSD".into()],
+            starts_on: date!(2025 - 03 - 01),
+            ends_on: date!(2025 - 03 - 14),
+            team: vec!["IND".into(), "COA".into()],
+            places: 100,
+            modality: Modality::InPerson,
+            remote_case_kinds: vec![],
+        }
+        .validate(MissionId::random())
+        .unwrap()
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let bad = NewMission {
+            kind: MissionKind::Selection,
+            name: " ".into(),
+            host_country: None,
+            populations: vec!["XXX".into()],
+            starts_on: date!(2025 - 03 - 01),
+            ends_on: date!(2025 - 02 - 01),
+            team: vec![],
+            places: 0,
+            modality: Modality::Remote,
+            remote_case_kinds: vec![],
+        }
+        .validate(MissionId::random())
+        .unwrap_err();
+        let fields: Vec<&str> = bad.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "hostCountry",
+                "populations[0]",
+                "endsOn",
+                "places",
+                "remoteCaseKinds"
+            ]
+        );
+    }
+
+    #[test]
+    fn postpone_then_cancel_returns_the_places_to_the_plan() {
+        let mut m = egypt();
+        m.apply(&MissionChange::Confirm).unwrap();
+        let early = MissionChange::Postpone {
+            starts_on: date!(2025 - 02 - 01),
+            ends_on: date!(2025 - 02 - 10),
+            reason: "x".into(),
+        };
+        assert!(matches!(m.apply(&early), Err(MissionError::Invalid(_))));
+        m.apply(&MissionChange::Postpone {
+            starts_on: date!(2025 - 05 - 01),
+            ends_on: date!(2025 - 05 - 14),
+            reason: "elections".into(),
+        })
+        .unwrap();
+        assert_eq!(m.status, MissionStatus::Postponed);
+        assert!(m.apply(&MissionChange::Hold).is_err());
+        let plan = AllocationPlan {
+            framework: "2025".into(),
+            year: 2025,
+            missions: vec![crate::policy::MissionPlaces {
+                host_country: CountryCode::parse("EGY").unwrap(),
+                places: 150,
+            }],
+            unearmarked: 50,
+            caps: vec![],
+        };
+        let before = plan_status(2025, Some(&plan), std::slice::from_ref(&m));
+        assert_eq!(
+            (before.lines[0].on_missions, before.lines[0].unallocated),
+            (100, 50)
+        );
+        m.apply(&MissionChange::Cancel {
+            reason: "security".into(),
+        })
+        .unwrap();
+        let after = plan_status(2025, Some(&plan), std::slice::from_ref(&m));
+        assert_eq!(
+            (
+                after.lines[0].on_missions,
+                after.lines[0].returned,
+                after.lines[0].unallocated
+            ),
+            (0, 100, 150)
+        );
+        assert!(!m.takes_cases());
+        assert!(m.apply(&MissionChange::Confirm).is_err());
+    }
+
+    #[test]
+    fn the_dossier_track_takes_only_urgent_and_emergency_dossier_cases() {
+        let mut d = egypt();
+        d.kind = MissionKind::Dossier;
+        assert!(
+            d.admits(Track::Dossier, SubmissionPriority::Emergency)
+                .is_ok()
+        );
+        assert!(
+            d.admits(Track::Dossier, SubmissionPriority::Normal)
+                .is_err()
+        );
+        assert!(
+            d.admits(Track::SelectionMission, SubmissionPriority::Urgent)
+                .is_err()
+        );
+        assert!(
+            egypt()
+                .admits(Track::Dossier, SubmissionPriority::Urgent)
+                .is_err()
+        );
+    }
+}
