@@ -1061,6 +1061,43 @@ async fn the_case_page_records_interviews_profiles_orientation_and_travel_with_f
     assert_eq!(prep["orientation"][0]["attended"], json!([0, 1]));
     assert_eq!(prep["travel"]["bookingReference"], "IOM-77");
     assert_eq!(prep["interviews"].as_array().unwrap().len(), 2);
+
+    // A travel document on the page: a missing number is named, then it is kept
+    // beside the booking.
+    let (s, html) = app
+        .form(
+            COA,
+            &path,
+            &[
+                ("op", "document"),
+                ("member", "1"),
+                ("kind", "laissez-passer"),
+                ("validUntil", "2026-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains(r##"href="#document-number""##), "{html}");
+    let (s, html) = app
+        .form(
+            COA,
+            &path,
+            &[
+                ("op", "document"),
+                ("member", "1"),
+                ("kind", "laissez-passer"),
+                ("number", "LP-2025-001"),
+                ("validUntil", "2026-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let (_, prep) = app
+        .get(COA, &format!("/api/v1/cases/{}/preparation", ids[0]))
+        .await;
+    assert_eq!(prep["travel"]["documents"][0]["number"], "LP-2025-001");
+    assert_eq!(prep["travel"]["documents"][0]["member"], 1);
+    assert_eq!(prep["travel"]["bookingReference"], "IOM-77");
     app.finish().await;
 }
 

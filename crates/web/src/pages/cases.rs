@@ -511,6 +511,25 @@ fn with_preparation(
                     button type="submit" { (t.t("prep-save")) }
                 }
             }
+            details.action-form open[open("document")] {
+                summary { (t.t("prep-document")) }
+                form method="post" action=(action) {
+                    input type="hidden" name="csrf" value=(who.csrf());
+                    input type="hidden" name="op" value="document";
+                    div.field {
+                        label for="document-member" { (t.t("prep-document-member")) }
+                        select #document-member name="member" {
+                            @for (i, m) in case.submission.members.iter().enumerate() {
+                                option value=(i) { (m.given_name) " " (m.family_name) }
+                            }
+                        }
+                    }
+                    (input("document-kind", "kind", &t.t("prep-document-kind"), "text", &errors))
+                    (input("document-number", "number", &t.t("prep-document-number"), "text", &errors))
+                    (input("document-validUntil", "validUntil", &t.t("prep-document-valid-until"), "date", &errors))
+                    button type="submit" { (t.t("prep-save")) }
+                }
+            }
         }
     };
     let section = html! {
@@ -531,8 +550,16 @@ fn with_preparation(
             ul { @for o in &p.orientation { li { (o.held_on) " · " (t.term("training", o.mode.as_str())) " · " (o.training) "/3 · " (t.with("prep-attended", &[("n", o.attended.len().into())])) } } }
             h3 { (t.t("prep-travel")) }
             @match &p.travel {
-                Some(tr) => p { (tr.departs_on.map(|d| d.to_string()).unwrap_or_default()) " · " (tr.booking_reference.clone().unwrap_or_default())
-                    @if let Some(r) = &tr.brought_forward_reason { " · " (t.t("prep-brought-forward")) ": " (r) } }
+                Some(tr) => {
+                    p { (tr.departs_on.map(|d| d.to_string()).unwrap_or_default()) " · " (tr.booking_reference.clone().unwrap_or_default())
+                        @if let Some(r) = &tr.brought_forward_reason { " · " (t.t("prep-brought-forward")) ": " (r) } }
+                    @if !tr.documents.is_empty() {
+                        ul { @for d in &tr.documents { li {
+                            @if let Some(m) = case.submission.members.get(d.member) { (m.given_name) " " (m.family_name) " · " }
+                            (d.kind) " " (d.number) " · " (t.t("prep-document-valid-until")) " " (d.valid_until)
+                        } } }
+                    }
+                }
                 None => p { (t.t("prep-none")) }
             }
             (forms)
@@ -1012,7 +1039,7 @@ pub async fn prepare(
                 _ => Ok(()),
             }
         }
-        "profile" | "orientation" | "travel" if !may_prepare => Err(Problem::new(
+        "profile" | "orientation" | "travel" | "document" if !may_prepare => Err(Problem::new(
             StatusCode::FORBIDDEN,
             format!(
                 "your role ({}) may not prepare cases for travel",
@@ -1096,6 +1123,54 @@ pub async fn prepare(
                         .map(|_| ())
                 }
                 None => Ok(()),
+            }
+        }
+        "document" => {
+            let valid_until = date("validUntil", &mut errors);
+            let member = get("member").and_then(|m| m.parse::<usize>().ok());
+            let (kind, number) = (get("kind").unwrap_or(""), get("number").unwrap_or(""));
+            if kind.trim().is_empty() {
+                errors.push(("document-kind".into(), t.t("prep-document-kind-missing")));
+            }
+            if number.trim().is_empty() {
+                errors.push((
+                    "document-number".into(),
+                    t.t("prep-document-number-missing"),
+                ));
+            }
+            match (valid_until, member) {
+                (Some(valid_until), Some(member))
+                    if !kind.trim().is_empty() && !number.trim().is_empty() =>
+                {
+                    let previous = state
+                        .store
+                        .travel(id)
+                        .await
+                        .map_err(|e| Problem::from(e).into_response())?;
+                    let expected = previous.as_ref().and_then(|p| p.departs_on);
+                    let mut plan = previous.unwrap_or(TravelPlan {
+                        documents: Vec::new(),
+                        departs_on: None,
+                        booking_reference: None,
+                        brought_forward_reason: None,
+                    });
+                    plan.brought_forward_reason = None;
+                    plan.documents
+                        .push(resettle_domain::operations::TravelDocument {
+                            member,
+                            kind: kind.trim().to_string(),
+                            number: number.trim().to_string(),
+                            valid_until,
+                        });
+                    let r = api::TravelRequest {
+                        expected_departs_on: expected,
+                        plan,
+                    };
+                    api::put_travel(st, preparer(), Path(id.to_string()), Ok(axum::Json(r)))
+                        .await
+                        .map(|_| ())
+                }
+                _ => Ok(()),
             }
         }
         _ => {
