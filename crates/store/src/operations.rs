@@ -585,6 +585,7 @@ impl Operations for SqlStore {
         }
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            tx.lock_holds().await?;
             sqlx::query(
                 "INSERT INTO holds (id, mission_id, programme, starts_on, released_on, document, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -641,6 +642,32 @@ impl Operations for SqlStore {
                 .await?
         });
         Ok(rows.into_iter().map(|j| j.0).collect())
+    }
+}
+
+/// Key of the transaction lock that departures and new holds take first, so a
+/// departure never slips past a hold created at the same moment.
+const HOLDS_LOCK: i64 = 0x7265_7365_7474_6c68; // "resettlh"
+
+/// Serialises departures with new holds: on PostgreSQL a transaction-scoped
+/// advisory lock; SQLite's write transactions are serial already.
+pub(crate) trait HoldLock {
+    async fn lock_holds(&mut self) -> Result<(), sqlx::Error>;
+}
+
+impl HoldLock for sqlx::SqliteConnection {
+    async fn lock_holds(&mut self) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
+impl HoldLock for sqlx::PgConnection {
+    async fn lock_holds(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(HOLDS_LOCK)
+            .execute(self)
+            .await?;
+        Ok(())
     }
 }
 
@@ -732,6 +759,8 @@ macro_rules! pipeline_rules {
                 }
             }
             (resettle_domain::Action::Depart, _) => {
+                // Taken before reading the holds: a hold being created waits, or is seen.
+                crate::operations::HoldLock::lock_holds(&mut *$tx).await?;
                 let holds: Vec<sqlx::types::Json<resettle_domain::operations::Hold>> = sqlx::query_scalar(
                     "SELECT document FROM holds WHERE starts_on <= $1 AND (released_on IS NULL OR released_on > $1) \
                      AND (mission_id = $2 OR programme = $3) ORDER BY starts_on",
