@@ -126,18 +126,7 @@ pub(crate) fn construct<'a>(p: &'a Problem, prices: &[f64]) -> State<'a> {
         }
     }
     // Pass 2: whoever is left, wherever room remains, by score.
-    for &f in &order {
-        if state.assign[f].is_some() {
-            continue;
-        }
-        let best = (0..nm)
-            .filter_map(|m| p.score(f, m).map(|s| (s, m)))
-            .filter(|(s, m)| *s > GAIN && state.fits(f, *m))
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        if let Some((_, m)) = best {
-            state.place(f, m);
-        }
-    }
+    fill(&mut state, order.iter().copied());
     state
 }
 
@@ -292,8 +281,17 @@ fn eject_all(state: &mut State<'_>, ranked: &[Vec<(f64, usize)>]) -> bool {
 
 /// Families in the order given, each to the best-scoring municipality with room.
 pub(crate) fn greedy(state: &mut State<'_>) {
+    fill(state, 0..state.p.families());
+}
+
+/// Places each unplaced family of `order`, in turn, in the best-scoring
+/// municipality that still has room for it.
+fn fill(state: &mut State<'_>, order: impl Iterator<Item = usize>) {
     let p = state.p;
-    for f in 0..p.families() {
+    for f in order {
+        if state.assign[f].is_some() {
+            continue;
+        }
         let best = (0..p.municipalities())
             .filter_map(|m| p.score(f, m).map(|s| (s, m)))
             .filter(|(s, m)| *s > GAIN && state.fits(f, *m))
@@ -501,14 +499,6 @@ pub(crate) fn construct_by_regret<'a>(p: &'a Problem, prices: &[f64]) -> State<'
         let best = |f: usize| (0..nm).filter_map(|m| p.score(f, m)).fold(0.0, f64::max);
         best(*b).total_cmp(&best(*a))
     });
-    for f in left {
-        let best = (0..nm)
-            .filter_map(|m| p.score(f, m).map(|s| (s, m)))
-            .filter(|(s, m)| *s > GAIN && state.fits(f, *m))
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        if let Some((_, m)) = best {
-            state.place(f, m);
-        }
-    }
+    fill(&mut state, left.into_iter());
     state
 }
