@@ -7,7 +7,7 @@
 //! [`resettle_domain::audit`] for the chain itself.
 
 use crate::error::StoreError;
-use crate::query::{Page, PageRequest};
+use crate::query::{COUNT_LIMIT, Page, PageRequest};
 use crate::sql::{BeginWrite, SqlStore, on_pool};
 use async_trait::async_trait;
 use resettle_domain::audit::{
@@ -373,8 +373,9 @@ impl AuditLog for SqlStore {
         page: PageRequest,
     ) -> Result<Page<AuditRecord>, StoreError> {
         on_pool!(self, pool => {
-            let mut count = builder(pool, "SELECT COUNT(*) FROM audit_log");
+            let mut count = builder(pool, "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log");
             push_audit_filter!(count, pool, q);
+            count.push(" LIMIT ").push_bind(COUNT_LIMIT + 1).push(") AS capped");
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             let mut b = builder(pool, "SELECT * FROM audit_log");
             push_audit_filter!(b, pool, q);
@@ -387,7 +388,7 @@ impl AuditLog for SqlStore {
                 .into_iter()
                 .map(|r| r.into_record().map_err(StoreError::from))
                 .collect::<Result<_, _>>()?;
-            Ok(Page { items, page: page.page, page_size: page.page_size, total })
+            Ok(Page::counted(items, &page, total))
         })
     }
 

@@ -25,7 +25,9 @@ pub use accounts::{Accounts, Credentials, TokenInfo};
 pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
 pub use operations::Operations;
-pub use query::{CaseFilter, CaseSummary, Page, PageRequest};
+pub use query::{
+    COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, CursorError, Direction, Page, PageRequest,
+};
 pub use sql::{Backend, SqlStore};
 
 use async_trait::async_trait;

@@ -7,7 +7,7 @@ use crate::Store;
 use crate::audit::AuditLock;
 use crate::error::StoreError;
 use crate::ledger::{Fact, add_to_bucket, bucket_of, current_boundaries};
-use crate::query::{CaseFilter, CaseSummary, Page, PageRequest};
+use crate::query::{COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, Direction, Page, PageRequest};
 use crate::rows::{
     CaseRow, ConsentRow, MemberRow, SpecialRow, SummaryRow, TransitionRow, special_aad,
 };
@@ -663,22 +663,56 @@ impl Store for SqlStore {
         filter: &CaseFilter,
         page: PageRequest,
     ) -> Result<Page<CaseSummary>, StoreError> {
+        let size = i64::from(page.page_size);
         on_pool!(self, pool => {
-            let mut count = builder(pool, "SELECT COUNT(*) FROM cases");
+            let mut count = builder(pool, "SELECT COUNT(*) FROM (SELECT 1 FROM cases");
             push_filter!(count, filter);
+            count.push(" LIMIT ").push_bind(COUNT_LIMIT + 1).push(") AS capped");
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
-            let mut q = builder(
-                pool,
-                SUMMARY_SELECT,
-            );
+            let mut q = builder(pool, SUMMARY_SELECT);
             push_filter!(q, filter);
-            q.push(" ORDER BY submitted_on DESC, case_number LIMIT ")
-                .push_bind(i64::from(page.page_size))
-                .push(" OFFSET ")
-                .push_bind(page.offset());
+            // One row more than the page shows tells whether another page follows.
+            // The keyset conditions are written so that the list-order indexes
+            // serve them as a range on `submitted_on`.
+            let backwards = match &page.cursor {
+                None => {
+                    q.push(" ORDER BY submitted_on DESC, case_number LIMIT ")
+                        .push_bind(size + 1)
+                        .push(" OFFSET ")
+                        .push_bind(page.offset());
+                    false
+                }
+                Some(c) if c.direction == Direction::After => {
+                    q.push(" AND submitted_on <= ").push_bind(c.submitted_on)
+                        .push(" AND NOT (submitted_on = ").push_bind(c.submitted_on)
+                        .push(" AND case_number <= ").push_bind(c.case_number.as_str())
+                        .push(") ORDER BY submitted_on DESC, case_number LIMIT ").push_bind(size + 1);
+                    false
+                }
+                Some(c) => {
+                    q.push(" AND submitted_on >= ").push_bind(c.submitted_on)
+                        .push(" AND NOT (submitted_on = ").push_bind(c.submitted_on)
+                        .push(" AND case_number >= ").push_bind(c.case_number.as_str())
+                        .push(") ORDER BY submitted_on ASC, case_number DESC LIMIT ").push_bind(size + 1);
+                    true
+                }
+            };
             let rows: Vec<SummaryRow> = q.build_query_as().fetch_all(pool).await?;
-            let items = rows.into_iter().map(SummaryRow::into_summary).collect::<Result<_, _>>()?;
-            Ok(Page { items, page: page.page, page_size: page.page_size, total })
+            let mut items: Vec<CaseSummary> = rows.into_iter().map(SummaryRow::into_summary).collect::<Result<_, _>>()?;
+            let more = items.len() as i64 > size;
+            items.truncate(page.page_size as usize);
+            if backwards {
+                items.reverse();
+            }
+            let (has_next, has_previous) = match (&page.cursor, backwards) {
+                (None, _) => (more, page.offset() > 0),
+                (Some(_), false) => (more, true),
+                (Some(_), true) => (true, more),
+            };
+            let mut out = Page::counted(items, &page, total);
+            out.next = out.items.last().filter(|_| has_next).map(|c| Cursor::after(c).encode());
+            out.previous = out.items.first().filter(|_| has_previous).map(|c| Cursor::before(c).encode());
+            Ok(out)
         })
     }
 

@@ -11,7 +11,9 @@ use resettle_domain::{
 use resettle_store::crypto::DataKeys;
 use resettle_store::testing::{ScratchPostgres, postgres_url};
 use resettle_store::workflow::{ActionError, take_action};
-use resettle_store::{AuditLog, Backend, CaseFilter, PageRequest, SqlStore, Store, StoreError};
+use resettle_store::{
+    AuditLog, Backend, COUNT_LIMIT, CaseFilter, Cursor, PageRequest, SqlStore, Store, StoreError,
+};
 use std::future::Future;
 use std::sync::Arc;
 use time::macros::{date, datetime};
@@ -109,6 +111,150 @@ async fn imported_cases_read_back_whole() {
             .unwrap();
         assert_eq!(by_number.map(|c| c.id), Some(cases[1].case.id));
         assert!(store.case(CaseId::random()).await.unwrap().is_none());
+    })
+    .await;
+}
+
+/// Walks a list along its cursors, from the first page forwards, or from the
+/// last page backwards; returns the case numbers in list order.
+async fn walk(store: &SqlStore, filter: &CaseFilter, size: u32, backwards: bool) -> Vec<String> {
+    let mut request = PageRequest::new(1, size);
+    let mut seen = Vec::new();
+    if backwards {
+        // Go to the last page first, forwards.
+        loop {
+            let page = store.list_cases(filter, request.clone()).await.unwrap();
+            match page.next {
+                Some(c) => request = request.with_cursor(Some(Cursor::decode(&c).unwrap())),
+                None => break,
+            }
+        }
+    }
+    loop {
+        let page = store.list_cases(filter, request.clone()).await.unwrap();
+        assert!(page.items.len() <= size as usize);
+        let numbers: Vec<String> = page
+            .items
+            .iter()
+            .map(|c| c.case_number.to_string())
+            .collect();
+        let step = if backwards {
+            &page.previous
+        } else {
+            &page.next
+        };
+        if backwards {
+            seen.splice(0..0, numbers);
+        } else {
+            seen.extend(numbers);
+        }
+        match step {
+            Some(c) => request = request.with_cursor(Some(Cursor::decode(c).unwrap())),
+            None => return seen,
+        }
+    }
+}
+
+#[tokio::test]
+async fn case_lists_page_along_cursors_as_by_number() {
+    on_every_backend(|store| async move {
+        // Several cases on one day, so the case number breaks ties.
+        let many: Vec<NewCase> = (0..23)
+            .map(|i| {
+                new_case(
+                    &format!("SYR-25C{:05}", 100 - i),
+                    date!(2025 - 03 - 01) + Duration::days(i / 4),
+                )
+            })
+            .collect();
+        store.import_cases(&many, &no_progress).await.unwrap();
+        let all = CaseFilter::default();
+        let everything: Vec<String> = store
+            .list_cases(&all, PageRequest::new(1, 100))
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|c| c.case_number.to_string())
+            .collect();
+        assert_eq!(everything.len(), 23);
+        for size in [1, 4, 5, 23, 50] {
+            assert_eq!(
+                walk(&store, &all, size, false).await,
+                everything,
+                "forwards, {size} a page"
+            );
+            assert_eq!(
+                walk(&store, &all, size, true).await,
+                everything,
+                "backwards, {size} a page"
+            );
+        }
+        // A page by number and the page its predecessor's cursor leads to are the same.
+        let second = store
+            .list_cases(&all, PageRequest::new(2, 5))
+            .await
+            .unwrap();
+        let first = store
+            .list_cases(&all, PageRequest::new(1, 5))
+            .await
+            .unwrap();
+        assert_eq!(first.previous, None);
+        let followed = store
+            .list_cases(
+                &all,
+                PageRequest::new(2, 5).with_cursor(Some(
+                    Cursor::decode(first.next.as_deref().unwrap()).unwrap(),
+                )),
+            )
+            .await
+            .unwrap();
+        assert_eq!(followed.items, second.items);
+        assert_eq!(
+            (followed.next.is_some(), followed.previous.is_some()),
+            (true, true)
+        );
+        // A cursor combines with a filter.
+        let lbn = CaseFilter {
+            year: Some(2025),
+            ..all.clone()
+        };
+        assert_eq!(walk(&store, &lbn, 3, false).await, everything);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn large_lists_count_up_to_the_limit() {
+    on_every_backend(|store| async move {
+        let n = COUNT_LIMIT as usize;
+        let many: Vec<NewCase> = (0..n)
+            .map(|i| {
+                new_case(
+                    &format!("KEN-24C{:06}", i),
+                    date!(2024 - 01 - 01) + Duration::days((i % 300) as i64),
+                )
+            })
+            .collect();
+        store.import_cases(&many, &no_progress).await.unwrap();
+        let page = store
+            .list_cases(&CaseFilter::default(), PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!((page.total, page.total_exact), (COUNT_LIMIT, true));
+        store
+            .import_cases(
+                &[new_case("KEN-24C999999", date!(2024 - 06 - 01))],
+                &no_progress,
+            )
+            .await
+            .unwrap();
+        let page = store
+            .list_cases(&CaseFilter::default(), PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!((page.total, page.total_exact), (COUNT_LIMIT, false));
+        assert_eq!(page.pages(), COUNT_LIMIT / 50);
     })
     .await;
 }

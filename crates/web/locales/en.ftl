@@ -19,8 +19,10 @@ cases-count = { $total ->
     [one] One case
    *[other] { $total } cases
 } found
+cases-count-more = More than { $total } cases found
 cases-none = No case matches these filters.
 cases-page = Page { $page } of { $pages }
+cases-page-more = Page { $page } of more than { $pages }
 cases-previous = Previous page
 cases-next = Next page
 filter-errors-title = The filters could not be used
@@ -212,6 +214,7 @@ no = No
 
 audit-title = Audit trail
 audit-search = Search
+audit-count-more = More than { $total } entries
 audit-count = { $total ->
     [one] One entry
    *[other] { $total } entries

@@ -19,8 +19,10 @@ cases-count = { $total ->
     [one] Eén zaak
    *[other] { $total } zaken
 } gevonden
+cases-count-more = Meer dan { $total } zaken gevonden
 cases-none = Geen zaak voldoet aan deze filters.
 cases-page = Pagina { $page } van { $pages }
+cases-page-more = Pagina { $page } van meer dan { $pages }
 cases-previous = Vorige pagina
 cases-next = Volgende pagina
 filter-errors-title = De filters konden niet worden gebruikt
@@ -212,6 +214,7 @@ no = Nee
 
 audit-title = Audittrail
 audit-search = Zoeken
+audit-count-more = Meer dan { $total } regels
 audit-count = { $total ->
     [one] Eén regel
    *[other] { $total } regels

@@ -3,7 +3,7 @@
 
 use crate::problem::{FieldError, Problem};
 use resettle_domain::{CaseState, CountryCode, Programme, SubmissionPriority, Track};
-use resettle_store::{CaseFilter, PageRequest};
+use resettle_store::{CaseFilter, Cursor, PageRequest};
 use serde::Deserialize;
 use std::fmt::Display;
 use utoipa::IntoParams;
@@ -30,6 +30,9 @@ pub struct CaseQuery {
     pub page: Option<String>,
     /// Cases per page, 1 to 500 (default 50).
     pub page_size: Option<String>,
+    /// The `next` or `previous` of another page: continues the list from there.
+    /// Pages beyond the first 10,000 cases are reached this way only.
+    pub cursor: Option<String>,
 }
 
 /// Parses an optional parameter; empty means "not given".
@@ -91,8 +94,19 @@ impl CaseQuery {
             number(PageRequest::MAX_SIZE),
         )
         .unwrap_or(50);
+        let cursor = opt(&mut e, "cursor", &self.cursor, Cursor::decode);
+        let request = PageRequest::new(page, size).with_cursor(cursor);
+        if request.cursor.is_none() && request.offset() >= PageRequest::MAX_OFFSET {
+            e.push(Problem::field(
+                "page",
+                format!(
+                    "page {page} lies beyond the first {} cases: follow the pages' next links (cursor) or narrow the filters",
+                    PageRequest::MAX_OFFSET
+                ),
+            ));
+        }
         if e.is_empty() {
-            Ok((filter, PageRequest::new(page, size)))
+            Ok((filter, request))
         } else {
             Err(e)
         }

@@ -9,7 +9,7 @@ use resettle_placement::instance::{FamilyInput, Instance, MunicipalityInput, Sco
 use resettle_placement::model::{Features, ScoreModel};
 use resettle_placement::{InvalidInstance, Problem};
 use resettle_store::placement::{DIMENSIONS, HousingAssignment, Municipality};
-use resettle_store::{CaseFilter, PageRequest, Store, StoreError};
+use resettle_store::{CaseFilter, Cursor, PageRequest, Store, StoreError};
 use std::collections::HashSet;
 use time::Date;
 
@@ -117,19 +117,19 @@ pub async fn plan(
             scope: scope.clone(),
             ..CaseFilter::default()
         };
-        let page = store
-            .list_cases(
-                &filter,
-                PageRequest {
-                    page: 1,
-                    page_size: 10_000,
-                },
-            )
-            .await?;
-        for summary in page.items.iter().filter(|s| !taken.contains(&s.id)) {
-            if let Some(case) = store.case(summary.id).await? {
-                families.push(family(&case, today));
+        // Every waiting family, page by page along the list's cursors.
+        let mut request = PageRequest::new(1, PageRequest::MAX_SIZE);
+        loop {
+            let page = store.list_cases(&filter, request.clone()).await?;
+            for summary in page.items.iter().filter(|s| !taken.contains(&s.id)) {
+                if let Some(case) = store.case(summary.id).await? {
+                    families.push(family(&case, today));
+                }
             }
+            let Some(next) = page.next.as_deref().and_then(|c| Cursor::decode(c).ok()) else {
+                break;
+            };
+            request = request.with_cursor(Some(next));
         }
     }
     families.sort_by(|a, b| a.case_number.as_str().cmp(b.case_number.as_str()));

@@ -287,6 +287,41 @@ async fn refused_and_invalid_requests_get_clear_problems() {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["state", "hostCountry", "year", "pageSize"]);
+    // A cursor that is not one of the list's, and a page counted too deep.
+    let (status, body) = app
+        .get(
+            COA,
+            "/api/v1/cases?cursor=x.2025-01-01.EGY-24C00102&page=201",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["cursor", "page"], "{body}");
+    // The next page is reached by its cursor, and knows its way back.
+    let (_, first) = app.get(COA, "/api/v1/cases?pageSize=2").await;
+    assert_eq!(
+        (first["total"].as_i64(), first["totalExact"].as_bool()),
+        (Some(3), Some(true))
+    );
+    assert!(first.get("previous").is_none(), "{first}");
+    let next = first["next"].as_str().unwrap();
+    let (status, second) = app
+        .get(
+            COA,
+            &format!("/api/v1/cases?pageSize=2&page=2&cursor={next}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert!(
+        second.get("next").is_none() && second["previous"].is_string(),
+        "{second}"
+    );
     app.finish().await;
 }
 
@@ -372,6 +407,25 @@ async fn pages_list_show_and_move_a_case_in_both_languages() {
         "{list}"
     );
     assert!(list.contains("EGY-24C00102"));
+    // The pager's link carries the cursor and leads to the rest of the list.
+    let (_, paged) = app.page(IND, "/cases?hostCountry=EGY&pageSize=2").await;
+    let start =
+        paged.find(r#"rel="next" href=""#).expect("a next link") + r#"rel="next" href=""#.len();
+    let link = paged[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(
+        link.contains("cursor=a.") && link.contains("page=2"),
+        "{link}"
+    );
+    let (status, rest) = app.page(IND, &link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        rest.contains("Pagina 2 van 2") && rest.contains(r#"rel="prev""#),
+        "{rest}"
+    );
 
     let cookie = format!("resettle_session={}; lang=en", app.sessions[&IND].cookie);
     let english = app

@@ -299,7 +299,7 @@ pub async fn audit_page(
             button type="submit" { (t.t("audit-search")) }
         }
         @if let Some(found) = found {
-            p.count { (t.with("audit-count", &[("total", found.total.into())])) }
+            p.count { (t.with(if found.total_exact { "audit-count" } else { "audit-count-more" }, &[("total", found.total.into())])) }
             div.table-scroll { table {
                 thead { tr {
                     th scope="col" { "#" }

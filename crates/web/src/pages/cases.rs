@@ -146,8 +146,8 @@ fn filter_form(t: T, q: &CaseQuery, errors: &Errors) -> Markup {
     }
 }
 
-/// The query string of `q` on another page.
-fn page_link(q: &CaseQuery, page: u32) -> String {
+/// The query string of `q` on another page, continued from `cursor`.
+fn page_link(q: &CaseQuery, page: u32, cursor: &str) -> String {
     let pairs = [
         ("state", &q.state),
         ("hostCountry", &q.host_country),
@@ -158,7 +158,7 @@ fn page_link(q: &CaseQuery, page: u32) -> String {
         ("arrivalYear", &q.arrival_year),
         ("pageSize", &q.page_size),
     ];
-    let mut s = format!("/cases?page={page}");
+    let mut s = format!("/cases?page={page}&cursor={}", encode(cursor));
     for (k, v) in pairs {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             s.push_str(&format!("&{k}={}", encode(v)));
@@ -168,9 +168,18 @@ fn page_link(q: &CaseQuery, page: u32) -> String {
 }
 
 fn case_table(t: T, page: &Page<CaseSummary>, q: &CaseQuery) -> Markup {
-    let pages = ((page.total + i64::from(page.page_size) - 1) / i64::from(page.page_size)).max(1);
+    let (count, of_pages) = if page.total_exact {
+        ("cases-count", "cases-page")
+    } else {
+        ("cases-count-more", "cases-page-more")
+    };
+    let pages = page.pages();
+    let position = t.with(
+        of_pages,
+        &[("page", page.page.into()), ("pages", pages.into())],
+    );
     html! {
-        p.count aria-live="polite" { (t.with("cases-count", &[("total", page.total.into())])) }
+        p.count aria-live="polite" { (t.with(count, &[("total", page.total.into())])) }
         @if page.items.is_empty() {
             p { (t.t("cases-none")) }
         } @else {
@@ -203,10 +212,10 @@ fn case_table(t: T, page: &Page<CaseSummary>, q: &CaseQuery) -> Markup {
                     }
                 }
             }
-            nav.pager aria-label=(t.with("cases-page", &[("page", page.page.into()), ("pages", pages.into())])) {
-                @if page.page > 1 { a rel="prev" href=(page_link(q, page.page - 1)) { (t.t("cases-previous")) } }
-                span { (t.with("cases-page", &[("page", page.page.into()), ("pages", pages.into())])) }
-                @if i64::from(page.page) < pages { a rel="next" href=(page_link(q, page.page + 1)) { (t.t("cases-next")) } }
+            nav.pager aria-label=(position) {
+                @if let Some(c) = &page.previous { a rel="prev" href=(page_link(q, page.page.saturating_sub(1).max(1), c)) { (t.t("cases-previous")) } }
+                span { (position) }
+                @if let Some(c) = &page.next { a rel="next" href=(page_link(q, page.page.saturating_add(1), c)) { (t.t("cases-next")) } }
             }
         }
     }
