@@ -171,7 +171,9 @@ async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
         "{label}: server up in {:.1} s, resident {rss:.1} MiB",
         t.elapsed().as_secs_f64()
     );
-    let last = args.cases.div_ceil(50);
+    // A cursor deep in the list (any position in list order will do): pages
+    // past the first 10,000 cases are reached along cursors only.
+    let deep = "page=2&cursor=a.2019-03-01.AAA-00C00000";
     let kinds: Vec<(String, String, bool)> = vec![
         ("API first page".into(), "/api/v1/cases".into(), true),
         (
@@ -186,8 +188,8 @@ async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
         ),
         ("API page 100".into(), "/api/v1/cases?page=100".into(), true),
         (
-            "API last page".into(),
-            format!("/api/v1/cases?page={last}"),
+            "API deep page (cursor)".into(),
+            format!("/api/v1/cases?{deep}"),
             true,
         ),
         (
@@ -202,7 +204,7 @@ async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
             false,
         ),
         ("page 100".into(), "/cases?page=100".into(), false),
-        ("page last".into(), format!("/cases?page={last}"), false),
+        ("page deep (cursor)".into(), format!("/cases?{deep}"), false),
     ];
     let get = |path: &str, api: bool| {
         let r = client.get(format!("{base}{path}"));
