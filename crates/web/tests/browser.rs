@@ -5,85 +5,12 @@
 
 mod support;
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use resettle_domain::Role;
 use resettle_web::auth::secrets::totp_code;
-use std::process::{Child, Command, Stdio};
 use support::App;
+use support::browser::{browser, driver, log_in, log_out};
 use time::OffsetDateTime;
-
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// chromedriver on a free port, stopped when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn driver() -> Option<Driver> {
-    if !std::path::Path::new(CHROMEDRIVER).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium-driver: {CHROMEDRIVER} is missing"
-        );
-        eprintln!(
-            "SKIPPED browser test: {CHROMEDRIVER} is not installed (apt-get install chromium chromium-driver)"
-        );
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Owned by the guard at once, so the process is reaped on every path.
-    let driver = Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Some(driver);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("chromedriver did not start");
-}
-
-async fn browser(driver: &Driver) -> fantoccini::Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": CHROMIUM,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--lang=nl"]
-        }),
-    );
-    ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("cannot start Chromium")
-}
 
 /// The menu links of the page, as paths.
 async fn menu(c: &fantoccini::Client) -> Vec<String> {
@@ -154,48 +81,14 @@ async fn every_role_logs_in_and_sees_exactly_its_menu_and_data() {
         .await
         .unwrap();
     for (role, user, expected_menu, cases) in expectations {
-        c.goto(&app.url("/login")).await.unwrap();
-        c.find(Locator::Id("username"))
-            .await
-            .unwrap()
-            .send_keys(user)
-            .await
-            .unwrap();
-        c.find(Locator::Id("password"))
-            .await
-            .unwrap()
-            .send_keys("a long test password")
-            .await
-            .unwrap();
-        if *role == Role::Administrator {
-            let code = totp_code(
+        let code = (*role == Role::Administrator).then(|| {
+            totp_code(
                 &secret,
                 u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap(),
             )
-            .unwrap();
-            c.find(Locator::Id("code"))
-                .await
-                .unwrap()
-                .send_keys(&code)
-                .await
-                .unwrap();
-        }
-        c.find(Locator::Css("form.login button"))
-            .await
             .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let waited = c
-            .wait()
-            .at_most(std::time::Duration::from_secs(10))
-            .for_element(Locator::Css("li.account"))
-            .await;
-        assert!(
-            waited.is_ok(),
-            "{role}: not logged in:\n{}",
-            c.source().await.unwrap()
-        );
+        });
+        log_in(&c, &app, user, "a long test password", code.as_deref()).await;
         assert_eq!(menu(&c).await, *expected_menu, "{role}: menu");
         match cases {
             Some(count) => {
@@ -228,20 +121,8 @@ async fn every_role_logs_in_and_sees_exactly_its_menu_and_data() {
                 "the audit page lists case reads"
             );
         }
-        c.goto(&app.url("/")).await.unwrap();
-        c.find(Locator::Css("li.account button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let out = c
-            .wait()
-            .at_most(std::time::Duration::from_secs(10))
-            .for_element(Locator::Css("form.login"))
-            .await;
-        assert!(out.is_ok(), "{role}: logged out");
+        log_out(&c, &app).await;
     }
-    c.close().await.unwrap();
+    c.close().await;
     app.finish().await;
 }

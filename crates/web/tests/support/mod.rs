@@ -2,6 +2,8 @@
 //! role, over a fresh SQLite file or a fresh PostgreSQL database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+pub mod browser;
+
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
