@@ -183,15 +183,17 @@ pub async fn log_out(c: &Client, app: &App) {
 /// none at all.
 pub async fn use_session(c: &Client, app: &App, role: Option<Role>) {
     // A cookie can only be set on a page of its site.
-    c.goto(&app.url("/assets/style.css")).await.unwrap();
+    c.goto(&app.url("/accessibility")).await.unwrap();
     c.delete_cookie("resettle_session").await.unwrap();
     if let Some(role) = role {
-        let mut cookie = fantoccini::cookies::Cookie::new(
-            "resettle_session",
-            app.sessions[&role].cookie.clone(),
-        );
-        cookie.set_path("/");
-        c.add_cookie(cookie).await.unwrap();
+        // Set by the page: WebDriver's "add cookie" is refused by Chromium
+        // for a site on 127.0.0.1.
+        c.execute(
+            "document.cookie = 'resettle_session=' + arguments[0] + '; path=/; SameSite=Strict';",
+            vec![serde_json::json!(app.sessions[&role].cookie)],
+        )
+        .await
+        .unwrap();
     }
 }
 
