@@ -66,19 +66,26 @@ async fn seed(app: &App) -> Data {
         assert!(status.is_success(), "{path}: {status} {answer}");
         answer
     };
+    // A dossier mission with the urgent dossier case selected on it.
     let mission = post(
         Role::IndOfficer,
         "/api/v1/missions",
         json!({
-            "kind": "selection", "name": "Cairo", "hostCountry": "EGY", "populations": ["SDN"],
-            "startsOn": today.to_string(), "endsOn": (today + time::Duration::days(14)).to_string(),
-            "team": ["IND", "COA"], "places": 10
+            "kind": "dossier", "name": "Dossier 2026",
+            "startsOn": today.to_string(), "endsOn": (today + time::Duration::days(60)).to_string(),
+            "team": ["IND"], "places": 10
         }),
     )
     .await["id"]
         .as_str()
         .unwrap()
         .to_string();
+    post(
+        Role::IndOfficer,
+        &format!("/api/v1/missions/{mission}/cases"),
+        json!({ "caseId": cases[1] }),
+    )
+    .await;
     post(
         Role::CoaOfficer,
         "/api/v1/holds",

@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use resettle_domain::Role;
 use serde_json::{Value, json};
 use support::browser::{
-    Browser, browser, click_and_wait, driver, log_in, log_out, switch_language,
+    Browser, Driver, browser, click_and_wait, driver, log_in, log_out, switch_language,
 };
 use support::{App, EXAMPLE};
 use time::OffsetDateTime;
@@ -88,12 +88,29 @@ const ENGLISH: Words = Words {
 
 #[tokio::test]
 async fn a_family_goes_from_submission_to_the_framework_report_in_dutch() {
-    journey(&DUTCH).await;
+    let Some(driver) = driver().await else { return };
+    let app = App::sqlite().await;
+    journey(&DUTCH, &app, &driver).await;
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn a_family_goes_from_submission_to_the_framework_report_in_english() {
-    journey(&ENGLISH).await;
+    let Some(driver) = driver().await else { return };
+    let app = App::sqlite().await;
+    journey(&ENGLISH, &app, &driver).await;
+    app.finish().await;
+}
+
+/// The same way on PostgreSQL (when RESETTLE_TEST_POSTGRES_URL is set; CI sets it).
+#[tokio::test]
+async fn a_family_goes_from_submission_to_the_framework_report_on_postgresql() {
+    let Some(driver) = driver().await else { return };
+    let Some(app) = App::postgres().await else {
+        return;
+    };
+    journey(&DUTCH, &app, &driver).await;
+    app.finish().await;
 }
 
 /// The letter's policy, with a one-year framework for the current year added
@@ -319,11 +336,9 @@ async fn counted_total(c: &Client, app: &App, w: &Words, framework: &str) -> u64
         .unwrap_or_else(|_| panic!("not a count: {cell}"))
 }
 
-async fn journey(w: &Words) {
-    let Some(driver) = driver().await else { return };
-    let app = App::sqlite().await;
-    let (framework, case_id) = set_up(&app).await;
-    let b: Browser = browser(&driver).await;
+async fn journey(w: &Words, app: &App, driver: &Driver) {
+    let (framework, case_id) = set_up(app).await;
+    let b: Browser = browser(driver).await;
     let c: &Client = &b;
 
     // The language through the header's switch, on the login page.
@@ -332,24 +347,24 @@ async fn journey(w: &Words) {
     assert_eq!(text(c, "h1").await, w.login_title);
 
     // The analyst's figure before the family arrives.
-    log_in(c, &app, "t-policy-analyst", PASSWORD, None).await;
-    let before = counted_total(c, &app, w, &framework).await;
+    log_in(c, app, "t-policy-analyst", PASSWORD, None).await;
+    let before = counted_total(c, app, w, &framework).await;
     assert_eq!(
         before, ARRIVED_BEFORE,
         "framework {framework} before the journey"
     );
-    log_out(c, &app).await;
+    log_out(c, app).await;
 
     // IND starts the assessment.
-    log_in(c, &app, "t-ind-officer", PASSWORD, None).await;
+    log_in(c, app, "t-ind-officer", PASSWORD, None).await;
     c.goto(&app.url("/cases")).await.unwrap();
     assert_eq!(text(c, "p.count").await, w.two_cases);
-    open_case(c, &app, w).await;
+    open_case(c, app, w).await;
     take(c, w, "start-assessment", &[], w.under_assessment).await;
-    log_out(c, &app).await;
+    log_out(c, app).await;
 
     // COA selects the family on the selection mission.
-    log_in(c, &app, "t-coa-officer", PASSWORD, None).await;
+    log_in(c, app, "t-coa-officer", PASSWORD, None).await;
     c.goto(&app.url("/missions")).await.unwrap();
     click_and_wait(
         c,
@@ -383,11 +398,11 @@ async fn journey(w: &Words) {
         text(c, "#mission-cases-title + div table tbody th").await,
         CASE_NUMBER
     );
-    log_out(c, &app).await;
+    log_out(c, app).await;
 
     // IND accepts: the family is selected, on the mission's places.
-    log_in(c, &app, "t-ind-officer", PASSWORD, None).await;
-    open_case(c, &app, w).await;
+    log_in(c, app, "t-ind-officer", PASSWORD, None).await;
+    open_case(c, app, w).await;
     take(
         c,
         w,
@@ -399,12 +414,12 @@ async fn journey(w: &Words) {
         w.accepted,
     )
     .await;
-    log_out(c, &app).await;
+    log_out(c, app).await;
 
     // COA prepares the departure, records departure, arrival with the permit,
     // and the housing in Tilburg.
-    log_in(c, &app, "t-coa-officer", PASSWORD, None).await;
-    open_case(c, &app, w).await;
+    log_in(c, app, "t-coa-officer", PASSWORD, None).await;
+    open_case(c, app, w).await;
     take(c, w, "start-pre-departure", &[], w.pre_departure).await;
     take(c, w, "depart", &[], w.departed).await;
     let permit = (OffsetDateTime::now_utc().date() + time::Duration::days(5 * 365)).to_string();
@@ -427,19 +442,19 @@ async fn journey(w: &Words) {
     let page = c.source().await.unwrap();
     assert!(page.contains(w.housing), "the housing on the case page");
     assert!(page.contains(&permit), "the permit on the case page");
-    log_out(c, &app).await;
+    log_out(c, app).await;
 
     // Tilburg now sees the family it houses (and not Zwolle's).
-    log_in(c, &app, "t-municipality-officer", PASSWORD, None).await;
+    log_in(c, app, "t-municipality-officer", PASSWORD, None).await;
     c.goto(&app.url("/cases")).await.unwrap();
     assert_eq!(text(c, "p.count").await, w.one_case);
-    open_case(c, &app, w).await;
+    open_case(c, app, w).await;
     assert!(c.source().await.unwrap().contains(w.housing));
-    log_out(c, &app).await;
+    log_out(c, app).await;
 
     // The analyst's framework report counts the family's persons, no more.
-    log_in(c, &app, "t-policy-analyst", PASSWORD, None).await;
-    let after = counted_total(c, &app, w, &framework).await;
+    log_in(c, app, "t-policy-analyst", PASSWORD, None).await;
+    let after = counted_total(c, app, w, &framework).await;
     eprintln!(
         "framework {framework} in {}: {before} counted before, {after} after",
         w.lang
@@ -449,7 +464,7 @@ async fn journey(w: &Words) {
         before + PERSONS,
         "framework {framework}: {before} before, {after} after the arrival"
     );
-    log_out(c, &app).await;
+    log_out(c, app).await;
 
     // The whole way went through the pages: the history has each step.
     let (_, history) = app
@@ -482,5 +497,4 @@ async fn journey(w: &Words) {
         ]
     );
     b.close().await;
-    app.finish().await;
 }
