@@ -129,6 +129,15 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         .pool_max_idle_per_host(args.clients)
         .build()?;
 
+    // The clients run on a runtime of their own, on threads named `load-client`,
+    // so the CPU the load generator takes from the two cores can be measured
+    // apart from the server's (both share one process and the machine).
+    let clients = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("load-client")
+        .enable_all()
+        .build()?;
+    let cpu_before = thread_cpu()?;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..args.clients {
@@ -137,7 +146,7 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         // Each client works on its own cases, so conflicts come only from the system.
         let mine: Vec<String> = ids.iter().skip(c).step_by(args.clients).cloned().collect();
         let rounds = args.rounds;
-        tasks.push(tokio::spawn(async move {
+        tasks.push(clients.spawn(async move {
             let mut times = Times::default();
             for r in 0..rounds {
                 let Some(id) = mine.get(r % mine.len().max(1)) else { break };
@@ -179,7 +188,9 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         all.conflicts += t.conflicts;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = thread_cpu()?;
     server.abort();
+    clients.shutdown_background();
     let requests = all.page.len() + all.read.len() + all.write.len();
     let transitions_per_s = all.write.len() as f64 / elapsed;
     println!(
@@ -198,12 +209,55 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         pct(&mut all.write, 0.5),
         pct(&mut all.write, 0.99)
     );
+    let (client_cpu, process_cpu) = (cpu_after.0 - cpu_before.0, cpu_after.1 - cpu_before.1);
+    println!(
+        "{label}: CPU in this process {process_cpu:.1} s over {elapsed:.1} s ({:.0}% of 2 cores); load generator {client_cpu:.1} s ({:.0}% of the process, {:.0}% of 2 cores)",
+        100.0 * process_cpu / (2.0 * elapsed),
+        100.0 * client_cpu / process_cpu.max(f64::EPSILON),
+        100.0 * client_cpu / (2.0 * elapsed),
+    );
     let raw = raw_rate(&store, &raw_ids).await?;
     println!(
         "{label}: raw single-row update transactions {raw:.0}/s; ratio transitions/raw {:.2}",
         transitions_per_s / raw
     );
     Ok(())
+}
+
+/// CPU seconds (user + system) used so far by the load generator's threads
+/// and by the whole process, from /proc (Linux; clock ticks of 1/100 s).
+fn thread_cpu() -> Result<(f64, f64)> {
+    let mut client = 0u64;
+    for task in std::fs::read_dir("/proc/self/task")? {
+        let dir = task?.path();
+        let (Ok(comm), Ok(stat)) = (
+            std::fs::read_to_string(dir.join("comm")),
+            std::fs::read_to_string(dir.join("stat")),
+        ) else {
+            continue; // the thread ended meanwhile
+        };
+        // Fields after the command (which is in parentheses): state is the
+        // first, utime and stime the 12th and 13th.
+        if comm.starts_with("load-client") {
+            client += cpu_ticks(&stat);
+        }
+    }
+    // The process's own line counts threads that have ended too.
+    let all = cpu_ticks(&std::fs::read_to_string("/proc/self/stat")?);
+    Ok((client as f64 / 100.0, all as f64 / 100.0))
+}
+
+/// utime + stime of a /proc stat line: after the command (in parentheses)
+/// the state is the first field, utime and stime the 12th and 13th.
+fn cpu_ticks(stat: &str) -> u64 {
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i).and_then(|f| f.parse::<u64>().ok()))
+        .sum()
 }
 
 /// Parses a UUID's text into its 16 bytes (for the raw statements).

@@ -14,7 +14,7 @@ use resettle_domain::audit::{
     AuditBreak, AuditBreakReason, AuditRecord, AuditResult, ChainVerifier,
 };
 use sqlx::postgres::PgPool;
-use sqlx::{AssertSqlSafe, Database, QueryBuilder, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, Database, QueryBuilder, SqlitePool};
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 /// Rows read per round trip when verifying the whole trail.
@@ -148,10 +148,6 @@ trait AuditEngine: BeginWrite {
     /// How a day boundary is compared with the stored `at`.
     type Day;
 
-    /// Starts the transaction of an append, holding the lock that serialises
-    /// appends until it ends.
-    async fn begin_append(&self) -> Result<Transaction<'static, Self::Db>, sqlx::Error>;
-
     /// The start of day `d` in UTC, as comparable with `at`.
     fn day_start(d: Date) -> Self::Day;
 }
@@ -161,11 +157,6 @@ impl AuditEngine for SqlitePool {
     /// the date alone (`2025-06-01`) sorts at the start of its day.
     type Day = String;
 
-    async fn begin_append(&self) -> Result<Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        // BEGIN IMMEDIATE: the write lock is taken before the last entry is read.
-        self.begin_write().await
-    }
-
     fn day_start(d: Date) -> String {
         format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
     }
@@ -173,15 +164,6 @@ impl AuditEngine for SqlitePool {
 
 impl AuditEngine for PgPool {
     type Day = OffsetDateTime;
-
-    async fn begin_append(&self) -> Result<Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(AUDIT_APPEND_LOCK)
-            .execute(&mut *tx)
-            .await?;
-        Ok(tx)
-    }
 
     fn day_start(d: Date) -> OffsetDateTime {
         d.midnight().assume_utc()
@@ -264,7 +246,7 @@ impl SqlStore {
 }
 
 /// Appends `$entries` at the end of the chain inside transaction `$tx`, which
-/// must hold the append lock (`begin_append`, or `lock_audit` on a write
+/// must hold the append lock (`lock_audit` on a write
 /// transaction); evaluates to the stored records.
 macro_rules! append_in_tx {
     ($tx:expr, $entries:expr) => {{
@@ -288,21 +270,6 @@ macro_rules! append_in_tx {
                 entry.result,
                 &entry.origin,
             );
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor, action, object, result, origin, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(seq)
-            .bind(at)
-            .bind(entry.actor.as_str())
-            .bind(entry.action.as_str())
-            .bind(entry.object.as_str())
-            .bind(entry.result.as_str())
-            .bind(entry.origin.as_str())
-            .bind(prev_hash.as_str())
-            .bind(hash.as_str())
-            .execute(&mut *$tx)
-            .await?;
             records.push(resettle_domain::audit::AuditRecord {
                 seq,
                 at,
@@ -315,10 +282,32 @@ macro_rules! append_in_tx {
                 hash,
             });
         }
+        // Multi-row statements: a group commit appends many entries at once.
+        for chunk in records.chunks(crate::audit::APPEND_CHUNK) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_log (seq, at, actor, action, object, result, origin, prev_hash, hash) ",
+            );
+            insert.push_values(chunk, |mut row, r: &resettle_domain::audit::AuditRecord| {
+                row.push_bind(r.seq)
+                    .push_bind(r.at)
+                    .push_bind(r.actor.as_str())
+                    .push_bind(r.action.as_str())
+                    .push_bind(r.object.as_str())
+                    .push_bind(r.result.as_str())
+                    .push_bind(r.origin.as_str())
+                    .push_bind(r.prev_hash.as_str())
+                    .push_bind(r.hash.as_str());
+            });
+            insert.build().execute(&mut *$tx).await?;
+        }
         records
     }};
 }
 pub(crate) use append_in_tx;
+
+/// Entries per multi-row insert (nine values each, well under both engines'
+/// limits on bound values).
+pub(crate) const APPEND_CHUNK: usize = 500;
 
 /// Takes the append lock inside a write transaction already begun (to append
 /// in the same transaction as a change). SQLite's write transactions are
@@ -359,12 +348,8 @@ impl AuditLog for SqlStore {
         &self,
         entries: &[NewAuditEntry],
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_append().await?;
-            let records = append_in_tx!(tx, entries);
-            tx.commit().await?;
-            Ok(records)
-        })
+        // Committed by the store's writer, together with whatever else waits.
+        self.writer.audit(entries).await
     }
 
     async fn search_audit(

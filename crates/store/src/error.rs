@@ -71,6 +71,10 @@ pub enum StoreError {
     },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// The transaction that would have stored the change failed as a whole
+    /// (a group commit); nothing of it was stored.
+    #[error("the change could not be stored (the database failed): {0}")]
+    WriteFailed(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]

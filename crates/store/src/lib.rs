@@ -10,6 +10,7 @@ mod audit;
 pub mod crypto;
 mod error;
 pub mod forecast;
+mod group;
 mod ledger;
 pub mod operations;
 pub mod placement;

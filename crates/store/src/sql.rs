@@ -4,7 +4,6 @@
 //! written `$1`, which both engines accept.
 
 use crate::Store;
-use crate::audit::AuditLock;
 use crate::error::StoreError;
 use crate::ledger::{Fact, add_to_bucket, bucket_of, current_boundaries};
 use crate::query::{COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, Direction, Page, PageRequest};
@@ -42,6 +41,8 @@ pub(crate) enum Pool {
 pub struct SqlStore {
     pub(crate) pool: Pool,
     pub(crate) keys: Option<crate::crypto::DataKeys>,
+    /// Commits transitions and audit entries in groups (see [`crate::group`]).
+    pub(crate) writer: crate::group::Writer,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of either engine.
@@ -285,20 +286,28 @@ macro_rules! insert_transition {
         .await?;
     }};
 }
+pub(crate) use insert_transition;
 
 impl SqlStore {
     /// Opens (and creates, for SQLite) the database named by `url` and brings
     /// its schema up to date. `url` is `postgres://…`, or a SQLite file as
     /// `sqlite:path`, `sqlite://path` or a plain path.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let (pool, writer) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-            Pool::Postgres(pool)
+            // The group-commit writer has a connection of its own, so it never
+            // queues behind readers for one.
+            let writer = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            (Pool::Postgres(pool), Pool::Postgres(writer))
         } else {
             let path = url
                 .strip_prefix("sqlite://")
@@ -317,12 +326,20 @@ impl SqlStore {
                 .busy_timeout(Duration::from_secs(30));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            Pool::Sqlite(pool)
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
+            (Pool::Sqlite(pool), Pool::Sqlite(writer))
         };
-        let store = Self { pool, keys: None };
+        let store = Self {
+            pool,
+            keys: None,
+            writer: crate::group::Writer::start(writer),
+        };
         store.ensure_ledger().await?;
         Ok(store)
     }
@@ -377,6 +394,7 @@ impl SqlStore {
 
     /// Closes every connection (for a clean shutdown or before copying the file).
     pub async fn close(&self) {
+        self.writer.close().await;
         on_pool!(self, pool => pool.close().await)
     }
 }
@@ -722,80 +740,7 @@ impl Store for SqlStore {
         transition: &Transition,
         audit: Option<&crate::NewAuditEntry>,
     ) -> Result<(), StoreError> {
-        let id = case.id.as_uuid();
-        let expected = transition.previous_version;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let updated = sqlx::query(
-                "UPDATE cases SET state = $1, version = $2, last_event_on = $3, selected_on = $4, \
-                 departed_on = $5, arrived_on = $6, permit = $7, housing = $8, guidance = $9, \
-                 closed_on = $10, housed_municipality = $13, guidance_organisation = $14 \
-                 WHERE id = $11 AND version = $12",
-            )
-            .bind(transition.to.as_str())
-            .bind(expected + 1)
-            .bind(case.last_event_on)
-            .bind(case.selected_on)
-            .bind(case.departed_on)
-            .bind(case.arrived_on)
-            .bind(case.permit.as_ref().map(Json))
-            .bind(case.housing.as_ref().map(Json))
-            .bind(case.guidance.as_ref().map(Json))
-            .bind(case.closed_on)
-            .bind(id)
-            .bind(expected)
-            .bind(case.housed_municipality())
-            .bind(case.guidance_organisation())
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() == 0 {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                return Err(match exists {
-                    Some(_) => StoreError::Conflict { case: case.id, expected },
-                    None => StoreError::NotFound(case.id),
-                });
-            }
-            crate::operations::pipeline_rules!(tx, case, transition);
-            insert_transition!(tx, id, transition, expected + 1);
-            if let Some(entry) = audit {
-                tx.lock_audit().await?;
-                crate::audit::append_in_tx!(tx, std::slice::from_ref(entry));
-            }
-            let facts: Vec<Fact> = sqlx::query_as(
-                "SELECT programme, family_reunification, selected_on, arrived_on, host_country, nationality, \
-                 primary_category, priority, track, persons FROM ledger_facts WHERE case_id = $1",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let moved = facts.iter().any(|f| (f.selected_on, f.arrived_on) != (case.selected_on, case.arrived_on));
-            if moved {
-                tx.lock_ledger(false).await?;
-                let boundaries = current_boundaries!(tx);
-                for old in &facts {
-                    if old.counted() {
-                        let (sel, arr) = (bucket_of(old.selected_on, &boundaries), bucket_of(old.arrived_on, &boundaries));
-                        add_to_bucket!(tx, old, sel, arr, -old.persons);
-                    }
-                    let new = Fact { selected_on: case.selected_on, arrived_on: case.arrived_on, ..old.clone() };
-                    if new.counted() {
-                        let (sel, arr) = (bucket_of(new.selected_on, &boundaries), bucket_of(new.arrived_on, &boundaries));
-                        add_to_bucket!(tx, &new, sel, arr, new.persons);
-                    }
-                }
-                sqlx::query("UPDATE ledger_facts SET selected_on = $1, arrived_on = $2 WHERE case_id = $3")
-                    .bind(case.selected_on)
-                    .bind(case.arrived_on)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
+        self.writer.transition(case, transition, audit).await
     }
 
     async fn add_consent(&self, case: CaseId, consent: &Consent) -> Result<(), StoreError> {

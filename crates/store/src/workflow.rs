@@ -51,7 +51,22 @@ pub async fn take_action(
     ctx: &Context,
     origin: Option<&str>,
 ) -> Result<(Case, Transition), ActionError> {
-    let mut case = store.case(id).await?.ok_or(ActionError::NotFound(id))?;
+    let case = store.case(id).await?.ok_or(ActionError::NotFound(id))?;
+    take_action_on(store, case, expected_version, action, ctx, origin).await
+}
+
+/// [`take_action`] on a case the caller has just read (saves reading it
+/// again). The write still checks that the stored case is at
+/// `expected_version`, so a case changed since it was read is refused.
+pub async fn take_action_on(
+    store: &dyn Store,
+    mut case: Case,
+    expected_version: i64,
+    action: Action,
+    ctx: &Context,
+    origin: Option<&str>,
+) -> Result<(Case, Transition), ActionError> {
+    let id = case.id;
     if case.version != expected_version {
         return Err(ActionError::Conflict {
             case: id,

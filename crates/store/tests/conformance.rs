@@ -1014,3 +1014,110 @@ async fn a_database_with_cases_but_no_policy_opens_again() {
         s.drop_database().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_group_commit_refuses_a_stale_transition_and_keeps_the_others() {
+    on_every_backend(|store| async move {
+        let on = date!(2025 - 02 - 01);
+        let mut ids = Vec::new();
+        for n in 1..=5 {
+            let new = new_case(&format!("UGA-25C{n:05}"), date!(2025 - 01 - 06));
+            ids.push(new.case.id);
+            store.import_cases(&[new], &no_progress).await.unwrap();
+        }
+        let entry = |id: CaseId| resettle_store::NewAuditEntry {
+            at: datetime!(2025-12-01 12:00 UTC),
+            actor: "officer.test".into(),
+            action: "start-assessment".into(),
+            object: format!("case {id}"),
+            result: resettle_domain::audit::AuditResult::Ok,
+            origin: "test".into(),
+        };
+        // One transition per case, made against version 1; the third one as
+        // if the officer had read version 0 (stale), and a second transition
+        // on the fifth case against the same version as its first.
+        let mut writes = Vec::new();
+        for (i, id) in ids.iter().chain(std::iter::once(&ids[4])).enumerate() {
+            let mut case = store.case(*id).await.unwrap().unwrap();
+            let mut t = case
+                .apply(sample::action(ActionKind::StartAssessment, on), &ctx(on))
+                .unwrap();
+            t.seq = case.version;
+            if i == 2 {
+                t.previous_version = 0;
+            }
+            writes.push((case, t, entry(*id)));
+        }
+        // Spawned together, the jobs reach the writer before it runs (the
+        // test runtime has one thread), so they are committed as one batch,
+        // with an audit entry appended on its own.
+        let tasks: Vec<_> = writes
+            .into_iter()
+            .map(|(case, t, e)| {
+                let store = store.clone();
+                tokio::spawn(async move { store.record_transition(&case, &t, Some(&e)).await })
+            })
+            .collect();
+        let alone = {
+            let store = store.clone();
+            let e = resettle_store::NewAuditEntry {
+                action: "read-case".into(),
+                ..entry(ids[0])
+            };
+            tokio::spawn(async move { store.append_audit(&e).await })
+        };
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        let alone = alone.await.unwrap().unwrap();
+        assert_eq!(alone.action, "read-case");
+
+        for (i, r) in results.iter().enumerate() {
+            match i {
+                2 => assert!(
+                    matches!(r, Err(StoreError::Conflict { expected: 0, .. })),
+                    "stale: {r:?}"
+                ),
+                5 => assert!(
+                    matches!(r, Err(StoreError::Conflict { expected: 1, .. })),
+                    "second on the same version: {r:?}"
+                ),
+                _ => assert!(r.is_ok(), "transition {i}: {r:?}"),
+            }
+        }
+        for (i, id) in ids.iter().enumerate() {
+            let case = store.case(*id).await.unwrap().unwrap();
+            let history = store.history(*id).await.unwrap();
+            if i == 2 {
+                assert_eq!((case.version, case.state), (1, CaseState::Submitted));
+                assert_eq!(history.len(), 1, "nothing of the refused one is written");
+            } else {
+                assert_eq!((case.version, case.state), (2, CaseState::UnderAssessment));
+                assert_eq!(history.len(), 2);
+            }
+        }
+        // Every committed transition has its entry; the refused ones none;
+        // the chain is whole.
+        let entries = store
+            .search_audit(
+                &resettle_store::AuditQuery {
+                    action: Some("start-assessment".into()),
+                    ..Default::default()
+                },
+                PageRequest::new(1, 100),
+            )
+            .await
+            .unwrap();
+        let mut objects: Vec<String> = entries.items.iter().map(|e| e.object.clone()).collect();
+        objects.sort();
+        let mut expected: Vec<String> = [0, 1, 3, 4]
+            .iter()
+            .map(|i| format!("case {}", ids[*i]))
+            .collect();
+        expected.sort();
+        assert_eq!(objects, expected);
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(5));
+    })
+    .await;
+}

@@ -13,7 +13,7 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Recent login attempts per client address, for rate limiting.
     login_attempts: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
-    /// The audit trail's single writer.
+    /// Appends to the audit trail through the store's group commit.
     pub audit: crate::audit_writer::AuditWriter,
 }
 
@@ -21,7 +21,7 @@ pub struct AppState {
 pub const LOGIN_ATTEMPTS_PER_MINUTE: usize = 10;
 
 impl AppState {
-    /// The state of a server; starts the audit writer, so it needs a tokio runtime.
+    /// The state of a server on `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
         let audit = crate::audit_writer::AuditWriter::start(store.clone());
         Self {

@@ -15,7 +15,7 @@ use resettle_domain::audit::AuditResult;
 use resettle_domain::{
     Action, ActionKind, Case, CaseId, CaseView, Consent, Context, Permission, Transition,
 };
-use resettle_store::workflow::take_action;
+use resettle_store::workflow::{take_action, take_action_on};
 use resettle_store::{CaseSummary, Page};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -267,7 +267,7 @@ pub async fn create_transition(
     body: Result<Json<TransitionRequest>, JsonRejection>,
 ) -> Result<(StatusCode, HeaderMap, Json<TransitionResult>), Problem> {
     let id = parse_id(&id)?;
-    load(&state, &actor.reader, id).await?;
+    let loaded = load(&state, &actor.reader, id).await?;
     let Json(request) = body.map_err(bad_body)?;
     if matches!(request.action, Action::Submit) {
         return Err(Problem::bad_request(
@@ -302,7 +302,7 @@ pub async fn create_transition(
     let outcome = act(
         &state,
         p,
-        id,
+        Target::Loaded(Box::new(loaded)),
         request.expected_version,
         request.action,
         request.occurred_on,
@@ -419,13 +419,26 @@ pub(crate) async fn record_consent(
     Ok(consent)
 }
 
+/// The case an action is taken on: by id, or as the handler has just read it
+/// (in scope for the reader), which saves reading it again.
+pub(crate) enum Target {
+    Id(CaseId),
+    Loaded(Box<Case>),
+}
+
+impl From<CaseId> for Target {
+    fn from(id: CaseId) -> Self {
+        Target::Id(id)
+    }
+}
+
 /// Takes an action on a case as `p`: the action and its audit entry are
 /// written in one transaction; a refusal is audited apart. Shared by the API
 /// and the pages.
 pub(crate) async fn act(
     state: &AppState,
     p: &Principal,
-    id: CaseId,
+    target: impl Into<Target>,
     expected_version: i64,
     action: Action,
     occurred_on: Option<Date>,
@@ -439,15 +452,18 @@ pub(crate) async fn act(
         actor: p.name().to_string(),
         reason: reason.filter(|r| !r.trim().is_empty()),
     };
-    let outcome = take_action(
-        state.store.as_ref(),
-        id,
-        expected_version,
-        action,
-        &ctx,
-        Some(&p.origin),
-    )
-    .await;
+    let store = state.store.as_ref();
+    let origin = Some(p.origin.as_str());
+    let (id, outcome) = match target.into() {
+        Target::Id(id) => (
+            id,
+            take_action(store, id, expected_version, action, &ctx, origin).await,
+        ),
+        Target::Loaded(case) => (
+            case.id,
+            take_action_on(store, *case, expected_version, action, &ctx, origin).await,
+        ),
+    };
     if outcome.is_err() {
         audit(
             state,
