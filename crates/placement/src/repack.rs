@@ -89,8 +89,7 @@ pub(crate) fn search(state: &mut State<'_>, prices: &[f64], effort: &Effort) -> 
         })
         .collect();
     let mut improved = 0;
-    let mut bnb = Bnb::default();
-    for iteration in 0..effort.iterations {
+    let draw = |iteration: usize, state: &State<'_>, rng: &mut ChaCha8Rng| -> Vec<usize> {
         let mut places = Vec::with_capacity(effort.places);
         // A third of the neighbourhoods start from a family that is not where
         // the LP would put it: its place and the LP's; a third from a
@@ -144,11 +143,58 @@ pub(crate) fn search(state: &mut State<'_>, prices: &[f64], effort: &Effort) -> 
             }
         }
         places.sort_unstable();
-        if bnb.apply(state, prices, &places, effort) {
+        places
+    };
+    let (mut bnb, mut other) = (Bnb::default(), Bnb::default());
+    let mut iteration = 0;
+    while iteration < effort.iterations {
+        let first = draw(iteration, state, &mut rng);
+        let second =
+            (iteration + 1 < effort.iterations).then(|| draw(iteration + 1, state, &mut rng));
+        iteration += 2;
+        let Some(second) = second else {
+            improved += usize::from(bnb.apply(state, prices, &first, effort));
+            continue;
+        };
+        if second.iter().any(|m| first.contains(m)) {
+            improved += usize::from(bnb.apply(state, prices, &first, effort));
+            improved += usize::from(bnb.apply(state, prices, &second, effort));
+            continue;
+        }
+        // Two neighbourhoods without a municipality in common are solved at
+        // once on two threads, from the same placement. The second is kept
+        // only if the first moved none of its families: then its room and
+        // its gain are as they were when it was solved.
+        let shared: &State<'_> = state;
+        let (a, b) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| other.neighbourhood(shared, prices, &second, effort));
+            let a = bnb.neighbourhood(shared, prices, &first, effort);
+            (a, handle.join().ok().flatten())
+        });
+        let mut moved: Vec<usize> = Vec::new();
+        if let Some(a) = a {
+            moved.extend(a.iter().map(|(f, _)| *f));
+            commit(state, a);
+            improved += 1;
+        }
+        if let Some(b) = b.filter(|b| b.iter().all(|(f, _)| !moved.contains(f))) {
+            commit(state, b);
             improved += 1;
         }
     }
     improved
+}
+
+/// Puts every family of a re-packing where it says (None: unplaced).
+fn commit(state: &mut State<'_>, assignment: Vec<(usize, Option<usize>)>) {
+    for &(f, _) in &assignment {
+        state.remove(f);
+    }
+    for (f, m) in assignment {
+        if let Some(m) = m {
+            state.place(f, m);
+        }
+    }
 }
 
 /// With few municipalities every set of `places` of them is tried, in a
@@ -235,14 +281,7 @@ impl Bnb {
         let Some(assignment) = self.neighbourhood(state, prices, places, effort) else {
             return false;
         };
-        for &(f, _) in &assignment {
-            state.remove(f);
-        }
-        for (f, m) in assignment {
-            if let Some(m) = m {
-                state.place(f, m);
-            }
-        }
+        commit(state, assignment);
         true
     }
 
