@@ -15,6 +15,7 @@ pub mod solve;
 
 mod dual;
 mod neighbourhood;
+mod repack;
 mod search;
 mod transport;
 

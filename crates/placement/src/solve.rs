@@ -5,6 +5,7 @@
 use crate::dual;
 use crate::neighbourhood;
 use crate::problem::Problem;
+use crate::repack;
 use crate::search::{self, State};
 use crate::transport;
 use serde::Serialize;
@@ -23,6 +24,12 @@ pub struct Options {
     pub anneal_moves: usize,
     /// Large neighbourhoods solved by branch and bound.
     pub neighbourhoods: usize,
+    /// Whole-municipality re-packings tried (at most).
+    pub repacks: usize,
+    /// Municipalities re-packed together (at most).
+    pub repack_places: usize,
+    /// Branch-and-bound nodes per re-packing before it settles for the best found.
+    pub repack_nodes: usize,
     /// Seed of the randomised steps, so a placement can be reproduced.
     pub seed: u64,
 }
@@ -33,15 +40,46 @@ impl Options {
     pub fn for_problem(p: &Problem) -> Self {
         let pairs = (p.families() * p.municipalities()).max(1);
         let families = p.families().max(1);
+        let nm = p.municipalities().max(1);
+        // With few municipalities every set of them is re-packed in turn:
+        // sets as large as a pass over all of them allows, counting the
+        // families each set frees. With many, sets of up to three are drawn.
+        let per_place = families as f64 / nm as f64;
+        let (repack_places, repacks) = match (2..=4)
+            .rev()
+            .find(|k| binomial(nm, *k) as f64 * *k as f64 * per_place <= SWEEP_WORK)
+        {
+            Some(k) => (k, SWEEP_NEIGHBOURHOODS),
+            None => (3, REPACKS_PER_MUNICIPALITY * nm),
+        };
         Self {
             dual_iterations: 60,
             search_rounds: 50,
             restarts: (1_000_000 / pairs).min(20),
             anneal_moves: (30_000 * families).min(10_000_000_000 / families),
             neighbourhoods: (4_000_000 / families).min(20_000),
+            repacks,
+            repack_places,
+            repack_nodes: 200_000,
             seed: 1,
         }
     }
+}
+
+/// Families freed, summed over one pass of re-packings, that a pass over
+/// every set of municipalities may take.
+const SWEEP_WORK: f64 = 400_000.0;
+/// Re-packings at most when every set is swept (a pass stops the sweep
+/// once it finds nothing).
+const SWEEP_NEIGHBOURHOODS: usize = 10_000;
+/// Re-packings drawn at random per municipality when there are too many sets to sweep.
+const REPACKS_PER_MUNICIPALITY: usize = 20;
+
+/// n choose k, saturating.
+fn binomial(n: usize, k: usize) -> usize {
+    (0..k).fold(1usize, |acc, i| {
+        acc.saturating_mul(n.saturating_sub(i)) / (i + 1)
+    })
 }
 
 /// Which algorithm produced a placement.
@@ -103,8 +141,8 @@ pub fn solve(p: &Problem, options: &Options) -> Solution {
 }
 
 /// Constructions from the prices (and perturbed prices), each improved by
-/// local search; the best then goes through annealing and large
-/// neighbourhoods.
+/// local search; the best then goes through annealing, large
+/// neighbourhoods and the re-packing of whole municipalities.
 fn heuristic<'a>(p: &'a Problem, prices: &[f64], options: &Options) -> State<'a> {
     use rand::{Rng, SeedableRng};
     const PERTURBATION: f64 = 0.05;
@@ -141,6 +179,15 @@ fn heuristic<'a>(p: &'a Problem, prices: &[f64], options: &Options) -> State<'a>
         options.seed,
     );
     search::improve(&mut state, options.search_rounds);
+    let effort = repack::Effort {
+        iterations: options.repacks,
+        places: options.repack_places,
+        nodes: options.repack_nodes,
+        seed: options.seed,
+    };
+    if repack::search(&mut state, prices, &effort) > 0 {
+        search::improve(&mut state, options.search_rounds);
+    }
     state
 }
 
