@@ -1,7 +1,8 @@
 //! The case list at scale: the real `resettle serve` on a database of a
 //! million cases (the ledger benchmark's generator), its resident memory, and
-//! the latency of the case-list page and API (first page, filters, deep pages),
-//! one client at a time and then 16 at once:
+//! the database's size, the latency of the case-list page and API (first page,
+//! filters, deep pages) and of the ledger's reports, one client at a time and
+//! then 16 at once:
 //! `cargo run --release -p resettle-bench --bin scale -- --sqlite-file /tmp/scale.db \
 //!     --postgres-db postgres://postgres@127.0.0.1:5432/resettle_scale`
 //! A database that already holds cases is reused as it is (to compare a change).
@@ -9,7 +10,9 @@
 use anyhow::{Context as _, Result, bail};
 use clap::Parser;
 use resettle_bench::fill;
+use resettle_domain::policy::PolicySet;
 use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
+use resettle_store::policy::PolicyStore;
 use resettle_store::{Accounts, SqlStore, Store};
 use resettle_web::auth::secrets::{hash_password, random_token, token_hash};
 use std::path::{Path, PathBuf};
@@ -66,6 +69,9 @@ impl Drop for Server {
     }
 }
 
+/// The letter's policy, so that the reports have frameworks to count against.
+const POLICY: &str = include_str!("../../../docs/policy-nl.json");
+
 async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
     let store = SqlStore::connect(url).await?;
     let have = store.count_cases().await?;
@@ -77,6 +83,17 @@ async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
         println!("reusing {have} cases");
     }
     let now = time::OffsetDateTime::now_utc();
+    if store.policy().await?.is_none() {
+        let policy: PolicySet = serde_json::from_str(POLICY)?;
+        let t = Instant::now();
+        store
+            .save_policy(&policy, None, "bench", now, "bench")
+            .await?;
+        println!(
+            "policy stored and buckets built in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let username = Username::parse("scale-coa")?;
     let id = match store.credentials(&username).await? {
         Some(c) => c.user.id,
@@ -127,8 +144,24 @@ async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
     Ok((token, session))
 }
 
+/// The database's size on disk, in MiB (SQLite: the file and its WAL).
+async fn size_mib(url: &str) -> Result<f64> {
+    let bytes = if let Some(file) = url.strip_prefix("sqlite:") {
+        let wal = std::fs::metadata(format!("{file}-wal")).map_or(0, |m| m.len());
+        std::fs::metadata(file)?.len() + wal
+    } else {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url).await?;
+        let n: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+            .fetch_one(&mut conn)
+            .await?;
+        u64::try_from(n)?
+    };
+    Ok(bytes as f64 / (1024.0 * 1024.0))
+}
+
 async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
     let (token, session) = prepare(url, args.cases).await?;
+    println!("{label}: database size {:.0} MiB", size_mib(url).await?);
     let dir = tempfile::tempdir()?;
     let log = std::fs::File::create(dir.path().join("serve.log"))?;
     let child = Command::new(bin)
@@ -205,6 +238,27 @@ async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
         ),
         ("page 100".into(), "/cases?page=100".into(), false),
         ("page deep (cursor)".into(), format!("/cases?{deep}"), false),
+        (
+            "API report frameworks".into(),
+            "/api/v1/reports/frameworks".into(),
+            true,
+        ),
+        ("API report eu".into(), "/api/v1/reports/eu".into(), true),
+        (
+            "API report composition".into(),
+            "/api/v1/reports/composition".into(),
+            true,
+        ),
+        (
+            "API report allocation".into(),
+            "/api/v1/reports/allocation".into(),
+            true,
+        ),
+        (
+            "page report frameworks".into(),
+            "/reports/frameworks".into(),
+            false,
+        ),
     ];
     let get = |path: &str, api: bool| {
         let r = client.get(format!("{base}{path}"));
@@ -238,13 +292,18 @@ async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
             times.len()
         );
     }
-    // 16 clients at once over the same mix.
+    // 16 clients at once over the case-list requests (the reports are timed
+    // above, one at a time).
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..16 {
         let (client, base, token, session) =
             (client.clone(), base.clone(), token.clone(), session.clone());
-        let kinds = kinds.clone();
+        let kinds: Vec<_> = kinds
+            .iter()
+            .filter(|(name, _, _)| !name.contains("report"))
+            .cloned()
+            .collect();
         let n = args.requests / 4;
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
@@ -273,7 +332,7 @@ async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
     }
     let (rss, peak) = memory(pid);
     println!(
-        "{label}: 16 clients, mixed list requests: {} in {:.1} s, p50 {:.1} ms, p99 {:.1} ms",
+        "{label}: 16 clients, mixed case-list requests: {} in {:.1} s, p50 {:.1} ms, p99 {:.1} ms",
         all.len(),
         started.elapsed().as_secs_f64(),
         pct(&mut all, 0.5),
