@@ -27,19 +27,7 @@ pub(crate) fn search(
         return;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    // Each family's municipalities by score, best first, for choosing partners.
-    let preferences: Vec<Vec<usize>> = (0..p.families())
-        .map(|f| {
-            let mut m: Vec<usize> = (0..nm).filter(|m| p.score(f, *m).is_some()).collect();
-            m.sort_by(|a, b| {
-                p.score(f, *b)
-                    .unwrap_or(0.0)
-                    .total_cmp(&p.score(f, *a).unwrap_or(0.0))
-            });
-            m.truncate(6);
-            m
-        })
-        .collect();
+    let preferences = preferences(p, 6);
     let mut solver = Repair {
         prices: prices.to_vec(),
         ..Repair::default()
@@ -49,18 +37,7 @@ pub(crate) fn search(
         let mut places = vec![a];
         for _ in 0..2 {
             let from = places[rng.random_range(0..places.len())];
-            let partner = match state.members[from].as_slice() {
-                [] => rng.random_range(0..nm),
-                members => {
-                    let f = members[rng.random_range(0..members.len())];
-                    let prefs = &preferences[f];
-                    if prefs.is_empty() {
-                        rng.random_range(0..nm)
-                    } else {
-                        prefs[rng.random_range(0..prefs.len())]
-                    }
-                }
-            };
+            let partner = partner(state, &preferences, from, &mut rng);
             if !places.contains(&partner) {
                 places.push(partner);
             }
@@ -234,5 +211,42 @@ impl Repair {
         }
         self.choice[i] = None;
         self.branch(p, places, families, depth + 1, value);
+    }
+}
+
+/// Each family's `keep` best-scoring municipalities, best first, for choosing
+/// partners of a neighbourhood.
+pub(crate) fn preferences(p: &Problem, keep: usize) -> Vec<Vec<usize>> {
+    (0..p.families())
+        .map(|f| {
+            let mut m: Vec<(f64, usize)> = (0..p.municipalities())
+                .filter_map(|m| p.score(f, m).map(|s| (s, m)))
+                .collect();
+            m.sort_by(|a, b| b.0.total_cmp(&a.0));
+            m.truncate(keep);
+            m.into_iter().map(|(_, m)| m).collect()
+        })
+        .collect()
+}
+
+/// A partner for municipality `from`: where one of its families would rather
+/// be, or any municipality when it has none.
+pub(crate) fn partner(
+    state: &State<'_>,
+    preferences: &[Vec<usize>],
+    from: usize,
+    rng: &mut impl Rng,
+) -> usize {
+    let nm = state.p.municipalities();
+    match state.members[from].as_slice() {
+        [] => rng.random_range(0..nm),
+        members => {
+            let prefs = &preferences[members[rng.random_range(0..members.len())]];
+            if prefs.is_empty() {
+                rng.random_range(0..nm)
+            } else {
+                prefs[rng.random_range(0..prefs.len())]
+            }
+        }
     }
 }

@@ -50,17 +50,7 @@ pub(crate) fn search(state: &mut State<'_>, prices: &[f64], effort: &Effort) -> 
     if let Some(improved) = sweep(state, prices, effort, &mut rng) {
         return improved;
     }
-    // Each family's municipalities by score, best first, for choosing partners.
-    let preferences: Vec<Vec<usize>> = (0..p.families())
-        .map(|f| {
-            let mut m: Vec<(f64, usize)> = (0..nm)
-                .filter_map(|m| p.score(f, m).map(|s| (s, m)))
-                .collect();
-            m.sort_by(|a, b| b.0.total_cmp(&a.0));
-            m.truncate(4);
-            m.into_iter().map(|(_, m)| m).collect()
-        })
-        .collect();
+    let preferences = crate::neighbourhood::preferences(p, 4);
     // How much the LP values a municipality's room: where capacity binds at
     // a high price, re-packing is most likely to pay.
     let worth: Vec<f64> = (0..nm)
@@ -127,17 +117,7 @@ pub(crate) fn search(state: &mut State<'_>, prices: &[f64], effort: &Effort) -> 
             tries += 1;
             // A partner where a family of one of the places would rather be.
             let from = places[rng.random_range(0..places.len())];
-            let partner = match state.members[from].as_slice() {
-                [] => rng.random_range(0..nm),
-                members => {
-                    let prefs = &preferences[members[rng.random_range(0..members.len())]];
-                    if prefs.is_empty() {
-                        rng.random_range(0..nm)
-                    } else {
-                        prefs[rng.random_range(0..prefs.len())]
-                    }
-                }
-            };
+            let partner = crate::neighbourhood::partner(state, &preferences, from, rng);
             if !places.contains(&partner) {
                 places.push(partner);
             }
