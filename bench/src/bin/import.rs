@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::Parser;
 use resettle_bench::Target;
-use resettle_domain::{Case, CaseId, Context, NewCase, sample};
+use resettle_domain::{Case, CaseId, Context, NewCase, PersonId, sample};
 use resettle_store::{SqlStore, Store};
 use std::time::Instant;
 use time::Duration;
@@ -16,10 +16,14 @@ struct Args {
     cases: u32,
     #[arg(long)]
     postgres: Option<String>,
+    /// Give cases and persons random (v4) ids instead of the product's
+    /// time-ordered ones, to measure what id order costs the indexes.
+    #[arg(long)]
+    v4_ids: bool,
 }
 
 /// Arrived families of four with a full history, each with its own case number.
-fn caseload(n: u32) -> Result<Vec<NewCase>> {
+fn caseload(n: u32, v4_ids: bool) -> Result<Vec<NewCase>> {
     let on = time::macros::date!(2024 - 01 - 08);
     let ctx = |d| Context {
         occurred_on: d,
@@ -38,6 +42,12 @@ fn caseload(n: u32) -> Result<Vec<NewCase>> {
         {
             let d = on + Duration::days(k as i64 + 1);
             c.apply(sample::action(step, d), &ctx(d))?;
+        }
+        if v4_ids {
+            c.case.id = CaseId::from_uuid(uuid::Uuid::new_v4());
+            for m in &mut c.case.submission.members {
+                m.id = PersonId::from_uuid(uuid::Uuid::new_v4());
+            }
         }
         out.push(c);
     }
@@ -60,7 +70,15 @@ async fn run(label: &str, store: &SqlStore, cases: &[NewCase]) -> Result<()> {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let t = Instant::now();
-    let cases = caseload(args.cases)?;
+    let cases = caseload(args.cases, args.v4_ids)?;
+    println!(
+        "ids: {}",
+        if args.v4_ids {
+            "random (v4)"
+        } else {
+            "time-ordered (v7)"
+        }
+    );
     println!(
         "built {} cases in memory in {:.1} s",
         cases.len(),

@@ -113,6 +113,22 @@ struct UserRow {
     removed_at: Option<OffsetDateTime>,
 }
 
+/// A live session with its account.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    csrf_token: String,
+}
+
+/// A live API token's scope with its account.
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    scope: String,
+}
+
 fn corrupt(key: &str, column: &'static str, message: String) -> StoreError {
     StoreError::Corrupt {
         table: "users",
@@ -308,23 +324,18 @@ impl Accounts for SqlStore {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(User, String)>, StoreError> {
-        let row: Option<(String,)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-                .bind(token_hash)
-                .bind(now)
-                .fetch_optional(pool)
-                .await?
-        });
-        let Some((csrf,)) = row else { return Ok(None) };
-        let user: Option<UserRow> = on_pool!(self, pool => {
+        // One statement for the session and its account: every page asks this.
+        let row: Option<SessionRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT u.* FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND u.removed_at IS NULL",
+                "SELECT u.*, s.csrf_token FROM users u JOIN sessions s ON s.user_id = u.id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.removed_at IS NULL",
             )
             .bind(token_hash)
+            .bind(now)
             .fetch_optional(pool)
             .await?
         });
-        user.map(|u| u.into_credentials().map(|c| (c.user, csrf)))
+        row.map(|r| r.user.into_credentials().map(|c| (c.user, r.csrf_token)))
             .transpose()
     }
 
@@ -365,32 +376,25 @@ impl Accounts for SqlStore {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(User, TokenScope)>, StoreError> {
-        let scope: Option<String> = on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "SELECT scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        // One statement for the token and its account: every API call asks this.
+        let row: Option<TokenRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT u.*, t.scope FROM users u JOIN api_tokens t ON t.user_id = u.id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.removed_at IS NULL",
             )
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)
             .await?
         });
-        let Some(scope) = scope else { return Ok(None) };
-        let scope = TokenScope::parse(&scope).map_err(|e| StoreError::Corrupt {
+        let Some(row) = row else { return Ok(None) };
+        let scope = TokenScope::parse(&row.scope).map_err(|e| StoreError::Corrupt {
             table: "api_tokens",
             key: "scope".into(),
             column: "scope",
             message: e.to_string(),
         })?;
-        let user: Option<UserRow> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT u.* FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.removed_at IS NULL",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?
-        });
-        user.map(|u| u.into_credentials().map(|c| (c.user, scope)))
-            .transpose()
+        row.user.into_credentials().map(|c| Some((c.user, scope)))
     }
 
     async fn revoke_token(&self, id: TokenId, at: OffsetDateTime) -> Result<bool, StoreError> {

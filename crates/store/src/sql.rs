@@ -288,25 +288,34 @@ macro_rules! insert_transition {
 }
 pub(crate) use insert_transition;
 
+/// PostgreSQL pools ping a connection before use only when it has been idle
+/// for a while (the server may have closed it meanwhile), not before every
+/// statement: that ping is a round trip to the server per statement.
+fn pg_pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > Duration::from_secs(30) {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 impl SqlStore {
     /// Opens (and creates, for SQLite) the database named by `url` and brings
     /// its schema up to date. `url` is `postgres://…`, or a SQLite file as
     /// `sqlite:path`, `sqlite://path` or a plain path.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let (pool, writer) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let pool = pg_pool_options().max_connections(16).connect(url).await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             // The group-commit writer has a connection of its own, so it never
             // queues behind readers for one.
-            let writer = PgPoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let writer = pg_pool_options().max_connections(1).connect(url).await?;
             (Pool::Postgres(pool), Pool::Postgres(writer))
         } else {
             let path = url
@@ -324,13 +333,18 @@ impl SqlStore {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
+            // No ping before each use: a connection to a local file cannot go
+            // stale, and the ping is a round trip to the connection's worker
+            // thread for every statement run on the pool.
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             (Pool::Sqlite(pool), Pool::Sqlite(writer))
