@@ -1,10 +1,10 @@
 //! Typed identifiers, so that the id of a case can never be passed where the id
 //! of a person is expected. Time-ordered (UUID v7): the first 48 bits are the
-//! creation time in milliseconds and the rest is random (at least 62 bits), so
-//! an id cannot be guessed, yet new rows land at the end of every index keyed
-//! by id instead of on a random page; a bulk import then writes its index
-//! pages once instead of reading and writing them back. Access never rests on
-//! an id being secret.
+//! creation time in milliseconds, then a counter seeded at random every
+//! millisecond and 32 random bits, so new rows land at the end of every index
+//! keyed by id instead of on a random page (a bulk import writes its index
+//! pages once instead of reading and writing them back). An id is hard to
+//! guess but not secret: access never rests on it.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
