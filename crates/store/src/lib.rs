@@ -25,7 +25,7 @@ pub mod workflow;
 pub use accounts::{Accounts, Credentials, TokenInfo};
 pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
-pub use operations::Operations;
+pub use operations::{Operations, Preparation};
 pub use query::{
     COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, CursorError, Direction, Page, PageRequest,
 };

@@ -15,7 +15,10 @@ use resettle_domain::mission::{Mission, MissionChange, MissionStatus};
 use resettle_domain::operations::{
     Hold, HoldScope, Interview, OrientationSession, ResettlementProfile, TravelPlan,
 };
-use resettle_domain::{CaseId, CaseState, HoldId, MissionId, SubmissionPriority, Track};
+use resettle_domain::{
+    CaseId, CaseNumber, CaseState, HoldId, MissionId, SubmissionPriority, Track,
+};
+use serde::Serialize;
 use sqlx::types::Json;
 
 #[async_trait]
@@ -42,13 +45,13 @@ pub trait Operations: Send + Sync {
         case: CaseId,
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError>;
-    /// The mission (or dossier track) a case is selected on.
-    async fn mission_of(&self, case: CaseId) -> Result<Option<MissionId>, StoreError>;
-    /// Later-arriving relatives (family reunification) of the case with this number.
-    async fn relatives_of(
+    /// Everything recorded to assess and prepare the case `case` numbered
+    /// `number`, read on one connection.
+    async fn preparation(
         &self,
-        number: &resettle_domain::CaseNumber,
-    ) -> Result<Vec<CaseSummary>, StoreError>;
+        case: CaseId,
+        number: &CaseNumber,
+    ) -> Result<Preparation, StoreError>;
     /// The cases selected on a mission.
     async fn mission_cases(&self, mission: MissionId) -> Result<Vec<CaseSummary>, StoreError>;
 
@@ -66,7 +69,6 @@ pub trait Operations: Send + Sync {
         interview: &Interview,
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError>;
-    async fn interviews(&self, case: CaseId) -> Result<Vec<Interview>, StoreError>;
 
     async fn set_profile(
         &self,
@@ -74,7 +76,6 @@ pub trait Operations: Send + Sync {
         profile: &ResettlementProfile,
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError>;
-    async fn profile(&self, case: CaseId) -> Result<Option<ResettlementProfile>, StoreError>;
     /// The profiles of the cases selected on a mission.
     async fn mission_profiles(
         &self,
@@ -87,7 +88,6 @@ pub trait Operations: Send + Sync {
         session: &OrientationSession,
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError>;
-    async fn orientation(&self, case: CaseId) -> Result<Vec<OrientationSession>, StoreError>;
 
     /// Replaces the travel plan of a case, if the plan is still `previous`
     /// (so a concurrent change is not silently overwritten).
@@ -107,6 +107,23 @@ pub trait Operations: Send + Sync {
     /// Every hold, newest start first.
     async fn holds(&self) -> Result<Vec<Hold>, StoreError>;
 }
+
+/// Everything recorded to assess and prepare a case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Preparation {
+    /// The mission (or dossier track) the case is selected on.
+    pub mission_id: Option<MissionId>,
+    /// Later-arriving relatives (family reunification) linked to this case, with their own state and arrival.
+    pub relatives: Vec<CaseSummary>,
+    pub interviews: Vec<Interview>,
+    pub profile: Option<ResettlementProfile>,
+    pub orientation: Vec<OrientationSession>,
+    pub travel: Option<TravelPlan>,
+}
+
+const TRAVEL_SELECT: &str = "SELECT document FROM travel_plans WHERE case_id = $1";
 
 #[derive(sqlx::FromRow)]
 struct MissionRow {
@@ -320,30 +337,61 @@ impl Operations for SqlStore {
         Ok(())
     }
 
-    async fn mission_of(&self, case: CaseId) -> Result<Option<MissionId>, StoreError> {
-        let id: Option<uuid::Uuid> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT mission_id FROM mission_cases WHERE case_id = $1")
-                .bind(case.as_uuid())
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(id.map(MissionId::from_uuid))
-    }
-
-    async fn relatives_of(
+    async fn preparation(
         &self,
-        number: &resettle_domain::CaseNumber,
-    ) -> Result<Vec<CaseSummary>, StoreError> {
-        let rows: Vec<SummaryRow> = on_pool!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        case: CaseId,
+        number: &CaseNumber,
+    ) -> Result<Preparation, StoreError> {
+        let id = case.as_uuid();
+        // One connection for the six statements: each return to the pool
+        // costs sqlx a round trip (it pings the connection on release).
+        let (mission, relatives, interviews, profile, orientation, travel) = on_pool!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            let mission: Option<uuid::Uuid> =
+                sqlx::query_scalar("SELECT mission_id FROM mission_cases WHERE case_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let relatives: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{} WHERE family_reunification_of = $1 ORDER BY submitted_on, case_number",
                 crate::sql::SUMMARY_SELECT
             )))
             .bind(number.as_str())
-            .fetch_all(pool)
-            .await?
+            .fetch_all(&mut *conn)
+            .await?;
+            let interviews: Vec<Json<Interview>> =
+                sqlx::query_scalar("SELECT document FROM interviews WHERE case_id = $1 ORDER BY seq")
+                    .bind(id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+            let profile: Option<Json<ResettlementProfile>> =
+                sqlx::query_scalar("SELECT document FROM resettlement_profiles WHERE case_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let orientation: Vec<Json<OrientationSession>> = sqlx::query_scalar(
+                "SELECT document FROM orientation_sessions WHERE case_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let travel: Option<Json<TravelPlan>> = sqlx::query_scalar(TRAVEL_SELECT)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            (mission, relatives, interviews, profile, orientation, travel)
         });
-        rows.into_iter().map(SummaryRow::into_summary).collect()
+        Ok(Preparation {
+            mission_id: mission.map(MissionId::from_uuid),
+            relatives: relatives
+                .into_iter()
+                .map(SummaryRow::into_summary)
+                .collect::<Result<_, _>>()?,
+            interviews: interviews.into_iter().map(|j| j.0).collect(),
+            profile: profile.map(|j| j.0),
+            orientation: orientation.into_iter().map(|j| j.0).collect(),
+            travel: travel.map(|j| j.0),
+        })
     }
 
     async fn mission_cases(&self, mission: MissionId) -> Result<Vec<CaseSummary>, StoreError> {
@@ -422,16 +470,6 @@ impl Operations for SqlStore {
         Ok(())
     }
 
-    async fn interviews(&self, case: CaseId) -> Result<Vec<Interview>, StoreError> {
-        let rows: Vec<Json<Interview>> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT document FROM interviews WHERE case_id = $1 ORDER BY seq")
-                .bind(case.as_uuid())
-                .fetch_all(pool)
-                .await?
-        });
-        Ok(rows.into_iter().map(|j| j.0).collect())
-    }
-
     async fn set_profile(
         &self,
         case: CaseId,
@@ -459,16 +497,6 @@ impl Operations for SqlStore {
             tx.commit().await?;
         });
         Ok(())
-    }
-
-    async fn profile(&self, case: CaseId) -> Result<Option<ResettlementProfile>, StoreError> {
-        let row: Option<Json<ResettlementProfile>> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT document FROM resettlement_profiles WHERE case_id = $1")
-                .bind(case.as_uuid())
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.map(|j| j.0))
     }
 
     async fn mission_profiles(
@@ -514,16 +542,6 @@ impl Operations for SqlStore {
         Ok(())
     }
 
-    async fn orientation(&self, case: CaseId) -> Result<Vec<OrientationSession>, StoreError> {
-        let rows: Vec<Json<OrientationSession>> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT document FROM orientation_sessions WHERE case_id = $1 ORDER BY seq")
-                .bind(case.as_uuid())
-                .fetch_all(pool)
-                .await?
-        });
-        Ok(rows.into_iter().map(|j| j.0).collect())
-    }
-
     async fn set_travel(
         &self,
         case: CaseId,
@@ -535,7 +553,7 @@ impl Operations for SqlStore {
             let mut tx = pool.begin_write().await?;
             require_case!(tx, case);
             let current: Option<Json<TravelPlan>> =
-                sqlx::query_scalar("SELECT document FROM travel_plans WHERE case_id = $1")
+                sqlx::query_scalar(TRAVEL_SELECT)
                     .bind(case.as_uuid())
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -562,7 +580,7 @@ impl Operations for SqlStore {
 
     async fn travel(&self, case: CaseId) -> Result<Option<TravelPlan>, StoreError> {
         let row: Option<Json<TravelPlan>> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT document FROM travel_plans WHERE case_id = $1")
+            sqlx::query_scalar(TRAVEL_SELECT)
                 .bind(case.as_uuid())
                 .fetch_optional(pool)
                 .await?

@@ -633,22 +633,25 @@ impl Store for SqlStore {
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        // One connection for the four statements: each return to the pool
+        // costs sqlx a round trip (it pings the connection on release).
         on_pool!(self, pool => {
+            let mut conn = pool.acquire().await?;
             let row: Option<CaseRow> = sqlx::query_as("SELECT * FROM cases WHERE id = $1")
                 .bind(id.as_uuid())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             let Some(row) = row else { return Ok(None) };
             let members: Vec<MemberRow> =
                 sqlx::query_as("SELECT * FROM members WHERE case_id = $1 ORDER BY position")
                     .bind(id.as_uuid())
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?;
             let members = members.into_iter().map(MemberRow::into_member).collect::<Result<_, _>>()?;
             let special: Vec<SpecialRow> =
                 sqlx::query_as("SELECT * FROM sensitive_data WHERE case_id = $1 ORDER BY seq")
                     .bind(id.as_uuid())
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?;
             let special = if special.is_empty() {
                 Vec::new()
@@ -659,7 +662,7 @@ impl Store for SqlStore {
             let consents: Vec<ConsentRow> =
                 sqlx::query_as("SELECT * FROM consents WHERE case_id = $1 ORDER BY seq")
                     .bind(id.as_uuid())
-                    .fetch_all(pool)
+                    .fetch_all(&mut *conn)
                     .await?;
             let consents = consents.into_iter().map(ConsentRow::into_consent).collect();
             row.into_case(members, special, consents).map(Some)

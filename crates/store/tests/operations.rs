@@ -5,8 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use resettle_domain::audit::AuditResult;
+use resettle_domain::lifecycle::TrainingMode;
 use resettle_domain::mission::{MissionKind, Modality, NewMission};
-use resettle_domain::operations::{Hold, HoldScope};
+use resettle_domain::operations::{
+    Hold, HoldScope, Interview, InterviewKind, InterviewOutcome, OrientationSession,
+    ResettlementProfile, TravelPlan,
+};
 use resettle_domain::{
     Action, ActionKind, Case, CaseId, CaseState, Context, HoldId, MissionId, NewCase, Programme,
     sample,
@@ -278,6 +282,117 @@ async fn a_departure_during_a_hold_is_refused_and_allowed_after_release() {
         )
         .await
         .unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_preparation_of_a_case_holds_what_was_recorded_for_it_alone() {
+    on_every_backend(|store| async move {
+        let m = mission(&store, 5).await;
+        let ids = cases_under_assessment(&store, m, 2).await;
+        let (case, other) = (ids[0], ids[1]);
+        let number = store
+            .case(case)
+            .await
+            .unwrap()
+            .unwrap()
+            .submission
+            .case_number;
+
+        let interview = Interview {
+            kind: InterviewKind::Ind,
+            held_on: date!(2025 - 03 - 03),
+            outcome: InterviewOutcome::Completed,
+            interviewer: None,
+            recorded_by: "officer.test".into(),
+        };
+        store
+            .add_interview(case, &interview, &entry("record-interview", "c"))
+            .await
+            .unwrap();
+        let profile = ResettlementProfile {
+            integration_factors: vec![],
+            dwelling_bedrooms: 1,
+            accessible_dwelling: true,
+            medical_care_nearby: false,
+            school_age_children: 0,
+            notes: None,
+        };
+        store
+            .set_profile(case, &profile, &entry("set-profile", "c"))
+            .await
+            .unwrap();
+        let session = OrientationSession {
+            held_on: date!(2025 - 04 - 01),
+            mode: TrainingMode::InPerson,
+            training: 1,
+            attended: vec![0],
+            recorded_by: "officer.test".into(),
+        };
+        store
+            .add_orientation(case, &session, &entry("record-orientation", "c"))
+            .await
+            .unwrap();
+        let plan = TravelPlan {
+            documents: vec![],
+            departs_on: Some(date!(2025 - 05 - 20)),
+            booking_reference: Some("IOM-1".into()),
+            brought_forward_reason: None,
+        };
+        store
+            .set_travel(case, None, &plan, &entry("set-travel", "c"))
+            .await
+            .unwrap();
+        // A resettled family that has arrived, and a later-arriving relative of it.
+        let on = date!(2025 - 06 - 02);
+        let mut arrived = Case::submit(
+            CaseId::random(),
+            sample::submission("LBN-25C09998", 2, on).unwrap(),
+            &ctx(on),
+        )
+        .unwrap();
+        for kind in sample::path_to(CaseState::Arrived) {
+            arrived.apply(sample::action(kind, on), &ctx(on)).unwrap();
+        }
+        store
+            .import_cases(&[arrived.clone()], &|_| {})
+            .await
+            .unwrap();
+        let mut s = sample::submission("LBN-25C09999", 1, on).unwrap();
+        s.family_reunification_of = Some(arrived.case.submission.case_number.clone());
+        let relative = Case::submit(CaseId::random(), s, &ctx(on)).unwrap();
+        store
+            .import_cases(std::slice::from_ref(&relative), &|_| {})
+            .await
+            .unwrap();
+        let family = store
+            .preparation(arrived.case.id, &arrived.case.submission.case_number)
+            .await
+            .unwrap();
+        let relatives: Vec<CaseId> = family.relatives.iter().map(|r| r.id).collect();
+        assert_eq!(relatives, vec![relative.case.id]);
+        assert_eq!(family.mission_id, None);
+
+        let p = store.preparation(case, &number).await.unwrap();
+        assert_eq!(p.mission_id, Some(m));
+        assert_eq!(p.interviews, vec![interview]);
+        assert_eq!(p.profile, Some(profile));
+        assert_eq!(p.orientation, vec![session]);
+        assert_eq!(p.travel, Some(plan));
+        assert!(p.relatives.is_empty());
+
+        let other_number = store
+            .case(other)
+            .await
+            .unwrap()
+            .unwrap()
+            .submission
+            .case_number;
+        let q = store.preparation(other, &other_number).await.unwrap();
+        assert_eq!(q.mission_id, Some(m));
+        assert!(q.interviews.is_empty() && q.orientation.is_empty() && q.relatives.is_empty());
+        assert_eq!((q.profile, q.travel), (None, None));
     })
     .await;
 }

@@ -11,24 +11,12 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use resettle_domain::Case;
 use resettle_domain::access::case_scope;
 use resettle_domain::operations::{Interview, OrientationSession, ResettlementProfile, TravelPlan};
-use resettle_domain::{Case, MissionId};
-use serde::{Deserialize, Serialize};
+use resettle_store::Preparation;
+use serde::Deserialize;
 use utoipa::ToSchema;
-
-/// Everything recorded to assess and prepare a case.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Preparation {
-    pub mission_id: Option<MissionId>,
-    /// Later-arriving relatives (family reunification) linked to this case, with their own state and arrival.
-    pub relatives: Vec<resettle_store::CaseSummary>,
-    pub interviews: Vec<Interview>,
-    pub profile: Option<ResettlementProfile>,
-    pub orientation: Vec<OrientationSession>,
-    pub travel: Option<TravelPlan>,
-}
 
 fn reader(p: &Principal) -> CaseReader {
     CaseReader {
@@ -44,16 +32,10 @@ pub(crate) async fn case_for(state: &AppState, p: &Principal, raw: &str) -> Resu
 }
 
 pub(crate) async fn preparation(state: &AppState, case: &Case) -> Result<Preparation, Problem> {
-    let s = &state.store;
-    let id = case.id;
-    Ok(Preparation {
-        mission_id: s.mission_of(id).await?,
-        relatives: s.relatives_of(&case.submission.case_number).await?,
-        interviews: s.interviews(id).await?,
-        profile: s.profile(id).await?,
-        orientation: s.orientation(id).await?,
-        travel: s.travel(id).await?,
-    })
+    Ok(state
+        .store
+        .preparation(case.id, &case.submission.case_number)
+        .await?)
 }
 
 /// The interviews, profile, orientation and travel of a case.

@@ -435,7 +435,7 @@ fn with_preparation(
     t: T,
     who: &Principal,
     case: &Case,
-    p: &crate::api::preparation::Preparation,
+    p: &resettle_store::Preparation,
     errors: &[(String, String)],
 ) -> Markup {
     use resettle_domain::Permission;
