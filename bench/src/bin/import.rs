@@ -35,7 +35,7 @@ fn caseload(n: u32, v4_ids: bool) -> Result<Vec<NewCase>> {
     for i in 0..n {
         let number = format!("BEN-{:02}C{:06}", 10 + i / 1_000_000, i % 1_000_000);
         let s = sample::submission(&number, 4, on).ok_or_else(|| anyhow::anyhow!("sample"))?;
-        let mut c = Case::submit(CaseId::random(), s, &ctx(on))?;
+        let mut c = Case::submit(CaseId::generate(), s, &ctx(on))?;
         for (k, step) in sample::path_to(resettle_domain::CaseState::Housed)
             .into_iter()
             .enumerate()

@@ -66,7 +66,7 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
     fill(&store, args.cases).await?;
     let now = time::OffsetDateTime::now_utc();
     let user = User {
-        id: UserId::random(),
+        id: UserId::generate(),
         username: Username::parse("load-coa")?,
         display_name: "Load COA".into(),
         role: Role::CoaOfficer,
@@ -86,7 +86,7 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
     let token = random_token();
     store
         .create_token(
-            TokenId::random(),
+            TokenId::generate(),
             user.id,
             &token_hash(&token),
             TokenScope::Write,

@@ -99,7 +99,7 @@ async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
         Some(c) => c.user.id,
         None => {
             let user = User {
-                id: UserId::random(),
+                id: UserId::generate(),
                 username,
                 display_name: "Scale COA".into(),
                 role: Role::CoaOfficer,
@@ -122,7 +122,7 @@ async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
     let token = random_token();
     store
         .create_token(
-            TokenId::random(),
+            TokenId::generate(),
             id,
             &token_hash(&token),
             TokenScope::Read,

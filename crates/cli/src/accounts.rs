@@ -107,7 +107,7 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
         } => {
             let role = Role::parse(&role)?;
             let user = User {
-                id: UserId::random(),
+                id: UserId::generate(),
                 username: Username::parse(&name)?,
                 display_name: display_name.trim().to_string(),
                 role,
@@ -186,7 +186,7 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             };
             let scope = TokenScope::parse(&scope)?;
             let token = random_token();
-            let id = TokenId::random();
+            let id = TokenId::generate();
             let now = OffsetDateTime::now_utc();
             let until = now + Duration::days(i64::from(expires.max(1)));
             store

@@ -151,7 +151,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
         let password = random_token();
         let secret = role.requires_second_factor().then(new_totp_secret);
         let user = User {
-            id: UserId::random(),
+            id: UserId::generate(),
             username: Username::parse(name)?,
             display_name: display.into(),
             role,

@@ -285,7 +285,7 @@ mod tests {
             reason: None,
         };
         let s = sample::submission("LBN-25C00001", 2, ctx.occurred_on).unwrap();
-        let case = &mut Case::submit(CaseId::random(), s, &ctx).unwrap().case;
+        let case = &mut Case::submit(CaseId::generate(), s, &ctx).unwrap().case;
         case.special = vec![
             SpecialItem {
                 category: SpecialCategory::Religion,

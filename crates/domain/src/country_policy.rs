@@ -223,7 +223,7 @@ mod tests {
             valid_from: from,
             valid_until: until,
         }
-        .validate(PolicyNoteId::random())
+        .validate(PolicyNoteId::generate())
         .unwrap()
     }
 
@@ -241,7 +241,7 @@ mod tests {
             modality: Modality::InPerson,
             remote_case_kinds: vec![],
         }
-        .validate(MissionId::random())
+        .validate(MissionId::generate())
         .unwrap();
         let notes = [
             note("ERI", Some("Christians"), date!(2024 - 01 - 01), None),

@@ -21,7 +21,7 @@ macro_rules! typed_id {
 
         impl $name {
             /// A fresh id, later than every id this process made before.
-            pub fn random() -> Self {
+            pub fn generate() -> Self {
                 Self(Uuid::now_v7())
             }
             pub fn from_uuid(id: Uuid) -> Self {

@@ -427,7 +427,7 @@ pub fn validate_record(
         submitted_on: submitted_on?,
         members,
     };
-    let mut case = match Case::submit(CaseId::random(), submission, ctx) {
+    let mut case = match Case::submit(CaseId::generate(), submission, ctx) {
         Ok(c) => c,
         Err(e) => {
             r.problem("submittedOn", e.to_string());
@@ -524,7 +524,7 @@ fn validate_members(r: &mut Record<'_>, raw: &[RawMember], today: Date) -> Vec<M
         ) = (given, family, dob, sex, nationality, relationship)
         {
             members.push(Member {
-                id: PersonId::random(),
+                id: PersonId::generate(),
                 given_name,
                 family_name,
                 date_of_birth,

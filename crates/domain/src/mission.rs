@@ -455,7 +455,7 @@ mod tests {
             modality: Modality::InPerson,
             remote_case_kinds: vec![],
         }
-        .validate(MissionId::random())
+        .validate(MissionId::generate())
         .unwrap()
     }
 
@@ -473,7 +473,7 @@ mod tests {
             modality: Modality::Remote,
             remote_case_kinds: vec![],
         }
-        .validate(MissionId::random())
+        .validate(MissionId::generate())
         .unwrap_err();
         let fields: Vec<&str> = bad.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(

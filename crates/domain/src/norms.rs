@@ -162,7 +162,7 @@ mod tests {
             reason: None,
         };
         let mut c = Case::submit(
-            CaseId::random(),
+            CaseId::generate(),
             sample::submission("LBN-25C00001", 2, on).unwrap(),
             &ctx(on),
         )

@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn a_hold_is_active_from_its_start_until_its_release() {
         let mut h = Hold {
-            id: HoldId::random(),
+            id: HoldId::generate(),
             scope: HoldScope::Programme {
                 programme: Programme::NationalQuota,
             },

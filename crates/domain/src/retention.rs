@@ -82,7 +82,7 @@ mod tests {
             reason: Some("r".into()),
         };
         let mut c = Case::submit(
-            CaseId::random(),
+            CaseId::generate(),
             sample::submission("LBN-15C00001", 3, on).unwrap(),
             &ctx(on),
         )

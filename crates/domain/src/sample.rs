@@ -88,7 +88,7 @@ pub fn submission(case_number: &str, size: usize, on: Date) -> Option<Submission
             };
             let born = on.replace_year(on.year() - years).unwrap_or(on);
             Some(Member {
-                id: PersonId::random(),
+                id: PersonId::generate(),
                 given_name: format!("Sample{i}"),
                 family_name: "Testfamily".into(),
                 date_of_birth: DateOfBirth::new(born, on).ok()?,

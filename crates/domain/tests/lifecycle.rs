@@ -20,7 +20,7 @@ fn ctx(on: Date) -> Context {
 
 fn new_case() -> NewCase {
     let s = sample::submission("LBN-25C00001", 3, SUBMITTED).unwrap();
-    Case::submit(CaseId::random(), s, &ctx(SUBMITTED)).unwrap()
+    Case::submit(CaseId::generate(), s, &ctx(SUBMITTED)).unwrap()
 }
 
 /// A case brought to `state` along the shortest path, one day per step.

@@ -8,13 +8,13 @@
 
 use crate::error::StoreError;
 use crate::query::{COUNT_LIMIT, Page, PageRequest};
-use crate::sql::{BeginWrite, SqlStore, on_pool};
+use crate::sql::{BeginWrite, SqlStore, builder, on_pool};
 use async_trait::async_trait;
 use resettle_domain::audit::{
     AuditBreak, AuditBreakReason, AuditRecord, AuditResult, ChainVerifier,
 };
 use sqlx::postgres::PgPool;
-use sqlx::{AssertSqlSafe, Database, QueryBuilder, SqlitePool};
+use sqlx::{AssertSqlSafe, SqlitePool};
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 /// Rows read per round trip when verifying the whole trail.
@@ -168,14 +168,6 @@ impl AuditEngine for PgPool {
     fn day_start(d: Date) -> OffsetDateTime {
         d.midnight().assume_utc()
     }
-}
-
-/// A query builder for the engine of `_pool`.
-fn builder<DB: Database>(_pool: &sqlx::Pool<DB>, init: &str) -> QueryBuilder<DB>
-where
-    <DB as Database>::Arguments: Default,
-{
-    QueryBuilder::new(init)
 }
 
 /// `text` as a LIKE pattern matching any value that contains it, with `\` as

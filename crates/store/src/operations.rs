@@ -452,7 +452,7 @@ impl Operations for SqlStore {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             require_case!(tx, case);
-            let seq: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM interviews WHERE case_id = $1")
+            let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM interviews WHERE case_id = $1")
                 .bind(case.as_uuid())
                 .fetch_one(&mut *tx)
                 .await?;
@@ -524,7 +524,7 @@ impl Operations for SqlStore {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             require_case!(tx, case);
-            let seq: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orientation_sessions WHERE case_id = $1")
+            let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM orientation_sessions WHERE case_id = $1")
                 .bind(case.as_uuid())
                 .fetch_one(&mut *tx)
                 .await?;

@@ -112,7 +112,7 @@ pub(crate) const SUMMARY_SELECT: &str = "SELECT id, case_number, host_country, p
      (SELECT mission_id FROM mission_cases mc WHERE mc.case_id = cases.id) AS mission_id FROM cases";
 
 /// A query builder for the engine of `_pool`.
-fn builder<DB: Database>(_pool: &sqlx::Pool<DB>, init: &str) -> QueryBuilder<DB>
+pub(crate) fn builder<DB: Database>(_pool: &sqlx::Pool<DB>, init: &str) -> QueryBuilder<DB>
 where
     <DB as Database>::Arguments: Default,
 {
@@ -771,7 +771,8 @@ impl Store for SqlStore {
             if exists.is_none() {
                 return Err(StoreError::NotFound(case));
             }
-            let seq: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consents WHERE case_id = $1")
+            // Consents count from 0 (the import numbers them by position).
+            let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq) + 1, 0) FROM consents WHERE case_id = $1")
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;

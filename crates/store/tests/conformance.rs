@@ -72,7 +72,7 @@ fn example_cases() -> Vec<NewCase> {
 
 fn new_case(number: &str, submitted: Date) -> NewCase {
     let s = sample::submission(number, 3, submitted).unwrap();
-    Case::submit(CaseId::random(), s, &ctx(submitted)).unwrap()
+    Case::submit(CaseId::generate(), s, &ctx(submitted)).unwrap()
 }
 
 fn no_progress(_: usize) {}
@@ -110,7 +110,7 @@ async fn imported_cases_read_back_whole() {
             .await
             .unwrap();
         assert_eq!(by_number.map(|c| c.id), Some(cases[1].case.id));
-        assert!(store.case(CaseId::random()).await.unwrap().is_none());
+        assert!(store.case(CaseId::generate()).await.unwrap().is_none());
     })
     .await;
 }
@@ -691,8 +691,16 @@ async fn scoped_lists_show_only_the_organisation_s_cases_and_consent_is_kept() {
         let case = store.case(id).await.unwrap().unwrap();
         assert_eq!(case.consents, vec![consent.clone()]);
         assert!(case.may_share_with("Utrecht"));
+        // A second consent is numbered after the first, not over it.
+        let second = Consent {
+            recipient: Some("Amersfoort".into()),
+            ..consent.clone()
+        };
+        store.add_consent(id, &second).await.unwrap();
+        let case = store.case(id).await.unwrap().unwrap();
+        assert_eq!(case.consents, vec![consent.clone(), second]);
         assert!(matches!(
-            store.add_consent(CaseId::random(), &consent).await,
+            store.add_consent(CaseId::generate(), &consent).await,
             Err(StoreError::NotFound(_))
         ));
     })

@@ -87,7 +87,7 @@ async fn mission(store: &SqlStore, places: i64) -> MissionId {
         modality: Modality::InPerson,
         remote_case_kinds: vec![],
     }
-    .validate(MissionId::random())
+    .validate(MissionId::generate())
     .unwrap();
     store
         .create_mission(&m, &entry("create-mission", "m"))
@@ -102,7 +102,7 @@ async fn cases_under_assessment(store: &SqlStore, mission: MissionId, n: usize) 
     let new: Vec<NewCase> = (0..n)
         .map(|i| {
             let s = sample::submission(&format!("LBN-25C{:05}", i + 1), 1, on).unwrap();
-            let mut c = Case::submit(CaseId::random(), s, &ctx(on)).unwrap();
+            let mut c = Case::submit(CaseId::generate(), s, &ctx(on)).unwrap();
             c.apply(Action::StartAssessment, &ctx(on)).unwrap();
             c
         })
@@ -226,7 +226,7 @@ async fn a_departure_during_a_hold_is_refused_and_allowed_after_release() {
             version += 1;
         }
         let mut hold = Hold {
-            id: HoldId::random(),
+            id: HoldId::generate(),
             scope: HoldScope::Programme {
                 programme: Programme::NationalQuota,
             },
@@ -347,7 +347,7 @@ async fn the_preparation_of_a_case_holds_what_was_recorded_for_it_alone() {
         // A resettled family that has arrived, and a later-arriving relative of it.
         let on = date!(2025 - 06 - 02);
         let mut arrived = Case::submit(
-            CaseId::random(),
+            CaseId::generate(),
             sample::submission("LBN-25C09998", 2, on).unwrap(),
             &ctx(on),
         )
@@ -361,7 +361,7 @@ async fn the_preparation_of_a_case_holds_what_was_recorded_for_it_alone() {
             .unwrap();
         let mut s = sample::submission("LBN-25C09999", 1, on).unwrap();
         s.family_reunification_of = Some(arrived.case.submission.case_number.clone());
-        let relative = Case::submit(CaseId::random(), s, &ctx(on)).unwrap();
+        let relative = Case::submit(CaseId::generate(), s, &ctx(on)).unwrap();
         store
             .import_cases(std::slice::from_ref(&relative), &|_| {})
             .await

@@ -288,7 +288,7 @@ async fn read_only_tokens_cannot_write_and_revoked_or_expired_tokens_do_not_work
         let store = app.store.clone();
         let user = creds.user.id;
         async move {
-            let (token, id) = (random_token(), TokenId::random());
+            let (token, id) = (random_token(), TokenId::generate());
             store
                 .create_token(id, user, &token_hash(&token), scope, now, until)
                 .await

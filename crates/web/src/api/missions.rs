@@ -118,7 +118,7 @@ pub(crate) async fn plan_mission(
     p: &Principal,
     new: NewMission,
 ) -> Result<Mission, Problem> {
-    let id = MissionId::random();
+    let id = MissionId::generate();
     let object = format!("mission {id}");
     let mission = match new.validate(id) {
         Ok(m) => m,
@@ -394,7 +394,7 @@ pub async fn create_policy_note(
     body: Result<Json<NewPolicyNote>, JsonRejection>,
 ) -> Result<(StatusCode, Json<PolicyNote>), Problem> {
     let Json(new) = body.map_err(bad_body)?;
-    let id = PolicyNoteId::random();
+    let id = PolicyNoteId::generate();
     let object = format!("policy-note {id}");
     let note = match new.validate(id) {
         Ok(n) => n,
@@ -441,7 +441,7 @@ pub async fn create_hold(
     body: Result<Json<HoldRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Hold>), Problem> {
     let Json(r) = body.map_err(bad_body)?;
-    let id = HoldId::random();
+    let id = HoldId::generate();
     let object = format!("hold {id}");
     if r.reason.trim().is_empty() {
         audit_failure(&state, &p, "create-hold", &object).await;

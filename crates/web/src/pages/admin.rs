@@ -155,7 +155,7 @@ pub async fn create(
         (Some(username), Some(role)) => {
             let organisation = Some(f.organisation.trim().to_string()).filter(|o| !o.is_empty());
             let user = User {
-                id: UserId::random(),
+                id: UserId::generate(),
                 username,
                 display_name: f.display_name.trim().to_string(),
                 role,

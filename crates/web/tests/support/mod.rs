@@ -76,7 +76,7 @@ impl App {
         let mut sessions = HashMap::new();
         for role in Role::ALL {
             let user = User {
-                id: UserId::random(),
+                id: UserId::generate(),
                 username: Username::parse(&format!("t-{role}")).unwrap(),
                 display_name: format!("Test {role}"),
                 role: *role,
@@ -94,7 +94,7 @@ impl App {
             let later = now + Duration::hours(1);
             store
                 .create_token(
-                    TokenId::random(),
+                    TokenId::generate(),
                     user.id,
                     &token_hash(&token),
                     TokenScope::Write,
@@ -218,7 +218,7 @@ impl App {
     pub async fn admin_with_second_factor(&self, name: &str, password: &str) -> String {
         let secret = resettle_web::auth::secrets::new_totp_secret();
         let admin = User {
-            id: UserId::random(),
+            id: UserId::generate(),
             username: Username::parse(name).unwrap(),
             display_name: format!("Admin {name}"),
             role: Role::Administrator,
