@@ -3,6 +3,7 @@
 //! its pre-session cookie). The API is not affected: it takes no cookies.
 
 use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, secrets};
+use crate::pages::T;
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -40,8 +41,9 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         }
     };
     let (parts, body) = request.into_parts();
+    let t = T::of(&parts);
     let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
-        return crate::pages::forbidden_page("the form is too large");
+        return crate::pages::forbidden_page(t, &t.t("refused-form-too-large"));
     };
     let given = url::form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == "csrf")
@@ -51,8 +53,6 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        _ => crate::pages::forbidden_page(
-            "the form has expired or did not come from this site; reload the page and try again",
-        ),
+        _ => crate::pages::forbidden_page(t, &t.t("refused-form-expired")),
     }
 }

@@ -535,3 +535,42 @@ fn the_documented_matrix_is_the_implemented_one() {
         "docs/access-control.md must hold the table of resettle_web::access::matrix_markdown(); regenerate it"
     );
 }
+
+#[tokio::test]
+async fn a_refusal_is_in_the_reader_s_language_on_a_page_and_in_english_on_the_api() {
+    let app = App::sqlite().await;
+    let cookie = format!(
+        "resettle_session={}",
+        app.sessions[&Role::PolicyAnalyst].cookie
+    );
+    for (language, title, text) in [
+        ("nl", "Geen toegang (403)", "mag u niet: zaken inzien"),
+        ("en", "Not allowed (403)", "may not read cases"),
+    ] {
+        let r = app
+            .client
+            .get(app.url("/cases"))
+            .header("cookie", &cookie)
+            .header("accept-language", language)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains(&format!("lang=\"{language}\"")),
+            "{language}: {page}"
+        );
+        assert!(
+            page.contains(title) && page.contains(text),
+            "{language}: {page}"
+        );
+    }
+    let (status, problem) = app.get(Role::PolicyAnalyst, "/api/v1/cases").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        problem["detail"],
+        "your role (Policy analyst) may not read cases"
+    );
+    app.finish().await;
+}

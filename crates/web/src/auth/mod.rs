@@ -7,6 +7,7 @@
 
 pub mod secrets;
 
+use crate::pages::{Lang, T};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -15,7 +16,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use resettle_domain::access::case_scope;
 use resettle_domain::audit::AuditResult;
-use resettle_domain::{ActionKind, CaseScope, Permission, TokenScope, User};
+use resettle_domain::{ActionKind, CaseScope, Permission, Role, TokenScope, User};
 use resettle_store::NewAuditEntry;
 use std::net::SocketAddr;
 
@@ -87,8 +88,9 @@ pub async fn audit(
 pub enum Denied {
     /// No valid credentials.
     Unauthenticated { api: bool, path: String },
-    /// Valid credentials, insufficient permission.
-    Forbidden { api: bool, detail: String },
+    /// Valid credentials, insufficient permission: `detail` is in English
+    /// for the API and in the reader's language (`t`) for a page.
+    Forbidden { api: bool, t: T, detail: String },
     /// The store failed.
     Failed(Problem),
 }
@@ -110,10 +112,14 @@ impl IntoResponse for Denied {
                 Redirect::to(&format!("/login?next={}", crate::pages::encode(&path)))
                     .into_response()
             }
-            Denied::Forbidden { api: true, detail } => {
-                Problem::new(StatusCode::FORBIDDEN, detail).into_response()
-            }
-            Denied::Forbidden { api: false, detail } => crate::pages::forbidden_page(&detail),
+            Denied::Forbidden {
+                api: true, detail, ..
+            } => Problem::new(StatusCode::FORBIDDEN, detail).into_response(),
+            Denied::Forbidden {
+                api: false,
+                t,
+                detail,
+            } => crate::pages::forbidden_page(t, &detail),
             Denied::Failed(p) => p.into_response(),
         }
     }
@@ -198,16 +204,36 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, 
             }
         )
     {
+        let t = reader_language(parts, api);
         return Err(Denied::Forbidden {
             api,
-            detail: "this API token is read-only".into(),
+            t,
+            detail: t.t("refused-read-only-token"),
         });
     }
     Ok(principal)
 }
 
-/// Refuses `principal`, recording the refusal.
-async fn refuse(parts: &Parts, state: &AppState, principal: &Principal, what: &str) -> Denied {
+/// The language of a refusal: English for the API (like all its messages),
+/// the reader's for a page.
+fn reader_language(parts: &Parts, api: bool) -> T {
+    if api { T(Lang::En) } else { T::of(parts) }
+}
+
+/// What `role` may not do (`act` is the message key of the act), in `t`.
+pub fn role_may_not(t: T, role: Role, act: &str) -> String {
+    t.with(
+        "refused-role",
+        &[
+            ("role", t.term("role", role.as_str()).into()),
+            ("act", t.t(act).into()),
+        ],
+    )
+}
+
+/// Refuses `principal`, recording the refusal; `act` is the message key of
+/// what was refused (`act-…`).
+async fn refuse(parts: &Parts, state: &AppState, principal: &Principal, act: &str) -> Denied {
     let object = format!("{} {}", parts.method, original_uri(parts).path());
     audit(
         state,
@@ -218,15 +244,18 @@ async fn refuse(parts: &Parts, state: &AppState, principal: &Principal, what: &s
         &principal.origin,
     )
     .await;
+    let api = is_api(parts);
+    let t = reader_language(parts, api);
     Denied::Forbidden {
-        api: is_api(parts),
-        detail: format!("your role ({}) may not {what}", principal.user.role),
+        api,
+        t,
+        detail: role_may_not(t, principal.user.role, act),
     }
 }
 
 /// Declares a capability that requires one permission.
 macro_rules! capability {
-    ($(#[$doc:meta])* $name:ident, $permission:expr, $what:literal) => {
+    ($(#[$doc:meta])* $name:ident, $permission:expr, $act:literal) => {
         $(#[$doc])*
         pub struct $name(pub Principal);
 
@@ -238,7 +267,7 @@ macro_rules! capability {
                 if principal.allows($permission) {
                     Ok(Self(principal))
                 } else {
-                    Err(refuse(parts, state, &principal, $what).await)
+                    Err(refuse(parts, state, &principal, $act).await)
                 }
             }
         }
@@ -247,67 +276,67 @@ macro_rules! capability {
 
 capability!(
     /// May import UNHCR submissions.
-    Importer, Permission::ImportSubmissions, "import submissions"
+    Importer, Permission::ImportSubmissions, "act-import-submissions"
 );
 capability!(
     /// May create and remove accounts.
-    UserAdmin, Permission::ManageUsers, "manage accounts"
+    UserAdmin, Permission::ManageUsers, "act-manage-accounts"
 );
 capability!(
     /// May read the audit trail.
-    Auditor, Permission::ReadAudit, "read the audit trail"
+    Auditor, Permission::ReadAudit, "act-read-the-audit-trail"
 );
 capability!(
     /// May read the ledger's reports (aggregates, no personal data).
-    ReportReader, Permission::ReadReports, "read reports"
+    ReportReader, Permission::ReadReports, "act-read-reports"
 );
 capability!(
     /// May read the policy.
-    PolicyReader, Permission::ReadPolicy, "read the policy"
+    PolicyReader, Permission::ReadPolicy, "act-read-the-policy"
 );
 capability!(
     /// May change the policy.
-    PolicyAdmin, Permission::ManagePolicy, "change the policy"
+    PolicyAdmin, Permission::ManagePolicy, "act-change-the-policy"
 );
 capability!(
     /// May propose placements of families in municipalities and confirm them.
-    PlacementPlanner, Permission::PlanPlacement, "plan placements"
+    PlacementPlanner, Permission::PlanPlacement, "act-plan-placements"
 );
 capability!(
     /// May see missions, the dossier track, the plan and holds.
-    MissionReader, Permission::ReadMissions, "see missions"
+    MissionReader, Permission::ReadMissions, "act-see-missions"
 );
 capability!(
     /// May plan missions, change their status and select cases on them.
-    MissionManager, Permission::ManageMissions, "manage missions"
+    MissionManager, Permission::ManageMissions, "act-manage-missions"
 );
 capability!(
     /// May read requests for submissions and country-policy notes.
-    RequestReader, Permission::ReadSubmissionRequests, "read requests for submissions"
+    RequestReader, Permission::ReadSubmissionRequests, "act-read-requests-for-submissions"
 );
 capability!(
     /// May record country-policy notes.
-    CountryPolicyEditor, Permission::ManageCountryPolicy, "record country policy"
+    CountryPolicyEditor, Permission::ManageCountryPolicy, "act-record-country-policy"
 );
 capability!(
     /// May record interviews (of the kinds the role holds).
-    Interviewer, Permission::RecordInterview, "record interviews"
+    Interviewer, Permission::RecordInterview, "act-record-interviews"
 );
 capability!(
     /// May see interviews, profiles, orientation and travel.
-    PreparationReader, Permission::ReadPreparation, "see the preparation of cases"
+    PreparationReader, Permission::ReadPreparation, "act-see-the-preparation-of-cases"
 );
 capability!(
     /// May write profiles, orientation attendance and travel.
-    Preparer, Permission::ManagePreparation, "prepare cases for travel"
+    Preparer, Permission::ManagePreparation, "act-prepare-cases-for-travel"
 );
 capability!(
     /// May put departures on hold and release them.
-    HoldManager, Permission::ManageHolds, "manage holds on departures"
+    HoldManager, Permission::ManageHolds, "act-manage-holds-on-departures"
 );
 capability!(
     /// May record consent to share, or override its absence.
-    ConsentRecorder, Permission::RecordConsent, "record consent"
+    ConsentRecorder, Permission::RecordConsent, "act-record-consent"
 );
 
 /// May read the cases within `scope`, and no others.
@@ -322,7 +351,7 @@ impl FromRequestParts<AppState> for CaseReader {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Denied> {
         let principal = authenticate(parts, state).await?;
         if !principal.allows(Permission::ReadCases) {
-            return Err(refuse(parts, state, &principal, "read cases").await);
+            return Err(refuse(parts, state, &principal, "act-read-cases").await);
         }
         let scope = case_scope(principal.user.role, principal.user.organisation.as_deref());
         Ok(Self { principal, scope })
@@ -346,7 +375,7 @@ impl FromRequestParts<AppState> for CaseActor {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Denied> {
         let reader = CaseReader::from_request_parts(parts, state).await?;
         if reader.principal.user.role.actions().is_empty() {
-            return Err(refuse(parts, state, &reader.principal, "change cases").await);
+            return Err(refuse(parts, state, &reader.principal, "act-change-cases").await);
         }
         Ok(Self { reader })
     }

@@ -863,10 +863,15 @@ pub async fn take(
                 &p.origin,
             )
             .await;
-            return Err(super::forbidden_page(&format!(
-                "your role ({}) may not take the action '{kind}'",
-                p.user.role
-            )));
+            let action = t.term("action", kind.as_str());
+            let detail = t.with(
+                "refused-action",
+                &[
+                    ("role", t.term("role", p.user.role.as_str()).into()),
+                    ("action", action.into()),
+                ],
+            );
+            return Err(super::forbidden_page(t, &detail));
         }
         Ok(ActionForm {
             kind,
@@ -1196,7 +1201,10 @@ pub async fn prepare(
         }
         Ok(()) => StatusCode::BAD_REQUEST,
         Err(problem) if problem.status == 403 => {
-            return Err(super::forbidden_page(&problem.detail));
+            // The API's refusal is in English; the page says it in the reader's language.
+            let role = t.term("role", p.user.role.as_str());
+            let detail = t.with("refused-form", &[("role", role.into())]);
+            return Err(super::forbidden_page(t, &detail));
         }
         Err(problem) => {
             if problem.errors.is_empty() {

@@ -105,12 +105,10 @@ impl T {
     }
 }
 
-/// The language of a request: the `lang` cookie, else the browser's
-/// Accept-Language, else Dutch.
-impl<S: Send + Sync> FromRequestParts<S> for T {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+impl T {
+    /// The language of a request: the `lang` cookie, else the browser's
+    /// Accept-Language, else Dutch.
+    pub fn of(parts: &Parts) -> T {
         let cookie = parts
             .headers
             .get_all(header::COOKIE)
@@ -127,7 +125,15 @@ impl<S: Send + Sync> FromRequestParts<S> for T {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.split(',').find_map(Lang::parse))
         };
-        Ok(T(cookie.or_else(accept).unwrap_or(Lang::Nl)))
+        T(cookie.or_else(accept).unwrap_or(Lang::Nl))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for T {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(T::of(parts))
     }
 }
 

@@ -165,17 +165,19 @@ pub fn not_found_page(t: T, who: Option<&Principal>) -> Response {
         .into_response()
 }
 
-/// The HTML answer when the signed-in account may not do something.
-pub fn forbidden_page(detail: &str) -> Response {
+/// The HTML answer when the signed-in account may not do something; `detail`
+/// is already in the language of `t`.
+pub fn forbidden_page(t: T, detail: &str) -> Response {
+    let title = t.t("forbidden-title");
     let body = html! {
-        h1 { "403" }
+        h1 { (title) }
+        p { (t.t("forbidden-text")) }
         p { (detail) }
-        p { a href="/" { "↩" } }
+        p { a href="/" { (t.t("back-to-start")) } }
     };
-    let t = T(Lang::En);
     (
         StatusCode::FORBIDDEN,
-        layout::page(t, "403", "/", None, body),
+        layout::page(t, &title, "/", None, body),
     )
         .into_response()
 }
