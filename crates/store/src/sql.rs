@@ -291,6 +291,34 @@ pub(crate) use insert_transition;
 /// PostgreSQL pools ping a connection before use only when it has been idle
 /// for a while (the server may have closed it meanwhile), not before every
 /// statement: that ping is a round trip to the server per statement.
+/// Asks SQLite for query plans that do not depend on the values bound to a
+/// statement (its query planner stability guarantee). Once ANALYZE has run,
+/// SQLite (built with STAT4 statistics) would otherwise recompile a cached
+/// statement each time a parameter compared with an indexed column is bound
+/// anew, that is on nearly every use.
+async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    use libsqlite3_sys::{SQLITE_DBCONFIG_ENABLE_QPSG, SQLITE_OK, sqlite3_db_config};
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is this connection's open handle, held locked for the call;
+    // ENABLE_QPSG takes an int (1: on) and an optional int pointer (none here).
+    let rc = unsafe {
+        sqlite3_db_config(
+            db,
+            SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if rc == SQLITE_OK {
+        Ok(())
+    } else {
+        Err(sqlx::Error::Configuration(
+            format!("SQLite refused stable query plans (error {rc})").into(),
+        ))
+    }
+}
+
 fn pg_pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .acquire_timeout(Duration::from_secs(10))
@@ -339,12 +367,14 @@ impl SqlStore {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .test_before_acquire(false)
+                .after_connect(|conn, _| Box::pin(stable_plans(conn)))
                 .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)
+                .after_connect(|conn, _| Box::pin(stable_plans(conn)))
                 .connect_with(options)
                 .await?;
             (Pool::Sqlite(pool), Pool::Sqlite(writer))
