@@ -221,7 +221,7 @@ fn reader_language(parts: &Parts, api: bool) -> T {
 }
 
 /// What `role` may not do (`act` is the message key of the act), in `t`.
-pub fn role_may_not(t: T, role: Role, act: &str) -> String {
+fn role_may_not(t: T, role: Role, act: &str) -> String {
     t.with(
         "refused-role",
         &[
