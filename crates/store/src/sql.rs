@@ -288,9 +288,6 @@ macro_rules! insert_transition {
 }
 pub(crate) use insert_transition;
 
-/// PostgreSQL pools ping a connection before use only when it has been idle
-/// for a while (the server may have closed it meanwhile), not before every
-/// statement: that ping is a round trip to the server per statement.
 /// Asks SQLite for query plans that do not depend on the values bound to a
 /// statement (its query planner stability guarantee). Once ANALYZE has run,
 /// SQLite (built with STAT4 statistics) would otherwise recompile a cached
@@ -319,6 +316,18 @@ async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Err
     }
 }
 
+/// SQLite pools never ping before use: a connection to a local file cannot go
+/// stale, and the ping is a round trip to the connection's worker thread for
+/// every statement run on the pool. Every connection gets stable plans.
+fn sqlite_pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .after_connect(|conn, _| Box::pin(stable_plans(conn)))
+}
+
+/// PostgreSQL pools ping a connection before use only when it has been idle
+/// for a while (the server may have closed it meanwhile), not before every
+/// statement: that ping is a round trip to the server per statement.
 fn pg_pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .acquire_timeout(Duration::from_secs(10))
@@ -361,20 +370,13 @@ impl SqlStore {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
-            // No ping before each use: a connection to a local file cannot go
-            // stale, and the ping is a round trip to the connection's worker
-            // thread for every statement run on the pool.
-            let pool = SqlitePoolOptions::new()
+            let pool = sqlite_pool_options()
                 .max_connections(8)
-                .test_before_acquire(false)
-                .after_connect(|conn, _| Box::pin(stable_plans(conn)))
                 .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            let writer = SqlitePoolOptions::new()
+            let writer = sqlite_pool_options()
                 .max_connections(1)
-                .test_before_acquire(false)
-                .after_connect(|conn, _| Box::pin(stable_plans(conn)))
                 .connect_with(options)
                 .await?;
             (Pool::Sqlite(pool), Pool::Sqlite(writer))
