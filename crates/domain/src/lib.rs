@@ -30,7 +30,7 @@ pub use case::{Case, CaseKind, Consent, NewCase, SpecialItem, Submission};
 pub use country::{CountryCode, Nationality};
 pub use ids::{CaseId, HoldId, MissionId, PersonId, PolicyNoteId, TokenId, UserId};
 pub use lifecycle::{
-    Action, ActionKind, CaseState, Context, Guidance, Housing, Permit, RejectionGround,
+    Action, ActionKind, CaseState, Context, FieldRule, Guidance, Housing, Permit, RejectionGround,
     TrainingMode, Transition, TransitionError,
 };
 pub use person::{DateOfBirth, IdentityDocument, Member, Relationship, Sex};

@@ -215,57 +215,46 @@ impl Action {
 
     /// Checks the action's own fields, independent of the case.
     fn validate(&self, on: Date, reason: Option<&str>) -> Result<(), TransitionError> {
-        let invalid = |field: &'static str, message: &str| {
-            Err(TransitionError::InvalidField {
-                field,
-                message: message.to_string(),
-            })
+        let invalid = |field: &'static str, rule: FieldRule| {
+            Err(TransitionError::InvalidField { field, rule })
         };
         match self {
             Self::Accept {
                 place_override: Some(o),
                 ..
-            } if o.trim().is_empty() => invalid(
-                "action.placeOverride",
-                "an override of the mission's places needs a reason",
-            ),
+            } if o.trim().is_empty() => {
+                invalid("action.placeOverride", FieldRule::OverrideNeedsReason)
+            }
             Self::Reject { grounds } if grounds.is_empty() => {
-                invalid("grounds", "a rejection needs at least one ground")
+                invalid("grounds", FieldRule::RejectionNeedsGround)
             }
             Self::Withdraw if reason.is_none_or(|r| r.trim().is_empty()) => {
-                invalid("reason", "a withdrawal needs a reason")
+                invalid("reason", FieldRule::WithdrawalNeedsReason)
             }
-            Self::Arrive { permit } if permit.valid_until <= on => invalid(
-                "permit.validUntil",
-                "the permit must be valid after the day of arrival",
-            ),
+            Self::Arrive { permit } if permit.valid_until <= on => {
+                invalid("permit.validUntil", FieldRule::PermitAfterArrival)
+            }
             Self::House {
                 housing: Housing::Municipality { municipality },
             } if municipality.trim().is_empty() => {
-                invalid("housing.municipality", "name the municipality")
+                invalid("housing.municipality", FieldRule::NameMunicipality)
             }
             Self::House {
                 housing: Housing::CoaReception { location, reason },
             } => {
                 if location.trim().is_empty() {
-                    invalid("housing.location", "name the COA reception location")
+                    invalid("housing.location", FieldRule::NameCoaLocation)
                 } else if reason.trim().is_empty() {
-                    invalid(
-                        "housing.reason",
-                        "say why the family goes to a COA location first",
-                    )
+                    invalid("housing.reason", FieldRule::SayWhyCoaFirst)
                 } else {
                     Ok(())
                 }
             }
             Self::StartIntegrationGuidance { guidance } => {
                 if guidance.organisation.trim().is_empty() {
-                    invalid("guidance.organisation", "name the guiding organisation")
+                    invalid("guidance.organisation", FieldRule::NameOrganisation)
                 } else if guidance.until <= on {
-                    invalid(
-                        "guidance.until",
-                        "the guidance period must end after it starts",
-                    )
+                    invalid("guidance.until", FieldRule::GuidanceEndsAfterStart)
                 } else {
                     Ok(())
                 }
@@ -321,20 +310,61 @@ pub enum TransitionError {
     BeforePrevious { on: Date, previous: Date },
     #[error("date {on} lies after today ({today})")]
     InFuture { on: Date, today: Date },
-    #[error("{field}: {message}")]
+    #[error("{field}: {rule}")]
     InvalidField {
         field: &'static str,
-        message: String,
+        rule: FieldRule,
     },
     #[error("actor: must name who made the change")]
     NoActor,
+}
+
+/// A rule an action's own field breaks. The English text is the API's; the
+/// pages say it in the reader's language by its [`code`](Self::code).
+#[derive(Debug, Clone, Copy, Error, PartialEq, Eq)]
+pub enum FieldRule {
+    #[error("an override of the mission's places needs a reason")]
+    OverrideNeedsReason,
+    #[error("a rejection needs at least one ground")]
+    RejectionNeedsGround,
+    #[error("a withdrawal needs a reason")]
+    WithdrawalNeedsReason,
+    #[error("the permit must be valid after the day of arrival")]
+    PermitAfterArrival,
+    #[error("name the municipality")]
+    NameMunicipality,
+    #[error("name the COA reception location")]
+    NameCoaLocation,
+    #[error("say why the family goes to a COA location first")]
+    SayWhyCoaFirst,
+    #[error("name the guiding organisation")]
+    NameOrganisation,
+    #[error("the guidance period must end after it starts")]
+    GuidanceEndsAfterStart,
+}
+
+impl FieldRule {
+    /// A stable name of the rule, for translations.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OverrideNeedsReason => "override-needs-reason",
+            Self::RejectionNeedsGround => "rejection-needs-ground",
+            Self::WithdrawalNeedsReason => "withdrawal-needs-reason",
+            Self::PermitAfterArrival => "permit-after-arrival",
+            Self::NameMunicipality => "name-municipality",
+            Self::NameCoaLocation => "name-coa-location",
+            Self::SayWhyCoaFirst => "say-why-coa-first",
+            Self::NameOrganisation => "name-organisation",
+            Self::GuidanceEndsAfterStart => "guidance-ends-after-start",
+        }
+    }
 }
 
 impl TransitionError {
     /// The message without the field name (for callers that show the field apart).
     pub fn message(&self) -> String {
         match self {
-            Self::InvalidField { message, .. } => message.clone(),
+            Self::InvalidField { rule, .. } => rule.to_string(),
             other => other.to_string(),
         }
     }

@@ -16,6 +16,31 @@ refused-form = your role ({ $role }) may not use this form
 refused-read-only-token = this API token is read-only
 refused-form-too-large = the form is too large
 refused-form-expired = the form has expired or did not come from this site; reload the page and try again
+
+# Form errors, shown at the field and in the summary above the form.
+form-incomplete = the form is incomplete; reload the page
+form-required = fill this in
+form-whole-number = give a whole number
+form-date = '{ $value }' is not a date of the form YYYY-MM-DD
+form-unknown-action = choose one of the actions below
+# Why the system refuses an action on a case.
+refused-not-allowed = '{ $action }' is not possible while the case is '{ $from }'; it is possible from: { $allowed }
+refused-before-previous = the date { $on } lies before the case's previous event ({ $previous })
+refused-in-future = the date { $on } lies after today ({ $today })
+refused-no-actor = the change must name who made it
+refused-conflict = someone else changed this case after you opened it; reload the page and try again
+refused-places-exhausted = the mission has { $places } places and { $used } are taken; this case needs { $requested }: accepting beyond the places needs an override reason
+refused-mission-not-open = the mission is { $status }: it takes no more cases
+refused-departure-on-hold = departures are on hold since { $since } ({ $reason }); no departure until the hold is released
+rule-override-needs-reason = an override of the mission's places needs a reason
+rule-rejection-needs-ground = a rejection needs at least one ground
+rule-withdrawal-needs-reason = a withdrawal needs a reason
+rule-permit-after-arrival = the permit must be valid after the day of arrival
+rule-name-municipality = name the municipality
+rule-name-coa-location = name the COA reception location
+rule-say-why-coa-first = say why the family goes to a COA location first
+rule-name-organisation = name the guiding organisation
+rule-guidance-ends-after-start = the guidance period must end after it starts
 act-import-submissions = import submissions
 act-manage-accounts = manage accounts
 act-read-the-audit-trail = read the audit trail

@@ -16,6 +16,31 @@ refused-form = met uw rol ({ $role }) mag u dit formulier niet gebruiken
 refused-read-only-token = dit API-token mag alleen lezen
 refused-form-too-large = het formulier is te groot
 refused-form-expired = het formulier is verlopen of komt niet van deze site; laad de pagina opnieuw en probeer het nog eens
+
+# Form errors, shown at the field and in the summary above the form.
+form-incomplete = het formulier is onvolledig; laad de pagina opnieuw
+form-required = vul dit in
+form-whole-number = geef een heel getal
+form-date = '{ $value }' is geen datum in de vorm JJJJ-MM-DD
+form-unknown-action = kies een van de handelingen hieronder
+# Why the system refuses an action on a case.
+refused-not-allowed = '{ $action }' kan niet zolang de zaak '{ $from }' is; het kan vanuit: { $allowed }
+refused-before-previous = de datum { $on } ligt vóór de vorige gebeurtenis van de zaak ({ $previous })
+refused-in-future = de datum { $on } ligt na vandaag ({ $today })
+refused-no-actor = de wijziging moet noemen wie haar deed
+refused-conflict = iemand anders heeft deze zaak gewijzigd nadat u haar opende; laad de pagina opnieuw en probeer het nog eens
+refused-places-exhausted = de missie heeft { $places } plaatsen en { $used } zijn bezet; deze zaak heeft er { $requested } nodig: selecteren boven de plaatsen vraagt een reden voor overschrijding
+refused-mission-not-open = de missie is { $status }: zij neemt geen zaken meer aan
+refused-departure-on-hold = vertrek is opgeschort sinds { $since } ({ $reason }); geen vertrek tot de opschorting is opgeheven
+rule-override-needs-reason = een overschrijding van de plaatsen van de missie vraagt een reden
+rule-rejection-needs-ground = een afwijzing vraagt ten minste één grond
+rule-withdrawal-needs-reason = een intrekking vraagt een reden
+rule-permit-after-arrival = de vergunning moet geldig zijn na de dag van aankomst
+rule-name-municipality = noem de gemeente
+rule-name-coa-location = noem de COA-opvanglocatie
+rule-say-why-coa-first = zeg waarom het gezin eerst naar een COA-locatie gaat
+rule-name-organisation = noem de begeleidende organisatie
+rule-guidance-ends-after-start = de begeleiding moet eindigen nadat zij begint
 act-import-submissions = voordrachten importeren
 act-manage-accounts = accounts beheren
 act-read-the-audit-trail = de audittrail inzien

@@ -472,6 +472,28 @@ async fn pages_list_show_and_move_a_case_in_both_languages() {
         page.contains(r##"href="#reject-grounds""##) && page.contains("reject-grounds-error"),
         "{page}"
     );
+    // The domain's refusal and a mistyped date are in the reader's language (Dutch here).
+    assert!(
+        page.contains("een afwijzing vraagt ten minste één grond"),
+        "{page}"
+    );
+    let (status, page) = app
+        .form(
+            IND,
+            &path,
+            &[
+                ("action", "accept"),
+                ("expectedVersion", "2"),
+                ("occurredOn", "20-11-2024"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("is geen datum in de vorm JJJJ-MM-DD")
+            && page.contains("accept-occurredOn-error"),
+        "{page}"
+    );
 
     let accept = [
         ("action", "accept"),
@@ -489,8 +511,36 @@ async fn pages_list_show_and_move_a_case_in_both_languages() {
     );
 
     // The same stale form again is a conflict, shown on the page.
-    let (status, _) = app.form(IND, &path, &accept).await;
+    let (status, page) = app.form(IND, &path, &accept).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        page.contains("iemand anders heeft deze zaak gewijzigd nadat u haar opende"),
+        "{page}"
+    );
+    // An action the state does not allow, read in English, names the states in English.
+    let session = &app.sessions[&IND];
+    let r = app
+        .client
+        .post(app.url(&path))
+        .header("cookie", format!("resettle_session={}", session.cookie))
+        .header("accept-language", "en")
+        .form(&[
+            ("csrf", session.csrf.as_str()),
+            ("action", "start-assessment"),
+            ("expectedVersion", "3"),
+            ("occurredOn", "2024-11-21"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("is not possible while the case is")
+            && page.contains("Accepted")
+            && page.contains("it is possible from: Submitted"),
+        "{page}"
+    );
 
     let (status, missing) = app.page(IND, "/cases/not-a-case").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

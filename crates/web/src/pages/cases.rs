@@ -2,6 +2,7 @@
 
 use super::i18n::T;
 use super::layout::{encode, error_summary, field_error, page};
+use super::refusals;
 use crate::api::cases::{act, allowed_for, history_for, load, record_consent, shown};
 use crate::auth::{CaseActor, CaseReader, ConsentRecorder, Principal, audit};
 use crate::filters::CaseQuery;
@@ -14,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use resettle_domain::audit::AuditResult;
-use resettle_domain::import::parse_date;
 use resettle_domain::{
     Action, ActionKind, Case, CaseId, Guidance, Housing, Permit, RejectionGround, TrainingMode,
     Transition,
@@ -711,7 +711,7 @@ struct ActionForm {
 }
 
 /// Reads the action form into an action, collecting every field error.
-fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind>, Errors)> {
+fn read_form(t: &T, form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind>, Errors)> {
     let get = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
@@ -722,13 +722,14 @@ fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind
     let Some(kind) = kind else {
         return Err((
             None,
-            vec![("actions-title".into(), "unknown action".into())],
+            vec![("actions-title".into(), t.t("form-unknown-action"))],
         ));
     };
     let k = kind.as_str();
     let mut errors: Errors = vec![];
     let mut err = |field: &str, message: String| errors.push((format!("{k}-{field}"), message));
     let version = get("expectedVersion").and_then(|v| v.parse::<i64>().ok());
+    let parse_date = |raw: &str| refusals::date(t, raw);
     let occurred_on = match get("occurredOn").map(parse_date) {
         Some(Err(e)) => {
             err("occurredOn", e);
@@ -744,7 +745,7 @@ fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind
                 None
             }
             None => {
-                err(field, "is required".into());
+                err(field, t.t("form-required"));
                 None
             }
         };
@@ -810,10 +811,7 @@ fn read_form(form: &[(String, String)]) -> Result<ActionForm, (Option<ActionKind
         }),
         _ => {
             if errors.is_empty() {
-                errors.push((
-                    format!("{k}-occurredOn"),
-                    "the form is incomplete; reload the page".into(),
-                ));
+                errors.push((format!("{k}-occurredOn"), t.t("form-incomplete")));
             }
             Err((Some(kind), errors))
         }
@@ -852,7 +850,7 @@ pub async fn take(
         .await
         .map_err(|_| not_found())?;
     let object = format!("case {id}");
-    let outcome = match read_form(&form) {
+    let outcome = match read_form(&t, &form) {
         Ok(ActionForm { kind, .. }) if !actor.may(kind) => {
             audit(
                 &state,
@@ -890,13 +888,13 @@ pub async fn take(
                     (
                         StatusCode::CONFLICT,
                         Some(kind),
-                        vec![(form_field(kind, field), e.to_string())],
+                        vec![(form_field(kind, field), refusals::store(&t, &e))],
                     )
                 }
                 Err(e @ ActionError::Conflict { .. }) => (
                     StatusCode::CONFLICT,
                     Some(kind),
-                    vec![(form_field(kind, "occurredOn"), e.to_string())],
+                    vec![(form_field(kind, "occurredOn"), refusals::action(&t, &e))],
                 ),
                 Err(ActionError::Refused(e)) => {
                     let status = if e.field() == "action" {
@@ -907,7 +905,7 @@ pub async fn take(
                     (
                         status,
                         Some(kind),
-                        vec![(form_field(kind, e.field()), e.message())],
+                        vec![(form_field(kind, e.field()), refusals::transition(&t, &e))],
                     )
                 }
             }
@@ -1011,21 +1009,21 @@ pub async fn prepare(
     };
     let op = get("op").unwrap_or_default().to_string();
     let mut errors: Errors = vec![];
-    let date = |name: &str, errors: &mut Errors| match get(name).map(parse_date) {
+    let date = |name: &str, errors: &mut Errors| match get(name).map(|d| refusals::date(&t, d)) {
         Some(Ok(d)) => Some(d),
         Some(Err(e)) => {
             errors.push((format!("{op}-{name}"), e));
             None
         }
         None => {
-            errors.push((format!("{op}-{name}"), "is required".into()));
+            errors.push((format!("{op}-{name}"), t.t("form-required")));
             None
         }
     };
     let number = |name: &str, errors: &mut Errors| match get(name).map(str::parse::<i64>) {
         Some(Ok(n)) => Some(n),
         _ => {
-            errors.push((format!("{op}-{name}"), "give a whole number".into()));
+            errors.push((format!("{op}-{name}"), t.t("form-whole-number")));
             None
         }
     };
@@ -1114,7 +1112,7 @@ pub async fn prepare(
         }
         "travel" => {
             let departs_on = date("departsOn", &mut errors);
-            let expected = get("expectedDepartsOn").and_then(|d| parse_date(d).ok());
+            let expected = get("expectedDepartsOn").and_then(|d| refusals::date(&t, d).ok());
             match departs_on {
                 Some(departs_on) => {
                     let previous = state
@@ -1188,10 +1186,7 @@ pub async fn prepare(
             }
         }
         _ => {
-            errors.push((
-                "prep-title".into(),
-                "the form is incomplete; reload the page".into(),
-            ));
+            errors.push(("prep-title".into(), t.t("form-incomplete")));
             Ok(())
         }
     };

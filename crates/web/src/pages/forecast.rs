@@ -3,6 +3,7 @@
 
 use super::i18n::T;
 use super::layout::{error_summary, page};
+use super::refusals;
 use crate::api::forecast::{ForecastRequest, run};
 use crate::auth::{ReportReader, audit};
 use crate::reports::chart::fan;
@@ -13,7 +14,6 @@ use maud::html;
 use resettle_domain::CountryCode;
 use resettle_domain::audit::AuditResult;
 use resettle_domain::forecast::{Pause, Scenario};
-use resettle_domain::import::parse_date;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,15 +53,13 @@ pub async fn show(
 ) -> Response {
     let p = &reader.0;
     let mut errors: Vec<(String, String)> = Vec::new();
-    let number = |raw: &Option<String>,
-                  field: &str,
-                  errors: &mut Vec<(String, String)>|
-     -> Option<u64> {
-        let v = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-        v.parse()
-            .map_err(|_| errors.push((field.to_string(), format!("'{v}' is not a whole number"))))
-            .ok()
-    };
+    let number =
+        |raw: &Option<String>, field: &str, errors: &mut Vec<(String, String)>| -> Option<u64> {
+            let v = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+            v.parse()
+                .map_err(|_| errors.push((field.to_string(), t.t("form-whole-number"))))
+                .ok()
+        };
     let runs = number(&q.runs, "forecast-runs", &mut errors).map(|r| r.min(20_000) as u32);
     let seed = number(&q.seed, "forecast-seed", &mut errors);
     let pause_months = number(&q.pause_months, "forecast-pauseMonths", &mut errors);
@@ -70,7 +68,7 @@ pub async fn show(
         .as_deref()
         .filter(|v| !v.trim().is_empty())
         .and_then(|v| {
-            parse_date(v)
+            refusals::date(&t, v)
                 .map_err(|e| errors.push(("forecast-pauseFrom".into(), e)))
                 .ok()
         });

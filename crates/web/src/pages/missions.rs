@@ -4,6 +4,7 @@
 
 use super::i18n::T;
 use super::layout::{error_summary, field_error, page};
+use super::refusals;
 use crate::api::missions::{
     build_request, change_mission, link_case, load_mission, mission_plan, plan_mission,
 };
@@ -16,7 +17,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use resettle_domain::audit::AuditResult;
-use resettle_domain::import::parse_date;
 use resettle_domain::mission::{
     Mission, MissionChange, MissionKind, MissionStatus, Modality, NewMission,
 };
@@ -182,16 +182,16 @@ async fn index_page(
 }
 
 /// Reads the planning form; dates and places that do not parse are named.
-fn read_new_mission(form: &Fields) -> Result<NewMission, Errors> {
+fn read_new_mission(t: T, form: &Fields) -> Result<NewMission, Errors> {
     let mut errors: Errors = vec![];
-    let mut date = |name: &str| match get(form, name).map(parse_date) {
+    let mut date = |name: &str| match get(form, name).map(|d| refusals::date(&t, d)) {
         Some(Ok(d)) => Some(d),
         Some(Err(e)) => {
             errors.push((format!("mission-{name}"), e));
             None
         }
         None => {
-            errors.push((format!("mission-{name}"), "is required".into()));
+            errors.push((format!("mission-{name}"), t.t("form-required")));
             None
         }
     };
@@ -199,10 +199,7 @@ fn read_new_mission(form: &Fields) -> Result<NewMission, Errors> {
     let places = match get(form, "places").map(str::parse::<i64>) {
         Some(Ok(n)) => Some(n),
         _ => {
-            errors.push((
-                "mission-places".into(),
-                "give a whole number of places".into(),
-            ));
+            errors.push(("mission-places".into(), t.t("form-whole-number")));
             None
         }
     };
@@ -240,7 +237,7 @@ pub async fn create(
     MissionManager(p): MissionManager,
     Form(form): Form<Fields>,
 ) -> Result<Response, Problem> {
-    let errors = match read_new_mission(&form) {
+    let errors = match read_new_mission(t, &form) {
         Ok(new) => match plan_mission(&state, &p, new).await {
             Ok(m) => return Ok(Redirect::to(&format!("/missions/{}?done=1", m.id)).into_response()),
             Err(problem) if problem.status == 400 => errors_of("mission", &problem),
@@ -421,14 +418,14 @@ pub async fn change(
         "close" => Some(MissionChange::Close),
         "cancel" => Some(MissionChange::Cancel { reason }),
         "postpone" => {
-            let mut date = |name: &str| match get(&form, name).map(parse_date) {
+            let mut date = |name: &str| match get(&form, name).map(|d| refusals::date(&t, d)) {
                 Some(Ok(d)) => Some(d),
                 Some(Err(e)) => {
                     errors.push((format!("postpone-{name}"), e));
                     None
                 }
                 None => {
-                    errors.push((format!("postpone-{name}"), "is required".into()));
+                    errors.push((format!("postpone-{name}"), t.t("form-required")));
                     None
                 }
             };
@@ -453,10 +450,7 @@ pub async fn change(
         }
         _ => {
             if errors.is_empty() {
-                errors.push((
-                    "mission-actions-title".into(),
-                    "the form is incomplete; reload the page".into(),
-                ));
+                errors.push(("mission-actions-title".into(), t.t("form-incomplete")));
             }
             (StatusCode::BAD_REQUEST, errors)
         }
@@ -641,7 +635,8 @@ pub async fn hold_form(
     let mut errors: Errors = vec![];
     let op = get(&form, "op").unwrap_or_default();
     let hold = get(&form, "hold").unwrap_or_default().to_string();
-    let date = |name: &str, id: String, errors: &mut Errors| match get(&form, name).map(parse_date)
+    let date = |name: &str, id: String, errors: &mut Errors| match get(&form, name)
+        .map(|d| refusals::date(&t, d))
     {
         Some(Ok(d)) => Some(d),
         Some(Err(e)) => {
@@ -649,7 +644,7 @@ pub async fn hold_form(
             None
         }
         None => {
-            errors.push((id, "is required".into()));
+            errors.push((id, t.t("form-required")));
             None
         }
     };
@@ -714,10 +709,7 @@ pub async fn hold_form(
             }
             None => Err(std::mem::take(&mut errors)),
         },
-        _ => Err(vec![(
-            "hold-new-title".into(),
-            "the form is incomplete; reload the page".into(),
-        )]),
+        _ => Err(vec![("hold-new-title".into(), t.t("form-incomplete"))]),
     };
     match outcome {
         Ok(()) => Ok(Redirect::to("/holds").into_response()),
@@ -813,19 +805,20 @@ pub async fn add_note(
     use resettle_domain::country_policy::{NewPolicyNote, PolicyNoteKind};
     let p = editor.0.clone();
     let mut errors: Errors = vec![];
-    let mut date = |name: &str, required: bool| match get(&form, name).map(parse_date) {
-        Some(Ok(d)) => Some(d),
-        Some(Err(e)) => {
-            errors.push((format!("note-{name}"), e));
-            None
-        }
-        None => {
-            if required {
-                errors.push((format!("note-{name}"), "is required".into()));
+    let mut date =
+        |name: &str, required: bool| match get(&form, name).map(|d| refusals::date(&t, d)) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => {
+                errors.push((format!("note-{name}"), e));
+                None
             }
-            None
-        }
-    };
+            None => {
+                if required {
+                    errors.push((format!("note-{name}"), t.t("form-required")));
+                }
+                None
+            }
+        };
     let valid_from = date("validFrom", true);
     let valid_until = date("validUntil", false);
     let kind = get(&form, "kind").and_then(|k| PolicyNoteKind::parse(k).ok());

@@ -10,6 +10,7 @@ mod login;
 mod missions;
 mod norms;
 mod placement;
+mod refusals;
 mod reports;
 
 pub use layout::encode;

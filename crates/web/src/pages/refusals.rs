@@ -1,0 +1,96 @@
+//! Why a form was refused, in the reader's language. The API gives the same
+//! refusals in English, from the errors' own messages; the pages build theirs
+//! from the errors' fields, so no English reaches a Dutch form.
+
+use super::i18n::T;
+use resettle_domain::TransitionError;
+use resettle_store::StoreError;
+use resettle_store::workflow::ActionError;
+use time::Date;
+
+/// A date typed into a form, or the reason it is not one.
+pub(super) fn date(t: &T, raw: &str) -> Result<Date, String> {
+    resettle_domain::import::parse_date(raw)
+        .map_err(|_| t.with("form-date", &[("value", raw.to_string().into())]))
+}
+
+/// Why the domain refuses an action.
+pub(super) fn transition(t: &T, e: &TransitionError) -> String {
+    let day = |d: &Date| d.to_string().into();
+    match e {
+        TransitionError::NotAllowed {
+            action,
+            from,
+            allowed,
+        } => {
+            let allowed: Vec<String> = allowed
+                .iter()
+                .map(|s| t.term("state", s.as_str()))
+                .collect();
+            t.with(
+                "refused-not-allowed",
+                &[
+                    ("action", t.term("action", action).into()),
+                    ("from", t.term("state", from.as_str()).into()),
+                    ("allowed", allowed.join(", ").into()),
+                ],
+            )
+        }
+        TransitionError::BeforePrevious { on, previous } => t.with(
+            "refused-before-previous",
+            &[("on", day(on)), ("previous", day(previous))],
+        ),
+        TransitionError::InFuture { on, today } => t.with(
+            "refused-in-future",
+            &[("on", day(on)), ("today", day(today))],
+        ),
+        TransitionError::InvalidField { rule, .. } => t.t(&format!("rule-{}", rule.code())),
+        TransitionError::NoActor => t.t("refused-no-actor"),
+    }
+}
+
+/// Why the store refuses a change: the pipeline's rules, or a stale version.
+/// Other store errors (a failed write) keep their own message.
+pub(super) fn store(t: &T, e: &StoreError) -> String {
+    match e {
+        StoreError::Conflict { .. } => t.t("refused-conflict"),
+        StoreError::PlacesExhausted {
+            places,
+            used,
+            requested,
+            ..
+        } => t.with(
+            "refused-places-exhausted",
+            &[
+                ("places", (*places).into()),
+                ("used", (*used).into()),
+                ("requested", (*requested).into()),
+            ],
+        ),
+        StoreError::MissionNotOpen { status, .. } => t.with(
+            "refused-mission-not-open",
+            &[(
+                "status",
+                t.term("mission-status", status).to_lowercase().into(),
+            )],
+        ),
+        StoreError::DepartureOnHold { since, reason, .. } => t.with(
+            "refused-departure-on-hold",
+            &[
+                ("since", since.to_string().into()),
+                ("reason", reason.clone().into()),
+            ],
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Why an action on a case was refused.
+pub(super) fn action(t: &T, e: &ActionError) -> String {
+    match e {
+        ActionError::Refused(e) => transition(t, e),
+        ActionError::Conflict { .. } => t.t("refused-conflict"),
+        ActionError::Blocked(e) | ActionError::Store(e) => store(t, e),
+        ActionError::NotFound(_) => e.to_string(),
+    }
+}
