@@ -349,6 +349,7 @@ impl AuditLog for SqlStore {
         q: &AuditQuery,
         page: PageRequest,
     ) -> Result<Page<AuditRecord>, StoreError> {
+        page.within_reach()?;
         on_pool!(self, pool => {
             let mut count = builder(pool, "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log");
             push_audit_filter!(count, pool, q);

@@ -12,6 +12,8 @@ pub enum StoreError {
     NotFound(CaseId),
     #[error("the import was refused: {} problem(s), nothing was stored", .0.len())]
     ImportRejected(Vec<ImportProblem>),
+    #[error(transparent)]
+    PageTooDeep(#[from] crate::query::PageTooDeep),
     #[error("stored {table} {key} has an unreadable {column}: {message}")]
     Corrupt {
         table: &'static str,

@@ -28,6 +28,7 @@ pub use error::StoreError;
 pub use operations::{Operations, Preparation};
 pub use query::{
     COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, CursorError, Direction, Page, PageRequest,
+    PageTooDeep,
 };
 pub use sql::{Backend, SqlStore};
 

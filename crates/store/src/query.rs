@@ -4,6 +4,7 @@ use resettle_domain::{
     CaseId, CaseNumber, CaseScope, CaseState, CountryCode, Programme, SubmissionPriority, Track,
 };
 use serde::Serialize;
+use thiserror::Error;
 use time::Date;
 
 /// Which cases to list. Every field narrows the list; `None` does not filter.
@@ -126,6 +127,28 @@ impl PageRequest {
     pub fn offset(&self) -> i64 {
         (i64::from(self.page) - 1) * i64::from(self.page_size)
     }
+
+    /// Refuses a numbered page that starts [`Self::MAX_OFFSET`] rows or more
+    /// from the start; the store asks this of every list, whoever calls it.
+    pub fn within_reach(&self) -> Result<(), PageTooDeep> {
+        if self.cursor.is_none() && self.offset() >= Self::MAX_OFFSET {
+            return Err(PageTooDeep {
+                page: self.page,
+                limit: Self::MAX_OFFSET,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A numbered page too far from the start of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "page {page} lies beyond the first {limit} matches: follow the pages' next links (cursor) or narrow the filters"
+)]
+pub struct PageTooDeep {
+    pub page: u32,
+    pub limit: i64,
 }
 
 impl Default for PageRequest {

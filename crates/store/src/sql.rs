@@ -730,6 +730,7 @@ impl Store for SqlStore {
         filter: &CaseFilter,
         page: PageRequest,
     ) -> Result<Page<CaseSummary>, StoreError> {
+        page.within_reach()?;
         let size = i64::from(page.page_size);
         on_pool!(self, pool => {
             let mut count = builder(pool, "SELECT COUNT(*) FROM (SELECT 1 FROM cases");

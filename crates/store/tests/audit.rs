@@ -521,6 +521,12 @@ async fn searches_filter_and_page_newest_first() {
             .unwrap();
         assert!(beyond.items.is_empty());
         assert_eq!(beyond.total, 60);
+        // A page that starts too far from the newest entry is refused, not walked to.
+        let too_deep = PageRequest::new((PageRequest::MAX_OFFSET / 10) as u32 + 1, 10);
+        assert!(matches!(
+            store.search_audit(&AuditQuery::default(), too_deep).await,
+            Err(StoreError::PageTooDeep(_))
+        ));
         assert_eq!(store.verify_audit().await.unwrap(), Ok(60));
     })
     .await;

@@ -255,6 +255,29 @@ async fn large_lists_count_up_to_the_limit() {
             .unwrap();
         assert_eq!((page.total, page.total_exact), (COUNT_LIMIT, false));
         assert_eq!(page.pages(), COUNT_LIMIT / 50);
+        // The last numbered page is served; the one after it only by cursor.
+        let last = (PageRequest::MAX_OFFSET / 50) as u32;
+        let page = store
+            .list_cases(&CaseFilter::default(), PageRequest::new(last, 50))
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 50);
+        let beyond = store
+            .list_cases(&CaseFilter::default(), PageRequest::new(last + 1, 50))
+            .await;
+        assert!(
+            matches!(beyond, Err(StoreError::PageTooDeep(ref d)) if d.page == last + 1),
+            "{beyond:?}"
+        );
+        let followed = store
+            .list_cases(
+                &CaseFilter::default(),
+                PageRequest::new(last + 1, 50)
+                    .with_cursor(Some(Cursor::decode(page.next.as_deref().unwrap()).unwrap())),
+            )
+            .await
+            .unwrap();
+        assert_eq!(followed.items.len(), 1);
     })
     .await;
 }

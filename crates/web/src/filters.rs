@@ -96,14 +96,8 @@ impl CaseQuery {
         .unwrap_or(50);
         let cursor = opt(&mut e, "cursor", &self.cursor, Cursor::decode);
         let request = PageRequest::new(page, size).with_cursor(cursor);
-        if request.cursor.is_none() && request.offset() >= PageRequest::MAX_OFFSET {
-            e.push(Problem::field(
-                "page",
-                format!(
-                    "page {page} lies beyond the first {} cases: follow the pages' next links (cursor) or narrow the filters",
-                    PageRequest::MAX_OFFSET
-                ),
-            ));
+        if let Err(deep) = request.within_reach() {
+            e.push(Problem::field("page", deep.to_string()));
         }
         if e.is_empty() {
             Ok((filter, request))

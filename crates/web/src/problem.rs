@@ -115,6 +115,10 @@ impl From<StoreError> for Problem {
                     ..Problem::new(StatusCode::CONFLICT, detail)
                 }
             }
+            StoreError::PageTooDeep(deep) => {
+                let detail = deep.to_string();
+                Problem::bad_request(detail.clone(), vec![Problem::field("page", detail)])
+            }
             StoreError::Invalid { field, message } => Problem::bad_request(
                 format!("{field}: {message}"),
                 vec![Problem::field(&field, message)],
