@@ -5,7 +5,7 @@
 
 use crate::country::Nationality;
 use crate::ids::{MissionId, PolicyNoteId};
-use crate::mission::{FieldProblem, Mission, MissionKind};
+use crate::mission::{FieldProblem, Mission, MissionKind, Rule};
 use crate::operations::ResettlementProfile;
 use crate::submission::vocabulary;
 use serde::{Deserialize, Serialize};
@@ -60,20 +60,24 @@ pub struct NewPolicyNote {
 impl NewPolicyNote {
     pub fn validate(self, id: PolicyNoteId) -> Result<PolicyNote, Vec<FieldProblem>> {
         let mut errors = Vec::new();
-        let p = |f: &str, m: String| FieldProblem {
-            field: f.into(),
-            message: m,
-        };
+        let p = |f: &str, r: Rule, m: &str| FieldProblem::new(f, r, m);
         let nationality = Nationality::parse(&self.nationality)
-            .map_err(|e| errors.push(p("nationality", e.to_string())))
+            .map_err(|e| {
+                let raw = self.nationality.trim();
+                errors.push(
+                    FieldProblem::new("nationality", Rule::CountryCode, e.to_string())
+                        .with("value", raw),
+                )
+            })
             .ok();
         if self.summary.trim().is_empty() {
-            errors.push(p("summary", "state the policy".into()));
+            errors.push(p("summary", Rule::StateThePolicy, "state the policy"));
         }
         if self.valid_until.is_some_and(|u| u <= self.valid_from) {
             errors.push(p(
                 "validUntil",
-                "a note ends after the day it starts".into(),
+                Rule::NoteEndsAfterStart,
+                "a note ends after the day it starts",
             ));
         }
         let group = self
@@ -83,7 +87,8 @@ impl NewPolicyNote {
         if self.particular_attention && group.is_none() {
             errors.push(p(
                 "group",
-                "particular attention is asked for a group: name it".into(),
+                Rule::NameTheGroup,
+                "particular attention is asked for a group: name it",
             ));
         }
         match (nationality, errors.is_empty()) {

@@ -344,6 +344,18 @@ pub enum FieldRule {
 }
 
 impl FieldRule {
+    pub const ALL: &'static [FieldRule] = &[
+        Self::OverrideNeedsReason,
+        Self::RejectionNeedsGround,
+        Self::WithdrawalNeedsReason,
+        Self::PermitAfterArrival,
+        Self::NameMunicipality,
+        Self::NameCoaLocation,
+        Self::SayWhyCoaFirst,
+        Self::NameOrganisation,
+        Self::GuidanceEndsAfterStart,
+    ];
+
     /// A stable name of the rule, for translations.
     pub fn code(self) -> &'static str {
         match self {

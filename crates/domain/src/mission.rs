@@ -96,19 +96,78 @@ fn in_person() -> Modality {
     Modality::InPerson
 }
 
-/// One invalid field of a mission request.
+vocabulary!(
+    /// The rules a field of a request can break. The API says each in
+    /// English (the problem's message); the pages translate it by its code
+    /// (`rule-…`), with the problem's named values.
+    Rule {
+        NameMission = "name-mission",
+        SelectionNeedsHostCountry = "selection-needs-host-country",
+        CountryCode = "country-code",
+        MissionEndsBeforeStart = "mission-ends-before-start",
+        PlacesRange = "places-range",
+        RemoteNeedsCaseKinds = "remote-needs-case-kinds",
+        DossierHasNoModality = "dossier-has-no-modality",
+        PostponeNeedsReason = "postpone-needs-reason",
+        PostponeStartsLater = "postpone-starts-later",
+        CancelNeedsReason = "cancel-needs-reason",
+        InterviewAfterHeld = "interview-after-held",
+        BedroomsRange = "bedrooms-range",
+        SchoolAgeChildrenRange = "school-age-children-range",
+        SessionAfterHeld = "session-after-held",
+        TrainingRange = "training-range",
+        NoSuchMember = "no-such-member",
+        NameDocumentKind = "name-document-kind",
+        GiveDocumentNumber = "give-document-number",
+        BookingNeedsReference = "booking-needs-reference",
+        BroughtForwardNeedsReason = "brought-forward-needs-reason",
+        NameMessageChannel = "name-message-channel",
+        GiveMessageText = "give-message-text",
+        MessageBeforeHold = "message-before-hold",
+        HoldNeedsReason = "hold-needs-reason",
+        ReleaseBeforeHold = "release-before-hold",
+        StateThePolicy = "state-the-policy",
+        NoteEndsAfterStart = "note-ends-after-start",
+        NameTheGroup = "name-the-group",
+    }
+);
+
+/// One invalid field of a request: the rule it breaks, with the values the
+/// message names, and the message in English.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{field}: {message}")]
 pub struct FieldProblem {
     pub field: String,
+    pub rule: Rule,
+    /// The values named in the message, by the names the translations use.
+    pub values: Vec<(&'static str, String)>,
     pub message: String,
 }
 
-fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem {
-        field: field.into(),
-        message: message.into(),
+impl FieldProblem {
+    pub fn new(field: &str, rule: Rule, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule,
+            values: Vec::new(),
+            message: message.into(),
+        }
     }
+
+    /// Names a value of the message, for its translations.
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.values.push((name, value.to_string()));
+        self
+    }
+}
+
+fn problem(field: &str, rule: Rule, message: impl Into<String>) -> FieldProblem {
+    FieldProblem::new(field, rule, message)
+}
+
+/// A country code that does not parse, named in the problem.
+fn bad_country(field: &str, raw: &str, e: impl ToString) -> FieldProblem {
+    problem(field, Rule::CountryCode, e.to_string()).with("value", raw.trim())
 }
 
 /// More places than a mission could ever hold: a typing error.
@@ -119,39 +178,45 @@ impl NewMission {
     pub fn validate(self, id: MissionId) -> Result<Mission, Vec<FieldProblem>> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
-            errors.push(problem("name", "name the mission"));
+            errors.push(problem("name", Rule::NameMission, "name the mission"));
         }
         let host_country = match (self.kind, self.host_country.as_deref().map(str::trim)) {
             (MissionKind::Selection, None | Some("")) => {
                 errors.push(problem(
                     "hostCountry",
+                    Rule::SelectionNeedsHostCountry,
                     "a selection mission needs a host country",
                 ));
                 None
             }
             (_, None | Some("")) => None,
             (_, Some(h)) => CountryCode::parse(h)
-                .map_err(|e| errors.push(problem("hostCountry", e.to_string())))
+                .map_err(|e| errors.push(bad_country("hostCountry", h, e)))
                 .ok(),
         };
         let mut populations = Vec::new();
         for (i, p) in self.populations.iter().enumerate() {
             match Nationality::parse(p) {
                 Ok(n) => populations.push(n),
-                Err(e) => errors.push(problem(&format!("populations[{i}]"), e.to_string())),
+                Err(e) => errors.push(bad_country(&format!("populations[{i}]"), p, e)),
             }
         }
         if self.ends_on < self.starts_on {
             errors.push(problem(
                 "endsOn",
+                Rule::MissionEndsBeforeStart,
                 "the mission must end on or after its start",
             ));
         }
         if !(1..=MAX_MISSION_PLACES).contains(&self.places) {
-            errors.push(problem(
-                "places",
-                format!("must be 1 to {MAX_MISSION_PLACES}"),
-            ));
+            errors.push(
+                problem(
+                    "places",
+                    Rule::PlacesRange,
+                    format!("must be 1 to {MAX_MISSION_PLACES}"),
+                )
+                .with("max", MAX_MISSION_PLACES),
+            );
         }
         let team: Vec<String> = self
             .team
@@ -168,12 +233,14 @@ impl NewMission {
         if self.modality == Modality::Remote && remote_case_kinds.is_empty() {
             errors.push(problem(
                 "remoteCaseKinds",
+                Rule::RemoteNeedsCaseKinds,
                 "remote selection works only for some kinds of case: name them",
             ));
         }
         if self.modality == Modality::Remote && self.kind == MissionKind::Dossier {
             errors.push(problem(
                 "modality",
+                Rule::DossierHasNoModality,
                 "the dossier track selects on the dossier; it has no modality of its own",
             ));
         }
@@ -271,7 +338,7 @@ impl Mission {
                 allowed: change.allowed_from().to_vec(),
             });
         }
-        let invalid = |f: &str, m: &str| Err(MissionError::Invalid(problem(f, m)));
+        let invalid = |f: &str, r: Rule, m: &str| Err(MissionError::Invalid(problem(f, r, m)));
         match change {
             MissionChange::Postpone {
                 starts_on,
@@ -279,13 +346,25 @@ impl Mission {
                 reason,
             } => {
                 if reason.trim().is_empty() {
-                    return invalid("reason", "say why the mission is postponed");
+                    return invalid(
+                        "reason",
+                        Rule::PostponeNeedsReason,
+                        "say why the mission is postponed",
+                    );
                 }
                 if ends_on < starts_on {
-                    return invalid("endsOn", "the mission must end on or after its start");
+                    return invalid(
+                        "endsOn",
+                        Rule::MissionEndsBeforeStart,
+                        "the mission must end on or after its start",
+                    );
                 }
                 if *starts_on <= self.starts_on {
-                    return invalid("startsOn", "a postponed mission starts later than planned");
+                    return invalid(
+                        "startsOn",
+                        Rule::PostponeStartsLater,
+                        "a postponed mission starts later than planned",
+                    );
                 }
                 self.starts_on = *starts_on;
                 self.ends_on = *ends_on;
@@ -293,7 +372,11 @@ impl Mission {
             }
             MissionChange::Cancel { reason } => {
                 if reason.trim().is_empty() {
-                    return invalid("reason", "say why the mission is cancelled");
+                    return invalid(
+                        "reason",
+                        Rule::CancelNeedsReason,
+                        "say why the mission is cancelled",
+                    );
                 }
                 self.status_reason = Some(reason.trim().to_string());
             }

@@ -4,7 +4,7 @@
 
 use crate::ids::{HoldId, MissionId};
 use crate::lifecycle::TrainingMode;
-use crate::mission::FieldProblem;
+use crate::mission::{FieldProblem, Rule};
 use crate::submission::{Programme, vocabulary};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -27,11 +27,20 @@ vocabulary!(
     }
 );
 
-fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem {
-        field: field.into(),
-        message: message.into(),
-    }
+fn problem(field: &str, rule: Rule, message: impl Into<String>) -> FieldProblem {
+    FieldProblem::new(field, rule, message)
+}
+
+/// A member position the case does not have.
+fn no_such_member(field: &str, members: usize) -> FieldProblem {
+    let last = members.saturating_sub(1);
+    problem(
+        field,
+        Rule::NoSuchMember,
+        format!("the case has {members} members (positions 0 to {last})"),
+    )
+    .with("members", members)
+    .with("last", last)
 }
 
 fn blank(s: &str) -> bool {
@@ -59,6 +68,7 @@ impl Interview {
         if self.held_on > today {
             return Err(vec![problem(
                 "heldOn",
+                Rule::InterviewAfterHeld,
                 "an interview is recorded after it was held",
             )]);
         }
@@ -104,14 +114,22 @@ impl ResettlementProfile {
     pub fn validate(&self, persons: usize) -> Result<(), Vec<FieldProblem>> {
         let mut errors = Vec::new();
         if !(0..=20).contains(&self.dwelling_bedrooms) {
-            errors.push(problem("dwellingBedrooms", "must be 0 to 20"));
+            errors.push(problem(
+                "dwellingBedrooms",
+                Rule::BedroomsRange,
+                "must be 0 to 20",
+            ));
         }
         let persons = i64::try_from(persons).unwrap_or(i64::MAX);
         if !(0..=persons).contains(&self.school_age_children) {
-            errors.push(problem(
-                "schoolAgeChildren",
-                format!("must be 0 to the {persons} persons of the case"),
-            ));
+            errors.push(
+                problem(
+                    "schoolAgeChildren",
+                    Rule::SchoolAgeChildrenRange,
+                    format!("must be 0 to the {persons} persons of the case"),
+                )
+                .with("persons", persons),
+            );
         }
         if errors.is_empty() {
             Ok(())
@@ -140,20 +158,22 @@ impl OrientationSession {
     pub fn validate(&self, members: usize, today: Date) -> Result<(), Vec<FieldProblem>> {
         let mut errors = Vec::new();
         if self.held_on > today {
-            errors.push(problem("heldOn", "a session is recorded after it was held"));
+            errors.push(problem(
+                "heldOn",
+                Rule::SessionAfterHeld,
+                "a session is recorded after it was held",
+            ));
         }
         if !(1..=3).contains(&self.training) {
-            errors.push(problem("training", "COA gives three trainings: 1, 2 or 3"));
+            errors.push(problem(
+                "training",
+                Rule::TrainingRange,
+                "COA gives three trainings: 1, 2 or 3",
+            ));
         }
         for (i, m) in self.attended.iter().enumerate() {
             if *m >= members {
-                errors.push(problem(
-                    &format!("attended[{i}]"),
-                    format!(
-                        "the case has {members} members (positions 0 to {})",
-                        members.saturating_sub(1)
-                    ),
-                ));
+                errors.push(no_such_member(&format!("attended[{i}]"), members));
             }
         }
         if errors.is_empty() {
@@ -201,20 +221,19 @@ impl TravelPlan {
         let mut errors = Vec::new();
         for (i, d) in self.documents.iter().enumerate() {
             if d.member >= members {
-                errors.push(problem(
-                    &format!("documents[{i}].member"),
-                    format!("the case has {members} members"),
-                ));
+                errors.push(no_such_member(&format!("documents[{i}].member"), members));
             }
             if blank(&d.kind) {
                 errors.push(problem(
                     &format!("documents[{i}].kind"),
+                    Rule::NameDocumentKind,
                     "name the kind of document",
                 ));
             }
             if blank(&d.number) {
                 errors.push(problem(
                     &format!("documents[{i}].number"),
+                    Rule::GiveDocumentNumber,
                     "give the document number",
                 ));
             }
@@ -222,6 +241,7 @@ impl TravelPlan {
         if self.departs_on.is_some() && self.booking_reference.as_deref().is_none_or(blank) {
             errors.push(problem(
                 "bookingReference",
+                Rule::BookingNeedsReference,
                 "a booked departure has a booking reference",
             ));
         }
@@ -232,6 +252,7 @@ impl TravelPlan {
         if earlier && self.brought_forward_reason.as_deref().is_none_or(blank) {
             errors.push(problem(
                 "broughtForwardReason",
+                Rule::BroughtForwardNeedsReason,
                 "the departure is brought forward: say why",
             ));
         }
@@ -294,14 +315,19 @@ impl HoldMessage {
     pub fn validate(&self, hold: &Hold) -> Result<(), Vec<FieldProblem>> {
         let mut errors = Vec::new();
         if blank(&self.channel) {
-            errors.push(problem("channel", "say how the message was sent"));
+            errors.push(problem(
+                "channel",
+                Rule::NameMessageChannel,
+                "say how the message was sent",
+            ));
         }
         if blank(&self.text) {
-            errors.push(problem("text", "give the message"));
+            errors.push(problem("text", Rule::GiveMessageText, "give the message"));
         }
         if self.sent_on < hold.starts_on {
             errors.push(problem(
                 "sentOn",
+                Rule::MessageBeforeHold,
                 "the message belongs to the hold: send it on or after its start",
             ));
         }

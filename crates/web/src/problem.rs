@@ -6,6 +6,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use resettle_domain::TransitionError;
 use resettle_domain::import::ImportProblem;
+use resettle_domain::mission::{FieldProblem, Rule};
 use resettle_store::StoreError;
 use resettle_store::workflow::ActionError;
 use serde::Serialize;
@@ -23,6 +24,12 @@ pub struct FieldError {
     pub record: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_number: Option<String>,
+    /// The rule the field breaks, where the domain names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
+    /// The values the detail names, for the pages' translations.
+    #[serde(skip)]
+    pub values: Vec<(&'static str, String)>,
 }
 
 /// An error response (RFC 9457).
@@ -62,6 +69,8 @@ impl Problem {
             detail: detail.into(),
             record: None,
             case_number: None,
+            rule: None,
+            values: Vec::new(),
         }
     }
 
@@ -89,6 +98,18 @@ impl From<ImportProblem> for FieldError {
             detail: p.message,
             record: p.record,
             case_number: p.case_number,
+            rule: None,
+            values: Vec::new(),
+        }
+    }
+}
+
+impl From<FieldProblem> for FieldError {
+    fn from(p: FieldProblem) -> Self {
+        FieldError {
+            rule: Some(p.rule),
+            values: p.values,
+            ..Problem::field(&p.field, p.message)
         }
     }
 }

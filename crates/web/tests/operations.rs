@@ -1005,6 +1005,48 @@ async fn the_case_page_records_interviews_profiles_orientation_and_travel_with_f
         html.contains(r##"href="#profile-dwellingBedrooms""##),
         "{html}"
     );
+    // The domain's rule is said in the reader's language (Dutch by default),
+    // and the API names it beside its English detail.
+    assert!(html.contains("geef 0 tot 20 slaapkamers"), "{html}");
+    let r = app
+        .api(
+            reqwest::Method::PUT,
+            COA,
+            &format!("/api/v1/cases/{}/profile", ids[0]),
+        )
+        .json(&json!({ "dwellingBedrooms": 40, "schoolAgeChildren": 5 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let problem: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["rule"], "bedrooms-range", "{problem}");
+    assert_eq!(
+        problem["errors"][0]["detail"], "must be 0 to 20",
+        "{problem}"
+    );
+    assert_eq!(
+        problem["errors"][1]["rule"], "school-age-children-range",
+        "{problem}"
+    );
+    let (s, html) = app
+        .form(
+            COA,
+            &path,
+            &[
+                ("op", "orientation"),
+                ("heldOn", "2025-02-01"),
+                ("training", "1"),
+                ("mode", "digital"),
+                ("attended", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("de zaak heeft 2 gezinsleden (posities 0 tot en met 1)"),
+        "{html}"
+    );
     let steps: [&[(&str, &str)]; 4] = [
         &[
             ("op", "profile"),
@@ -1146,5 +1188,32 @@ async fn the_ind_records_country_policy_on_its_page_and_unhcr_reads_it() {
         html.contains("PAGE-NOTE-eritrean-christians")
             && !html.contains(r#"action="/country-policy-notes""#)
     );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_mission_form_s_refusals_are_in_the_reader_s_language() {
+    let app = App::sqlite().await;
+    let fields = [
+        ("kind", "selection"),
+        ("name", "Beirut 2025"),
+        ("hostCountry", "XYZ"),
+        ("populations", "SYR"),
+        ("startsOn", "2025-03-14"),
+        ("endsOn", "2025-03-03"),
+        ("places", "0"),
+    ];
+    let (s, html) = app.form(IND, "/missions", &fields).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    for dutch in [
+        "is geen ISO 3166-1 alpha-3-landcode",
+        "de missie moet op of na haar begin eindigen",
+        "geef 1 tot 100000 plaatsen",
+    ] {
+        assert!(html.contains(dutch), "{dutch}: {html}");
+    }
+    let (s, html) = app.form(IND, "/missions", &[("name", "Beirut 2025")]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("vul dit in"), "{html}");
     app.finish().await;
 }

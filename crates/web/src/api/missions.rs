@@ -18,7 +18,7 @@ use resettle_domain::country_policy::{
     NewPolicyNote, PolicyNote, SubmissionRequest, profile_wishes, submission_request,
 };
 use resettle_domain::mission::{
-    FieldProblem, Mission, MissionChange, MissionError, NewMission, PlanStatus, plan_status,
+    FieldProblem, Mission, MissionChange, MissionError, NewMission, PlanStatus, Rule, plan_status,
 };
 use resettle_domain::operations::{Hold, HoldMessage, HoldScope};
 use resettle_domain::{CaseId, HoldId, MissionId, Permission, PolicyNoteId};
@@ -57,7 +57,7 @@ pub(crate) fn field_problems(detail: &str, problems: Vec<FieldProblem>) -> Probl
         detail,
         problems
             .into_iter()
-            .map(|p| Problem::field(&p.field, p.message))
+            .map(FieldError::from)
             .collect::<Vec<FieldError>>(),
     )
 }
@@ -232,7 +232,7 @@ pub(crate) async fn change_mission(
                 &f.to_string(),
                 vec![FieldProblem {
                     field: format!("change.{}", f.field),
-                    message: f.message,
+                    ..f
                 }],
             )),
         }
@@ -447,7 +447,14 @@ pub async fn create_hold(
         audit_failure(&state, &p, "create-hold", &object).await;
         return Err(Problem::bad_request(
             "a hold needs a reason",
-            vec![Problem::field("reason", "say why departures are paused")],
+            vec![
+                FieldProblem::new(
+                    "reason",
+                    Rule::HoldNeedsReason,
+                    "say why departures are paused",
+                )
+                .into(),
+            ],
         ));
     }
     let hold = Hold {
@@ -510,10 +517,15 @@ pub async fn create_release(
     } else if r.released_on < hold.starts_on {
         Some(Problem::bad_request(
             "a hold is released on or after its start",
-            vec![Problem::field(
-                "releasedOn",
-                format!("the hold started on {}", hold.starts_on),
-            )],
+            vec![
+                FieldProblem::new(
+                    "releasedOn",
+                    Rule::ReleaseBeforeHold,
+                    format!("the hold started on {}", hold.starts_on),
+                )
+                .with("startsOn", hold.starts_on)
+                .into(),
+            ],
         ))
     } else {
         None

@@ -1207,7 +1207,7 @@ pub async fn prepare(
             }
             for e in &problem.errors {
                 let field = e.field.split('[').next().unwrap_or(&e.field);
-                errors.push((format!("{op}-{field}"), e.detail.clone()));
+                errors.push((format!("{op}-{field}"), refusals::field(&t, e)));
             }
             problem.status()
         }

@@ -240,6 +240,10 @@ mod tests {
                     .iter()
                     .map(|v| ("interview-outcome", v.as_str())),
             );
+            // The rules a form's field can break, from the domain's two lists.
+            use resettle_domain::mission::Rule;
+            pairs.extend(Rule::ALL.iter().map(|v| ("rule", v.as_str())));
+            pairs.extend(FieldRule::ALL.iter().map(|v| ("rule", v.code())));
             for (prefix, value) in pairs {
                 let key = format!("{prefix}-{value}");
                 assert_ne!(t.t(&key), key, "{:?} lacks {key}", t.0);

@@ -43,7 +43,7 @@ fn list(raw: Option<&str>) -> Vec<String> {
 }
 
 /// Field errors of a problem, as (form field id, message); `populations[1]` links to `populations`.
-fn errors_of(prefix: &str, p: &Problem) -> Errors {
+fn errors_of(t: T, prefix: &str, p: &Problem) -> Errors {
     if p.errors.is_empty() {
         return vec![(format!("{prefix}-form"), p.detail.clone())];
     }
@@ -52,7 +52,7 @@ fn errors_of(prefix: &str, p: &Problem) -> Errors {
         .map(|e| {
             let field = e.field.split('[').next().unwrap_or(&e.field);
             let field = field.rsplit('.').next().unwrap_or(field);
-            (format!("{prefix}-{field}"), e.detail.clone())
+            (format!("{prefix}-{field}"), refusals::field(&t, e))
         })
         .collect()
 }
@@ -224,7 +224,7 @@ fn read_new_mission(t: T, form: &Fields) -> Result<NewMission, Errors> {
         }
         _ => {
             if errors.is_empty() {
-                errors.push(("mission-kind".into(), "choose the kind of mission".into()));
+                errors.push(("mission-kind".into(), t.t("form-choose-mission-kind")));
             }
             Err(errors)
         }
@@ -240,7 +240,7 @@ pub async fn create(
     let errors = match read_new_mission(t, &form) {
         Ok(new) => match plan_mission(&state, &p, new).await {
             Ok(m) => return Ok(Redirect::to(&format!("/missions/{}?done=1", m.id)).into_response()),
-            Err(problem) if problem.status == 400 => errors_of("mission", &problem),
+            Err(problem) if problem.status == 400 => errors_of(t, "mission", &problem),
             Err(problem) => return Err(problem),
         },
         Err(errors) => errors,
@@ -445,7 +445,7 @@ pub async fn change(
                 Ok(_) => {
                     return Ok(Redirect::to(&format!("/missions/{}?done=1", m.id)).into_response());
                 }
-                Err(problem) => (problem.status(), errors_of(&kind, &problem)),
+                Err(problem) => (problem.status(), errors_of(t, &kind, &problem)),
             }
         }
         _ => {
@@ -482,7 +482,7 @@ pub async fn link(
             Ok(()) => {
                 return Ok(Redirect::to(&format!("/missions/{}?done=1", m.id)).into_response());
             }
-            Err(problem) => errors_of("link", &problem),
+            Err(problem) => errors_of(t, "link", &problem),
         },
     };
     detail_page(&state, t, &p, &m, false, &errors, StatusCode::BAD_REQUEST).await
@@ -672,7 +672,7 @@ pub async fn hold_form(
                     create_hold(st, HoldManager(p.clone()), Ok(axum::Json(r)))
                         .await
                         .map(|_| ())
-                        .map_err(|e| errors_of("hold", &e))
+                        .map_err(|e| errors_of(t, "hold", &e))
                 }
                 _ => Err(std::mem::take(&mut errors)),
             }
@@ -686,7 +686,7 @@ pub async fn hold_form(
             )
             .await
             .map(|_| ())
-            .map_err(|e| errors_of(&format!("rel-{hold}"), &e)),
+            .map_err(|e| errors_of(t, &format!("rel-{hold}"), &e)),
             None => Err(std::mem::take(&mut errors)),
         },
         "message" => match date("sentOn", format!("msg-{hold}-sentOn"), &mut errors) {
@@ -705,7 +705,7 @@ pub async fn hold_form(
                 )
                 .await
                 .map(|_| ())
-                .map_err(|e| errors_of(&format!("msg-{hold}"), &e))
+                .map_err(|e| errors_of(t, &format!("msg-{hold}"), &e))
             }
             None => Err(std::mem::take(&mut errors)),
         },
@@ -846,7 +846,7 @@ pub async fn add_note(
     {
         Ok(_) => Ok(Redirect::to("/country-policy-notes").into_response()),
         Err(problem) if problem.status == 400 => {
-            let errors = errors_of("note", &problem);
+            let errors = errors_of(t, "note", &problem);
             notes_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await
         }
         Err(problem) => Err(problem),

@@ -3,6 +3,7 @@
 //! from the errors' fields, so no English reaches a Dutch form.
 
 use super::i18n::T;
+use crate::problem::FieldError;
 use resettle_domain::TransitionError;
 use resettle_store::StoreError;
 use resettle_store::workflow::ActionError;
@@ -12,6 +13,22 @@ use time::Date;
 pub(super) fn date(t: &T, raw: &str) -> Result<Date, String> {
     resettle_domain::import::parse_date(raw)
         .map_err(|_| t.with("form-date", &[("value", raw.to_string().into())]))
+}
+
+/// Why a field was refused: the rule it breaks in the reader's language
+/// where the domain names one, else the API's detail.
+pub(super) fn field(t: &T, e: &FieldError) -> String {
+    match e.rule {
+        Some(rule) => {
+            let values: Vec<(&str, fluent_bundle::FluentValue<'_>)> = e
+                .values
+                .iter()
+                .map(|(name, value)| (*name, value.clone().into()))
+                .collect();
+            t.with(&format!("rule-{}", rule.as_str()), &values)
+        }
+        None => e.detail.clone(),
+    }
 }
 
 /// Why the domain refuses an action.
