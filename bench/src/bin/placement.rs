@@ -1,11 +1,16 @@
 //! Placement benchmark: writes seeded instances at the published sizes, and
 //! solves one instance with Resettle's solver and with the greedy baseline,
 //! printing one JSON line (objective, bound, seconds). `bench/placement/run.sh`
-//! runs HiGHS on the same files and makes the table.
+//! runs HiGHS on the same files and makes the table. `season` places a
+//! half-year's families in batches as they arrive, with and without room
+//! kept for the families expected later.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use rand::{Rng, SeedableRng};
+use resettle_placement::instance::{FamilyInput, MunicipalityInput, ScoreInput};
 use resettle_placement::{Instance, Options, sample, solve};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -34,6 +39,22 @@ enum Command {
         #[arg(long)]
         write: Option<PathBuf>,
     },
+    /// Place one season's families (a seeded instance) in batches, in the
+    /// order they arrive: each batch on its own, and each batch with room
+    /// kept for the families still to come (drawn from those seen so far);
+    /// both against the placement made with hindsight of the whole season.
+    Season {
+        #[arg(long, default_value_t = 1000)]
+        families: usize,
+        #[arg(long, default_value_t = 20)]
+        municipalities: usize,
+        #[arg(long, default_value_t = 3)]
+        dims: usize,
+        #[arg(long, default_value_t = 8)]
+        batches: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 /// (name, families, municipalities, dimensions, unit demand)
@@ -47,6 +68,17 @@ const SIZES: [(&str, usize, usize, usize, bool); 5] = [
 
 fn main() -> Result<()> {
     match Args::parse().command {
+        Command::Season {
+            families,
+            municipalities,
+            dims,
+            batches,
+            seed,
+        } => season(
+            &sample::generate(seed, families, municipalities, dims, false),
+            batches.max(1),
+            seed,
+        )?,
         Command::Generate { out, seed } => {
             std::fs::create_dir_all(&out)?;
             for (i, (name, f, m, d, unit)) in SIZES.iter().enumerate() {
@@ -103,6 +135,106 @@ fn main() -> Result<()> {
                 })
             );
         }
+    }
+    Ok(())
+}
+
+/// Runs the season both ways and prints one JSON line each, and the hindsight line.
+fn season(all: &Instance, batches: usize, seed: u64) -> Result<()> {
+    let whole = all.validate()?;
+    let start = Instant::now();
+    let hindsight = solve(&whole, &Options::for_problem(&whole));
+    println!(
+        "{}",
+        serde_json::json!({
+            "mode": "hindsight (the whole season at once)",
+            "score": hindsight.objective,
+            "upperBound": hindsight.upper_bound,
+            "placed": hindsight.assign.iter().flatten().count(),
+            "seconds": start.elapsed().as_secs_f64(),
+        })
+    );
+    let mut rows: HashMap<&str, Vec<&ScoreInput>> = HashMap::new();
+    for s in &all.scores {
+        rows.entry(s.family.as_str()).or_default().push(s);
+    }
+    let n = all.families.len();
+    let size = n.div_ceil(batches);
+    for keep_room in [false, true] {
+        let mut room: Vec<Vec<f64>> = all
+            .municipalities
+            .iter()
+            .map(|m| m.capacity.clone())
+            .collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let (mut score, mut placed, mut seconds) = (0.0, 0, 0.0);
+        for first in (0..n).step_by(size) {
+            let arrived = (first + size).min(n);
+            let mut families: Vec<FamilyInput> = all.families[first..arrived].to_vec();
+            if keep_room {
+                // Those still to come, modelled on the families seen so far.
+                for i in 0..n - arrived {
+                    let like = &all.families[rng.random_range(0..arrived)];
+                    families.push(FamilyInput {
+                        id: format!("expected-{i}-{}", like.id),
+                        demand: like.demand.clone(),
+                        expected: true,
+                    });
+                }
+            }
+            let scores = families
+                .iter()
+                .flat_map(|f| {
+                    let original = f.id.rsplit('-').next().unwrap_or(&f.id);
+                    rows.get(original)
+                        .into_iter()
+                        .flatten()
+                        .map(|s| ScoreInput {
+                            family: f.id.clone(),
+                            ..(*s).clone()
+                        })
+                })
+                .collect();
+            let batch = Instance {
+                dimensions: all.dimensions.clone(),
+                municipalities: all
+                    .municipalities
+                    .iter()
+                    .zip(&room)
+                    .map(|(m, r)| MunicipalityInput {
+                        id: m.id.clone(),
+                        capacity: r.iter().map(|v| v.max(0.0)).collect(),
+                    })
+                    .collect(),
+                families,
+                scores,
+            };
+            let p = batch.validate()?;
+            let start = Instant::now();
+            let s = solve(&p, &Options::for_problem(&p));
+            seconds += start.elapsed().as_secs_f64();
+            resettle_placement::solve::check(&p, &s.assign).map_err(anyhow::Error::msg)?;
+            for (f, m) in s.assign.iter().enumerate() {
+                if let (false, Some(m)) = (p.expected(f), m) {
+                    score += p.score(f, *m).unwrap_or(0.0);
+                    placed += 1;
+                    for (k, d) in p.demand(f).iter().enumerate() {
+                        room[*m][k] -= d;
+                    }
+                }
+            }
+        }
+        println!(
+            "{}",
+            serde_json::json!({
+                "mode": if keep_room { "batches, room kept for expected families" } else { "batches, each on its own" },
+                "batches": n.div_ceil(size),
+                "score": score,
+                "ofHindsight": score / hindsight.objective,
+                "placed": placed,
+                "seconds": seconds,
+            })
+        );
     }
     Ok(())
 }

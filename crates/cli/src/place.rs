@@ -61,6 +61,20 @@ pub fn run(args: PlaceArgs) -> Result<ExitCode> {
             for f in &output.unassigned {
                 println!("{f:<12} {:<12} {:>8}", "(unplaced)", "");
             }
+            for r in &output.reserved {
+                let room: Vec<String> = r.room.iter().map(|v| v.to_string()).collect();
+                println!(
+                    "{:<12} {:<12} room {} kept for {} expected famil{}",
+                    "(kept)",
+                    r.municipality,
+                    room.join(" / "),
+                    r.families,
+                    if r.families == 1 { "y" } else { "ies" }
+                );
+            }
+            if let Some(score) = output.batch_score {
+                println!("this batch's proposals score {score:.4}");
+            }
             println!(
                 "objective {:.4}, upper bound {:.4}, gap {:.3}%",
                 output.objective, output.upper_bound, output.gap_percent

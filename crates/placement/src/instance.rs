@@ -32,6 +32,11 @@ pub struct MunicipalityInput {
 pub struct FamilyInput {
     pub id: String,
     pub demand: Vec<f64>,
+    /// A family expected in a later batch: it is placed with this batch's
+    /// families only so that room is kept for it, and no proposal is made
+    /// for it. Its scores are estimates, weighted by the chance that it comes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expected: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -186,6 +191,7 @@ impl Instance {
             dimension_names: self.dimensions.clone(),
             municipality_ids: self.municipalities.iter().map(|m| m.id.clone()).collect(),
             family_ids: self.families.iter().map(|f| f.id.clone()).collect(),
+            expected: self.families.iter().map(|f| f.expected).collect(),
             capacity,
             demand,
             score,

@@ -27,13 +27,56 @@ pub struct PlacementOutput {
     pub gap_percent: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanations: Option<Vec<Explanation>>,
+    /// With families expected in later batches: the score of this batch's
+    /// proposals alone (`objective` and `upperBound` are then those of the
+    /// whole plan, this batch and the expected families together).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_score: Option<f64>,
+    /// The room kept for the expected families, per municipality.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reserved: Vec<Reservation>,
+}
+
+/// Room kept in one municipality for families expected later.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Reservation {
+    pub municipality: String,
+    /// Expected families the room is kept for.
+    pub families: usize,
+    /// The room, one value per dimension.
+    pub room: Vec<f64>,
 }
 
 impl PlacementOutput {
     pub fn new(p: &Problem, solution: &Solution, explanations: Option<Vec<Explanation>>) -> Self {
         let mut assignments = Vec::new();
         let mut unassigned = Vec::new();
+        let mut reserved: Vec<Reservation> = Vec::new();
+        let batch = (0..p.families()).any(|f| p.expected(f));
         for (f, m) in solution.assign.iter().enumerate() {
+            if p.expected(f) {
+                if let Some(m) = m {
+                    let id = p.municipality_id(*m);
+                    let at = match reserved.iter().position(|r| r.municipality == id) {
+                        Some(at) => at,
+                        None => {
+                            reserved.push(Reservation {
+                                municipality: id.to_string(),
+                                families: 0,
+                                room: vec![0.0; p.dims()],
+                            });
+                            reserved.len() - 1
+                        }
+                    };
+                    let r = &mut reserved[at];
+                    r.families += 1;
+                    for (k, d) in p.demand(f).iter().enumerate() {
+                        r.room[k] += d;
+                    }
+                }
+                continue;
+            }
             match m {
                 Some(m) => assignments.push(Assignment {
                     family: p.family_id(f).to_string(),
@@ -48,7 +91,18 @@ impl PlacementOutput {
         } else {
             0.0
         };
+        reserved.sort_by(|a, b| a.municipality.cmp(&b.municipality));
+        let batch_score = batch.then(|| assignments.iter().map(|a| a.score).sum());
+        let explanations = explanations.map(|all| {
+            all.into_iter()
+                .enumerate()
+                .filter(|(f, _)| !p.expected(*f))
+                .map(|(_, e)| e)
+                .collect()
+        });
         Self {
+            batch_score,
+            reserved,
             assignments,
             objective: solution.objective,
             upper_bound: solution.upper_bound,

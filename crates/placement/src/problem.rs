@@ -10,6 +10,8 @@ pub struct Problem {
     pub(crate) dimension_names: Vec<String>,
     pub(crate) municipality_ids: Vec<String>,
     pub(crate) family_ids: Vec<String>,
+    /// `expected[f]`: family `f` comes in a later batch (room is kept for it).
+    pub(crate) expected: Vec<bool>,
     /// `capacity[m * dims + k]`.
     pub(crate) capacity: Vec<f64>,
     /// `demand[f * dims + k]`.
@@ -33,6 +35,11 @@ impl Problem {
 
     pub fn family_id(&self, f: usize) -> &str {
         &self.family_ids[f]
+    }
+
+    /// Whether family `f` is expected in a later batch rather than placed now.
+    pub fn expected(&self, f: usize) -> bool {
+        self.expected.get(f).copied().unwrap_or(false)
     }
 
     pub fn municipality_id(&self, m: usize) -> &str {

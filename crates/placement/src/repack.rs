@@ -346,6 +346,7 @@ impl Bnb {
             dimension_names: vec![String::new(); dims],
             municipality_ids: vec![String::new(); q],
             family_ids: vec![String::new(); n],
+            expected: vec![false; n],
             capacity: self.room.clone(),
             demand: self.demand.clone(),
             score: self.value.clone(),

@@ -57,6 +57,7 @@ pub fn generate(
         family_list.push(FamilyInput {
             id: format!("F{:05}", f + 1),
             demand,
+            expected: false,
         });
         family_traits.push((
             gauss(&mut rng, -0.6, 0.5),

@@ -51,6 +51,7 @@ fn instance(
             .map(|(f, d)| FamilyInput {
                 id: format!("F{f}"),
                 demand: d.iter().copied().map(f64::from).collect(),
+                expected: false,
             })
             .collect(),
         scores: scores

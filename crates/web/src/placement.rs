@@ -177,6 +177,7 @@ pub async fn plan(
             .map(|f| FamilyInput {
                 id: f.case_number.to_string(),
                 demand: f.room.map(f64::from).to_vec(),
+                expected: false,
             })
             .collect(),
         scores,
