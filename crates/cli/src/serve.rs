@@ -45,7 +45,7 @@ pub async fn open(url: &str) -> Result<SqlStore> {
 /// printing the accounts.
 /// Demo municipalities with room for about the families waiting for one.
 async fn fill_municipalities(store: &SqlStore, seed: u64, today: time::Date) -> Result<()> {
-    let waiting = resettle_web::placement::plan(store, None, today).await?;
+    let waiting = resettle_web::placement::plan(store, None, today, false).await?;
     let mut need = [0u32; 3];
     for f in &waiting.families {
         for (k, n) in need.iter_mut().enumerate() {

@@ -37,6 +37,9 @@ pub struct Family {
     /// Room it needs, in [`DIMENSIONS`].
     pub room: [u32; 3],
     pub features: Features,
+    /// Still on its way (not arrived) while room is kept for later
+    /// arrivals: placed only so that its room is kept, not proposed.
+    pub expected: bool,
 }
 
 /// Everything a proposal is made from.
@@ -47,6 +50,8 @@ pub struct Plan {
     pub room_left: Vec<[f64; 3]>,
     pub model: ScoreModel,
     pub problem: Problem,
+    /// Only arrived families are proposed; room is kept for those on their way.
+    pub keep_room: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,15 +103,18 @@ pub fn family(case: &Case, today: Date) -> Family {
         children,
         room: [persons, u32::from(persons >= 5), children],
         features,
+        expected: false,
     }
 }
 
 /// Reads the waiting families, the municipalities and the assignments, and
-/// builds the problem.
+/// builds the problem. With `keep_room`, only arrived families are to be
+/// proposed; those still on their way are placed with them to keep their room.
 pub async fn plan(
     store: &dyn Store,
     scope: Option<resettle_domain::CaseScope>,
     today: Date,
+    keep_room: bool,
 ) -> Result<Plan, PlanError> {
     let assigned: Vec<HousingAssignment> = store.housing_assignments().await?;
     let taken: HashSet<CaseId> = assigned.iter().map(|a| a.case_id).collect();
@@ -123,7 +131,10 @@ pub async fn plan(
             let page = store.list_cases(&filter, request.clone()).await?;
             for summary in page.items.iter().filter(|s| !taken.contains(&s.id)) {
                 if let Some(case) = store.case(summary.id).await? {
-                    families.push(family(&case, today));
+                    families.push(Family {
+                        expected: keep_room && state != CaseState::Arrived,
+                        ..family(&case, today)
+                    });
                 }
             }
             let Some(next) = page.next.as_deref().and_then(|c| Cursor::decode(c).ok()) else {
@@ -177,7 +188,7 @@ pub async fn plan(
             .map(|f| FamilyInput {
                 id: f.case_number.to_string(),
                 demand: f.room.map(f64::from).to_vec(),
-                expected: false,
+                expected: f.expected,
             })
             .collect(),
         scores,
@@ -189,6 +200,7 @@ pub async fn plan(
         room_left,
         model,
         problem,
+        keep_room,
     })
 }
 

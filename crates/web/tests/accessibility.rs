@@ -166,6 +166,10 @@ fn pages(role: Option<Role>, data: &Data) -> Vec<String> {
             out.push(wrong.to_string());
         }
     }
+    // The placement with room kept for families on their way.
+    if out.iter().any(|p| p == "/placement") {
+        out.push("/placement?keep=1".to_string());
+    }
     if role.is_none() {
         out.push("/no-such-page".to_string());
     }

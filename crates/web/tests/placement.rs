@@ -13,10 +13,11 @@ use resettle_web::placement::plan;
 use support::App;
 use time::OffsetDateTime;
 
-async fn check(app: &App) {
+/// The demo's caseload and municipalities with room for its waiting families.
+async fn demo_with_municipalities(app: &App) -> Vec<Municipality> {
     app.import_demo().await;
     let today = OffsetDateTime::now_utc().date();
-    let waiting = plan(app.store.as_ref(), None, today).await.unwrap();
+    let waiting = plan(app.store.as_ref(), None, today, false).await.unwrap();
     assert!(
         waiting.families.len() >= 10,
         "the demo has families waiting"
@@ -36,11 +37,17 @@ async fn check(app: &App) {
         })
         .collect();
     app.store.save_municipalities(&list).await.unwrap();
+    list
+}
+
+async fn check(app: &App) {
+    let list = demo_with_municipalities(app).await;
+    let today = OffsetDateTime::now_utc().date();
 
     // The page: one choice per family, the bound beside the objective.
     let (status, page) = app.page(Role::CoaOfficer, "/placement").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let current = plan(app.store.as_ref(), None, today).await.unwrap();
+    let current = plan(app.store.as_ref(), None, today, false).await.unwrap();
     for f in &current.families {
         assert!(
             page.contains(&format!("name=\"m-{}\"", f.case_number)),
@@ -143,4 +150,65 @@ async fn coa_proposes_adjusts_and_confirms_placements_on_every_backend() {
         check(&app).await;
         app.finish().await;
     }
+}
+
+#[tokio::test]
+async fn with_room_kept_only_arrived_families_are_proposed_and_confirmed() {
+    let app = App::sqlite().await;
+    demo_with_municipalities(&app).await;
+    let today = OffsetDateTime::now_utc().date();
+    let kept = plan(app.store.as_ref(), None, today, true).await.unwrap();
+    let (later, now): (Vec<_>, Vec<_>) = kept.families.iter().partition(|f| f.expected);
+    assert!(
+        !later.is_empty() && !now.is_empty(),
+        "the demo has families on their way and arrived ones"
+    );
+    let (status, page) = app.page(Role::CoaOfficer, "/placement?keep=1").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("nog onderweg zijn worden alleen geplaatst"),
+        "{page}"
+    );
+    for f in &kept.families {
+        assert_eq!(
+            page.contains(&format!("name=\"m-{}\"", f.case_number)),
+            !f.expected,
+            "{}",
+            f.case_number
+        );
+    }
+    // Confirming the arrived families' proposal records only theirs.
+    let proposal = solve(&kept.problem, &Options::for_problem(&kept.problem));
+    let mut chosen: Vec<(String, String)> = vec![("keep".into(), "1".into())];
+    for (f, m) in kept.families.iter().zip(&proposal.assign) {
+        if !f.expected {
+            chosen.push((
+                format!("m-{}", f.case_number),
+                m.map_or("-".into(), |m| kept.municipalities[m].code.clone()),
+            ));
+        }
+    }
+    let fields: Vec<(&str, &str)> = chosen
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (status, page) = app
+        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let recorded = app.store.housing_assignments().await.unwrap();
+    let placed_now = kept
+        .families
+        .iter()
+        .zip(&proposal.assign)
+        .filter(|(f, m)| !f.expected && m.is_some())
+        .count();
+    assert_eq!(recorded.len(), placed_now);
+    for a in &recorded {
+        assert!(
+            now.iter().any(|f| f.case_id == a.case_id),
+            "only arrived families are housed now"
+        );
+    }
+    app.finish().await;
 }

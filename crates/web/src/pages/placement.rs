@@ -28,6 +28,13 @@ const UNPLACED: &str = "-";
 #[derive(Debug, Default, Deserialize)]
 pub struct Shown {
     confirmed: Option<usize>,
+    /// Propose for arrived families only, keeping room for those on their way.
+    keep: Option<String>,
+}
+
+/// Whether a posted form asks to keep room for families on their way.
+fn keeps_room(form: &[(String, String)]) -> bool {
+    form.iter().any(|(k, _)| k == "keep")
 }
 
 fn field(case_number: &str) -> String {
@@ -46,6 +53,7 @@ fn choices(
         .families
         .iter()
         .enumerate()
+        .filter(|(_, f)| !f.expected)
         .map(|(i, f)| (field(f.case_number.as_str()), i))
         .collect();
     let places: HashMap<&str, usize> = plan
@@ -114,9 +122,9 @@ fn broken(plan: &Plan, assign: &[Option<usize>], t: &T) -> Vec<(String, String)>
                 load,
                 capacity,
             } => {
-                let first = assign
-                    .iter()
-                    .position(|m| *m == Some(municipality))
+                // The first family on the page placed there (kept room is not on the page).
+                let first = (0..assign.len())
+                    .find(|&f| assign[f] == Some(municipality) && !plan.families[f].expected)
                     .unwrap_or(0);
                 (
                     field(
@@ -152,7 +160,8 @@ pub async fn show(
     planner: PlacementPlanner,
     Query(q): Query<Shown>,
 ) -> Response {
-    review(state, t, planner, Vec::new(), q.confirmed).await
+    let keep = q.keep.is_some();
+    review(state, t, planner, Vec::new(), q.confirmed, keep).await
 }
 
 /// "Recalculate": the proposal with the officer's changes.
@@ -162,7 +171,8 @@ pub async fn adjust(
     planner: PlacementPlanner,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    review(state, t, planner, form, None).await
+    let keep = keeps_room(&form);
+    review(state, t, planner, form, None, keep).await
 }
 
 async fn review(
@@ -171,10 +181,11 @@ async fn review(
     planner: PlacementPlanner,
     form: Vec<(String, String)>,
     confirmed: Option<usize>,
+    keep: bool,
 ) -> Response {
     let p = &planner.0;
     let today = state.now().date();
-    let plan = match plan(state.store.as_ref(), None, today).await {
+    let plan = match plan(state.store.as_ref(), None, today, keep).await {
         Ok(plan) => plan,
         Err(e) => {
             return HttpProblem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
@@ -220,7 +231,8 @@ pub async fn confirm(
 ) -> Response {
     let p = &planner.0;
     let today = state.now().date();
-    let plan = match plan(state.store.as_ref(), None, today).await {
+    let keep = keeps_room(&form);
+    let plan = match plan(state.store.as_ref(), None, today, keep).await {
         Ok(plan) => plan,
         Err(e) => {
             return HttpProblem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
@@ -229,8 +241,10 @@ pub async fn confirm(
     };
     let mut errors = Vec::new();
     let chosen = choices(&plan, &form, &t, &mut errors);
+    // Only the families on the page are confirmed; the room kept for those
+    // on their way was advice, and is not recorded.
     for (i, f) in plan.families.iter().enumerate() {
-        if !chosen.contains_key(&i) {
+        if !f.expected && !chosen.contains_key(&i) {
             errors.push((
                 field(f.case_number.as_str()),
                 t.with(
@@ -296,18 +310,28 @@ fn body(
     errors: &[(String, String)],
     confirmed: Option<usize>,
 ) -> Markup {
+    let keep = plan.keep_room;
     let explanations = explain(&plan.problem, assign, &|f, m| plan.parts(f, m));
     let adjusted = objective(&plan.problem, assign);
     let changed = assign != solution.assign.as_slice();
     let dims = DIMENSIONS.map(|d| t.t(&format!("placement-dim-{d}")));
+    // Room proposed for the families on the page, and kept for those on their way.
     let mut used = vec![[0u32; 3]; plan.municipalities.len()];
+    let mut kept = vec![[0u32; 3]; plan.municipalities.len()];
     for (f, m) in assign.iter().enumerate() {
         if let Some(m) = m {
-            for (u, r) in used[*m].iter_mut().zip(plan.families[f].room) {
+            let to = if plan.families[f].expected {
+                &mut kept[*m]
+            } else {
+                &mut used[*m]
+            };
+            for (u, r) in to.iter_mut().zip(plan.families[f].room) {
                 *u += r;
             }
         }
     }
+    let on_their_way = plan.families.iter().filter(|f| f.expected).count();
+    let proposed = plan.families.len() - on_their_way;
     html! {
         h1 { (t.t("placement-title")) }
         p { (t.t("placement-intro")) }
@@ -318,6 +342,16 @@ fn body(
         @if plan.families.is_empty() {
             p { (t.t("placement-none")) }
         } @else {
+            form method="get" action="/placement" {
+                div.choice {
+                    input type="checkbox" id="keep" name="keep" value="1" checked[keep];
+                    label for="keep" { (t.t("placement-keep-room")) }
+                }
+                button type="submit" { (t.t("placement-show")) }
+            }
+            @if keep {
+                p { (t.with("placement-kept-count", &[("count", on_their_way.into())])) }
+            }
             dl.figures {
                 dt { (t.t("placement-objective")) } dd { (format!("{:.3}", solution.objective)) }
                 dt { (t.t("placement-bound")) } dd { (format!("{:.3}", solution.upper_bound)) " " (t.with("placement-gap", &[("gap", format!("{:.2}", gap(solution.objective, solution.upper_bound)).into())])) }
@@ -327,8 +361,9 @@ fn body(
             }
             form method="post" action="/placement/review" {
                 input type="hidden" name="csrf" value=(csrf);
+                @if keep { input type="hidden" name="keep" value="1"; }
                 div.table-scroll { table {
-                    caption { (t.with("placement-families", &[("count", plan.families.len().into())])) }
+                    caption { (t.with("placement-families", &[("count", proposed.into())])) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
                         th scope="col" { (t.t("placement-persons")) }
@@ -337,7 +372,7 @@ fn body(
                         th scope="col" { (t.t("placement-score")) }
                         th scope="col" { (t.t("placement-why")) }
                     } }
-                    tbody { @for (f, family) in plan.families.iter().enumerate() {
+                    tbody { @for (f, family) in plan.families.iter().enumerate().filter(|(_, f)| !f.expected) {
                         @let e = &explanations[f];
                         @let name = field(family.case_number.as_str());
                         tr {
@@ -389,11 +424,13 @@ fn body(
                 th scope="col" { (t.t("placement-municipality")) }
                 th scope="col" { (t.t("placement-partner")) }
                 @for d in &dims { th scope="col" { (d) " " (t.t("placement-used-of-room")) } }
+                @if keep { th scope="col" { (t.t("placement-kept")) } }
             } }
             tbody { @for (m, place) in plan.municipalities.iter().enumerate() { tr {
                 th scope="row" { (place.name) " (" (place.code) ")" }
                 td { (if place.partner { t.t("yes") } else { t.t("no") }) }
                 @for k in 0..3 { td.num { (used[m][k]) " / " (plan.room_left[m][k]) } }
+                @if keep { td.num { (kept[m].iter().map(u32::to_string).collect::<Vec<_>>().join(" / ")) } }
             } } }
         } }
     }
