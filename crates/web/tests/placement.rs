@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use resettle_domain::Role;
 use resettle_placement::{Options, solve};
 use resettle_store::placement::{Municipality, PlacementStore};
-use resettle_web::placement::plan;
+use resettle_web::placement::{Plan, plan};
 use support::App;
 use time::OffsetDateTime;
 
@@ -38,6 +38,30 @@ async fn demo_with_municipalities(app: &App) -> Vec<Municipality> {
         .collect();
     app.store.save_municipalities(&list).await.unwrap();
     list
+}
+
+/// The form's choice for every family on the page, as `assign` places it.
+fn choices_for(plan: &Plan, assign: &[Option<usize>]) -> Vec<(String, String)> {
+    plan.families
+        .iter()
+        .zip(assign)
+        .filter(|(f, _)| !f.expected)
+        .map(|(f, m)| {
+            (
+                format!("m-{}", f.case_number),
+                m.map_or("-".into(), |m| plan.municipalities[m].code.clone()),
+            )
+        })
+        .collect()
+}
+
+async fn confirm(app: &App, chosen: &[(String, String)]) -> (StatusCode, String) {
+    let fields: Vec<(&str, &str)> = chosen
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    app.form(Role::CoaOfficer, "/placement/confirmations", &fields)
+        .await
 }
 
 async fn check(app: &App) {
@@ -78,9 +102,7 @@ async fn check(app: &App) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains(&format!("{} zou", first.name)), "{page}");
-    let (status, _) = app
-        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
-        .await;
+    let (status, _) = confirm(app, &crowded).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         app.store.housing_assignments().await.unwrap().is_empty(),
@@ -89,24 +111,8 @@ async fn check(app: &App) {
 
     // Confirming the proposal records it, within every room.
     let proposal = solve(&current.problem, &Options::for_problem(&current.problem));
-    let chosen: Vec<(String, String)> = current
-        .families
-        .iter()
-        .zip(&proposal.assign)
-        .map(|(f, m)| {
-            (
-                format!("m-{}", f.case_number),
-                m.map_or("-".into(), |m| current.municipalities[m].code.clone()),
-            )
-        })
-        .collect();
-    let fields: Vec<(&str, &str)> = chosen
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let (status, page) = app
-        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
-        .await;
+    let chosen = choices_for(&current, &proposal.assign);
+    let (status, page) = confirm(app, &chosen).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let placed = proposal.assign.iter().filter(|m| m.is_some()).count();
     let (_, page) = app
@@ -133,9 +139,7 @@ async fn check(app: &App) {
         }
     }
     // The same form again: those families wait no longer.
-    let (status, page) = app
-        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
-        .await;
+    let (status, page) = confirm(app, &chosen).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("wacht niet meer op een gemeente"), "{page}");
     assert_eq!(app.store.housing_assignments().await.unwrap().len(), placed);
@@ -179,22 +183,9 @@ async fn with_room_kept_only_arrived_families_are_proposed_and_confirmed() {
     }
     // Confirming the arrived families' proposal records only theirs.
     let proposal = solve(&kept.problem, &Options::for_problem(&kept.problem));
-    let mut chosen: Vec<(String, String)> = vec![("keep".into(), "1".into())];
-    for (f, m) in kept.families.iter().zip(&proposal.assign) {
-        if !f.expected {
-            chosen.push((
-                format!("m-{}", f.case_number),
-                m.map_or("-".into(), |m| kept.municipalities[m].code.clone()),
-            ));
-        }
-    }
-    let fields: Vec<(&str, &str)> = chosen
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let (status, page) = app
-        .form(Role::CoaOfficer, "/placement/confirmations", &fields)
-        .await;
+    let mut chosen = choices_for(&kept, &proposal.assign);
+    chosen.push(("keep".into(), "1".into()));
+    let (status, page) = confirm(&app, &chosen).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let recorded = app.store.housing_assignments().await.unwrap();
     let placed_now = kept
