@@ -4,7 +4,6 @@
 
 pub mod access;
 pub mod api;
-pub mod audit_writer;
 pub mod auth;
 mod csrf;
 mod filters;

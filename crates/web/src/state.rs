@@ -13,8 +13,6 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Recent login attempts per client address, for rate limiting.
     login_attempts: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
-    /// Appends to the audit trail through the store's group commit.
-    pub audit: crate::audit_writer::AuditWriter,
 }
 
 /// Login attempts allowed per client address per minute.
@@ -23,12 +21,10 @@ pub const LOGIN_ATTEMPTS_PER_MINUTE: usize = 10;
 impl AppState {
     /// The state of a server on `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        let audit = crate::audit_writer::AuditWriter::start(store.clone());
         Self {
             store,
             secure_cookies: false,
             login_attempts: Arc::default(),
-            audit,
         }
     }
 

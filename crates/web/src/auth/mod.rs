@@ -61,7 +61,9 @@ impl Principal {
     }
 }
 
-/// Appends an audit entry; a failure to audit is logged, never shown to the user.
+/// Appends an audit entry and waits until it is committed (the store's single
+/// writer commits it with whatever else waits, in one transaction); a failure
+/// to audit is logged, never shown to the user.
 pub async fn audit(
     state: &AppState,
     actor: &str,
@@ -78,8 +80,8 @@ pub async fn audit(
         result,
         origin: origin.to_string(),
     };
-    if !state.audit.append(entry).await {
-        tracing::error!(action, "the audit entry was not written");
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(action, error = %e, "the audit entry was not written");
     }
 }
 
