@@ -4,6 +4,7 @@ use crate::explain::Explanation;
 use crate::problem::Problem;
 use crate::solve::{Method, Solution};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -52,24 +53,18 @@ impl PlacementOutput {
     pub fn new(p: &Problem, solution: &Solution, explanations: Option<Vec<Explanation>>) -> Self {
         let mut assignments = Vec::new();
         let mut unassigned = Vec::new();
-        let mut reserved: Vec<Reservation> = Vec::new();
+        // Kept room by municipality id, so the list comes out in id order.
+        let mut kept: BTreeMap<&str, Reservation> = BTreeMap::new();
         let batch = (0..p.families()).any(|f| p.expected(f));
         for (f, m) in solution.assign.iter().enumerate() {
             if p.expected(f) {
                 if let Some(m) = m {
                     let id = p.municipality_id(*m);
-                    let at = match reserved.iter().position(|r| r.municipality == id) {
-                        Some(at) => at,
-                        None => {
-                            reserved.push(Reservation {
-                                municipality: id.to_string(),
-                                families: 0,
-                                room: vec![0.0; p.dims()],
-                            });
-                            reserved.len() - 1
-                        }
-                    };
-                    let r = &mut reserved[at];
+                    let r = kept.entry(id).or_insert_with(|| Reservation {
+                        municipality: id.to_string(),
+                        families: 0,
+                        room: vec![0.0; p.dims()],
+                    });
                     r.families += 1;
                     for (k, d) in p.demand(f).iter().enumerate() {
                         r.room[k] += d;
@@ -91,7 +86,7 @@ impl PlacementOutput {
         } else {
             0.0
         };
-        reserved.sort_by(|a, b| a.municipality.cmp(&b.municipality));
+        let reserved: Vec<Reservation> = kept.into_values().collect();
         let batch_score = batch.then(|| assignments.iter().map(|a| a.score).sum());
         let explanations = explanations.map(|all| {
             all.into_iter()
