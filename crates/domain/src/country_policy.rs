@@ -5,8 +5,9 @@
 
 use crate::country::Nationality;
 use crate::ids::{MissionId, PolicyNoteId};
-use crate::mission::{FieldProblem, Mission, MissionKind, Rule};
+use crate::mission::{Mission, MissionKind};
 use crate::operations::ResettlementProfile;
+use crate::rule::{FieldProblem, Rule};
 use crate::submission::vocabulary;
 use serde::{Deserialize, Serialize};
 use time::Date;

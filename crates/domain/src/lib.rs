@@ -20,6 +20,7 @@ pub mod operations;
 pub mod person;
 pub mod policy;
 pub mod retention;
+pub mod rule;
 pub mod sample;
 pub mod submission;
 mod text;

@@ -5,6 +5,7 @@
 use crate::country::{CountryCode, Nationality};
 use crate::ids::MissionId;
 use crate::policy::AllocationPlan;
+use crate::rule::{FieldProblem, Rule, ValueError};
 use crate::submission::{SubmissionPriority, Track, vocabulary};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -96,78 +97,8 @@ fn in_person() -> Modality {
     Modality::InPerson
 }
 
-vocabulary!(
-    /// The rules a field of a request can break. The API says each in
-    /// English (the problem's message); the pages translate it by its code
-    /// (`rule-…`), with the problem's named values.
-    Rule {
-        NameMission = "name-mission",
-        SelectionNeedsHostCountry = "selection-needs-host-country",
-        CountryCode = "country-code",
-        MissionEndsBeforeStart = "mission-ends-before-start",
-        PlacesRange = "places-range",
-        RemoteNeedsCaseKinds = "remote-needs-case-kinds",
-        DossierHasNoModality = "dossier-has-no-modality",
-        PostponeNeedsReason = "postpone-needs-reason",
-        PostponeStartsLater = "postpone-starts-later",
-        CancelNeedsReason = "cancel-needs-reason",
-        InterviewAfterHeld = "interview-after-held",
-        BedroomsRange = "bedrooms-range",
-        SchoolAgeChildrenRange = "school-age-children-range",
-        SessionAfterHeld = "session-after-held",
-        TrainingRange = "training-range",
-        NoSuchMember = "no-such-member",
-        NameDocumentKind = "name-document-kind",
-        GiveDocumentNumber = "give-document-number",
-        BookingNeedsReference = "booking-needs-reference",
-        BroughtForwardNeedsReason = "brought-forward-needs-reason",
-        NameMessageChannel = "name-message-channel",
-        GiveMessageText = "give-message-text",
-        MessageBeforeHold = "message-before-hold",
-        HoldNeedsReason = "hold-needs-reason",
-        ReleaseBeforeHold = "release-before-hold",
-        StateThePolicy = "state-the-policy",
-        NoteEndsAfterStart = "note-ends-after-start",
-        NameTheGroup = "name-the-group",
-    }
-);
-
-/// One invalid field of a request: the rule it breaks, with the values the
-/// message names, and the message in English.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{field}: {message}")]
-pub struct FieldProblem {
-    pub field: String,
-    pub rule: Rule,
-    /// The values named in the message, by the names the translations use.
-    pub values: Vec<(&'static str, String)>,
-    pub message: String,
-}
-
-impl FieldProblem {
-    pub fn new(field: &str, rule: Rule, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            rule,
-            values: Vec::new(),
-            message: message.into(),
-        }
-    }
-
-    /// Names a value of the message, for its translations.
-    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.values.push((name, value.to_string()));
-        self
-    }
-}
-
 fn problem(field: &str, rule: Rule, message: impl Into<String>) -> FieldProblem {
     FieldProblem::new(field, rule, message)
-}
-
-/// A country code that does not parse, named in the problem.
-fn bad_country(field: &str, raw: &str, e: impl ToString) -> FieldProblem {
-    problem(field, Rule::CountryCode, e.to_string()).with("value", raw.trim())
 }
 
 /// More places than a mission could ever hold: a typing error.
@@ -191,14 +122,14 @@ impl NewMission {
             }
             (_, None | Some("")) => None,
             (_, Some(h)) => CountryCode::parse(h)
-                .map_err(|e| errors.push(bad_country("hostCountry", h, e)))
+                .map_err(|e| errors.push(e.at("hostCountry")))
                 .ok(),
         };
         let mut populations = Vec::new();
         for (i, p) in self.populations.iter().enumerate() {
             match Nationality::parse(p) {
                 Ok(n) => populations.push(n),
-                Err(e) => errors.push(bad_country(&format!("populations[{i}]"), p, e)),
+                Err(e) => errors.push(e.at(&format!("populations[{i}]"))),
             }
         }
         if self.ends_on < self.starts_on {

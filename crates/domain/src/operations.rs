@@ -4,7 +4,7 @@
 
 use crate::ids::{HoldId, MissionId};
 use crate::lifecycle::TrainingMode;
-use crate::mission::{FieldProblem, Rule};
+use crate::rule::{FieldProblem, Rule};
 use crate::submission::{Programme, vocabulary};
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -4,10 +4,10 @@
 //! (docs/policy-nl.json), never in code.
 
 use crate::country::CountryCode;
+use crate::rule::{FieldProblem, Rule};
 use crate::submission::{Programme, SubmissionCategory, SubmissionPriority, vocabulary};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::fmt;
 use time::Date;
 
 /// The format name and version a policy file carries.
@@ -169,21 +169,6 @@ pub const MAX_PLACES: u64 = 1_000_000_000;
 /// emergency and urgent cases (a policy norm, shown as a warning).
 pub const UNEARMARKED_TARGET_PERCENT: u64 = 10;
 
-/// One problem in a policy document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyProblem {
-    pub field: String,
-    pub message: String,
-}
-
-impl fmt::Display for PolicyProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
 impl Framework {
     /// The commitment after deductions.
     pub fn adjusted_commitment(&self) -> u64 {
@@ -269,52 +254,79 @@ impl PolicySet {
     }
 
     /// Checks the document, listing every problem.
-    pub fn validate(&self) -> Result<(), Vec<PolicyProblem>> {
+    pub fn validate(&self) -> Result<(), Vec<FieldProblem>> {
         let mut p = Vec::new();
-        let mut problem = |field: String, message: String| p.push(PolicyProblem { field, message });
         if self.format != POLICY_FORMAT {
-            problem(
-                "format".into(),
-                format!(
-                    "'{}' is not a known format; expected '{POLICY_FORMAT}'",
-                    self.format
-                ),
+            p.push(
+                FieldProblem::new(
+                    "format",
+                    Rule::PolicyFormat,
+                    format!(
+                        "'{}' is not a known format; expected '{POLICY_FORMAT}'",
+                        self.format
+                    ),
+                )
+                .with("value", &self.format)
+                .with("expected", POLICY_FORMAT),
             );
         }
+        let ends_before = |field: String, end: Date, start: Date| {
+            FieldProblem::new(
+                &field,
+                Rule::EndsBeforeStart,
+                format!("{end} lies before the start {start}"),
+            )
+            .with("end", end)
+            .with("start", start)
+        };
+        let believable = |field: String, places: u64| {
+            FieldProblem::new(
+                &field,
+                Rule::PlacesBelievable,
+                format!("{places} is not a believable number of places"),
+            )
+            .with("places", places)
+        };
         let mut ids = HashSet::new();
         for (i, f) in self.frameworks.iter().enumerate() {
             let at = |n: &str| format!("frameworks[{i}].{n}");
             if f.id.trim().is_empty() || !ids.insert(f.id.as_str()) {
-                problem(at("id"), format!("'{}' is empty or used twice", f.id));
+                p.push(
+                    FieldProblem::new(
+                        &at("id"),
+                        Rule::FrameworkId,
+                        format!("'{}' is empty or used twice", f.id),
+                    )
+                    .with("value", &f.id),
+                );
             }
             if f.end < f.start {
-                problem(
-                    at("end"),
-                    format!("{} lies before the start {}", f.end, f.start),
-                );
+                p.push(ends_before(at("end"), f.end, f.start));
             }
             if f.commitment > MAX_PLACES {
-                problem(
-                    at("commitment"),
-                    format!("{} is not a believable number of places", f.commitment),
-                );
+                p.push(believable(at("commitment"), f.commitment));
             }
             if f.deductions
                 .iter()
                 .fold(0u64, |s, d| s.saturating_add(d.places))
                 > f.commitment
             {
-                problem(
-                    at("deductions"),
-                    "the deductions exceed the commitment".into(),
+                p.push(
+                    FieldProblem::new(
+                        &at("deductions"),
+                        Rule::DeductionsExceedCommitment,
+                        "the deductions exceed the commitment",
+                    )
+                    .with("commitment", f.commitment),
                 );
             }
             for (j, d) in f.deductions.iter().enumerate() {
                 if d.reason.trim().is_empty() {
-                    problem(
-                        at(&format!("deductions[{j}].reason")),
-                        "say why places are deducted".into(),
-                    );
+                    p.push(FieldProblem::new(
+                        &at(&format!("deductions[{j}].reason")),
+                        Rule::DeductionNeedsReason,
+                        "say why places are deducted",
+                    ));
                 }
             }
         }
@@ -323,47 +335,56 @@ impl PolicySet {
             if let [a, b] = pair
                 && b.start <= a.end
             {
-                problem(
-                    "frameworks".into(),
-                    format!("frameworks {} and {} overlap", a.id, b.id),
+                p.push(
+                    FieldProblem::new(
+                        "frameworks",
+                        Rule::FrameworksOverlap,
+                        format!("frameworks {} and {} overlap", a.id, b.id),
+                    )
+                    .with("first", &a.id)
+                    .with("second", &b.id),
                 );
             }
         }
         for (i, q) in self.quota_changes.iter().enumerate() {
             if q.reason.trim().is_empty() {
-                problem(
-                    format!("quotaChanges[{i}].reason"),
-                    "say why the quota changes".into(),
-                );
+                p.push(FieldProblem::new(
+                    &format!("quotaChanges[{i}].reason"),
+                    Rule::QuotaChangeNeedsReason,
+                    "say why the quota changes",
+                ));
             }
         }
         for (i, s) in self.suspensions.iter().enumerate() {
-            if s.until.is_some_and(|u| u < s.from) {
-                problem(
+            if let Some(until) = s.until.filter(|u| *u < s.from) {
+                p.push(ends_before(
                     format!("suspensions[{i}].until"),
-                    "lies before the start of the suspension".into(),
-                );
+                    until,
+                    s.from,
+                ));
             }
         }
         for (i, e) in self.eu_programmes.iter().enumerate() {
             if e.end < e.start {
-                problem(
+                p.push(ends_before(
                     format!("euProgrammes[{i}].end"),
-                    "lies before the start".into(),
-                );
+                    e.end,
+                    e.start,
+                ));
             }
         }
         for (i, a) in self.allocation_plans.iter().enumerate() {
             if a.total() > MAX_PLACES {
-                problem(
-                    format!("allocationPlans[{i}]"),
-                    "the planned places are not a believable number".into(),
-                );
+                p.push(believable(format!("allocationPlans[{i}]"), a.total()));
             }
             if !ids.contains(a.framework.as_str()) {
-                problem(
-                    format!("allocationPlans[{i}].framework"),
-                    format!("there is no framework '{}'", a.framework),
+                p.push(
+                    FieldProblem::new(
+                        &format!("allocationPlans[{i}].framework"),
+                        Rule::NoSuchFramework,
+                        format!("there is no framework '{}'", a.framework),
+                    )
+                    .with("value", &a.framework),
                 );
             }
         }

@@ -1,11 +1,11 @@
 //! The case-list query (filters and paging) shared by the API and the pages,
 //! parsed with every bad parameter reported at once.
 
-use crate::problem::{FieldError, Problem};
+use crate::problem::FieldError;
+use resettle_domain::rule::{self, FieldProblem, Rule, ValueError};
 use resettle_domain::{CaseState, CountryCode, Programme, SubmissionPriority, Track};
-use resettle_store::{CaseFilter, Cursor, PageRequest};
+use resettle_store::{CaseFilter, Cursor, PageRequest, PageTooDeep};
 use serde::Deserialize;
-use std::fmt::Display;
 use utoipa::IntoParams;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -36,30 +36,22 @@ pub struct CaseQuery {
 }
 
 /// Parses an optional parameter; empty means "not given".
-fn opt<T, E: Display>(
+pub(crate) fn opt<T, E: ValueError>(
     errors: &mut Vec<FieldError>,
     name: &str,
     raw: &Option<String>,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Option<T> {
     let v = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-    parse(v)
-        .map_err(|e| errors.push(Problem::field(name, e.to_string())))
-        .ok()
+    parse(v).map_err(|e| errors.push(e.at(name).into())).ok()
 }
 
-fn year(v: &str) -> Result<i32, String> {
-    match v.parse::<i32>() {
-        Ok(y) if (1984..=2100).contains(&y) => Ok(y),
-        _ => Err(format!("'{v}' is not a year between 1984 and 2100")),
-    }
+fn year(v: &str) -> Result<i32, FieldProblem> {
+    rule::year(v, 1984, 2100)
 }
 
-fn number(max: u32) -> impl Fn(&str) -> Result<u32, String> {
-    move |v| match v.parse::<u32>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!("'{v}' is not a whole number from 1 to {max}")),
-    }
+fn number(max: u32) -> impl Fn(&str) -> Result<u32, FieldProblem> {
+    move |v| rule::whole_number(v, 1, max.into()).map(|n| n as u32)
 }
 
 impl CaseQuery {
@@ -94,10 +86,13 @@ impl CaseQuery {
             number(PageRequest::MAX_SIZE),
         )
         .unwrap_or(50);
-        let cursor = opt(&mut e, "cursor", &self.cursor, Cursor::decode);
+        let cursor = opt(&mut e, "cursor", &self.cursor, |v| {
+            Cursor::decode(v)
+                .map_err(|c| FieldProblem::new("", Rule::Cursor, c.to_string()).with("value", v))
+        });
         let request = PageRequest::new(page, size).with_cursor(cursor);
         if let Err(deep) = request.within_reach() {
-            e.push(Problem::field("page", deep.to_string()));
+            e.push(too_deep(deep));
         }
         if e.is_empty() {
             Ok((filter, request))
@@ -105,4 +100,12 @@ impl CaseQuery {
             Err(e)
         }
     }
+}
+
+/// A numbered page beyond the store's reach, as the page field's problem.
+pub(crate) fn too_deep(deep: PageTooDeep) -> FieldError {
+    FieldProblem::new("page", Rule::PageTooDeep, deep.to_string())
+        .with("page", deep.page)
+        .with("limit", deep.limit)
+        .into()
 }

@@ -6,7 +6,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use resettle_domain::TransitionError;
 use resettle_domain::import::ImportProblem;
-use resettle_domain::mission::{FieldProblem, Rule};
+use resettle_domain::rule::{FieldProblem, Rule};
 use resettle_store::StoreError;
 use resettle_store::workflow::ActionError;
 use serde::Serialize;
@@ -137,8 +137,7 @@ impl From<StoreError> for Problem {
                 }
             }
             StoreError::PageTooDeep(deep) => {
-                let detail = deep.to_string();
-                Problem::bad_request(detail.clone(), vec![Problem::field("page", detail)])
+                Problem::bad_request(deep.to_string(), vec![crate::filters::too_deep(deep)])
             }
             StoreError::Invalid { field, message } => Problem::bad_request(
                 format!("{field}: {message}"),

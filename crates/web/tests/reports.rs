@@ -311,3 +311,172 @@ async fn the_norms_dashboard_lists_cases_at_risk_within_the_reader_s_scope() {
     assert!(page.contains("EGY-24C00102") && page.contains("Verlopen"));
     app.finish().await;
 }
+
+/// Asserts that a Dutch page names each refusal in Dutch and none in English.
+fn says_in_dutch(page: &str, dutch: &[&str], english: &[&str]) {
+    for d in dutch {
+        assert!(page.contains(d), "lacks «{d}»: {page}");
+    }
+    for e in english {
+        assert!(!page.contains(e), "English «{e}» on a Dutch page: {page}");
+    }
+}
+
+#[tokio::test]
+async fn filters_the_policy_editor_and_the_account_form_refuse_in_dutch() {
+    let app = App::sqlite().await;
+    load_policy(&app).await;
+    // The case list's filters.
+    let (status, page) = app
+        .page(
+            Role::CoaOfficer,
+            "/cases?state=lost&year=abc&pageSize=9999&cursor=x",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    says_in_dutch(
+        &page,
+        &[
+            "is geen van: submitted",
+            "is geen jaar van 1984 tot en met 2100",
+            "is geen heel getal van 1 tot en met 500",
+            "deze vervolgverwijzing is onleesbaar",
+        ],
+        &["is not one of", "is not a year", "whole number"],
+    );
+    let (_, page) = app
+        .page(Role::CoaOfficer, "/cases?page=201&pageSize=50")
+        .await;
+    says_in_dutch(
+        &page,
+        &["pagina 201 ligt voorbij de eerste 10000 treffers"],
+        &["lies beyond"],
+    );
+    // The norms dashboard, the forecast and the audit search.
+    let (_, page) = app
+        .page(Role::IndOfficer, "/norms?asOf=juni&status=soon&mission=x")
+        .await;
+    says_in_dutch(
+        &page,
+        &[
+            "is geen datum in de vorm JJJJ-MM-DD",
+            "is geen van: at-risk-or-overdue",
+            "is geen missie-id",
+        ],
+        &["is not"],
+    );
+    let (_, page) = app
+        .page(Role::PolicyAnalyst, "/forecast?cancel=XYZ&runs=0")
+        .await;
+    says_in_dutch(
+        &page,
+        &[
+            "is geen ISO 3166-1 alpha-3-landcode",
+            "is geen heel getal van 1 tot en met 20000",
+        ],
+        &["is not"],
+    );
+    let (_, page) = app
+        .page(
+            Role::Administrator,
+            "/admin/audit?from=gisteren&result=x&page=999",
+        )
+        .await;
+    says_in_dutch(
+        &page,
+        &[
+            "is geen datum in de vorm JJJJ-MM-DD",
+            "is geen van: ok",
+            "pagina 999 ligt voorbij",
+        ],
+        &["is not", "lies beyond"],
+    );
+    // The policy editor: a document that is not JSON, then one that breaks the rules.
+    let (status, page) = app
+        .form(
+            Role::Administrator,
+            "/policy",
+            &[("expectedVersion", "1"), ("document", "{"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    says_in_dutch(
+        &page,
+        &["geen geldige JSON voor het beleid (regel 1, kolom 1"],
+        &["not valid"],
+    );
+    let mut doc: Value = serde_json::from_str(POLICY).unwrap();
+    doc["frameworks"][0]["end"] = "2019-01-01".into();
+    doc["allocationPlans"][0]["framework"] = "nergens".into();
+    let (status, page) = app
+        .form(
+            Role::Administrator,
+            "/policy",
+            &[
+                ("expectedVersion", "1"),
+                ("document", &doc.to_string()),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    says_in_dutch(
+        &page,
+        &[
+            "frameworks[0].end: het einde 2019-01-01 ligt vóór het begin 2020-01-01",
+            "er is geen beleidskader",
+            "zeg waarom het beleid verandert",
+        ],
+        &["lies before", "say why", "there is no"],
+    );
+    // A stale version: someone else saved first.
+    let (status, page) = app
+        .form(
+            Role::Administrator,
+            "/policy",
+            &[
+                ("expectedVersion", "0"),
+                ("document", POLICY),
+                ("reason", "again"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    says_in_dutch(&page, &["iemand anders heeft dit gewijzigd"], &["changed"]);
+    // The account form.
+    let (status, page) = app
+        .form(
+            Role::Administrator,
+            "/admin/users",
+            &[
+                ("username", "A B"),
+                ("display_name", "Anna de Boer"),
+                ("role", "municipality-officer"),
+                ("password", "kort"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    says_in_dutch(&page, &["is geen gebruikersnaam"], &["is not a user name"]);
+    let (_, page) = app
+        .form(
+            Role::Administrator,
+            "/admin/users",
+            &[
+                ("username", "aboer"),
+                ("display_name", "Anna de Boer"),
+                ("role", "municipality-officer"),
+                ("password", "kort"),
+            ],
+        )
+        .await;
+    says_in_dutch(
+        &page,
+        &[
+            "het wachtwoord moet ten minste 12 tekens hebben",
+            "vraagt een organisatie",
+        ],
+        &["must have", "needs an organisation"],
+    );
+    app.finish().await;
+}

@@ -1,13 +1,14 @@
 //! The audit trail, for administrators: search, newest first.
 
 use crate::auth::{Auditor, audit};
+use crate::filters::{opt, too_deep};
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use resettle_domain::audit::{AuditRecord, AuditResult};
-use resettle_domain::import::parse_date;
+use resettle_domain::rule;
 use resettle_store::{AuditQuery, Page, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -41,22 +42,9 @@ impl AuditParams {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let mut date = |name: &str, v: &Option<String>| {
-            text(v).and_then(|d| {
-                parse_date(&d)
-                    .map_err(|e| errors.push(Problem::field(name, e)))
-                    .ok()
-            })
-        };
-        let from = date("from", &self.from);
-        let to = date("to", &self.to);
-        let result = match text(&self.result).map(|r| AuditResult::parse(&r)) {
-            Some(Err(e)) => {
-                errors.push(Problem::field("result", e.to_string()));
-                None
-            }
-            other => other.and_then(Result::ok),
-        };
+        let from = opt(&mut errors, "from", &self.from, rule::date);
+        let to = opt(&mut errors, "to", &self.to, rule::date);
+        let result = opt(&mut errors, "result", &self.result, AuditResult::parse);
         let query = AuditQuery {
             actor: text(&self.actor),
             action: text(&self.action),
@@ -66,6 +54,9 @@ impl AuditParams {
             to,
         };
         let page = PageRequest::new(self.page.unwrap_or(1), self.page_size.unwrap_or(50));
+        if let Err(deep) = page.within_reach() {
+            errors.push(too_deep(deep));
+        }
         if errors.is_empty() {
             Ok((query, page))
         } else {

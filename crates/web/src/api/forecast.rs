@@ -9,6 +9,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use resettle_domain::audit::AuditResult;
 use resettle_domain::forecast::{Forecast, Scenario, forecast};
+use resettle_domain::rule::{self, ValueError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -35,11 +36,10 @@ pub(crate) async fn run(state: &AppState, request: &ForecastRequest) -> Result<F
     let runs = request.runs.unwrap_or(2000);
     let horizon = request.horizon_months.unwrap_or(24);
     let mut errors = Vec::new();
-    if runs == 0 || runs > MAX_RUNS {
-        errors.push(Problem::field("runs", format!("must be 1 to {MAX_RUNS}")));
-    }
-    if horizon == 0 || horizon > 60 {
-        errors.push(Problem::field("horizonMonths", "must be 1 to 60"));
+    for (field, value, max) in [("runs", runs, MAX_RUNS), ("horizonMonths", horizon, 60)] {
+        if let Err(e) = rule::whole_number(&value.to_string(), 1, max.into()) {
+            errors.push(e.at(field).into());
+        }
     }
     if !errors.is_empty() {
         return Err(Problem::bad_request(

@@ -18,9 +18,10 @@ use resettle_domain::country_policy::{
     NewPolicyNote, PolicyNote, SubmissionRequest, profile_wishes, submission_request,
 };
 use resettle_domain::mission::{
-    FieldProblem, Mission, MissionChange, MissionError, NewMission, PlanStatus, Rule, plan_status,
+    Mission, MissionChange, MissionError, NewMission, PlanStatus, plan_status,
 };
 use resettle_domain::operations::{Hold, HoldMessage, HoldScope};
+use resettle_domain::rule::{FieldProblem, Rule};
 use resettle_domain::{CaseId, HoldId, MissionId, Permission, PolicyNoteId};
 use resettle_store::{CaseSummary, NewAuditEntry, StoreError};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! The time-norms dashboard as JSON, CSV or XLSX.
 
 use crate::auth::{CaseReader, Principal, audit};
+use crate::filters::opt;
 use crate::norms::{AT_RISK_DAYS, Dashboard, dashboard, tables};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use resettle_domain::CountryCode;
 use resettle_domain::audit::AuditResult;
 use resettle_domain::norms::{Norm, NormStatus};
+use resettle_domain::rule::{self, FieldProblem, Rule, ValueError};
 use resettle_store::CaseFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -42,6 +44,16 @@ pub(crate) async fn build(
     q: &NormParams,
 ) -> Result<Dashboard, Problem> {
     let mut errors = Vec::new();
+    let one_of = |field: &str, value: &str, allowed: &[&str]| {
+        FieldProblem::new(
+            field,
+            Rule::OneOf,
+            format!("'{value}' is not one of: {}", allowed.join(", ")),
+        )
+        .with("value", value)
+        .with("allowed", allowed.join(", "))
+        .into()
+    };
     let statuses: Vec<NormStatus> = match q.status.as_deref().unwrap_or("at-risk-or-overdue") {
         "at-risk-or-overdue" | "" => vec![NormStatus::AtRisk, NormStatus::Overdue],
         "at-risk" => vec![NormStatus::AtRisk],
@@ -49,12 +61,14 @@ pub(crate) async fn build(
         "on-track" => vec![NormStatus::OnTrack],
         "all" => vec![NormStatus::AtRisk, NormStatus::Overdue, NormStatus::OnTrack],
         other => {
-            errors.push(Problem::field(
-                "status",
-                format!(
-                    "'{other}' is not one of: at-risk-or-overdue, at-risk, overdue, on-track, all"
-                ),
-            ));
+            let allowed = [
+                "at-risk-or-overdue",
+                "at-risk",
+                "overdue",
+                "on-track",
+                "all",
+            ];
+            errors.push(one_of("status", other, &allowed));
             vec![]
         }
     };
@@ -63,32 +77,23 @@ pub(crate) async fn build(
         "selection-to-arrival" => vec![Norm::SelectionToArrival],
         "submission-priority" => vec![Norm::SubmissionPriority],
         other => {
-            errors.push(Problem::field(
-                "norm",
-                format!("'{other}' is not one of: selection-to-arrival, submission-priority"),
-            ));
+            let allowed = ["selection-to-arrival", "submission-priority"];
+            errors.push(one_of("norm", other, &allowed));
             vec![]
         }
     };
-    let host = match q
-        .host_country
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-    {
-        Some(h) => CountryCode::parse(h)
-            .map_err(|e| errors.push(Problem::field("hostCountry", e.to_string())))
-            .ok(),
-        None => None,
-    };
+    let host = opt(
+        &mut errors,
+        "hostCountry",
+        &q.host_country,
+        CountryCode::parse,
+    );
     let at_risk_days = q.at_risk_days.unwrap_or(AT_RISK_DAYS);
-    if !(0..=365).contains(&at_risk_days) {
-        errors.push(Problem::field("atRiskDays", "must be 0 to 365"));
+    if let Err(e) = rule::whole_number(&at_risk_days.to_string(), 0, 365) {
+        errors.push(e.at("atRiskDays").into());
     }
     let today = match q.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => resettle_domain::import::parse_date(d)
-            .map_err(|e| errors.push(Problem::field("asOf", e)))
-            .ok(),
+        Some(_) => opt(&mut errors, "asOf", &q.as_of, rule::date),
         None => Some(state.now().date()),
     };
     let mission: Option<Option<resettle_domain::MissionId>> = match q
@@ -102,10 +107,15 @@ pub(crate) async fn build(
         Some(m) => match m.parse() {
             Ok(id) => Some(Some(id)),
             Err(_) => {
-                errors.push(Problem::field(
-                    "mission",
-                    format!("'{m}' is not a mission id"),
-                ));
+                errors.push(
+                    FieldProblem::new(
+                        "mission",
+                        Rule::MissionId,
+                        format!("'{m}' is not a mission id"),
+                    )
+                    .with("value", m)
+                    .into(),
+                );
                 None
             }
         },

@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::policy::PolicySet;
+use resettle_domain::rule::{FieldProblem, Rule, ValueError};
 use resettle_store::policy::PolicyVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -223,11 +224,21 @@ pub(crate) async fn save(
         Ok(()) => vec![],
         Err(problems) => problems
             .into_iter()
-            .map(|e| Problem::field(&format!("document.{}", e.field), e.message))
+            .map(|e| {
+                let field = format!("document.{}", e.field);
+                e.at(&field).into()
+            })
             .collect(),
     };
     if reason.trim().is_empty() {
-        errors.push(Problem::field("reason", "say why the policy changes"));
+        errors.push(
+            FieldProblem::new(
+                "reason",
+                Rule::PolicyNeedsReason,
+                "say why the policy changes",
+            )
+            .into(),
+        );
     }
     if !errors.is_empty() {
         return Err(Problem::bad_request("the policy was not stored", errors));

@@ -3,6 +3,7 @@
 
 use super::i18n::T;
 use super::layout::{error_summary, field_error, page};
+use super::refusals;
 use crate::api::audit::AuditParams;
 use crate::auth::secrets::{hash_password, new_totp_secret};
 use crate::auth::{Auditor, UserAdmin, audit};
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use resettle_domain::account::check_password;
 use resettle_domain::audit::AuditResult;
+use resettle_domain::rule::ValueError;
 use resettle_domain::{Role, User, UserId, Username};
 use serde::Deserialize;
 
@@ -134,10 +136,15 @@ pub async fn create(
     let who = &admin.0;
     let mut errors = Vec::new();
     let username = Username::parse(&f.username)
-        .map_err(|e| errors.push(("user-username".to_string(), e.to_string())))
+        .map_err(|e| errors.push(("user-username".to_string(), refusals::account(&t, &e))))
         .ok();
     let role = Role::parse(&f.role)
-        .map_err(|e| errors.push(("user-role".to_string(), e.to_string())))
+        .map_err(|e| {
+            errors.push((
+                "user-role".to_string(),
+                refusals::field(&t, &e.at("role").into()),
+            ))
+        })
         .ok();
     if f.display_name.trim().is_empty() {
         errors.push((
@@ -148,7 +155,7 @@ pub async fn create(
     if let Some(u) = &username
         && let Err(e) = check_password(&f.password, u, &f.display_name)
     {
-        errors.push(("user-password".into(), e.to_string()));
+        errors.push(("user-password".into(), refusals::account(&t, &e)));
     }
     let now = state.now();
     let user = match (username, role) {
@@ -166,7 +173,7 @@ pub async fn create(
                 removed_at: None,
             };
             if let Err(e) = user.validate() {
-                errors.push(("user-organisation".into(), e.to_string()));
+                errors.push(("user-organisation".into(), refusals::account(&t, &e)));
             }
             Some(user)
         }
@@ -200,7 +207,7 @@ pub async fn create(
     .await;
     if let Err(e) = outcome {
         let list = state.store.users().await?;
-        let errors = vec![("user-username".to_string(), e.to_string())];
+        let errors = vec![("user-username".to_string(), refusals::store(&t, &e))];
         let page = users_page(t, &admin, &list, &f, &errors, &Done::default());
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
@@ -262,7 +269,7 @@ pub async fn audit_page(
         Err(e) => (
             None,
             e.into_iter()
-                .map(|e| (format!("audit-{}", e.field), e.detail))
+                .map(|e| (format!("audit-{}", e.field), refusals::field(&t, &e)))
                 .collect::<Vec<_>>(),
         ),
     };

@@ -58,7 +58,7 @@ pub async fn list(
         Err(errors) => {
             let errors: Errors = errors
                 .into_iter()
-                .map(|e| (format!("filter-{}", e.field), e.detail))
+                .map(|e| (format!("filter-{}", e.field), refusals::field(&t, &e)))
                 .collect();
             (None, errors)
         }
@@ -1203,7 +1203,7 @@ pub async fn prepare(
         }
         Err(problem) => {
             if problem.errors.is_empty() {
-                errors.push((format!("{op}-heldOn"), problem.detail.clone()));
+                errors.push((format!("{op}-heldOn"), refusals::whole(&t, &problem)));
             }
             for e in &problem.errors {
                 let field = e.field.split('[').next().unwrap_or(&e.field);

@@ -4,16 +4,18 @@
 use super::i18n::T;
 use super::layout::{error_summary, page};
 use super::refusals;
-use crate::api::forecast::{ForecastRequest, run};
+use crate::api::forecast::{ForecastRequest, MAX_RUNS, run};
 use crate::auth::{ReportReader, audit};
 use crate::reports::chart::fan;
 use crate::state::AppState;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use resettle_domain::CountryCode;
 use resettle_domain::audit::AuditResult;
 use resettle_domain::forecast::{Pause, Scenario};
+use resettle_domain::rule::{self, ValueError};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +31,7 @@ pub struct ForecastQuery {
 }
 
 fn codes(
+    t: &T,
     raw: &Option<String>,
     field: &str,
     errors: &mut Vec<(String, String)>,
@@ -39,7 +42,9 @@ fn codes(
         .filter(|c| !c.trim().is_empty())
         .filter_map(|c| {
             CountryCode::parse(c)
-                .map_err(|e| errors.push((field.to_string(), e.to_string())))
+                .map_err(|e| {
+                    errors.push((field.to_string(), refusals::field(t, &e.at(field).into())))
+                })
                 .ok()
         })
         .collect()
@@ -53,16 +58,15 @@ pub async fn show(
 ) -> Response {
     let p = &reader.0;
     let mut errors: Vec<(String, String)> = Vec::new();
-    let number =
-        |raw: &Option<String>, field: &str, errors: &mut Vec<(String, String)>| -> Option<u64> {
-            let v = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-            v.parse()
-                .map_err(|_| errors.push((field.to_string(), t.t("form-whole-number"))))
-                .ok()
-        };
-    let runs = number(&q.runs, "forecast-runs", &mut errors).map(|r| r.min(20_000) as u32);
-    let seed = number(&q.seed, "forecast-seed", &mut errors);
-    let pause_months = number(&q.pause_months, "forecast-pauseMonths", &mut errors);
+    let mut number = |raw: &Option<String>, field: &str, min: i64, max: i64| {
+        let v = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        rule::whole_number(v, min, max)
+            .map_err(|e| errors.push((field.to_string(), refusals::field(&t, &e.at(field).into()))))
+            .ok()
+    };
+    let runs = number(&q.runs, "forecast-runs", 1, MAX_RUNS.into()).map(|r| r as u32);
+    let seed = number(&q.seed, "forecast-seed", 0, i64::MAX).map(|s| s as u64);
+    let pause_months = number(&q.pause_months, "forecast-pauseMonths", 1, 60);
     let pause_from = q
         .pause_from
         .as_deref()
@@ -73,13 +77,13 @@ pub async fn show(
                 .ok()
         });
     let scenario = Scenario {
-        cancel_missions: codes(&q.cancel, "forecast-cancel", &mut errors),
+        cancel_missions: codes(&t, &q.cancel, "forecast-cancel", &mut errors),
         pause: pause_from.map(|from| Pause {
             from,
             months: pause_months.unwrap_or(3) as u32,
         }),
         commitments: vec![],
-        bring_forward: codes(&q.bring_forward, "forecast-bringForward", &mut errors),
+        bring_forward: codes(&t, &q.bring_forward, "forecast-bringForward", &mut errors),
     };
     let request = ForecastRequest {
         runs,
@@ -156,6 +160,7 @@ pub async fn show(
                     tbody { @for (m, a, b, c) in &points { tr { th scope="row" { (m) } td.num { (a) } td.num { (b) } td.num { (c) } } } }
                 } }
             },
+            Some(Err(problem)) if problem.status() == StatusCode::CONFLICT => p.field-error { (t.t("forecast-no-policy")) },
             Some(Err(problem)) => p.field-error { (problem.detail) },
             None => {},
         }

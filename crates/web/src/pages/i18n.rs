@@ -241,7 +241,7 @@ mod tests {
                     .map(|v| ("interview-outcome", v.as_str())),
             );
             // The rules a form's field can break, from the domain's two lists.
-            use resettle_domain::mission::Rule;
+            use resettle_domain::rule::Rule;
             pairs.extend(Rule::ALL.iter().map(|v| ("rule", v.as_str())));
             pairs.extend(FieldRule::ALL.iter().map(|v| ("rule", v.code())));
             for (prefix, value) in pairs {

@@ -45,7 +45,7 @@ fn list(raw: Option<&str>) -> Vec<String> {
 /// Field errors of a problem, as (form field id, message); `populations[1]` links to `populations`.
 fn errors_of(t: T, prefix: &str, p: &Problem) -> Errors {
     if p.errors.is_empty() {
-        return vec![(format!("{prefix}-form"), p.detail.clone())];
+        return vec![(format!("{prefix}-form"), refusals::whole(&t, p))];
     }
     p.errors
         .iter()

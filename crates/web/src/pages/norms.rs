@@ -3,6 +3,7 @@
 
 use super::i18n::T;
 use super::layout::{error_summary, page};
+use super::refusals;
 use crate::api::norms::{NormParams, build, respond};
 use crate::auth::CaseReader;
 use crate::state::AppState;
@@ -56,7 +57,7 @@ pub async fn show(
         Err(problem) => problem
             .errors
             .iter()
-            .map(|e| (format!("norms-{}", e.field), e.detail.clone()))
+            .map(|e| (format!("norms-{}", e.field), refusals::field(&t, e)))
             .collect(),
         Ok(_) => vec![],
     };

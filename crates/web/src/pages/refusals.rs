@@ -3,8 +3,10 @@
 //! from the errors' fields, so no English reaches a Dutch form.
 
 use super::i18n::T;
-use crate::problem::FieldError;
+use crate::problem::{FieldError, Problem};
+use axum::http::StatusCode;
 use resettle_domain::TransitionError;
+use resettle_domain::account::AccountError;
 use resettle_store::StoreError;
 use resettle_store::workflow::ActionError;
 use time::Date;
@@ -28,6 +30,18 @@ pub(super) fn field(t: &T, e: &FieldError) -> String {
             t.with(&format!("rule-{}", rule.as_str()), &values)
         }
         None => e.detail.clone(),
+    }
+}
+
+/// Why a request was refused as a whole, for a problem that names no field.
+/// A conflict means the record changed since the form was shown (a newer
+/// version, a hold already released, a travel plan replaced): the reader
+/// reloads. Other problems keep the API's detail.
+pub(super) fn whole(t: &T, p: &Problem) -> String {
+    if p.status() == StatusCode::CONFLICT {
+        t.t("refused-changed-since")
+    } else {
+        p.detail.clone()
     }
 }
 
@@ -98,6 +112,9 @@ pub(super) fn store(t: &T, e: &StoreError) -> String {
                 ("reason", reason.clone().into()),
             ],
         ),
+        StoreError::Duplicate { value, .. } => {
+            t.with("refused-duplicate", &[("value", value.clone().into())])
+        }
         other => other.to_string(),
     }
 }
@@ -109,5 +126,19 @@ pub(super) fn action(t: &T, e: &ActionError) -> String {
         ActionError::Conflict { .. } => t.t("refused-conflict"),
         ActionError::Blocked(e) | ActionError::Store(e) => store(t, e),
         ActionError::NotFound(_) => e.to_string(),
+    }
+}
+
+/// Why an account cannot be made as asked.
+pub(super) fn account(t: &T, e: &AccountError) -> String {
+    match e {
+        AccountError::BadUsername(raw) => {
+            t.with("account-bad-username", &[("value", raw.clone().into())])
+        }
+        AccountError::WeakPassword => t.t("account-weak-password"),
+        AccountError::NeedsOrganisation(role) => t.with(
+            "account-needs-organisation",
+            &[("role", t.term("role", role.as_str()).into())],
+        ),
     }
 }

@@ -3,6 +3,7 @@
 
 use super::i18n::T;
 use super::layout::{error_summary, page};
+use super::refusals;
 use crate::api::reports::{ReportParams, build, file, save};
 use crate::auth::{PolicyAdmin, PolicyReader, ReportReader, audit};
 use crate::problem::Problem;
@@ -18,6 +19,7 @@ use maud::{Markup, html};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::ledger::{FrameworkLine, round_to_tens};
 use resettle_domain::policy::PolicySet;
+use resettle_domain::rule::{FieldProblem, Rule};
 use serde::Deserialize;
 
 /// The page's words for a table's English heading or yes/no cell, where the
@@ -362,7 +364,13 @@ pub async fn change_policy(
         Ok(doc) => save(&state, p, &doc, expected, &f.reason).await.map(|_| ()),
         Err(e) => Err(Problem::bad_request(
             e.to_string(),
-            vec![Problem::field("document", e.to_string())],
+            vec![
+                FieldProblem::new("document", Rule::PolicyJson, e.to_string())
+                    .with("line", e.line())
+                    .with("column", e.column())
+                    .with("detail", e)
+                    .into(),
+            ],
         )),
     };
     match outcome {
@@ -372,20 +380,18 @@ pub async fn change_policy(
             let mut errors: Vec<(String, String)> = problem
                 .errors
                 .iter()
-                .map(|e| {
-                    (
-                        if e.field == "reason" {
-                            "policy-reason"
-                        } else {
-                            "policy-document"
-                        }
-                        .to_string(),
-                        format!("{}: {}", e.field, e.detail),
-                    )
+                .map(|e| match e.field.as_str() {
+                    "reason" => ("policy-reason".to_string(), refusals::field(&t, e)),
+                    "document" => ("policy-document".to_string(), refusals::field(&t, e)),
+                    // Where in the document, by its path, then why.
+                    path => (
+                        "policy-document".to_string(),
+                        format!("{path}: {}", refusals::field(&t, e)),
+                    ),
                 })
                 .collect();
             if errors.is_empty() {
-                errors.push(("policy-document".into(), problem.detail.clone()));
+                errors.push(("policy-document".into(), refusals::whole(&t, &problem)));
             }
             let current = state.store.policy().await?;
             let versions = state.store.policy_versions().await?;
