@@ -50,7 +50,7 @@ fn year(v: &str) -> Result<i32, FieldProblem> {
     rule::year(v, 1984, 2100)
 }
 
-fn number(max: u32) -> impl Fn(&str) -> Result<u32, FieldProblem> {
+pub(crate) fn number(max: u32) -> impl Fn(&str) -> Result<u32, FieldProblem> {
     move |v| rule::whole_number(v, 1, max.into()).map(|n| n as u32)
 }
 

@@ -379,7 +379,7 @@ async fn filters_the_policy_editor_and_the_account_form_refuse_in_dutch() {
     let (_, page) = app
         .page(
             Role::Administrator,
-            "/admin/audit?from=gisteren&result=x&page=999",
+            "/admin/audit?from=gisteren&result=x&page=999&pageSize=veel",
         )
         .await;
     says_in_dutch(
@@ -387,6 +387,7 @@ async fn filters_the_policy_editor_and_the_account_form_refuse_in_dutch() {
         &[
             "is geen datum in de vorm JJJJ-MM-DD",
             "is geen van: ok",
+            "is geen heel getal van 1 tot en met 500",
             "pagina 999 ligt voorbij",
         ],
         &["is not", "lies beyond"],

@@ -1,7 +1,7 @@
 //! The audit trail, for administrators: search, newest first.
 
 use crate::auth::{Auditor, audit};
-use crate::filters::{opt, too_deep};
+use crate::filters::{number, opt, too_deep};
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 use axum::Json;
@@ -29,8 +29,10 @@ pub struct AuditParams {
     pub from: Option<String>,
     /// Up to and including this day.
     pub to: Option<String>,
-    pub page: Option<u32>,
-    pub page_size: Option<u32>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Entries per page, 1 to 500 (default 50).
+    pub page_size: Option<String>,
 }
 
 impl AuditParams {
@@ -53,7 +55,15 @@ impl AuditParams {
             from,
             to,
         };
-        let page = PageRequest::new(self.page.unwrap_or(1), self.page_size.unwrap_or(50));
+        let page = opt(&mut errors, "page", &self.page, number(u32::MAX)).unwrap_or(1);
+        let size = opt(
+            &mut errors,
+            "pageSize",
+            &self.page_size,
+            number(PageRequest::MAX_SIZE),
+        )
+        .unwrap_or(50);
+        let page = PageRequest::new(page, size);
         if let Err(deep) = page.within_reach() {
             errors.push(too_deep(deep));
         }
