@@ -44,6 +44,19 @@ pub enum Direction {
 #[error("'{0}' is not a cursor of this list: use the next or previous link of a page")]
 pub struct CursorError(pub String);
 
+/// A cursor travels as its text (see [`Cursor::encode`]).
+impl Serialize for Cursor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.encode())
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.encode())
+    }
+}
+
 impl Cursor {
     pub fn after(case: &CaseSummary) -> Self {
         Self::at(Direction::After, case)
@@ -175,10 +188,12 @@ pub struct Page<T> {
     pub total_exact: bool,
     /// Pass as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub next: Option<Cursor>,
     /// Pass as `cursor` for the previous page; absent on the first page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub previous: Option<Cursor>,
 }
 
 impl<T> Page<T> {

@@ -778,8 +778,8 @@ impl Store for SqlStore {
                 (Some(_), true) => (true, more),
             };
             let mut out = Page::counted(items, &page, total);
-            out.next = out.items.last().filter(|_| has_next).map(|c| Cursor::after(c).encode());
-            out.previous = out.items.first().filter(|_| has_previous).map(|c| Cursor::before(c).encode());
+            out.next = out.items.last().filter(|_| has_next).map(Cursor::after);
+            out.previous = out.items.first().filter(|_| has_previous).map(Cursor::before);
             Ok(out)
         })
     }

@@ -125,7 +125,7 @@ async fn walk(store: &SqlStore, filter: &CaseFilter, size: u32, backwards: bool)
         loop {
             let page = store.list_cases(filter, request.clone()).await.unwrap();
             match page.next {
-                Some(c) => request = request.with_cursor(Some(Cursor::decode(&c).unwrap())),
+                Some(c) => request = request.with_cursor(Some(c)),
                 None => break,
             }
         }
@@ -149,7 +149,12 @@ async fn walk(store: &SqlStore, filter: &CaseFilter, size: u32, backwards: bool)
             seen.extend(numbers);
         }
         match step {
-            Some(c) => request = request.with_cursor(Some(Cursor::decode(c).unwrap())),
+            Some(c) => {
+                // A reader passes the cursor on as its text (a link or the API's `next`).
+                let read = Cursor::decode(&c.to_string()).unwrap();
+                assert_eq!(&read, c);
+                request = request.with_cursor(Some(read));
+            }
             None => return seen,
         }
     }
@@ -201,12 +206,7 @@ async fn case_lists_page_along_cursors_as_by_number() {
             .unwrap();
         assert_eq!(first.previous, None);
         let followed = store
-            .list_cases(
-                &all,
-                PageRequest::new(2, 5).with_cursor(Some(
-                    Cursor::decode(first.next.as_deref().unwrap()).unwrap(),
-                )),
-            )
+            .list_cases(&all, PageRequest::new(2, 5).with_cursor(first.next.clone()))
             .await
             .unwrap();
         assert_eq!(followed.items, second.items);
@@ -272,8 +272,7 @@ async fn large_lists_count_up_to_the_limit() {
         let followed = store
             .list_cases(
                 &CaseFilter::default(),
-                PageRequest::new(last + 1, 50)
-                    .with_cursor(Some(Cursor::decode(page.next.as_deref().unwrap()).unwrap())),
+                PageRequest::new(last + 1, 50).with_cursor(page.next.clone()),
             )
             .await
             .unwrap();

@@ -9,7 +9,7 @@ use resettle_placement::instance::{FamilyInput, Instance, MunicipalityInput, Sco
 use resettle_placement::model::{Features, ScoreModel};
 use resettle_placement::{InvalidInstance, Problem};
 use resettle_store::placement::{DIMENSIONS, HousingAssignment, Municipality};
-use resettle_store::{CaseFilter, Cursor, PageRequest, Store, StoreError};
+use resettle_store::{CaseFilter, PageRequest, Store, StoreError};
 use std::collections::HashSet;
 use time::Date;
 
@@ -137,7 +137,7 @@ pub async fn plan(
                     });
                 }
             }
-            let Some(next) = page.next.as_deref().and_then(|c| Cursor::decode(c).ok()) else {
+            let Some(next) = page.next else {
                 break;
             };
             request = request.with_cursor(Some(next));

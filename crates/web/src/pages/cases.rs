@@ -20,7 +20,7 @@ use resettle_domain::{
     Transition,
 };
 use resettle_store::workflow::ActionError;
-use resettle_store::{CaseSummary, Page};
+use resettle_store::{CaseSummary, Cursor, Page};
 use serde::Deserialize;
 use time::Date;
 
@@ -147,7 +147,7 @@ fn filter_form(t: T, q: &CaseQuery, errors: &Errors) -> Markup {
 }
 
 /// The query string of `q` on another page, continued from `cursor`.
-fn page_link(q: &CaseQuery, page: u32, cursor: &str) -> String {
+fn page_link(q: &CaseQuery, page: u32, cursor: &Cursor) -> String {
     let pairs = [
         ("state", &q.state),
         ("hostCountry", &q.host_country),
@@ -158,7 +158,7 @@ fn page_link(q: &CaseQuery, page: u32, cursor: &str) -> String {
         ("arrivalYear", &q.arrival_year),
         ("pageSize", &q.page_size),
     ];
-    let mut s = format!("/cases?page={page}&cursor={}", encode(cursor));
+    let mut s = format!("/cases?page={page}&cursor={}", encode(&cursor.encode()));
     for (k, v) in pairs {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             s.push_str(&format!("&{k}={}", encode(v)));
