@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(submission) = resettle_domain::sample::submission("ABC-24C000001", 3, start) else {
         return;
     };
-    let Ok(mut case) = Case::submit(CaseId::random(), submission, &ctx(start)) else {
+    let Ok(mut case) = Case::submit(CaseId::generate(), submission, &ctx(start)) else {
         return;
     };
     let mut on = start + time::Duration::days(i64::from(days));

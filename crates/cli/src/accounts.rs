@@ -6,7 +6,9 @@ use anyhow::{Result, bail};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
 use resettle_store::{Accounts, AuditLog, NewAuditEntry, SqlStore};
-use resettle_web::auth::secrets::{hash_password, new_totp_secret, random_token, token_hash};
+use resettle_web::auth::secrets::{
+    hash_password, new_totp_secret, random_token, temporary_password, token_hash,
+};
 use std::process::ExitCode;
 use time::{Duration, OffsetDateTime};
 
@@ -34,6 +36,13 @@ pub enum UsersCommand {
     },
     /// Remove an account: it can no longer log in; its sessions end and tokens are revoked.
     Remove {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Give an account a temporary password (printed once): its lock and its
+    /// sessions end, and it must choose its own password at its next login.
+    ResetPassword {
         name: String,
         #[command(flatten)]
         db: DatabaseArgs,
@@ -146,6 +155,24 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
             }
             record(&store, "remove-user", &format!("user {username}")).await;
             println!("removed {username}");
+        }
+        UsersCommand::ResetPassword { name, db } => {
+            let store = db.open().await?;
+            let username = Username::parse(&name)?;
+            let Some(account) = store.credentials(&username).await? else {
+                bail!("there is no active account {username}");
+            };
+            let password = temporary_password();
+            let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+            if !store
+                .set_password(account.user.id, &hash, true, None)
+                .await?
+            {
+                bail!("there is no active account {username}");
+            }
+            record(&store, "reset-password", &format!("user {username}")).await;
+            println!("reset {username}; it chooses its own password at the next login");
+            println!("temporary password: {password}");
         }
         UsersCommand::List { db } => {
             let store = db.open().await?;

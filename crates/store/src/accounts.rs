@@ -20,6 +20,18 @@ pub struct Credentials {
     pub totp_secret: Option<String>,
     pub failed_logins: u32,
     pub locked_until: Option<OffsetDateTime>,
+    /// Set by an administrator's reset: the account chooses its own password
+    /// before it may use any page.
+    pub password_must_change: bool,
+}
+
+/// A live page session: its account, its CSRF token, and whether the account
+/// must first choose a new password.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub user: User,
+    pub csrf: String,
+    pub password_must_change: bool,
 }
 
 /// An API token as listed (never the token itself).
@@ -76,7 +88,18 @@ pub trait Accounts: Send + Sync {
         &self,
         token_hash: &str,
         now: OffsetDateTime,
-    ) -> Result<Option<(User, String)>, StoreError>;
+    ) -> Result<Option<LiveSession>, StoreError>;
+    /// Replaces an active account's password hash, ends its failed-login
+    /// lock and all its sessions but `keep_session` (the one that changes its
+    /// own password). `must_change` marks a password an administrator set.
+    /// Returns false if there is no such active account.
+    async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+    ) -> Result<bool, StoreError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     async fn create_token(
         &self,
@@ -111,6 +134,7 @@ struct UserRow {
     created_at: OffsetDateTime,
     created_by: String,
     removed_at: Option<OffsetDateTime>,
+    password_must_change: bool,
 }
 
 /// A live session with its account.
@@ -160,6 +184,7 @@ impl UserRow {
             totp_secret: self.totp_secret,
             failed_logins: u32::try_from(self.failed_logins).unwrap_or(u32::MAX),
             locked_until: self.locked_until,
+            password_must_change: self.password_must_change,
         })
     }
 }
@@ -323,7 +348,7 @@ impl Accounts for SqlStore {
         &self,
         token_hash: &str,
         now: OffsetDateTime,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    ) -> Result<Option<LiveSession>, StoreError> {
         // One statement for the session and its account: every page asks this.
         let row: Option<SessionRow> = on_pool!(self, pool => {
             sqlx::query_as(
@@ -335,8 +360,46 @@ impl Accounts for SqlStore {
             .fetch_optional(pool)
             .await?
         });
-        row.map(|r| r.user.into_credentials().map(|c| (c.user, r.csrf_token)))
-            .transpose()
+        row.map(|r| {
+            r.user.into_credentials().map(|c| LiveSession {
+                user: c.user,
+                csrf: r.csrf_token,
+                password_must_change: c.password_must_change,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query(
+                "UPDATE users SET password_hash = $1, password_must_change = $2, failed_logins = 0, \
+                 locked_until = NULL WHERE id = $3 AND removed_at IS NULL",
+            )
+            .bind(password_hash)
+            .bind(must_change)
+            .bind(user.as_uuid())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user.as_uuid())
+                .bind(keep_session.unwrap_or(""))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -22,7 +22,7 @@ mod sql;
 pub mod testing;
 pub mod workflow;
 
-pub use accounts::{Accounts, Credentials, TokenInfo};
+pub use accounts::{Accounts, Credentials, LiveSession, TokenInfo};
 pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
 pub use operations::{Operations, Preparation};

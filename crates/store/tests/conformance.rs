@@ -1151,3 +1151,83 @@ async fn a_group_commit_refuses_a_stale_transition_and_keeps_the_others() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_new_password_ends_the_lock_and_the_other_sessions() {
+    use resettle_domain::{Role, User, UserId, Username};
+    use resettle_store::Accounts;
+    on_every_backend(|store| async move {
+        let now = datetime!(2026-12-01 09:00 UTC);
+        let user = User {
+            id: UserId::generate(),
+            username: Username::parse("m.jansen").unwrap(),
+            display_name: "M. Jansen".into(),
+            role: Role::CoaOfficer,
+            organisation: None,
+            second_factor: false,
+            created_at: now,
+            created_by: "test".into(),
+            removed_at: None,
+        };
+        store.create_user(&user, "hash-1", None).await.unwrap();
+        for (session, csrf) in [("kept", "c1"), ("ended", "c2")] {
+            store
+                .create_session(session, user.id, csrf, now, now + Duration::hours(8))
+                .await
+                .unwrap();
+        }
+        for _ in 0..6 {
+            store.record_failed_login(user.id, now).await.unwrap();
+        }
+        let creds = store.credentials(&user.username).await.unwrap().unwrap();
+        assert!(creds.locked_until.is_some() && !creds.password_must_change);
+
+        // An administrator's reset: every session ends, the lock too.
+        assert!(
+            store
+                .set_password(user.id, "hash-2", true, None)
+                .await
+                .unwrap()
+        );
+        let creds = store.credentials(&user.username).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                creds.password_hash.as_str(),
+                creds.failed_logins,
+                creds.locked_until
+            ),
+            ("hash-2", 0, None)
+        );
+        assert!(creds.password_must_change);
+        assert!(store.session("kept", now).await.unwrap().is_none());
+
+        // The account's own change keeps the session it is made from.
+        for session in ["kept", "ended"] {
+            store
+                .create_session(session, user.id, "c", now, now + Duration::hours(8))
+                .await
+                .unwrap();
+        }
+        let live = store.session("kept", now).await.unwrap().unwrap();
+        assert!(live.password_must_change && live.user.id == user.id);
+        assert!(
+            store
+                .set_password(user.id, "hash-3", false, Some("kept"))
+                .await
+                .unwrap()
+        );
+        let live = store.session("kept", now).await.unwrap().unwrap();
+        assert!(!live.password_must_change);
+        assert!(store.session("ended", now).await.unwrap().is_none());
+
+        // A removed account's password cannot be set.
+        assert!(store.remove_user(&user.username, now).await.unwrap());
+        assert!(
+            !store
+                .set_password(user.id, "hash-4", false, None)
+                .await
+                .unwrap()
+        );
+    })
+    .await;
+}

@@ -135,6 +135,13 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/admin/users", Needs(ManageUsers)),
     r("POST", "/admin/users", Needs(ManageUsers)),
     r("POST", "/admin/users/{name}/removal", Needs(ManageUsers)),
+    r(
+        "POST",
+        "/admin/users/{name}/password-reset",
+        Needs(ManageUsers),
+    ),
+    r("GET", "/account/password", SignedIn),
+    r("POST", "/account/password", SignedIn),
     r("GET", "/admin/audit", Needs(ReadAudit)),
     r("GET", "/reports", Needs(ReadReports)),
     r("GET", "/reports/{name}", Needs(ReadReports)),

@@ -34,7 +34,7 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
                 .session(&secrets::token_hash(&token), state.now())
                 .await
             {
-                Ok(found) => found.map(|(_, csrf)| csrf),
+                Ok(found) => found.map(|s| s.csrf),
                 Err(e) => return crate::problem::Problem::from(e).into_response(),
             },
             None => None,

@@ -260,6 +260,13 @@ fn forms(data: &Data) -> Vec<(Option<Role>, String, &'static str, &'static str, 
             true,
         ),
         (
+            Some(Role::PolicyAnalyst),
+            "/account/password".into(),
+            "form[action='/account/password']",
+            "",
+            true,
+        ),
+        (
             Some(Role::CoaOfficer),
             "/placement".into(),
             "form[action='/placement/review']",

@@ -85,6 +85,9 @@ pub async fn audit(
     }
 }
 
+/// Where an account chooses its own password.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
 /// Why a request was refused.
 #[derive(Debug)]
 pub enum Denied {
@@ -93,6 +96,9 @@ pub enum Denied {
     /// Valid credentials, insufficient permission: `detail` is in English
     /// for the API and in the reader's language (`t`) for a page.
     Forbidden { api: bool, t: T, detail: String },
+    /// A page session whose password an administrator reset: it may only
+    /// choose a new one (or log out).
+    PasswordMustChange,
     /// The store failed.
     Failed(Problem),
 }
@@ -122,6 +128,7 @@ impl IntoResponse for Denied {
                 t,
                 detail,
             } => crate::pages::forbidden_page(t, &detail),
+            Denied::PasswordMustChange => Redirect::to(PASSWORD_PAGE).into_response(),
             Denied::Failed(p) => p.into_response(),
         }
     }
@@ -186,13 +193,16 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, 
             .store
             .session(&secrets::token_hash(&session), now)
             .await;
-        found.map(|o| {
-            o.map(|(user, csrf)| Principal {
-                user,
-                via: Via::Session { csrf },
-                origin: origin.clone(),
-            })
-        })
+        let found = found.map_err(|e| Denied::Failed(e.into()))?;
+        let allowed = [PASSWORD_PAGE, "/logout"].contains(&original_uri(parts).path());
+        if found.as_ref().is_some_and(|s| s.password_must_change) && !allowed {
+            return Err(Denied::PasswordMustChange);
+        }
+        Ok(found.map(|s| Principal {
+            user: s.user,
+            via: Via::Session { csrf: s.csrf },
+            origin: origin.clone(),
+        }))
     };
     let principal = found
         .map_err(|e| Denied::Failed(e.into()))?
@@ -398,13 +408,18 @@ impl FromRequestParts<AppState> for SignedIn {
 pub struct MaybeSignedIn(pub Option<Principal>);
 
 impl FromRequestParts<AppState> for MaybeSignedIn {
-    type Rejection = std::convert::Infallible;
+    type Rejection = Denied;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(authenticate(parts, state).await.ok()))
+        match authenticate(parts, state).await {
+            Ok(p) => Ok(Self(Some(p))),
+            // Even a page that works signed out sends the account to choose its password.
+            Err(Denied::PasswordMustChange) => Err(Denied::PasswordMustChange),
+            Err(_) => Ok(Self(None)),
+        }
     }
 }
 

@@ -34,6 +34,32 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A password an administrator hands over once: 16 characters in four
+/// groups, from letters and digits that cannot be mistaken for one another
+/// (about 79 bits). The account must replace it at its next login.
+pub fn temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut out = String::with_capacity(19);
+    let mut taken = 0;
+    while taken < 16 {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        // Only bytes below a multiple of the alphabet's size, so each character is equally likely.
+        let limit = 256 - 256 % ALPHABET.len();
+        for b in bytes.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
+            if taken == 16 {
+                break;
+            }
+            if taken > 0 && taken % 4 == 0 {
+                out.push('-');
+            }
+            out.push(char::from(ALPHABET[b % ALPHABET.len()]));
+            taken += 1;
+        }
+    }
+    out
+}
+
 /// How tokens are stored: SHA-256, hex. (They are random, so no salt is needed.)
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -63,6 +89,18 @@ pub fn totp_code(secret_base32: &str, unix_time: u64) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn temporary_passwords_are_long_readable_and_differ() {
+        let (a, b) = (temporary_password(), temporary_password());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 19);
+        assert_eq!(a.split('-').map(str::len).collect::<Vec<_>>(), [4, 4, 4, 4]);
+        assert!(
+            a.chars()
+                .all(|c| c == '-' || "abcdefghjkmnpqrstuvwxyz23456789".contains(c))
+        );
+    }
 
     #[test]
     fn passwords_hash_with_salt_and_verify() {

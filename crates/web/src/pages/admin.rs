@@ -5,8 +5,8 @@ use super::i18n::T;
 use super::layout::{error_summary, field_error, page};
 use super::refusals;
 use crate::api::audit::AuditParams;
-use crate::auth::secrets::{hash_password, new_totp_secret};
-use crate::auth::{Auditor, UserAdmin, audit};
+use crate::auth::secrets::{hash_password, new_totp_secret, temporary_password};
+use crate::auth::{Auditor, Principal, UserAdmin, audit};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Form;
@@ -35,8 +35,13 @@ pub struct NewUserForm {
 #[derive(Deserialize, Default)]
 pub struct Done {
     created: Option<String>,
+    #[serde(skip)]
     secret: Option<String>,
     removed: Option<String>,
+    /// An account whose password was reset, with its temporary password:
+    /// shown once, in the answer to the reset, never in a URL.
+    #[serde(skip)]
+    reset: Option<(String, String)>,
 }
 
 fn users_page(
@@ -57,6 +62,12 @@ fn users_page(
             }
         }
         @if let Some(name) = &done.removed { div.notice role="status" { (t.with("users-removed", &[("name", name.clone().into())])) } }
+        @if let Some((name, password)) = &done.reset {
+            div.notice role="status" {
+                p { (t.with("users-reset", &[("name", name.clone().into())])) }
+                p { (t.t("users-temporary-password")) " " code { (password) } }
+            }
+        }
         (error_summary(&t.t("users-errors"), errors))
         div.table-scroll { table {
             caption { (t.t("users-review")) }
@@ -68,7 +79,7 @@ fn users_page(
                 th scope="col" { (t.t("field-second-factor")) }
                 th scope="col" { (t.t("field-created")) }
                 th scope="col" { (t.t("field-removed")) }
-                th scope="col" { span.visually-hidden { (t.t("users-remove")) } }
+                th scope="col" { span.visually-hidden { (t.t("users-actions")) } }
             } }
             tbody { @for u in users { tr {
                 th scope="row" { (u.username) }
@@ -79,6 +90,10 @@ fn users_page(
                 td { (u.created_at.date()) " (" (u.created_by) ")" }
                 td { @if let Some(r) = u.removed_at { (r.date()) } }
                 td { @if u.removed_at.is_none() && u.username != who.user.username {
+                    form method="post" action={ "/admin/users/" (u.username) "/password-reset" } {
+                        input type="hidden" name="csrf" value=(who.csrf());
+                        button.secondary type="submit" { (t.t("users-reset-password")) " " span.visually-hidden { (u.username) } }
+                    }
                     form method="post" action={ "/admin/users/" (u.username) "/removal" } {
                         input type="hidden" name="csrf" value=(who.csrf());
                         button.secondary type="submit" { (t.t("users-remove")) " " span.visually-hidden { (u.username) } }
@@ -211,12 +226,56 @@ pub async fn create(
         let page = users_page(t, &admin, &list, &f, &errors, &Done::default());
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
-    // The secret is shown once, to be entered in the user's authenticator app.
-    let mut to = format!("/admin/users?created={}", user.username);
-    if let Some(s) = secret {
-        to.push_str(&format!("&secret={s}"));
+    // The secret is shown once, to be entered in the user's authenticator app:
+    // in this answer, never in a URL (which browsers and proxies keep).
+    let Some(secret) = secret else {
+        return Ok(
+            Redirect::to(&format!("/admin/users?created={}", user.username)).into_response(),
+        );
+    };
+    let list = state.store.users().await?;
+    let done = Done {
+        created: Some(user.username.to_string()),
+        secret: Some(secret),
+        ..Done::default()
+    };
+    let page = users_page(t, &admin, &list, &NewUserForm::default(), &[], &done);
+    Ok((StatusCode::CREATED, page).into_response())
+}
+
+/// The account an administrator acts on: another one than their own.
+fn other_account(who: &Principal, name: &str, own: &str) -> Result<Username, Problem> {
+    let username =
+        Username::parse(name).map_err(|e| Problem::new(StatusCode::NOT_FOUND, e.to_string()))?;
+    if username == who.user.username {
+        return Err(Problem::new(StatusCode::BAD_REQUEST, own));
     }
-    Ok(Redirect::to(&to).into_response())
+    Ok(username)
+}
+
+/// Audits an administrator's act on an account; no active account is a 404.
+async fn audited(
+    state: &AppState,
+    who: &Principal,
+    action: &str,
+    username: &Username,
+    done: bool,
+) -> Result<(), Problem> {
+    let result = if done {
+        AuditResult::Ok
+    } else {
+        AuditResult::NotFound
+    };
+    let object = format!("user {username}");
+    audit(state, who.name(), action, &object, result, &who.origin).await;
+    if done {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            format!("there is no active account {username}"),
+        ))
+    }
 }
 
 pub async fn remove(
@@ -225,36 +284,42 @@ pub async fn remove(
     Path(name): Path<String>,
 ) -> Result<Response, Problem> {
     let who = &admin.0;
-    let username =
-        Username::parse(&name).map_err(|e| Problem::new(StatusCode::NOT_FOUND, e.to_string()))?;
-    if username == who.user.username {
-        return Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "you cannot remove your own account",
-        ));
-    }
+    let username = other_account(who, &name, "you cannot remove your own account")?;
     let removed = state.store.remove_user(&username, state.now()).await?;
-    let result = if removed {
-        AuditResult::Ok
-    } else {
-        AuditResult::NotFound
-    };
-    audit(
-        &state,
-        who.name(),
-        "remove-user",
-        &format!("user {username}"),
-        result,
-        &who.origin,
-    )
-    .await;
-    if !removed {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            format!("there is no active account {username}"),
-        ));
-    }
+    audited(&state, who, "remove-user", &username, removed).await?;
     Ok(Redirect::to(&format!("/admin/users?removed={username}")).into_response())
+}
+
+/// Gives an account a temporary password, shown once to the administrator:
+/// its lock ends, its sessions end, and it must choose its own password at
+/// its next login. API tokens are separate credentials and stay.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    t: T,
+    admin: UserAdmin,
+    Path(name): Path<String>,
+) -> Result<Response, Problem> {
+    let who = &admin.0;
+    let username = other_account(who, &name, "change your own password on the password page")?;
+    let password = temporary_password();
+    let done = match state.store.credentials(&username).await? {
+        Some(c) => {
+            let hash = hash_password(&password)
+                .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+            state
+                .store
+                .set_password(c.user.id, &hash, true, None)
+                .await?
+        }
+        None => false,
+    };
+    audited(&state, who, "reset-password", &username, done).await?;
+    let list = state.store.users().await?;
+    let done = Done {
+        reset: Some((username.to_string(), password)),
+        ..Done::default()
+    };
+    Ok(users_page(t, &admin, &list, &NewUserForm::default(), &[], &done).into_response())
 }
 
 pub async fn audit_page(

@@ -70,6 +70,7 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 @match who {
                                     Some(w) => li.account {
                                         span { (w.user.display_name) " (" (t.term("role", w.user.role.as_str())) ")" }
+                                        a href=(crate::auth::PASSWORD_PAGE) aria-current=[(path == crate::auth::PASSWORD_PAGE).then_some("page")] { (t.t("password-link")) }
                                         form method="post" action="/logout" {
                                             input type="hidden" name="csrf" value=(w.csrf());
                                             button.link type="submit" { (t.t("logout")) }

@@ -1,6 +1,7 @@
 //! Server-rendered pages for case workers: plain HTML forms, no JavaScript
 //! needed, Dutch and English.
 
+mod account;
 mod admin;
 mod cases;
 mod forecast;
@@ -37,6 +38,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/users/{name}/removal",
             axum::routing::post(admin::remove),
+        )
+        .route(
+            "/admin/users/{name}/password-reset",
+            axum::routing::post(admin::reset_password),
+        )
+        .route(
+            crate::auth::PASSWORD_PAGE,
+            get(account::show).post(account::change),
         )
         .route("/admin/audit", get(admin::audit_page))
         .route("/reports", get(reports::index))
