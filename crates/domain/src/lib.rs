@@ -14,6 +14,7 @@ pub mod ids;
 pub mod import;
 pub mod ledger;
 pub mod lifecycle;
+pub mod login_watch;
 pub mod mission;
 pub mod norms;
 pub mod operations;

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use resettle_domain::audit::{
     AuditBreak, AuditBreakReason, AuditRecord, AuditResult, ChainVerifier,
 };
+use resettle_domain::login_watch::LoginEvent;
 use sqlx::postgres::PgPool;
 use sqlx::{AssertSqlSafe, SqlitePool};
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
@@ -83,6 +84,10 @@ pub trait AuditLog: Send + Sync {
 
     /// One entry by its number.
     async fn audit_entry(&self, seq: i64) -> Result<Option<AuditRecord>, StoreError>;
+
+    /// The login attempts from the start of day `since` (UTC) on, oldest first,
+    /// for watching the logins ([`resettle_domain::login_watch`]).
+    async fn login_events(&self, since: Date) -> Result<Vec<LoginEvent>, StoreError>;
 
     /// Reads the whole trail in order and checks the chain: the number of
     /// entries, or the first entry where it breaks. Removing entries from the
@@ -378,6 +383,26 @@ impl AuditLog for SqlStore {
                 .await?;
             Ok(row.map(AuditRow::into_record).transpose()?)
         })
+    }
+
+    async fn login_events(&self, since: Date) -> Result<Vec<LoginEvent>, StoreError> {
+        let rows: Vec<(OffsetDateTime, String, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT at, actor, result, origin FROM audit_log WHERE action = 'login' AND at >= $1 ORDER BY seq",
+            )
+            .bind(day_start(pool, since))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(at, account, result, origin)| LoginEvent {
+                at,
+                account,
+                ok: result == AuditResult::Ok.as_str(),
+                origin,
+            })
+            .collect())
     }
 
     async fn verify_audit(&self) -> Result<Result<u64, AuditBreak>, StoreError> {

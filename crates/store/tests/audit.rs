@@ -551,3 +551,55 @@ async fn a_batch_appends_in_order_and_continues_the_chain() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn login_events_are_the_logins_from_a_day_on_oldest_first() {
+    on_every_backend(|store| async move {
+        let login = |at, actor: &str, result| NewAuditEntry {
+            at,
+            actor: actor.into(),
+            action: "login".into(),
+            object: "session".into(),
+            result,
+            origin: "198.51.100.4".into(),
+        };
+        let entries = [
+            login(
+                datetime!(2026-11-30 23:59:59.5 UTC),
+                "early",
+                AuditResult::Ok,
+            ),
+            login(
+                datetime!(2026-12-01 00:00 UTC),
+                "m.jansen",
+                AuditResult::Failed,
+            ),
+            NewAuditEntry {
+                action: "logout".into(),
+                ..login(datetime!(2026-12-01 08:00 UTC), "m.jansen", AuditResult::Ok)
+            },
+            login(
+                datetime!(2026-12-02 08:00 UTC),
+                "m.jansen",
+                AuditResult::Denied,
+            ),
+            login(datetime!(2026-12-02 09:00 UTC), "m.jansen", AuditResult::Ok),
+        ];
+        store.append_audit_batch(&entries).await.unwrap();
+        let events = store.login_events(date!(2026 - 12 - 01)).await.unwrap();
+        let seen: Vec<(&str, bool, time::OffsetDateTime)> = events
+            .iter()
+            .map(|e| (e.account.as_str(), e.ok, e.at))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("m.jansen", false, datetime!(2026-12-01 00:00 UTC)),
+                ("m.jansen", false, datetime!(2026-12-02 08:00 UTC)),
+                ("m.jansen", true, datetime!(2026-12-02 09:00 UTC)),
+            ]
+        );
+        assert!(events.iter().all(|e| e.origin == "198.51.100.4"));
+    })
+    .await;
+}

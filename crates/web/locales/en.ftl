@@ -335,6 +335,17 @@ yes = Yes
 no = No
 
 audit-title = Audit trail
+login-watch-title = Login watch, last 24 hours
+login-watch-summary = { $succeeded } successful and { $failed } failed or refused logins.
+login-watch-rules = A spike is an hour with at least { $min } failed logins and at least { $factor } times the usual number per hour (the mean of the 30 days before). A new address is a successful login of an account from an address it had not logged in from in the 30 days before.
+login-watch-quiet = No spikes of failed logins and no logins from new addresses.
+login-watch-spikes = Spikes of failed logins
+login-watch-hour = Hour
+login-watch-failures = Failed
+login-watch-usual = Usual per hour
+login-watch-accounts = Accounts tried
+login-watch-new-origins = Logins from a new address
+audit-search-title = Search the audit trail
 audit-search = Search
 audit-count-more = More than { $total } entries
 audit-count = { $total ->

@@ -335,6 +335,17 @@ yes = Ja
 no = Nee
 
 audit-title = Audittrail
+login-watch-title = Aanmeldbewaking, laatste 24 uur
+login-watch-summary = { $succeeded } geslaagde en { $failed } mislukte of geweigerde aanmeldingen.
+login-watch-rules = Een piek is een uur met ten minste { $min } mislukte aanmeldingen en ten minste { $factor } keer het gebruikelijke aantal per uur (het gemiddelde van de 30 dagen ervoor). Een nieuw adres is een geslaagde aanmelding van een account vanaf een adres waarvandaan het de 30 dagen ervoor niet aanmeldde.
+login-watch-quiet = Geen pieken van mislukte aanmeldingen en geen aanmeldingen vanaf nieuwe adressen.
+login-watch-spikes = Pieken van mislukte aanmeldingen
+login-watch-hour = Uur
+login-watch-failures = Mislukt
+login-watch-usual = Gebruikelijk per uur
+login-watch-accounts = Geprobeerde accounts
+login-watch-new-origins = Aanmeldingen vanaf een nieuw adres
+audit-search-title = Zoeken in de audittrail
 audit-search = Zoeken
 audit-count-more = Meer dan { $total } regels
 audit-count = { $total ->

@@ -730,3 +730,61 @@ async fn accounts_change_their_password_and_an_administrator_s_reset_forces_a_ne
     }
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_audit_page_shows_spikes_of_failed_logins_and_logins_from_new_addresses() {
+    use resettle_domain::audit::AuditResult;
+    use resettle_store::NewAuditEntry;
+    let app = App::sqlite().await;
+    let (_, page) = app.page(Role::Administrator, "/admin/audit").await;
+    assert!(
+        page.contains("Geen pieken van mislukte aanmeldingen"),
+        "{page}"
+    );
+
+    let now = OffsetDateTime::now_utc();
+    let login = |at, actor: &str, result, origin: &str| NewAuditEntry {
+        at,
+        actor: actor.into(),
+        action: "login".into(),
+        object: "session".into(),
+        result,
+        origin: origin.into(),
+    };
+    let mut entries = vec![
+        login(
+            now - Duration::days(10),
+            "t-coa-officer",
+            AuditResult::Ok,
+            "10.0.0.1",
+        ),
+        login(
+            now - Duration::minutes(1),
+            "t-coa-officer",
+            AuditResult::Ok,
+            "198.51.100.4",
+        ),
+    ];
+    // Twelve failures in one moment: at least ten, and three times the usual (none, so one).
+    entries.extend((0..12).map(|i| {
+        login(
+            now,
+            &format!("guess{i}"),
+            AuditResult::Failed,
+            "203.0.113.9",
+        )
+    }));
+    app.store.append_audit_batch(&entries).await.unwrap();
+    let (status, page) = app.page(Role::Administrator, "/admin/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    for said in [
+        "1 geslaagde en 12 mislukte of geweigerde aanmeldingen",
+        "Pieken van mislukte aanmeldingen",
+        "203.0.113.9",
+        "Aanmeldingen vanaf een nieuw adres",
+        "198.51.100.4",
+    ] {
+        assert!(page.contains(said), "lacks «{said}»: {page}");
+    }
+    app.finish().await;
+}

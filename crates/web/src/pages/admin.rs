@@ -347,9 +347,12 @@ pub async fn audit_page(
         &who.origin,
     )
     .await;
+    let logins = super::login_watch::report(&state).await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let body = html! {
         h1 { (t.t("audit-title")) }
+        (super::login_watch::section(t, &logins))
+        h2 { (t.t("audit-search-title")) }
         (error_summary(&t.t("filter-errors-title"), &errors))
         form.filters method="get" action="/admin/audit" {
             div.filter-grid {

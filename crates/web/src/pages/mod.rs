@@ -8,6 +8,7 @@ mod forecast;
 mod i18n;
 mod layout;
 mod login;
+mod login_watch;
 mod missions;
 mod norms;
 mod placement;
