@@ -7,6 +7,7 @@ mod database;
 mod forecast;
 mod import;
 mod keys;
+mod logins;
 mod place;
 mod report;
 mod retention;
@@ -115,6 +116,15 @@ enum AuditCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// The login watch as JSON: spikes of failed logins and logins from new
+    /// addresses; exits 3 when there is any (for a scheduled job that alerts).
+    Logins {
+        /// The hours watched, up to now (the 30 days before them say what is usual).
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[tokio::main]
@@ -151,6 +161,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => audit::verify(&db.database).await,
+        Command::Audit {
+            command: AuditCommand::Logins { hours, db },
+        } => logins::logins(&db.database, hours).await,
         Command::Keys { command } => keys::run(command).await,
         Command::Retention { command } => retention::run(command).await,
         Command::Report(args) => report::report(args).await,
