@@ -75,6 +75,7 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         created_at: now,
         created_by: "bench".into(),
         removed_at: None,
+        last_login_at: None,
     };
     store
         .create_user(

@@ -108,6 +108,7 @@ async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
                 created_at: now,
                 created_by: "bench".into(),
                 removed_at: None,
+                last_login_at: None,
             };
             store
                 .create_user(

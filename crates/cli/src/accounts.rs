@@ -125,6 +125,7 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                 created_at: OffsetDateTime::now_utc(),
                 created_by: operator(),
                 removed_at: None,
+                last_login_at: None,
             };
             user.validate()?;
             let store = db.open().await?;
@@ -177,17 +178,19 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
         UsersCommand::List { db } => {
             let store = db.open().await?;
             println!(
-                "{:<24} {:<26} {:<24} {:<4} {:<10} removed",
-                "user", "role", "organisation", "2fa", "created"
+                "{:<24} {:<26} {:<24} {:<4} {:<10} {:<10} removed",
+                "user", "role", "organisation", "2fa", "created", "last login"
             );
             for u in store.users().await? {
                 println!(
-                    "{:<24} {:<26} {:<24} {:<4} {:<10} {}",
+                    "{:<24} {:<26} {:<24} {:<4} {:<10} {:<10} {}",
                     u.username.as_str(),
                     u.role.as_str(),
                     u.organisation.as_deref().unwrap_or("-"),
                     if u.second_factor { "yes" } else { "no" },
                     u.created_at.date().to_string(),
+                    u.last_login_at
+                        .map_or_else(|| "never".to_string(), |l| l.date().to_string()),
                     u.removed_at
                         .map(|r| r.date().to_string())
                         .unwrap_or_default()

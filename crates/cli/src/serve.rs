@@ -160,6 +160,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
             created_at: now,
             created_by: "demo".into(),
             removed_at: None,
+            last_login_at: None,
         };
         let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
         store.create_user(&user, &hash, secret.as_deref()).await?;

@@ -85,6 +85,9 @@ pub struct User {
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339::option")]
     pub removed_at: Option<OffsetDateTime>,
+    /// The last successful login (for the access review's dormant accounts).
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub last_login_at: Option<OffsetDateTime>,
 }
 
 impl User {

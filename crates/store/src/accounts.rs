@@ -74,7 +74,12 @@ pub trait Accounts: Send + Sync {
         user: UserId,
         now: OffsetDateTime,
     ) -> Result<u32, StoreError>;
-    async fn record_successful_login(&self, user: UserId) -> Result<(), StoreError>;
+    /// Ends the count of failed logins and records when the account logged in.
+    async fn record_successful_login(
+        &self,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
     async fn create_session(
         &self,
         token_hash: &str,
@@ -135,6 +140,7 @@ struct UserRow {
     created_by: String,
     removed_at: Option<OffsetDateTime>,
     password_must_change: bool,
+    last_login_at: Option<OffsetDateTime>,
 }
 
 /// A live session with its account.
@@ -177,6 +183,7 @@ impl UserRow {
             created_at: self.created_at,
             created_by: self.created_by,
             removed_at: self.removed_at,
+            last_login_at: self.last_login_at,
         };
         Ok(Credentials {
             user,
@@ -310,9 +317,14 @@ impl Accounts for SqlStore {
         })
     }
 
-    async fn record_successful_login(&self, user: UserId) -> Result<(), StoreError> {
+    async fn record_successful_login(
+        &self,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
+                .bind(crate::audit::stored_instant(at))
                 .bind(user.as_uuid())
                 .execute(pool)
                 .await?;

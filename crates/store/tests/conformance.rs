@@ -1153,7 +1153,7 @@ async fn a_group_commit_refuses_a_stale_transition_and_keeps_the_others() {
 }
 
 #[tokio::test]
-async fn a_new_password_ends_the_lock_and_the_other_sessions() {
+async fn a_login_is_remembered_and_a_new_password_ends_the_lock_and_the_other_sessions() {
     use resettle_domain::{Role, User, UserId, Username};
     use resettle_store::Accounts;
     on_every_backend(|store| async move {
@@ -1168,6 +1168,7 @@ async fn a_new_password_ends_the_lock_and_the_other_sessions() {
             created_at: now,
             created_by: "test".into(),
             removed_at: None,
+            last_login_at: None,
         };
         store.create_user(&user, "hash-1", None).await.unwrap();
         for (session, csrf) in [("kept", "c1"), ("ended", "c2")] {
@@ -1176,6 +1177,9 @@ async fn a_new_password_ends_the_lock_and_the_other_sessions() {
                 .await
                 .unwrap();
         }
+        store.record_successful_login(user.id, now).await.unwrap();
+        let creds = store.credentials(&user.username).await.unwrap().unwrap();
+        assert_eq!(creds.user.last_login_at, Some(now));
         for _ in 0..6 {
             store.record_failed_login(user.id, now).await.unwrap();
         }

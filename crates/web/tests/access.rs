@@ -442,7 +442,50 @@ async fn login_needs_the_second_factor_where_required_and_locks_after_failures()
         .await
         .unwrap();
     assert_eq!(users.status(), StatusCode::OK);
-    assert!(users.text().await.unwrap().contains("t-coa-officer"));
+    let review = users.text().await.unwrap();
+    assert!(review.contains("t-coa-officer"));
+    // The access review shows who never logged in; the login was remembered.
+    assert!(review.contains("Laatst ingelogd") && review.contains("nog nooit"));
+    let root = Username::parse("root-admin").unwrap();
+    let last = app
+        .store
+        .credentials(&root)
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .last_login_at;
+    assert!(
+        last.is_some_and(|l| (now - l).abs() < Duration::minutes(5)),
+        "{last:?}"
+    );
+    // An account created 100 days ago that never logged in is marked dormant.
+    let old = resettle_domain::User {
+        id: resettle_domain::UserId::generate(),
+        username: Username::parse("p.dormant").unwrap(),
+        display_name: "P. Dormant".into(),
+        role: Role::PolicyAnalyst,
+        organisation: None,
+        second_factor: false,
+        created_at: now - Duration::days(100),
+        created_by: "test".into(),
+        removed_at: None,
+        last_login_at: None,
+    };
+    app.store.create_user(&old, "x", None).await.unwrap();
+    let (_, review) = app.page(Role::Administrator, "/admin/users").await;
+    let row = |name: &str| {
+        review
+            .split(name)
+            .nth(1)
+            .unwrap()
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("p.dormant").contains("langer dan 90 dagen niet gebruikt"));
+    assert!(!row("t-coa-officer").contains("langer dan"));
 
     // Five wrong passwords lock the account, even for the right password afterwards.
     for _ in 0..5 {

@@ -19,6 +19,7 @@ use resettle_domain::audit::AuditResult;
 use resettle_domain::rule::ValueError;
 use resettle_domain::{Role, User, UserId, Username};
 use serde::Deserialize;
+use time::Date;
 
 #[derive(Deserialize, Default)]
 pub struct NewUserForm {
@@ -44,10 +45,15 @@ pub struct Done {
     reset: Option<(String, String)>,
 }
 
+/// An account that has not logged in for this many days is marked dormant in
+/// the access review (or, never having logged in, this long after its creation).
+const DORMANT_DAYS: i64 = 90;
+
 fn users_page(
     t: T,
     admin: &UserAdmin,
     users: &[User],
+    today: Date,
     form: &NewUserForm,
     errors: &[(String, String)],
     done: &Done,
@@ -78,6 +84,7 @@ fn users_page(
                 th scope="col" { (t.t("field-account-organisation")) }
                 th scope="col" { (t.t("field-second-factor")) }
                 th scope="col" { (t.t("field-created")) }
+                th scope="col" { (t.t("field-last-login")) }
                 th scope="col" { (t.t("field-removed")) }
                 th scope="col" { span.visually-hidden { (t.t("users-actions")) } }
             } }
@@ -88,6 +95,12 @@ fn users_page(
                 td { (u.organisation.clone().unwrap_or_default()) }
                 td { @if u.second_factor { (t.t("yes")) } @else { (t.t("no")) } }
                 td { (u.created_at.date()) " (" (u.created_by) ")" }
+                @let last = u.last_login_at.map(|l| l.date());
+                @let dormant = u.removed_at.is_none() && (today - last.unwrap_or(u.created_at.date())).whole_days() > DORMANT_DAYS;
+                td {
+                    @match last { Some(d) => (d), None => (t.t("users-never")) }
+                    @if dormant { " " strong { (t.with("users-dormant", &[("days", DORMANT_DAYS.into())])) } }
+                }
                 td { @if let Some(r) = u.removed_at { (r.date()) } }
                 td { @if u.removed_at.is_none() && u.username != who.user.username {
                     form method="post" action={ "/admin/users/" (u.username) "/password-reset" } {
@@ -139,7 +152,16 @@ pub async fn users(
     Query(done): Query<Done>,
 ) -> Result<Response, Problem> {
     let list = state.store.users().await?;
-    Ok(users_page(t, &admin, &list, &NewUserForm::default(), &[], &done).into_response())
+    Ok(users_page(
+        t,
+        &admin,
+        &list,
+        state.now().date(),
+        &NewUserForm::default(),
+        &[],
+        &done,
+    )
+    .into_response())
 }
 
 pub async fn create(
@@ -186,6 +208,7 @@ pub async fn create(
                 created_at: now,
                 created_by: who.name().to_string(),
                 removed_at: None,
+                last_login_at: None,
             };
             if let Err(e) = user.validate() {
                 errors.push(("user-organisation".into(), refusals::account(&t, &e)));
@@ -196,7 +219,15 @@ pub async fn create(
     };
     let (Some(user), true) = (user, errors.is_empty()) else {
         let list = state.store.users().await?;
-        let page = users_page(t, &admin, &list, &f, &errors, &Done::default());
+        let page = users_page(
+            t,
+            &admin,
+            &list,
+            state.now().date(),
+            &f,
+            &errors,
+            &Done::default(),
+        );
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     };
     let hash = hash_password(&f.password)
@@ -223,7 +254,15 @@ pub async fn create(
     if let Err(e) = outcome {
         let list = state.store.users().await?;
         let errors = vec![("user-username".to_string(), refusals::store(&t, &e))];
-        let page = users_page(t, &admin, &list, &f, &errors, &Done::default());
+        let page = users_page(
+            t,
+            &admin,
+            &list,
+            state.now().date(),
+            &f,
+            &errors,
+            &Done::default(),
+        );
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     // The secret is shown once, to be entered in the user's authenticator app:
@@ -239,7 +278,15 @@ pub async fn create(
         secret: Some(secret),
         ..Done::default()
     };
-    let page = users_page(t, &admin, &list, &NewUserForm::default(), &[], &done);
+    let page = users_page(
+        t,
+        &admin,
+        &list,
+        state.now().date(),
+        &NewUserForm::default(),
+        &[],
+        &done,
+    );
     Ok((StatusCode::CREATED, page).into_response())
 }
 
@@ -319,7 +366,16 @@ pub async fn reset_password(
         reset: Some((username.to_string(), password)),
         ..Done::default()
     };
-    Ok(users_page(t, &admin, &list, &NewUserForm::default(), &[], &done).into_response())
+    Ok(users_page(
+        t,
+        &admin,
+        &list,
+        state.now().date(),
+        &NewUserForm::default(),
+        &[],
+        &done,
+    )
+    .into_response())
 }
 
 pub async fn audit_page(

@@ -204,7 +204,7 @@ pub async fn submit(
     let session = random_token();
     let session_csrf = random_token();
     let stored = async {
-        state.store.record_successful_login(user.id).await?;
+        state.store.record_successful_login(user.id, now).await?;
         state
             .store
             .create_session(

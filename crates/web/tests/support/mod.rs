@@ -85,6 +85,7 @@ impl App {
                 created_at: now,
                 created_by: "test".into(),
                 removed_at: None,
+                last_login_at: None,
             };
             store
                 .create_user(&user, &hash_password("a long test password").unwrap(), None)
@@ -227,6 +228,7 @@ impl App {
             created_at: OffsetDateTime::now_utc(),
             created_by: "test".into(),
             removed_at: None,
+            last_login_at: None,
         };
         self.store
             .create_user(&admin, &hash_password(password).unwrap(), Some(&secret))
