@@ -19,9 +19,9 @@ use resettle_domain::account::check_password;
 use resettle_domain::audit::AuditResult;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+/// Missing fields read as empty, so that they are refused like wrong ones.
+#[derive(Deserialize, Default)]
 #[serde(default)]
-#[derive(Default)]
 pub struct PasswordForm {
     current: String,
     new: String,
