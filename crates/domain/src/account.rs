@@ -21,6 +21,12 @@ pub enum AccountError {
         "the password must have at least 12 characters and not be one of the names of the account"
     )]
     WeakPassword,
+    #[error("the password repeats too few characters: use at least 5 different ones")]
+    MonotonousPassword,
+    #[error(
+        "the password is a well-known one ('{0}' with digits or signs): choose one that is hard to guess"
+    )]
+    CommonPassword(String),
     #[error("role {0} needs an organisation (the municipality, organisation or UNHCR office)")]
     NeedsOrganisation(Role),
 }
@@ -50,8 +56,45 @@ impl std::fmt::Display for Username {
     }
 }
 
-/// Checks the password rules of the security baseline: long enough, and not
-/// the account's own name.
+/// Words that, dressed up with digits or signs, make the passwords guessed
+/// first ("Wachtwoord2024!", "Welkom123456"): Dutch and English.
+const COMMON_WORDS: &[&str] = &[
+    "password",
+    "wachtwoord",
+    "welkom",
+    "welcome",
+    "qwerty",
+    "azerty",
+    "letmein",
+    "admin",
+    "administrator",
+    "beheerder",
+    "resettle",
+    "iloveyou",
+    "geheim",
+    "secret",
+    "changeme",
+    "default",
+    "test",
+    "zomer",
+    "winter",
+    "lente",
+    "herfst",
+    "summer",
+    "spring",
+    "autumn",
+    "voetbal",
+    "football",
+    "monkey",
+    "dragon",
+    "master",
+    "login",
+    "inloggen",
+];
+
+/// Checks the password rules of the security baseline: long enough, not the
+/// account's own name, not one character repeated, and not a well-known
+/// password dressed up with digits or signs.
 pub fn check_password(
     password: &str,
     username: &Username,
@@ -62,9 +105,19 @@ pub fn check_password(
         || lower.contains(username.as_str())
         || (!display_name.trim().is_empty() && lower.contains(&display_name.trim().to_lowercase()));
     if weak {
-        Err(AccountError::WeakPassword)
-    } else {
-        Ok(())
+        return Err(AccountError::WeakPassword);
+    }
+    let distinct: std::collections::HashSet<char> = lower.chars().collect();
+    if distinct.len() < 5 {
+        return Err(AccountError::MonotonousPassword);
+    }
+    let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+    match COMMON_WORDS
+        .iter()
+        .find(|w| letters == **w || letters == w.repeat(2))
+    {
+        Some(word) => Err(AccountError::CommonPassword((*word).to_string())),
+        None => Ok(()),
     }
 }
 
@@ -137,6 +190,23 @@ mod tests {
         assert!(check_password("correct horse battery", &u, "Jan de Vries").is_ok());
         assert!(check_password("short", &u, "").is_err());
         assert!(check_password("my name is jdevries!", &u, "").is_err());
+        assert_eq!(
+            check_password("aaaaaaaaaaaaaaaa", &u, ""),
+            Err(AccountError::MonotonousPassword)
+        );
+        assert_eq!(
+            check_password("121212121212", &u, ""),
+            Err(AccountError::MonotonousPassword)
+        );
+        assert_eq!(
+            check_password("Wachtwoord2024!", &u, ""),
+            Err(AccountError::CommonPassword("wachtwoord".into()))
+        );
+        assert_eq!(
+            check_password("Welkom123456", &u, ""),
+            Err(AccountError::CommonPassword("welkom".into()))
+        );
+        assert!(check_password("wachtwoord van de molen 7", &u, "").is_ok());
     }
 
     #[test]

@@ -686,6 +686,9 @@ async fn accounts_change_their_password_and_an_administrator_s_reset_forces_a_ne
     ] {
         assert!(page.contains(said), "lacks «{said}»: {page}");
     }
+    let (status, page) = change_password(&app, &a, old, "Welkom123456", "Welkom123456").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("dit is een bekend wachtwoord"), "{page}");
     let mine = "tulpen langs de waal 2026";
     let (status, page) = change_password(&app, &a, old, mine, mine).await;
     assert_eq!(status, StatusCode::OK, "{page}");

@@ -136,6 +136,10 @@ pub(super) fn account(t: &T, e: &AccountError) -> String {
             t.with("account-bad-username", &[("value", raw.clone().into())])
         }
         AccountError::WeakPassword => t.t("account-weak-password"),
+        AccountError::MonotonousPassword => t.t("account-monotonous-password"),
+        AccountError::CommonPassword(word) => {
+            t.with("account-common-password", &[("word", word.clone().into())])
+        }
         AccountError::NeedsOrganisation(role) => t.with(
             "account-needs-organisation",
             &[("role", t.term("role", role.as_str()).into())],
