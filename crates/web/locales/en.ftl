@@ -71,6 +71,8 @@ rule-state-the-policy = state the policy
 rule-note-ends-after-start = a note ends after the day it starts
 rule-name-the-group = particular attention is asked for a group: name it
 refused-changed-since = someone else changed this after you opened the page; reload the page and try again
+refused-store-failed = a failure prevented this; try again later or tell the administrator
+refused-case-gone = this case does not exist (any more)
 refused-duplicate = '{ $value }' exists already
 # Values of filters and query parameters.
 rule-one-of = '{ $value }' is not one of: { $allowed }

@@ -71,6 +71,8 @@ rule-state-the-policy = beschrijf het beleid
 rule-note-ends-after-start = een notitie eindigt na de dag waarop zij begint
 rule-name-the-group = bijzondere aandacht wordt voor een groep gevraagd: noem haar
 refused-changed-since = iemand anders heeft dit gewijzigd nadat u de pagina opende; laad de pagina opnieuw en probeer het nog eens
+refused-store-failed = een storing verhinderde dit; probeer het later opnieuw of meld het aan de beheerder
+refused-case-gone = deze zaak bestaat niet (meer)
 refused-duplicate = '{ $value }' bestaat al
 # Values of filters and query parameters.
 rule-one-of = '{ $value }' is geen van: { $allowed }

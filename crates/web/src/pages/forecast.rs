@@ -161,7 +161,7 @@ pub async fn show(
                 } }
             },
             Some(Err(problem)) if problem.status() == StatusCode::CONFLICT => p.field-error { (t.t("forecast-no-policy")) },
-            Some(Err(problem)) => p.field-error { (problem.detail) },
+            Some(Err(problem)) => p.field-error { (super::refusals::whole(&t, problem)) },
             None => {},
         }
     };

@@ -36,12 +36,13 @@ pub(super) fn field(t: &T, e: &FieldError) -> String {
 /// Why a request was refused as a whole, for a problem that names no field.
 /// A conflict means the record changed since the form was shown (a newer
 /// version, a hold already released, a travel plan replaced): the reader
-/// reloads. Other problems keep the API's detail.
+/// reloads; a server failure is said without its detail (which is logged).
+/// Other problems keep the API's detail.
 pub(super) fn whole(t: &T, p: &Problem) -> String {
-    if p.status() == StatusCode::CONFLICT {
-        t.t("refused-changed-since")
-    } else {
-        p.detail.clone()
+    match p.status() {
+        StatusCode::CONFLICT => t.t("refused-changed-since"),
+        s if s.is_server_error() => t.t("refused-store-failed"),
+        _ => p.detail.clone(),
     }
 }
 
@@ -115,7 +116,12 @@ pub(super) fn store(t: &T, e: &StoreError) -> String {
         StoreError::Duplicate { value, .. } => {
             t.with("refused-duplicate", &[("value", value.clone().into())])
         }
-        other => other.to_string(),
+        StoreError::Invalid { .. } => e.to_string(),
+        // A failed write: its detail is for the operator's log, not the reader.
+        other => {
+            tracing::error!(error = %other, "store failure behind a form");
+            t.t("refused-store-failed")
+        }
     }
 }
 
@@ -125,7 +131,7 @@ pub(super) fn action(t: &T, e: &ActionError) -> String {
         ActionError::Refused(e) => transition(t, e),
         ActionError::Conflict { .. } => t.t("refused-conflict"),
         ActionError::Blocked(e) | ActionError::Store(e) => store(t, e),
-        ActionError::NotFound(_) => e.to_string(),
+        ActionError::NotFound(_) => t.t("refused-case-gone"),
     }
 }
 
@@ -144,5 +150,32 @@ pub(super) fn account(t: &T, e: &AccountError) -> String {
             "account-needs-organisation",
             &[("role", t.term("role", role.as_str()).into())],
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::Lang;
+
+    #[test]
+    fn a_failure_is_said_without_its_detail_and_a_vanished_case_in_dutch() {
+        let t = T(Lang::Nl);
+        let failed = store(
+            &t,
+            &StoreError::WriteFailed("disk I/O error at page 7".into()),
+        );
+        assert!(
+            failed.starts_with("een storing verhinderde dit"),
+            "{failed}"
+        );
+        assert!(!failed.contains("disk"));
+        let gone = action(
+            &t,
+            &ActionError::NotFound(resettle_domain::CaseId::generate()),
+        );
+        assert_eq!(gone, "deze zaak bestaat niet (meer)");
+        let server = Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "pool timed out");
+        assert!(whole(&t, &server).starts_with("een storing"));
     }
 }
