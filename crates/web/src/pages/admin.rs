@@ -145,23 +145,38 @@ fn users_page(
     page(t, &t.t("users-title"), "/admin/users", Some(who), body)
 }
 
+/// The accounts page with the current list, as an answer to any of its forms.
+async fn users_answer(
+    state: &AppState,
+    t: T,
+    admin: &UserAdmin,
+    form: &NewUserForm,
+    errors: &[(String, String)],
+    done: &Done,
+) -> Result<Markup, Problem> {
+    let list = state.store.users().await?;
+    Ok(users_page(
+        t,
+        admin,
+        &list,
+        state.now().date(),
+        form,
+        errors,
+        done,
+    ))
+}
+
 pub async fn users(
     State(state): State<AppState>,
     t: T,
     admin: UserAdmin,
     Query(done): Query<Done>,
 ) -> Result<Response, Problem> {
-    let list = state.store.users().await?;
-    Ok(users_page(
-        t,
-        &admin,
-        &list,
-        state.now().date(),
-        &NewUserForm::default(),
-        &[],
-        &done,
+    Ok(
+        users_answer(&state, t, &admin, &NewUserForm::default(), &[], &done)
+            .await?
+            .into_response(),
     )
-    .into_response())
 }
 
 pub async fn create(
@@ -218,16 +233,7 @@ pub async fn create(
         _ => None,
     };
     let (Some(user), true) = (user, errors.is_empty()) else {
-        let list = state.store.users().await?;
-        let page = users_page(
-            t,
-            &admin,
-            &list,
-            state.now().date(),
-            &f,
-            &errors,
-            &Done::default(),
-        );
+        let page = users_answer(&state, t, &admin, &f, &errors, &Done::default()).await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     };
     let hash = hash_password(&f.password)
@@ -252,17 +258,8 @@ pub async fn create(
     )
     .await;
     if let Err(e) = outcome {
-        let list = state.store.users().await?;
         let errors = vec![("user-username".to_string(), refusals::store(&t, &e))];
-        let page = users_page(
-            t,
-            &admin,
-            &list,
-            state.now().date(),
-            &f,
-            &errors,
-            &Done::default(),
-        );
+        let page = users_answer(&state, t, &admin, &f, &errors, &Done::default()).await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     // The secret is shown once, to be entered in the user's authenticator app:
@@ -272,21 +269,12 @@ pub async fn create(
             Redirect::to(&format!("/admin/users?created={}", user.username)).into_response(),
         );
     };
-    let list = state.store.users().await?;
     let done = Done {
         created: Some(user.username.to_string()),
         secret: Some(secret),
         ..Done::default()
     };
-    let page = users_page(
-        t,
-        &admin,
-        &list,
-        state.now().date(),
-        &NewUserForm::default(),
-        &[],
-        &done,
-    );
+    let page = users_answer(&state, t, &admin, &NewUserForm::default(), &[], &done).await?;
     Ok((StatusCode::CREATED, page).into_response())
 }
 
@@ -361,21 +349,15 @@ pub async fn reset_password(
         None => false,
     };
     audited(&state, who, "reset-password", &username, done).await?;
-    let list = state.store.users().await?;
     let done = Done {
         reset: Some((username.to_string(), password)),
         ..Done::default()
     };
-    Ok(users_page(
-        t,
-        &admin,
-        &list,
-        state.now().date(),
-        &NewUserForm::default(),
-        &[],
-        &done,
+    Ok(
+        users_answer(&state, t, &admin, &NewUserForm::default(), &[], &done)
+            .await?
+            .into_response(),
     )
-    .into_response())
 }
 
 pub async fn audit_page(
