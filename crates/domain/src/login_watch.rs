@@ -36,6 +36,7 @@ pub struct LoginEvent {
 
 /// An hour with a spike of failed logins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FailureSpike {
     /// The start of the hour.
@@ -51,6 +52,7 @@ pub struct FailureSpike {
 
 /// A successful login from an address new for the account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct NewOrigin {
     #[serde(with = "time::serde::rfc3339")]
@@ -61,6 +63,7 @@ pub struct NewOrigin {
 
 /// What the logins of the report's window show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LoginReport {
     #[serde(with = "time::serde::rfc3339")]

@@ -63,6 +63,7 @@ pub const ROUTES: &[RouteRule] = &[
         Needs(ImportSubmissions),
     ),
     r("GET", "/api/v1/audit-entries", Needs(ReadAudit)),
+    r("GET", "/api/v1/login-watch", Needs(ReadAudit)),
     r("GET", "/api/v1/reports/{name}", Needs(ReadReports)),
     r("GET", "/api/v1/policy", Needs(ReadPolicy)),
     r("PUT", "/api/v1/policy", Needs(ManagePolicy)),

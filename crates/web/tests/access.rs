@@ -823,6 +823,22 @@ async fn the_audit_page_shows_spikes_of_failed_logins_and_logins_from_new_addres
     app.store.append_audit_batch(&entries).await.unwrap();
     let (status, page) = app.page(Role::Administrator, "/admin/audit").await;
     assert_eq!(status, StatusCode::OK);
+    // The same report through the API, for monitoring.
+    let (status, report) = app
+        .get(Role::Administrator, "/api/v1/login-watch?hours=24")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        (report["succeeded"].as_u64(), report["failed"].as_u64()),
+        (Some(1), Some(12))
+    );
+    assert_eq!(report["spikes"][0]["origins"][0], "203.0.113.9");
+    assert_eq!(report["newOrigins"][0]["origin"], "198.51.100.4");
+    let (status, bad) = app
+        .get(Role::Administrator, "/api/v1/login-watch?hours=0")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["errors"][0]["rule"], "number-range");
     for said in [
         "1 geslaagde en 12 mislukte of geweigerde aanmeldingen",
         "Pieken van mislukte aanmeldingen",

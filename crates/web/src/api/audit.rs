@@ -8,9 +8,11 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use resettle_domain::audit::{AuditRecord, AuditResult};
+use resettle_domain::login_watch::{LoginReport, watch};
 use resettle_domain::rule;
 use resettle_store::{AuditQuery, Page, PageRequest};
 use serde::Deserialize;
+use time::Duration;
 use utoipa::IntoParams;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -101,4 +103,63 @@ pub async fn list_audit(
     )
     .await;
     Ok(Json(state.store.search_audit(&query, page).await?))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LoginWatchParams {
+    /// Hours watched, up to now: 1 to 720 (default 24). The 30 days before
+    /// them say what is usual.
+    pub hours: Option<String>,
+}
+
+/// The report of the login watch over the `window` up to now.
+pub(crate) async fn login_report(
+    state: &AppState,
+    window: Duration,
+) -> Result<LoginReport, Problem> {
+    let now = state.now();
+    let look_back = Duration::days(30);
+    let events = state
+        .store
+        .login_events((now - window - look_back).date())
+        .await?;
+    Ok(watch(&events, now, window, look_back))
+}
+
+/// The login watch: hours with a spike of failed logins (at least 10, and at
+/// least 3 times the usual number per hour) and successful logins from an
+/// address new for the account, for monitoring (BIO2).
+#[utoipa::path(get, path = "/login-watch", tag = "audit", params(LoginWatchParams),
+    responses(
+        (status = 200, description = "The report", body = LoginReport),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_login_watch(
+    State(state): State<AppState>,
+    auditor: Auditor,
+    params: Result<Query<LoginWatchParams>, QueryRejection>,
+) -> Result<Json<LoginReport>, Problem> {
+    let Query(params) = params.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
+    let mut errors = Vec::new();
+    let hours = opt(&mut errors, "hours", &params.hours, number(720)).unwrap_or(24);
+    if !errors.is_empty() {
+        return Err(Problem::bad_request(
+            "the login watch request is invalid",
+            errors,
+        ));
+    }
+    let p = &auditor.0;
+    audit(
+        &state,
+        p.name(),
+        "read-login-watch",
+        "audit",
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    Ok(Json(
+        login_report(&state, Duration::hours(i64::from(hours))).await?,
+    ))
 }

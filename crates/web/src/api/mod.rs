@@ -67,6 +67,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::get_transition))
         .routes(routes!(cases::create_consent))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(audit::get_login_watch))
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::get_policy, reports::put_policy))
         .routes(routes!(reports::list_policy_versions))

@@ -5,18 +5,14 @@ use super::i18n::T;
 use crate::problem::Problem;
 use crate::state::AppState;
 use maud::{Markup, html};
-use resettle_domain::login_watch::{LoginReport, SPIKE_FACTOR, SPIKE_MIN, watch};
+use resettle_domain::login_watch::{LoginReport, SPIKE_FACTOR, SPIKE_MIN};
 use time::{Duration, OffsetDateTime};
 
-/// The day watched, and the month before it that says what is usual.
+/// The day watched (the month before it says what is usual).
 const WINDOW: Duration = Duration::hours(24);
-const LOOK_BACK: Duration = Duration::days(30);
 
 pub(super) async fn report(state: &AppState) -> Result<LoginReport, Problem> {
-    let now = state.now();
-    let since = (now - WINDOW - LOOK_BACK).date();
-    let events = state.store.login_events(since).await?;
-    Ok(watch(&events, now, WINDOW, LOOK_BACK))
+    crate::api::audit::login_report(state, WINDOW).await
 }
 
 fn minute(t: OffsetDateTime) -> String {
