@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use resettle_domain::account::lockout_after;
 use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
 use serde::Serialize;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 /// An account with what a login needs to check.
@@ -88,11 +88,14 @@ pub trait Accounts: Send + Sync {
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError>;
-    /// The account and CSRF token of a live session.
+    /// The account and CSRF token of a live session: not expired, and used
+    /// within `idle` before `now`. Counts this use (at most once a minute,
+    /// so that reading pages does not become a write per request).
     async fn session(
         &self,
         token_hash: &str,
         now: OffsetDateTime,
+        idle: Duration,
     ) -> Result<Option<LiveSession>, StoreError>;
     /// Replaces an active account's password hash, ends its failed-login
     /// lock and all its sessions but `keep_session` (the one that changes its
@@ -149,6 +152,8 @@ struct SessionRow {
     #[sqlx(flatten)]
     user: UserRow,
     csrf_token: String,
+    /// The session's last counted use, or its start.
+    seen_at: OffsetDateTime,
 }
 
 /// A live API token's scope with its account.
@@ -197,6 +202,10 @@ impl UserRow {
 }
 
 pub(crate) const TOTP_AAD: &[u8] = b"users/totp_secret";
+
+/// How often a session's use is written down: a minute's precision is enough
+/// for an idle limit of many minutes.
+const SEEN_EVERY: Duration = Duration::minutes(1);
 
 #[async_trait]
 impl Accounts for SqlStore {
@@ -360,18 +369,31 @@ impl Accounts for SqlStore {
         &self,
         token_hash: &str,
         now: OffsetDateTime,
+        idle: Duration,
     ) -> Result<Option<LiveSession>, StoreError> {
         // One statement for the session and its account: every page asks this.
         let row: Option<SessionRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT u.*, s.csrf_token FROM users u JOIN sessions s ON s.user_id = u.id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.removed_at IS NULL",
+                "SELECT u.*, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen_at \
+                 FROM users u JOIN sessions s ON s.user_id = u.id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.removed_at IS NULL \
+                 AND COALESCE(s.last_seen_at, s.created_at) > $3",
             )
             .bind(token_hash)
             .bind(now)
+            .bind(now - idle)
             .fetch_optional(pool)
             .await?
         });
+        if row.as_ref().is_some_and(|r| now - r.seen_at >= SEEN_EVERY) {
+            on_pool!(self, pool => {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(token_hash)
+                    .execute(pool)
+                    .await?;
+            });
+        }
         row.map(|r| {
             r.user.into_credentials().map(|c| LiveSession {
                 user: c.user,

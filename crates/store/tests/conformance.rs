@@ -1203,7 +1203,13 @@ async fn a_login_is_remembered_and_a_new_password_ends_the_lock_and_the_other_se
             ("hash-2", 0, None)
         );
         assert!(creds.password_must_change);
-        assert!(store.session("kept", now).await.unwrap().is_none());
+        assert!(
+            store
+                .session("kept", now, Duration::minutes(30))
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         // The account's own change keeps the session it is made from.
         for session in ["kept", "ended"] {
@@ -1212,7 +1218,11 @@ async fn a_login_is_remembered_and_a_new_password_ends_the_lock_and_the_other_se
                 .await
                 .unwrap();
         }
-        let live = store.session("kept", now).await.unwrap().unwrap();
+        let live = store
+            .session("kept", now, Duration::minutes(30))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(live.password_must_change && live.user.id == user.id);
         assert!(
             store
@@ -1220,9 +1230,19 @@ async fn a_login_is_remembered_and_a_new_password_ends_the_lock_and_the_other_se
                 .await
                 .unwrap()
         );
-        let live = store.session("kept", now).await.unwrap().unwrap();
+        let live = store
+            .session("kept", now, Duration::minutes(30))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(!live.password_must_change);
-        assert!(store.session("ended", now).await.unwrap().is_none());
+        assert!(
+            store
+                .session("ended", now, Duration::minutes(30))
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         // A removed account's password cannot be set.
         assert!(store.remove_user(&user.username, now).await.unwrap());
@@ -1232,6 +1252,53 @@ async fn a_login_is_remembered_and_a_new_password_ends_the_lock_and_the_other_se
                 .await
                 .unwrap()
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_ends_after_a_while_without_use() {
+    use resettle_domain::{Role, User, UserId, Username};
+    use resettle_store::Accounts;
+    on_every_backend(|store| async move {
+        let start = datetime!(2026-12-01 09:00 UTC);
+        let user = User {
+            id: UserId::generate(),
+            username: Username::parse("s.idle").unwrap(),
+            display_name: "S. Idle".into(),
+            role: Role::IndOfficer,
+            organisation: None,
+            second_factor: false,
+            created_at: start,
+            created_by: "test".into(),
+            removed_at: None,
+            last_login_at: None,
+        };
+        store.create_user(&user, "hash", None).await.unwrap();
+        store
+            .create_session("s", user.id, "c", start, start + Duration::hours(8))
+            .await
+            .unwrap();
+        let idle = Duration::minutes(30);
+        let at = |minutes| start + Duration::minutes(minutes);
+        // Used after 20 minutes, then 45 (25 after that use): still live.
+        assert!(store.session("s", at(20), idle).await.unwrap().is_some());
+        assert!(store.session("s", at(45), idle).await.unwrap().is_some());
+        // 31 minutes without use: ended, and it stays ended.
+        assert!(store.session("s", at(76), idle).await.unwrap().is_none());
+        assert!(store.session("s", at(77), idle).await.unwrap().is_none());
+        // A session in steady use still ends 8 hours after login.
+        store
+            .create_session("t", user.id, "c", start, start + Duration::hours(8))
+            .await
+            .unwrap();
+        for m in (10..480).step_by(10) {
+            assert!(
+                store.session("t", at(m), idle).await.unwrap().is_some(),
+                "{m}"
+            );
+        }
+        assert!(store.session("t", at(480), idle).await.unwrap().is_none());
     })
     .await;
 }

@@ -31,7 +31,11 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         match cookie(&request, SESSION_COOKIE) {
             Some(token) => match state
                 .store
-                .session(&secrets::token_hash(&token), state.now())
+                .session(
+                    &secrets::token_hash(&token),
+                    state.now(),
+                    crate::auth::SESSION_IDLE,
+                )
                 .await
             {
                 Ok(found) => found.map(|s| s.csrf),
