@@ -1152,25 +1152,32 @@ async fn a_group_commit_refuses_a_stale_transition_and_keeps_the_others() {
     .await;
 }
 
+/// A new account `name` (password hash "hash-1"), created at `at`.
+async fn account(store: &SqlStore, name: &str, at: time::OffsetDateTime) -> resettle_domain::User {
+    use resettle_domain::{Role, User, UserId, Username};
+    use resettle_store::Accounts;
+    let user = User {
+        id: UserId::generate(),
+        username: Username::parse(name).unwrap(),
+        display_name: name.into(),
+        role: Role::CoaOfficer,
+        organisation: None,
+        second_factor: false,
+        created_at: at,
+        created_by: "test".into(),
+        removed_at: None,
+        last_login_at: None,
+    };
+    store.create_user(&user, "hash-1", None).await.unwrap();
+    user
+}
+
 #[tokio::test]
 async fn a_login_is_remembered_and_a_new_password_ends_the_lock_and_the_other_sessions() {
-    use resettle_domain::{Role, User, UserId, Username};
     use resettle_store::Accounts;
     on_every_backend(|store| async move {
         let now = datetime!(2026-12-01 09:00 UTC);
-        let user = User {
-            id: UserId::generate(),
-            username: Username::parse("m.jansen").unwrap(),
-            display_name: "M. Jansen".into(),
-            role: Role::CoaOfficer,
-            organisation: None,
-            second_factor: false,
-            created_at: now,
-            created_by: "test".into(),
-            removed_at: None,
-            last_login_at: None,
-        };
-        store.create_user(&user, "hash-1", None).await.unwrap();
+        let user = account(&store, "m.jansen", now).await;
         for (session, csrf) in [("kept", "c1"), ("ended", "c2")] {
             store
                 .create_session(session, user.id, csrf, now, now + Duration::hours(8))
@@ -1258,23 +1265,10 @@ async fn a_login_is_remembered_and_a_new_password_ends_the_lock_and_the_other_se
 
 #[tokio::test]
 async fn a_session_ends_after_a_while_without_use() {
-    use resettle_domain::{Role, User, UserId, Username};
     use resettle_store::Accounts;
     on_every_backend(|store| async move {
         let start = datetime!(2026-12-01 09:00 UTC);
-        let user = User {
-            id: UserId::generate(),
-            username: Username::parse("s.idle").unwrap(),
-            display_name: "S. Idle".into(),
-            role: Role::IndOfficer,
-            organisation: None,
-            second_factor: false,
-            created_at: start,
-            created_by: "test".into(),
-            removed_at: None,
-            last_login_at: None,
-        };
-        store.create_user(&user, "hash", None).await.unwrap();
+        let user = account(&store, "s.idle", start).await;
         store
             .create_session("s", user.id, "c", start, start + Duration::hours(8))
             .await

@@ -21,7 +21,6 @@ refused-form-expired = the form has expired or did not come from this site; relo
 form-incomplete = the form is incomplete; reload the page
 form-required = fill this in
 form-whole-number = give a whole number
-form-date = '{ $value }' is not a date of the form YYYY-MM-DD
 form-unknown-action = choose one of the actions below
 form-choose-mission-kind = choose the kind of mission
 # Why the system refuses an action on a case.

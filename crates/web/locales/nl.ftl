@@ -21,7 +21,6 @@ refused-form-expired = het formulier is verlopen of komt niet van deze site; laa
 form-incomplete = het formulier is onvolledig; laad de pagina opnieuw
 form-required = vul dit in
 form-whole-number = geef een heel getal
-form-date = '{ $value }' is geen datum in de vorm JJJJ-MM-DD
 form-unknown-action = kies een van de handelingen hieronder
 form-choose-mission-kind = kies het soort missie
 # Why the system refuses an action on a case.

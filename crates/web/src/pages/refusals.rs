@@ -11,10 +11,9 @@ use resettle_store::StoreError;
 use resettle_store::workflow::ActionError;
 use time::Date;
 
-/// A date typed into a form, or the reason it is not one.
+/// A date typed into a form, or the reason it is not one (the domain's rule).
 pub(super) fn date(t: &T, raw: &str) -> Result<Date, String> {
-    resettle_domain::import::parse_date(raw)
-        .map_err(|_| t.with("form-date", &[("value", raw.to_string().into())]))
+    resettle_domain::rule::date(raw).map_err(|e| field(t, &e.into()))
 }
 
 /// Why a field was refused: the rule it breaks in the reader's language
