@@ -197,6 +197,13 @@ impl Action {
         }
     }
 
+    /// Whether taking the action sets one of the dates the quota figures
+    /// count by (selection or arrival). The other actions leave both alone,
+    /// so a store need not re-bucket the case's counted facts after them.
+    pub fn sets_counted_date(&self) -> bool {
+        matches!(self, Self::Accept { .. } | Self::Arrive { .. })
+    }
+
     pub fn kind(&self) -> ActionKind {
         match self {
             Self::Submit => ActionKind::Submit,

@@ -59,7 +59,17 @@ fn every_action_from_every_state_is_allowed_exactly_as_declared() {
             let mut c = case_in(*state);
             let version = c.case.version;
             let on = date!(2025 - 06 - 01);
-            let result = c.apply(sample::action(*kind, on), &ctx(on));
+            let counted = (c.case.selected_on, c.case.arrived_on);
+            let action = sample::action(*kind, on);
+            let sets_counted_date = action.sets_counted_date();
+            let result = c.apply(action, &ctx(on));
+            if !sets_counted_date {
+                assert_eq!(
+                    (c.case.selected_on, c.case.arrived_on),
+                    counted,
+                    "{kind} from {state} must leave the counted dates alone"
+                );
+            }
             if allowed.contains(kind) {
                 assert!(
                     result.is_ok(),
@@ -184,8 +194,14 @@ proptest! {
         let mut day = SUBMITTED;
         for (k, step) in attempts {
             let on = day + Duration::days(step - 5);
-            if c.apply(sample::action(ActionKind::ALL[k], on), &ctx(on)).is_ok() {
+            let counted = (c.case.selected_on, c.case.arrived_on);
+            let action = sample::action(ActionKind::ALL[k], on);
+            let sets_counted_date = action.sets_counted_date();
+            if c.apply(action, &ctx(on)).is_ok() {
                 day = on;
+            }
+            if !sets_counted_date {
+                prop_assert_eq!((c.case.selected_on, c.case.arrived_on), counted);
             }
         }
         prop_assert_eq!(c.case.version as usize, c.history.len());

@@ -4,10 +4,11 @@
 //! after that commit, so nothing acknowledged can be lost, and a change and
 //! its audit entry are still in the same transaction.
 //!
-//! Every transition of a batch runs inside a savepoint: one that is refused
-//! (a stale version, a mission without places, a departure on hold, or a
-//! database error in that item) is rolled back to its savepoint and answered
-//! with its own error, while the others of the batch commit. The audit
+//! A transition that is refused (a stale version, a mission without places,
+//! a departure on hold, or a database error in that item) is answered with
+//! its own error, while the others of the batch commit: a batch first runs
+//! without savepoints, and if one of its transitions is refused, it is rolled
+//! back and runs again with each transition in a savepoint, undone alone. The audit
 //! entries of the transitions that succeeded, and the entries appended on
 //! their own, are added at the end of the batch, after every row the batch
 //! locks, so on PostgreSQL the append lock is taken last, as before.
@@ -66,7 +67,7 @@ fn stopped() -> StoreError {
 /// Writes one transition inside transaction `$tx`: the optimistic version
 /// check first, then the pipeline's rules, the history entry and the ledger's
 /// buckets. Evaluates to its outcome; on an error part of it may be written,
-/// so the caller rolls back to a savepoint taken before.
+/// so the caller rolls back (to a savepoint taken before, or altogether).
 macro_rules! transition_in_tx {
     ($tx:expr, $case:expr, $transition:expr) => {{
         let case: &Case = $case;
@@ -113,13 +114,19 @@ macro_rules! transition_in_tx {
             }
             crate::operations::pipeline_rules!(*tx, case, transition);
             crate::sql::insert_transition!(*tx, id, transition, expected + 1);
-            let facts: Vec<Fact> = sqlx::query_as(
+            // The counted facts follow the case's selection and arrival dates,
+            // which only some actions set.
+            let facts: Vec<Fact> = if !transition.action.sets_counted_date() {
+                Vec::new()
+            } else {
+                sqlx::query_as(
                 "SELECT programme, family_reunification, selected_on, arrived_on, host_country, nationality, \
                  primary_category, priority, track, persons FROM ledger_facts WHERE case_id = $1",
             )
-            .bind(id)
-            .fetch_all(&mut **tx)
-            .await?;
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await?
+            };
             let moved = facts
                 .iter()
                 .any(|f| (f.selected_on, f.arrived_on) != (case.selected_on, case.arrived_on));
@@ -170,15 +177,27 @@ enum Done {
     Audit(usize, usize),
 }
 
-/// Runs `$jobs` in one write transaction on `$pool` and answers every job.
-macro_rules! run_batch {
-    ($pool:expr, $jobs:expr) => {{
-        let jobs: Vec<Job> = $jobs;
-        let outcome: Result<(Vec<Done>, Vec<AuditRecord>), StoreError> = async {
+/// How one attempt at a batch ended.
+enum Attempt {
+    /// Committed: each job's outcome, and the audit records appended.
+    Committed(Vec<Done>, Vec<AuditRecord>),
+    /// A transition was refused in an attempt without savepoints: nothing
+    /// was committed, and the batch must run again with them.
+    Refused,
+}
+
+/// Runs `$jobs` (a `&[Job]`) in one write transaction on `$pool`. With
+/// `$savepoints`, each transition runs in a savepoint and a refused one is
+/// undone alone; without, the first refusal rolls the whole attempt back.
+macro_rules! attempt_batch {
+    ($pool:expr, $jobs:expr, $savepoints:expr) => {{
+        let jobs: &[Job] = $jobs;
+        let savepoints: bool = $savepoints;
+        let outcome: Result<Attempt, StoreError> = async {
             let mut tx = $pool.begin_write().await?;
             let mut done = Vec::with_capacity(jobs.len());
             let mut entries: Vec<NewAuditEntry> = Vec::new();
-            for job in &jobs {
+            for job in jobs {
                 match job {
                     Job::Transition {
                         case,
@@ -186,16 +205,24 @@ macro_rules! run_batch {
                         audit,
                         ..
                     } => {
-                        sqlx::query("SAVEPOINT resettle_item")
-                            .execute(&mut *tx)
-                            .await?;
+                        if savepoints {
+                            sqlx::query("SAVEPOINT resettle_item")
+                                .execute(&mut *tx)
+                                .await?;
+                        }
                         match transition_in_tx!(tx, case, transition) {
                             Ok(()) => {
-                                sqlx::query("RELEASE SAVEPOINT resettle_item")
-                                    .execute(&mut *tx)
-                                    .await?;
+                                if savepoints {
+                                    sqlx::query("RELEASE SAVEPOINT resettle_item")
+                                        .execute(&mut *tx)
+                                        .await?;
+                                }
                                 entries.extend(audit.iter().cloned());
                                 done.push(Done::Transition(Ok(())));
+                            }
+                            Err(_) if !savepoints => {
+                                tx.rollback().await?;
+                                return Ok(Attempt::Refused);
                             }
                             Err(e) => {
                                 // Undoes this item only; if even that fails,
@@ -223,9 +250,31 @@ macro_rules! run_batch {
                 append_in_tx!(tx, &entries)
             };
             tx.commit().await?;
-            Ok((done, records))
+            Ok(Attempt::Committed(done, records))
         }
         .await;
+        outcome
+    }};
+}
+
+/// Runs `$jobs` in one write transaction on `$pool` and answers every job.
+/// The first attempt takes no savepoints (two statements fewer per
+/// transition); only a batch in which a transition is refused, which is
+/// rare, runs a second time with them.
+macro_rules! run_batch {
+    ($pool:expr, $jobs:expr) => {{
+        let jobs: Vec<Job> = $jobs;
+        let outcome = match attempt_batch!($pool, &jobs, false) {
+            Ok(Attempt::Refused) => attempt_batch!($pool, &jobs, true),
+            other => other,
+        };
+        let outcome = match outcome {
+            Ok(Attempt::Committed(done, records)) => Ok((done, records)),
+            Ok(Attempt::Refused) => Err(StoreError::WriteFailed(
+                "a transition was refused although it ran in a savepoint".into(),
+            )),
+            Err(e) => Err(e),
+        };
         match outcome {
             Ok((done, records)) => {
                 for (job, done) in jobs.into_iter().zip(done) {

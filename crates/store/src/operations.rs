@@ -125,6 +125,17 @@ pub struct Preparation {
 
 const TRAVEL_SELECT: &str = "SELECT document FROM travel_plans WHERE case_id = $1";
 
+/// The single-row parts of a case's preparation, and which of its lists exist.
+#[derive(sqlx::FromRow)]
+struct PreparationHead {
+    mission_id: Option<uuid::Uuid>,
+    profile: Option<Json<ResettlementProfile>>,
+    travel: Option<Json<TravelPlan>>,
+    has_relatives: bool,
+    has_interviews: bool,
+    has_orientation: bool,
+}
+
 #[derive(sqlx::FromRow)]
 struct MissionRow {
     status: String,
@@ -343,42 +354,50 @@ impl Operations for SqlStore {
         number: &CaseNumber,
     ) -> Result<Preparation, StoreError> {
         let id = case.as_uuid();
-        // One connection for the six statements: each return to the pool
-        // costs sqlx a round trip (it pings the connection on release).
+        // One statement reads the single-row parts and says which lists the
+        // case has at all; only those are read after it.
         let (mission, relatives, interviews, profile, orientation, travel) = on_pool!(self, pool => {
             let mut conn = pool.acquire().await?;
-            let mission: Option<uuid::Uuid> =
-                sqlx::query_scalar("SELECT mission_id FROM mission_cases WHERE case_id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let relatives: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{} WHERE family_reunification_of = $1 ORDER BY submitted_on, case_number",
-                crate::sql::SUMMARY_SELECT
-            )))
+            let head: PreparationHead = sqlx::query_as(
+                "SELECT (SELECT mission_id FROM mission_cases WHERE case_id = $1) AS mission_id, \
+                 (SELECT document FROM resettlement_profiles WHERE case_id = $1) AS profile, \
+                 (SELECT document FROM travel_plans WHERE case_id = $1) AS travel, \
+                 EXISTS (SELECT 1 FROM cases WHERE family_reunification_of = $2) AS has_relatives, \
+                 EXISTS (SELECT 1 FROM interviews WHERE case_id = $1) AS has_interviews, \
+                 EXISTS (SELECT 1 FROM orientation_sessions WHERE case_id = $1) AS has_orientation",
+            )
+            .bind(id)
             .bind(number.as_str())
-            .fetch_all(&mut *conn)
+            .fetch_one(&mut *conn)
             .await?;
-            let interviews: Vec<Json<Interview>> =
+            let relatives: Vec<SummaryRow> = if head.has_relatives {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "{} WHERE family_reunification_of = $1 ORDER BY submitted_on, case_number",
+                    crate::sql::SUMMARY_SELECT
+                )))
+                .bind(number.as_str())
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                Vec::new()
+            };
+            let interviews: Vec<Json<Interview>> = if head.has_interviews {
                 sqlx::query_scalar("SELECT document FROM interviews WHERE case_id = $1 ORDER BY seq")
                     .bind(id)
                     .fetch_all(&mut *conn)
-                    .await?;
-            let profile: Option<Json<ResettlementProfile>> =
-                sqlx::query_scalar("SELECT document FROM resettlement_profiles WHERE case_id = $1")
+                    .await?
+            } else {
+                Vec::new()
+            };
+            let orientation: Vec<Json<OrientationSession>> = if head.has_orientation {
+                sqlx::query_scalar("SELECT document FROM orientation_sessions WHERE case_id = $1 ORDER BY seq")
                     .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let orientation: Vec<Json<OrientationSession>> = sqlx::query_scalar(
-                "SELECT document FROM orientation_sessions WHERE case_id = $1 ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-            let travel: Option<Json<TravelPlan>> = sqlx::query_scalar(TRAVEL_SELECT)
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
+                    .fetch_all(&mut *conn)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            let PreparationHead { mission_id: mission, profile, travel, .. } = head;
             (mission, relatives, interviews, profile, orientation, travel)
         });
         Ok(Preparation {
@@ -696,11 +715,21 @@ macro_rules! pipeline_rules {
         let case: &resettle_domain::Case = $case;
         let t: &resettle_domain::Transition = $transition;
         let id = case.id.as_uuid();
-        let mission: Option<uuid::Uuid> =
+        // Only these actions touch a mission's places or its holds; the
+        // others skip the lookup (one statement fewer on the writer).
+        let mission: Option<uuid::Uuid> = if matches!(
+            t.action,
+            resettle_domain::Action::Accept { .. }
+                | resettle_domain::Action::Withdraw
+                | resettle_domain::Action::Depart
+        ) {
             sqlx::query_scalar("SELECT mission_id FROM mission_cases WHERE case_id = $1")
                 .bind(id)
                 .fetch_optional(&mut *$tx)
-                .await?;
+                .await?
+        } else {
+            None
+        };
         match (&t.action, mission) {
             (resettle_domain::Action::Accept { place_override, .. }, Some(mission)) => {
                 let persons = case.persons() as i64;

@@ -44,6 +44,15 @@ pub(crate) struct CaseRow {
     pub submitted_by_org: Option<String>,
 }
 
+/// A case's row with whether it has rows in the tables read only when it does.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaseWithParts {
+    #[sqlx(flatten)]
+    pub case: CaseRow,
+    pub has_special: bool,
+    pub has_consents: bool,
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct SpecialRow {
     pub seq: i64,

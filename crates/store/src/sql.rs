@@ -8,7 +8,7 @@ use crate::error::StoreError;
 use crate::ledger::{Fact, add_to_bucket, bucket_of, current_boundaries};
 use crate::query::{COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, Direction, Page, PageRequest};
 use crate::rows::{
-    CaseRow, ConsentRow, MemberRow, SpecialRow, SummaryRow, TransitionRow, special_aad,
+    CaseWithParts, ConsentRow, MemberRow, SpecialRow, SummaryRow, TransitionRow, special_aad,
 };
 use async_trait::async_trait;
 use resettle_domain::import::ImportProblem;
@@ -665,38 +665,48 @@ impl Store for SqlStore {
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
-        // One connection for the four statements: each return to the pool
-        // costs sqlx a round trip (it pings the connection on release).
+        // One connection for all statements; the case's row says whether it
+        // has special-category data or consents at all, so a case without
+        // them costs two statements instead of four.
         on_pool!(self, pool => {
             let mut conn = pool.acquire().await?;
-            let row: Option<CaseRow> = sqlx::query_as("SELECT * FROM cases WHERE id = $1")
-                .bind(id.as_uuid())
-                .fetch_optional(&mut *conn)
-                .await?;
-            let Some(row) = row else { return Ok(None) };
+            let row: Option<CaseWithParts> = sqlx::query_as(
+                "SELECT c.*, \
+                 EXISTS (SELECT 1 FROM sensitive_data s WHERE s.case_id = c.id) AS has_special, \
+                 EXISTS (SELECT 1 FROM consents k WHERE k.case_id = c.id) AS has_consents \
+                 FROM cases c WHERE c.id = $1",
+            )
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(CaseWithParts { case: row, has_special, has_consents }) = row else { return Ok(None) };
             let members: Vec<MemberRow> =
                 sqlx::query_as("SELECT * FROM members WHERE case_id = $1 ORDER BY position")
                     .bind(id.as_uuid())
                     .fetch_all(&mut *conn)
                     .await?;
             let members = members.into_iter().map(MemberRow::into_member).collect::<Result<_, _>>()?;
-            let special: Vec<SpecialRow> =
-                sqlx::query_as("SELECT * FROM sensitive_data WHERE case_id = $1 ORDER BY seq")
-                    .bind(id.as_uuid())
-                    .fetch_all(&mut *conn)
-                    .await?;
-            let special = if special.is_empty() {
-                Vec::new()
-            } else {
+            let special = if has_special {
+                let rows: Vec<SpecialRow> =
+                    sqlx::query_as("SELECT * FROM sensitive_data WHERE case_id = $1 ORDER BY seq")
+                        .bind(id.as_uuid())
+                        .fetch_all(&mut *conn)
+                        .await?;
                 let keys = self.keys()?;
-                special.into_iter().map(|s| s.into_item(id.as_uuid(), keys)).collect::<Result<_, _>>()?
+                rows.into_iter().map(|s| s.into_item(id.as_uuid(), keys)).collect::<Result<_, _>>()?
+            } else {
+                Vec::new()
             };
-            let consents: Vec<ConsentRow> =
-                sqlx::query_as("SELECT * FROM consents WHERE case_id = $1 ORDER BY seq")
-                    .bind(id.as_uuid())
-                    .fetch_all(&mut *conn)
-                    .await?;
-            let consents = consents.into_iter().map(ConsentRow::into_consent).collect();
+            let consents = if has_consents {
+                let rows: Vec<ConsentRow> =
+                    sqlx::query_as("SELECT * FROM consents WHERE case_id = $1 ORDER BY seq")
+                        .bind(id.as_uuid())
+                        .fetch_all(&mut *conn)
+                        .await?;
+                rows.into_iter().map(ConsentRow::into_consent).collect()
+            } else {
+                Vec::new()
+            };
             row.into_case(members, special, consents).map(Some)
         })
     }
