@@ -43,11 +43,17 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
         .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
+/// Single-row transactions in the raw rate: enough for about a second, so
+/// that one slow flush to disk does not swing the figure.
+const RAW_TRANSACTIONS: usize = 6000;
+
 async fn raw_rate(store: &SqlStore, ids: &[Vec<u8>]) -> Result<f64> {
-    // The same single-row write a transition makes, without the application.
-    let n = 2000.min(ids.len());
+    // The same single-row write a transition makes, without the application,
+    // one after another, round the cases.
     let t = Instant::now();
-    for id in ids.iter().take(n) {
+    let mut n = 0usize;
+    for id in ids.iter().cycle().take(RAW_TRANSACTIONS) {
+        n += 1;
         let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let sql = match store.backend() {
             resettle_store::Backend::Sqlite => {

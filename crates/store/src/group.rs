@@ -113,7 +113,7 @@ macro_rules! transition_in_tx {
                 });
             }
             crate::operations::pipeline_rules!(*tx, case, transition);
-            crate::sql::insert_transition!(*tx, id, transition, expected + 1);
+            crate::sql::insert_transitions!(*tx, &[(id, expected + 1, transition)]);
             // The counted facts follow the case's selection and arrival dates,
             // which only some actions set.
             let facts: Vec<Fact> = if !transition.action.sets_counted_date() {

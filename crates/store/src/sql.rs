@@ -183,7 +183,7 @@ macro_rules! push_filter {
 }
 
 /// Rows per multi-row statement (well under both engines' limits on bound values).
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 /// One bucket of the ledger: the facts of a group of persons, dates bucketed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -263,30 +263,33 @@ macro_rules! insert_consent {
     }};
 }
 
-/// Inserts one history entry inside transaction `$tx`.
-macro_rules! insert_transition {
-    ($tx:expr, $case:expr, $t:expr, $seq:expr) => {{
-        let t: &Transition = $t;
-        sqlx::query(
-            "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, occurred_on, \
-             recorded_at, actor, reason, previous_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind($case)
-        .bind($seq)
-        .bind(t.from.map(|s| s.as_str()))
-        .bind(t.to.as_str())
-        .bind(Json(&t.action))
-        .bind(t.occurred_on)
-        .bind(t.recorded_at)
-        .bind(t.actor.as_str())
-        .bind(t.reason.as_deref())
-        .bind(t.previous_version)
-        .execute(&mut *$tx)
-        .await?;
+/// Inserts history entries, `(case id, seq, transition)`, inside transaction
+/// `$tx`, many to a statement.
+macro_rules! insert_transitions {
+    ($tx:expr, $rows:expr) => {{
+        let rows: &[(uuid::Uuid, i64, &Transition)] = $rows;
+        for part in rows.chunks(crate::sql::CHUNK) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, occurred_on, \
+                 recorded_at, actor, reason, previous_version) ",
+            );
+            q.push_values(part, |mut b, (case_id, seq, t)| {
+                b.push_bind(*case_id)
+                    .push_bind(*seq)
+                    .push_bind(t.from.map(|s| s.as_str()))
+                    .push_bind(t.to.as_str())
+                    .push_bind(Json(&t.action))
+                    .push_bind(t.occurred_on)
+                    .push_bind(t.recorded_at)
+                    .push_bind(t.actor.as_str())
+                    .push_bind(t.reason.as_deref())
+                    .push_bind(t.previous_version);
+            });
+            q.build().execute(&mut *$tx).await?;
+        }
     }};
 }
-pub(crate) use insert_transition;
+pub(crate) use insert_transitions;
 
 /// Asks SQLite for query plans that do not depend on the values bound to a
 /// statement (its query planner stability guarantee). Once ANALYZE has run,
@@ -363,11 +366,16 @@ impl SqlStore {
             if path.is_empty() || path.contains("://") || path.contains(":memory:") {
                 return Err(StoreError::BadUrl(url.to_string()));
             }
+            // FULL: a commit is on disk before it is acknowledged, so a power
+            // loss or an operating-system crash cannot take back a decision
+            // already reported as stored (with NORMAL, WAL mode may lose the
+            // last commits then). PostgreSQL's default commit is as durable;
+            // the group commit spreads the cost over a batch.
             let options = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
             let pool = sqlite_pool_options()
@@ -602,26 +610,7 @@ impl Store for SqlStore {
                     .iter()
                     .flat_map(|n| n.history.iter().enumerate().map(move |(i, t)| (n.case.id.as_uuid(), i as i64 + 1, t)))
                     .collect();
-                for part in history.chunks(CHUNK) {
-                    let mut q = builder(
-                        pool,
-                        "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, occurred_on, \
-                         recorded_at, actor, reason, previous_version) ",
-                    );
-                    q.push_values(part, |mut b, (case_id, seq, t)| {
-                        b.push_bind(*case_id)
-                            .push_bind(*seq)
-                            .push_bind(t.from.map(|s| s.as_str()))
-                            .push_bind(t.to.as_str())
-                            .push_bind(Json(&t.action))
-                            .push_bind(t.occurred_on)
-                            .push_bind(t.recorded_at)
-                            .push_bind(t.actor.as_str())
-                            .push_bind(t.reason.as_deref())
-                            .push_bind(t.previous_version);
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
+                insert_transitions!(tx, &history);
                 let facts: Vec<(uuid::Uuid, Fact)> = chunk
                     .iter()
                     .flat_map(|n| facts_of(&n.case).into_iter().map(move |f| (n.case.id.as_uuid(), f)))
