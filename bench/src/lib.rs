@@ -5,6 +5,11 @@ use anyhow::Result;
 use resettle_store::testing::ScratchPostgres;
 use resettle_store::{SqlStore, Store};
 
+/// The product's allocator (see the `resettle` binary), so that servers the
+/// benchmarks start in-process run as the product does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Where a benchmark runs.
 pub enum Target {
     Sqlite(tempfile::TempDir),
