@@ -1046,6 +1046,61 @@ async fn a_database_with_cases_but_no_policy_opens_again() {
 }
 
 #[tokio::test]
+async fn a_group_commit_whose_history_insert_fails_keeps_the_other_transitions() {
+    on_every_backend(|store| async move {
+        let on = date!(2025 - 02 - 01);
+        let mut ids = Vec::new();
+        for n in 1..=3 {
+            let new = new_case(&format!("UGA-25C{:05}", 7000 + n), date!(2025 - 01 - 06));
+            ids.push(new.case.id);
+            store.import_cases(&[new], &no_progress).await.unwrap();
+        }
+        // A history entry the second case's next transition would collide
+        // with: the version check passes, the batch's one history insert
+        // fails, and the batch runs again transition by transition.
+        store
+            .execute_raw(
+                "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, \
+                 occurred_on, recorded_at, actor, reason, previous_version) \
+                 SELECT case_id, 2, from_state, to_state, action, occurred_on, recorded_at, \
+                 actor, reason, 1 FROM case_transitions WHERE case_id = \
+                 (SELECT id FROM cases WHERE case_number = 'UGA-25C07002')",
+            )
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for id in &ids {
+            let mut case = store.case(*id).await.unwrap().unwrap();
+            let mut t = case
+                .apply(sample::action(ActionKind::StartAssessment, on), &ctx(on))
+                .unwrap();
+            t.seq = case.version;
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store.record_transition(&case, &t, None).await
+            }));
+        }
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        assert!(results[0].is_ok(), "{:?}", results[0]);
+        assert!(results[1].is_err(), "the colliding one is refused");
+        assert!(results[2].is_ok(), "{:?}", results[2]);
+        for (i, id) in ids.iter().enumerate() {
+            let case = store.case(*id).await.unwrap().unwrap();
+            if i == 1 {
+                assert_eq!((case.version, case.state), (1, CaseState::Submitted));
+            } else {
+                assert_eq!((case.version, case.state), (2, CaseState::UnderAssessment));
+                assert_eq!(store.history(*id).await.unwrap().len(), 2);
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_group_commit_refuses_a_stale_transition_and_keeps_the_others() {
     on_every_backend(|store| async move {
         let on = date!(2025 - 02 - 01);
