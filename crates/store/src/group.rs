@@ -8,8 +8,7 @@
 //! a departure on hold, or a database error in that item) is answered with
 //! its own error, while the others of the batch commit: a batch first runs
 //! without savepoints, and if one of its transitions is refused, it is rolled
-//! back and runs again with each transition in a savepoint, undone alone. In
-//! the first attempt the history entries go in together at the end. The audit
+//! back and runs again with each transition in a savepoint, undone alone. The audit
 //! entries of the transitions that succeeded, and the entries appended on
 //! their own, are added at the end of the batch, after every row the batch
 //! locks, so on PostgreSQL the append lock is taken last, as before.
@@ -66,13 +65,11 @@ fn stopped() -> StoreError {
 }
 
 /// Writes one transition inside transaction `$tx`: the optimistic version
-/// check first, then the pipeline's rules, the history entry (unless
-/// `$history` is false: the caller then inserts it with the batch's others)
-/// and the ledger's buckets. Evaluates to its outcome; on an error part of it
-/// may be written, so the caller rolls back (to a savepoint taken before, or
-/// altogether).
+/// check first, then the pipeline's rules, the history entry and the ledger's
+/// buckets. Evaluates to its outcome; on an error part of it may be written,
+/// so the caller rolls back (to a savepoint taken before, or altogether).
 macro_rules! transition_in_tx {
-    ($tx:expr, $case:expr, $transition:expr, $history:expr) => {{
+    ($tx:expr, $case:expr, $transition:expr) => {{
         let case: &Case = $case;
         let transition: &Transition = $transition;
         let tx = &mut $tx;
@@ -116,9 +113,7 @@ macro_rules! transition_in_tx {
                 });
             }
             crate::operations::pipeline_rules!(*tx, case, transition);
-            if $history {
-                crate::sql::insert_transitions!(*tx, &[(id, expected + 1, transition)]);
-            }
+            crate::sql::insert_transitions!(*tx, &[(id, expected + 1, transition)]);
             // The counted facts follow the case's selection and arrival dates,
             // which only some actions set.
             let facts: Vec<Fact> = if !transition.action.sets_counted_date() {
@@ -202,8 +197,6 @@ macro_rules! attempt_batch {
             let mut tx = $pool.begin_write().await?;
             let mut done = Vec::with_capacity(jobs.len());
             let mut entries: Vec<NewAuditEntry> = Vec::new();
-            // Without savepoints, the history entries go in together at the end.
-            let mut history: Vec<(uuid::Uuid, i64, &Transition)> = Vec::new();
             for job in jobs {
                 match job {
                     Job::Transition {
@@ -217,12 +210,8 @@ macro_rules! attempt_batch {
                                 .execute(&mut *tx)
                                 .await?;
                         }
-                        match transition_in_tx!(tx, case, transition, savepoints) {
+                        match transition_in_tx!(tx, case, transition) {
                             Ok(()) => {
-                                if !savepoints {
-                                    let seq = transition.previous_version + 1;
-                                    history.push((case.id.as_uuid(), seq, transition.as_ref()));
-                                }
                                 if savepoints {
                                     sqlx::query("RELEASE SAVEPOINT resettle_item")
                                         .execute(&mut *tx)
@@ -254,18 +243,6 @@ macro_rules! attempt_batch {
                     }
                 }
             }
-            if !history.is_empty() {
-                let inserted: Result<(), sqlx::Error> = async {
-                    crate::sql::insert_transitions!(tx, &history);
-                    Ok(())
-                }
-                .await;
-                if inserted.is_err() {
-                    // Found again item by item, in savepoints.
-                    tx.rollback().await?;
-                    return Ok(Attempt::Refused);
-                }
-            }
             let records = if entries.is_empty() {
                 Vec::new()
             } else {
@@ -282,9 +259,8 @@ macro_rules! attempt_batch {
 
 /// Runs `$jobs` in one write transaction on `$pool` and answers every job.
 /// The first attempt takes no savepoints (two statements fewer per
-/// transition) and inserts the history entries in one statement at the end
-/// (one fewer); only a batch in which a transition is refused, which is
-/// rare, runs a second time with savepoints.
+/// transition); only a batch in which a transition is refused, which is
+/// rare, runs a second time with them.
 macro_rules! run_batch {
     ($pool:expr, $jobs:expr) => {{
         let jobs: Vec<Job> = $jobs;

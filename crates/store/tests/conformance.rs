@@ -1056,8 +1056,8 @@ async fn a_group_commit_whose_history_insert_fails_keeps_the_other_transitions()
             store.import_cases(&[new], &no_progress).await.unwrap();
         }
         // A history entry the second case's next transition would collide
-        // with: the version check passes, the batch's one history insert
-        // fails, and the batch runs again transition by transition.
+        // with: its version check passes, its history insert fails, and the
+        // batch runs again transition by transition.
         store
             .execute_raw(
                 "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, \
