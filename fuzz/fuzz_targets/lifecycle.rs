@@ -1,6 +1,7 @@
 //! Actions as the API reads them (JSON), applied in sequence to a case on
 //! days taken from the input: never panics; a refused action leaves the case
-//! unchanged; an accepted one moves the version by one.
+//! unchanged; an accepted one moves the version by one, and the selection
+//! and arrival dates only if the action says it sets a counted date.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -23,10 +24,19 @@ fuzz_target!(|data: &[u8]| {
     for (step, action) in actions {
         on = on.checked_add(time::Duration::days(i64::from(step))).unwrap_or(on);
         let before = case.case.clone();
+        // The store re-counts the ledger only after actions that say they
+        // move a counted date; no other action may move one.
+        let moves_dates = action.sets_counted_date();
         match case.apply(action, &ctx(on)) {
             Ok(()) => {
                 assert_eq!(case.case.version, before.version + 1);
                 assert_eq!(case.history.len() as i64, case.case.version);
+                if !moves_dates {
+                    assert_eq!(
+                        (case.case.selected_on, case.case.arrived_on),
+                        (before.selected_on, before.arrived_on)
+                    );
+                }
             }
             Err(_) => assert_eq!(case.case, before),
         }
