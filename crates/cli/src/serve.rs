@@ -32,6 +32,12 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set this when the service is reached over HTTPS (behind a TLS proxy).
     #[arg(long, env = "RESETTLE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Minutes without a request after which a page session ends (5 to 480;
+    /// a session ends 8 hours after login in any case). A session's use is
+    /// counted once a minute, so shorter limits would not be kept exactly.
+    #[arg(long, env = "RESETTLE_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u16).range(5..=480))]
+    session_idle_minutes: u16,
 }
 
 /// Opens a database without data keys (for tools that never touch encrypted data).
@@ -217,7 +223,10 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
         store.backend()
     );
     let state = resettle_web::AppState::new(Arc::new(store.clone()))
-        .with_secure_cookies(args.secure_cookies);
+        .with_secure_cookies(args.secure_cookies)
+        .with_session_idle(time::Duration::minutes(i64::from(
+            args.session_idle_minutes,
+        )));
     resettle_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

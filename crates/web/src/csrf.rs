@@ -34,7 +34,7 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
                 .session(
                     &secrets::token_hash(&token),
                     state.now(),
-                    crate::auth::SESSION_IDLE,
+                    state.session_idle,
                 )
                 .await
             {

@@ -13,6 +13,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Recent login attempts per client address, for rate limiting.
     login_attempts: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    /// A page session ends after this long without a request.
+    pub session_idle: time::Duration,
 }
 
 /// Login attempts allowed per client address per minute.
@@ -25,7 +27,15 @@ impl AppState {
             store,
             secure_cookies: false,
             login_attempts: Arc::default(),
+            session_idle: crate::auth::SESSION_IDLE,
         }
+    }
+
+    /// Page sessions end after `idle` without a request instead of
+    /// [`SESSION_IDLE`](crate::auth::SESSION_IDLE).
+    pub fn with_session_idle(mut self, idle: time::Duration) -> Self {
+        self.session_idle = idle;
+        self
     }
 
     pub fn with_secure_cookies(mut self, secure: bool) -> Self {

@@ -374,6 +374,58 @@ async fn forms_without_the_session_s_csrf_token_are_refused() {
     app.finish().await;
 }
 
+#[tokio::test]
+async fn a_page_session_ends_after_the_server_s_idle_limit() {
+    let app = App::sqlite().await;
+    let user = app
+        .store
+        .credentials(&Username::parse("t-coa-officer").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    // A session started 20 minutes ago and not used since.
+    let cookie = random_token();
+    let now = OffsetDateTime::now_utc();
+    app.store
+        .create_session(
+            &token_hash(&cookie),
+            user,
+            "csrf",
+            now - Duration::minutes(20),
+            now + Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    // A second server on the same database, whose sessions end after 10 minutes.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let strict = format!("http://{}", listener.local_addr().unwrap());
+    let state =
+        resettle_web::AppState::new(app.store.clone()).with_session_idle(Duration::minutes(10));
+    tokio::spawn(resettle_web::serve(listener, state, std::future::pending()));
+    let home = |base: &str| {
+        app.client
+            .get(format!("{base}/cases"))
+            .header("cookie", format!("resettle_session={cookie}"))
+            .send()
+    };
+    let r = home(&strict).await.unwrap();
+    assert!(
+        r.status().is_redirection()
+            && r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login"),
+        "a session idle for 20 minutes is over on a server with a 10-minute limit: {}",
+        r.status()
+    );
+    // The default limit (30 minutes) still lets it in, and that use counts.
+    assert_eq!(home(&app.base).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(home(&strict).await.unwrap().status(), StatusCode::OK);
+    app.finish().await;
+}
+
 /// Logs in through the form; returns the status and the session cookie, if any.
 async fn login(app: &App, user: &str, password: &str, code: &str) -> (StatusCode, Option<String>) {
     let page = app.client.get(app.url("/login")).send().await.unwrap();

@@ -86,7 +86,7 @@ pub async fn audit(
 }
 
 /// A page session ends after this long without a request (and 8 hours after
-/// login at the latest).
+/// login at the latest), unless the server is started with another limit.
 pub const SESSION_IDLE: time::Duration = time::Duration::minutes(30);
 
 /// Where an account chooses its own password.
@@ -195,7 +195,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, 
         };
         let found = state
             .store
-            .session(&secrets::token_hash(&session), now, SESSION_IDLE)
+            .session(&secrets::token_hash(&session), now, state.session_idle)
             .await;
         let found = found.map_err(|e| Denied::Failed(e.into()))?;
         let allowed = [PASSWORD_PAGE, "/logout"].contains(&original_uri(parts).path());
