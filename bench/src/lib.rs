@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use resettle_store::testing::ScratchPostgres;
-use resettle_store::{SqlStore, Store};
+use resettle_store::{AuditLog, SqlStore, Store};
 
 /// The product's allocator (see the `resettle` binary), so that servers the
 /// benchmarks start in-process run as the product does.
@@ -159,5 +159,107 @@ pub async fn open_pipeline(store: &SqlStore) -> Result<()> {
             "UPDATE cases SET state = 'departed', arrived_on = NULL WHERE {n} = 3"
         ))
         .await?;
+    Ok(())
+}
+
+/// Gives every case [`fill`] made the history and the audit trail an arrived
+/// case has in the product: its six transitions (submitted … arrived, which
+/// is why its version is 6) and an audit entry for each case. Without them
+/// the two tables start empty, and on PostgreSQL a pooled connection keeps
+/// the plan it made while they were nearly empty (a sequential scan) until
+/// autovacuum next analyses them, which a production database, whose tables
+/// are never empty, does not see.
+pub async fn fill_history(store: &SqlStore, n: u64) -> Result<()> {
+    use resettle_domain::{Action, Permit, TrainingMode};
+    let sqlite = matches!(store.backend(), resettle_store::Backend::Sqlite);
+    let json = |action: &Action| -> Result<String> {
+        let text = serde_json::to_string(action)?.replace('\'', "''");
+        Ok(if sqlite {
+            format!("'{text}'")
+        } else {
+            format!("CAST('{text}' AS jsonb)")
+        })
+    };
+    let permit = Action::Arrive {
+        permit: Permit {
+            valid_until: time::macros::date!(2031 - 01 - 01),
+        },
+    };
+    // seq, from, to, action, the day it happened (a column of the case)
+    let steps = [
+        (
+            1,
+            "NULL",
+            "'submitted'",
+            json(&Action::Submit)?,
+            "submitted_on",
+        ),
+        (
+            2,
+            "'submitted'",
+            "'under-assessment'",
+            json(&Action::StartAssessment)?,
+            "submitted_on",
+        ),
+        (
+            3,
+            "'under-assessment'",
+            "'accepted'",
+            json(&Action::Accept {
+                policy_basis: None,
+                place_override: None,
+            })?,
+            "selected_on",
+        ),
+        (
+            4,
+            "'accepted'",
+            "'pre-departure'",
+            json(&Action::StartPreDeparture {
+                training: TrainingMode::Digital,
+            })?,
+            "selected_on",
+        ),
+        (
+            5,
+            "'pre-departure'",
+            "'departed'",
+            json(&Action::Depart)?,
+            "departed_on",
+        ),
+        (6, "'departed'", "'arrived'", json(&permit)?, "arrived_on"),
+    ];
+    let recorded = if sqlite {
+        "'2026-01-01T12:00:00Z'"
+    } else {
+        "TIMESTAMPTZ '2026-01-01 12:00:00+00'"
+    };
+    for (seq, from, to, action, day) in steps {
+        store
+            .execute_raw(&format!(
+                "INSERT INTO case_transitions (case_id, seq, from_state, to_state, action, occurred_on, \
+                 recorded_at, actor, reason, previous_version) \
+                 SELECT id, {seq}, {from}, {to}, {action}, {day}, {recorded}, 'bench', NULL, {} FROM cases",
+                seq - 1
+            ))
+            .await?;
+    }
+    let at = time::OffsetDateTime::now_utc();
+    let numbers: Vec<u64> = (0..n).collect();
+    for part in numbers.chunks(5_000) {
+        let entries: Vec<resettle_store::NewAuditEntry> = part
+            .iter()
+            .map(|n| resettle_store::NewAuditEntry {
+                at,
+                actor: "bench".into(),
+                action: "case.import".into(),
+                object: format!("case BEN-{:02}C{n:06}", n % 90 + 10),
+                result: resettle_domain::audit::AuditResult::Ok,
+                origin: "bench".into(),
+            })
+            .collect();
+        store.append_audit_batch(&entries).await?;
+    }
+    store.execute_raw("ANALYZE").await?;
     Ok(())
 }

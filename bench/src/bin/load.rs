@@ -6,7 +6,7 @@
 
 use anyhow::Result;
 use clap::Parser;
-use resettle_bench::{Target, fill};
+use resettle_bench::{Target, fill, fill_history};
 use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
 use resettle_store::{Accounts, SqlStore, Store};
 use resettle_web::auth::secrets::{hash_password, random_token, token_hash};
@@ -70,6 +70,7 @@ async fn raw_rate(store: &SqlStore, ids: &[Vec<u8>]) -> Result<f64> {
 
 async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
     fill(&store, args.cases).await?;
+    fill_history(&store, args.cases).await?;
     let now = time::OffsetDateTime::now_utc();
     let user = User {
         id: UserId::generate(),
