@@ -245,15 +245,13 @@ pub async fn fill_history(store: &SqlStore, n: u64) -> Result<()> {
             .await?;
     }
     let at = time::OffsetDateTime::now_utc();
-    let numbers: Vec<u64> = (0..n).collect();
-    for part in numbers.chunks(5_000) {
-        let entries: Vec<resettle_store::NewAuditEntry> = part
-            .iter()
-            .map(|n| resettle_store::NewAuditEntry {
+    for start in (0..n).step_by(5_000) {
+        let entries: Vec<resettle_store::NewAuditEntry> = (start..n.min(start + 5_000))
+            .map(|i| resettle_store::NewAuditEntry {
                 at,
                 actor: "bench".into(),
                 action: "case.import".into(),
-                object: format!("case BEN-{:02}C{n:06}", n % 90 + 10),
+                object: format!("bench case {i}"),
                 result: resettle_domain::audit::AuditResult::Ok,
                 origin: "bench".into(),
             })
