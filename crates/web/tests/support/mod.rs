@@ -132,6 +132,23 @@ impl App {
         }
     }
 
+    /// A second server on the same PostgreSQL database, with a store (and a
+    /// group writer) of its own, as a second process would have; its base URL.
+    pub async fn second_server(&self) -> (String, Arc<SqlStore>) {
+        let url = &self.scratch.as_ref().expect("a PostgreSQL app").url;
+        let store = Arc::new(
+            SqlStore::connect(url)
+                .await
+                .unwrap()
+                .with_data_keys(DataKeys::parse(&DataKeys::generate_spec("t1")).unwrap()),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = resettle_web::AppState::new(store.clone());
+        tokio::spawn(resettle_web::serve(listener, state, std::future::pending()));
+        (base, store)
+    }
+
     pub async fn finish(self) {
         self.store.close().await;
         if let Some(s) = self.scratch {
