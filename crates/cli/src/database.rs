@@ -90,7 +90,10 @@ mod tests {
             shown("postgres://app:s3cr%40t@db:5432/resettle?sslmode=verify-full"),
             "postgres://app:***@db:5432/resettle?sslmode=verify-full"
         );
-        assert_eq!(shown("postgres://app@db/resettle"), "postgres://app@db/resettle");
+        assert_eq!(
+            shown("postgres://app@db/resettle"),
+            "postgres://app@db/resettle"
+        );
         assert_eq!(shown("sqlite:resettle.db"), "sqlite:resettle.db");
     }
 }

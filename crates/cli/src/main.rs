@@ -38,7 +38,12 @@ struct Cli {
     /// Log lines as text for people, or as one JSON object a line for a log
     /// collector (fields: timestamp, level, message, target, and the request's
     /// id, method, path, status and latency).
-    #[arg(long, global = true, env = "RESETTLE_LOG_FORMAT", default_value = "text")]
+    #[arg(
+        long,
+        global = true,
+        env = "RESETTLE_LOG_FORMAT",
+        default_value = "text"
+    )]
     log_format: LogFormat,
     #[command(subcommand)]
     command: Command,

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 use support::cluster::Cluster;
 
 const BIN: &str = env!("CARGO_BIN_EXE_resettle");
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/import-example.json");
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../docs/import-example.json"
+);
 
 /// Runs `resettle ARGS --database URL` in `dir`; its standard output.
 fn resettle(dir: &Path, url: &str, args: &[&str]) -> Result<String, String> {
@@ -40,7 +43,15 @@ fn prepare(dir: &Path, url: &str) -> String {
     resettle(
         dir,
         url,
-        &["users", "add", "ops-ind", "--role", "ind-officer", "--display-name", "Ops IND"],
+        &[
+            "users",
+            "add",
+            "ops-ind",
+            "--role",
+            "ind-officer",
+            "--display-name",
+            "Ops IND",
+        ],
     )
     .unwrap();
     resettle(dir, url, &["import", "submissions", EXAMPLE]).unwrap();
@@ -66,7 +77,13 @@ impl Server {
         let port = free_port();
         let log = std::fs::File::create(dir.join(format!("serve-{port}.log"))).unwrap();
         let child = Command::new(BIN)
-            .args(["serve", "--database", url, "--listen", &format!("127.0.0.1:{port}")])
+            .args([
+                "serve",
+                "--database",
+                url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
             .args(extra)
             .current_dir(dir)
             .stdout(Stdio::null())
@@ -79,7 +96,10 @@ impl Server {
         };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(60), "the server did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         server
@@ -87,7 +107,13 @@ impl Server {
 
     fn terminate(&self) {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
     }
 }
 
@@ -184,7 +210,7 @@ async fn case_ids(base: &str, token: &str) -> Vec<String> {
         .json()
         .await
         .unwrap();
-    let ids: Vec<String> = list["data"]
+    let ids: Vec<String> = list["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -201,7 +227,11 @@ async fn audit_entries(url: &str, dir: &Path) -> u64 {
         .await
         .unwrap()
         .with_data_keys(resettle_store::crypto::DataKeys::parse(key.trim()).unwrap());
-    let n = store.verify_audit().await.unwrap().expect("the audit chain verifies");
+    let n = store
+        .verify_audit()
+        .await
+        .unwrap()
+        .expect("the audit chain verifies");
     store.close().await;
     n
 }
@@ -212,16 +242,27 @@ fn postgres_is_reached_over_verified_tls_only() {
     cluster.create_database("tls");
     let dir = tempfile::tempdir().unwrap();
     // The right authority: connected (the cluster refuses anything but TLS).
-    resettle(dir.path(), &cluster.url("tls", &cluster.ca), &["users", "list"]).unwrap();
+    resettle(
+        dir.path(),
+        &cluster.url("tls", &cluster.ca),
+        &["users", "list"],
+    )
+    .unwrap();
     // Another authority: refused, saying why.
-    let wrong = resettle(dir.path(), &cluster.url("tls", &cluster.wrong_ca), &["users", "list"])
-        .unwrap_err();
+    let wrong = resettle(
+        dir.path(),
+        &cluster.url("tls", &cluster.wrong_ca),
+        &["users", "list"],
+    )
+    .unwrap_err();
     assert!(
         wrong.contains("cannot open the database") && wrong.to_lowercase().contains("certificate"),
         "{wrong}"
     );
     // A name the certificate does not carry: refused under verify-full.
-    let url = cluster.url("tls", &cluster.ca).replace("localhost", "127.0.0.2");
+    let url = cluster
+        .url("tls", &cluster.ca)
+        .replace("localhost", "127.0.0.2");
     assert!(resettle(dir.path(), &url, &["users", "list"]).is_err());
     // Without TLS: refused by the server.
     let plain = format!(
@@ -229,7 +270,10 @@ fn postgres_is_reached_over_verified_tls_only() {
         cluster.port
     );
     let refused = resettle(dir.path(), &plain, &["users", "list"]).unwrap_err();
-    assert!(refused.contains("no encryption") || refused.contains("pg_hba"), "{refused}");
+    assert!(
+        refused.contains("no encryption") || refused.contains("pg_hba"),
+        "{refused}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -239,10 +283,26 @@ async fn sigterm_under_load_finishes_every_request_in_flight() {
     let token = prepare(dir.path(), url);
     let server = Server::start(dir.path(), url, &["--shutdown-seconds", "20"]);
     let ids = case_ids(&server.base, &token).await;
-    let before = audit_entries(&format!("sqlite:{}", dir.path().join("ops.db").display()), dir.path()).await;
+    let before = audit_entries(
+        &format!("sqlite:{}", dir.path().join("ops.db").display()),
+        dir.path(),
+    )
+    .await;
 
-    let (stop, tally, began) = (Arc::new(AtomicBool::new(false)), Arc::new(Tally::default()), Instant::now());
-    let clients = load(&server.base, &token, &ids, 16, stop.clone(), tally.clone(), began);
+    let (stop, tally, began) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(Tally::default()),
+        Instant::now(),
+    );
+    let clients = load(
+        &server.base,
+        &token,
+        &ids,
+        16,
+        stop.clone(),
+        tally.clone(),
+        began,
+    );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let acked_before_stop = tally.ok.load(Ordering::Relaxed);
     server.terminate();
@@ -262,12 +322,28 @@ async fn sigterm_under_load_finishes_every_request_in_flight() {
     }
     assert!(status.success(), "exit status after SIGTERM: {status}");
     assert!(acked_before_stop > 0, "the load ran");
-    assert_eq!(tally.other.load(Ordering::Relaxed), 0, "no request answered 5xx or other");
-    assert_eq!(tally.unavailable.load(Ordering::Relaxed), 0, "no 503 from the stop");
+    assert_eq!(
+        tally.other.load(Ordering::Relaxed),
+        0,
+        "no request answered 5xx or other"
+    );
+    assert_eq!(
+        tally.unavailable.load(Ordering::Relaxed),
+        0,
+        "no 503 from the stop"
+    );
     let acked = tally.ok.load(Ordering::Relaxed);
-    let after = audit_entries(&format!("sqlite:{}", dir.path().join("ops.db").display()), dir.path()).await;
+    let after = audit_entries(
+        &format!("sqlite:{}", dir.path().join("ops.db").display()),
+        dir.path(),
+    )
+    .await;
     // Every acknowledged read has its audit entry: nothing answered was lost.
-    assert!(after - before >= acked, "{acked} reads acknowledged, {} audit entries", after - before);
+    assert!(
+        after - before >= acked,
+        "{acked} reads acknowledged, {} audit entries",
+        after - before
+    );
     eprintln!(
         "SIGTERM under load (16 clients): stopped in {} ms; {acked} reads acknowledged, {} audit entries written, 0 errors",
         stop_time.as_millis(),
@@ -286,8 +362,20 @@ async fn a_database_restart_under_load_is_answered_503_and_recovered() {
     let ids = case_ids(&server.base, &token).await;
     let before = audit_entries(&url, dir.path()).await;
 
-    let (stop, tally, began) = (Arc::new(AtomicBool::new(false)), Arc::new(Tally::default()), Instant::now());
-    let clients = load(&server.base, &token, &ids, 8, stop.clone(), tally.clone(), began);
+    let (stop, tally, began) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(Tally::default()),
+        Instant::now(),
+    );
+    let clients = load(
+        &server.base,
+        &token,
+        &ids,
+        8,
+        stop.clone(),
+        tally.clone(),
+        began,
+    );
     tokio::time::sleep(Duration::from_secs(1)).await;
     let cluster = tokio::task::spawn_blocking(move || {
         cluster.stop();
@@ -303,16 +391,39 @@ async fn a_database_restart_under_load_is_answered_503_and_recovered() {
     for c in clients {
         c.await.unwrap();
     }
-    let (ok, unavailable) = (tally.ok.load(Ordering::Relaxed), tally.unavailable.load(Ordering::Relaxed));
-    assert_eq!(tally.other.load(Ordering::Relaxed), 0, "only 200 or 503, never a 500");
-    assert_eq!(tally.unavailable_without_retry_after.load(Ordering::Relaxed), 0, "every 503 says Retry-After");
+    let (ok, unavailable) = (
+        tally.ok.load(Ordering::Relaxed),
+        tally.unavailable.load(Ordering::Relaxed),
+    );
+    assert_eq!(
+        tally.other.load(Ordering::Relaxed),
+        0,
+        "only 200 or 503, never a 500"
+    );
+    assert_eq!(
+        tally
+            .unavailable_without_retry_after
+            .load(Ordering::Relaxed),
+        0,
+        "every 503 says Retry-After"
+    );
     assert!(unavailable > 0, "the outage was seen");
     let last_failure = tally.last_failure_ms.load(Ordering::Relaxed);
     let recovered = last_failure.saturating_sub(back);
-    assert!(tally.last_ok_ms.load(Ordering::Relaxed) > last_failure, "served again after the outage");
-    assert!(recovered < 5_000, "recovered {recovered} ms after the database came back");
+    assert!(
+        tally.last_ok_ms.load(Ordering::Relaxed) > last_failure,
+        "served again after the outage"
+    );
+    assert!(
+        recovered < 5_000,
+        "recovered {recovered} ms after the database came back"
+    );
     let after = audit_entries(&url, dir.path()).await;
-    assert!(after - before >= ok, "{ok} reads acknowledged, {} audit entries", after - before);
+    assert!(
+        after - before >= ok,
+        "{ok} reads acknowledged, {} audit entries",
+        after - before
+    );
     eprintln!(
         "database restart under load (8 clients, 2 s down): {ok} reads acknowledged, {unavailable} answered 503, \
          last failure {recovered} ms after the database was back, {} audit entries",

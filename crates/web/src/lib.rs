@@ -22,9 +22,9 @@ pub use state::AppState;
 use axum::Router;
 use axum::http::HeaderName;
 use std::net::SocketAddr;
+use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tokio::net::TcpListener;
 
 /// The whole application: API, pages and the security headers on every response.
 pub fn router(state: AppState) -> Router {

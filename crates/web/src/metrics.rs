@@ -29,10 +29,7 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
         return Ok(h.clone());
     }
     let handle = PrometheusBuilder::new()
-        .set_buckets_for_metric(
-            Matcher::Suffix("_seconds".into()),
-            &LATENCY_BUCKETS,
-        )?
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &LATENCY_BUCKETS)?
         .set_buckets_for_metric(
             Matcher::Full("resettle_group_commit_batch_jobs".into()),
             &BATCH_BUCKETS,

@@ -79,9 +79,21 @@ fn authority(dir: &Path, name: &str) {
     openssl(
         dir,
         &[
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "2", "-subj", &format!("/CN={name}"),
-            "-keyout", &format!("{name}.key"), "-out", &format!("{name}.pem"),
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={name}"),
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
         ],
     );
 }
@@ -96,16 +108,38 @@ fn server_certificate(dir: &Path, ca: &str) {
     openssl(
         dir,
         &[
-            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr",
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
         ],
     );
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", "server.csr", "-CA", &format!("{ca}.pem"), "-CAkey",
-            &format!("{ca}.key"), "-CAcreateserial", "-days", "2", "-extfile", "san.ext",
-            "-out", "server.pem",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
         ],
     );
 }
@@ -146,7 +180,21 @@ impl Cluster {
         .expect("key mode");
         let data_s = data.to_str().expect("utf-8 path");
         ok(
-            pg(&bin, "initdb", &["-D", data_s, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]),
+            pg(
+                &bin,
+                "initdb",
+                &[
+                    "-D",
+                    data_s,
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ],
+            ),
             "initdb",
         );
         let port = free_port();
@@ -241,7 +289,13 @@ impl Drop for Cluster {
         let _ = pg(
             &self.bin,
             "pg_ctl",
-            &["-D", self.data.to_str().unwrap_or(""), "-m", "immediate", "stop"],
+            &[
+                "-D",
+                self.data.to_str().unwrap_or(""),
+                "-m",
+                "immediate",
+                "stop",
+            ],
         );
     }
 }
