@@ -44,7 +44,7 @@ impl DatabaseArgs {
         let keys = self.keys()?;
         let store = SqlStore::connect(&self.database)
             .await
-            .with_context(|| format!("cannot open the database {}", self.database))?;
+            .with_context(|| format!("cannot open the database {}", shown(&self.database)))?;
         Ok(store.with_data_keys(keys))
     }
 }
@@ -61,4 +61,39 @@ pub fn write_secret(path: &std::path::Path, content: &str) -> Result<()> {
         .with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(content.as_bytes())?;
     Ok(())
+}
+
+/// A database URL as it may be printed: without the password of
+/// `postgres://user:password@host/db`.
+pub fn shown(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    // The credentials end at the last '@' before the path.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn a_password_in_the_url_is_never_shown() {
+        assert_eq!(
+            shown("postgres://app:s3cr%40t@db:5432/resettle?sslmode=verify-full"),
+            "postgres://app:***@db:5432/resettle?sslmode=verify-full"
+        );
+        assert_eq!(
+            shown("postgres://app@db/resettle"),
+            "postgres://app@db/resettle"
+        );
+        assert_eq!(shown("sqlite:resettle.db"), "sqlite:resettle.db");
+    }
 }

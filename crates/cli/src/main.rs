@@ -35,8 +35,24 @@ const DEMO_SEED: u64 = 2026;
     about = "Refugee resettlement case system: UNHCR submissions, IND assessment, COA preparation, arrival and housing, counted against policy frameworks."
 )]
 struct Cli {
+    /// Log lines as text for people, or as one JSON object a line for a log
+    /// collector (fields: timestamp, level, message, target, and the request's
+    /// id, method, path, status and latency).
+    #[arg(
+        long,
+        global = true,
+        env = "RESETTLE_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -136,14 +152,18 @@ enum AuditCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()).await {
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+    match run(cli).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -38,13 +38,22 @@ pub struct ServeArgs {
     #[arg(long, env = "RESETTLE_SESSION_IDLE_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u16).range(5..=480))]
     session_idle_minutes: u16,
+    /// Seconds to finish the requests in flight after SIGTERM or Ctrl-C
+    /// before stopping anyway (new connections are refused at once).
+    #[arg(long, env = "RESETTLE_SHUTDOWN_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u16).range(1..=600))]
+    shutdown_seconds: u16,
+    /// Serve metrics in the Prometheus text format at http://ADDR/metrics,
+    /// an address of its own that only the monitoring should reach.
+    #[arg(long, env = "RESETTLE_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 /// Opens a database without data keys (for tools that never touch encrypted data).
 pub async fn open(url: &str) -> Result<SqlStore> {
     SqlStore::connect(url)
         .await
-        .with_context(|| format!("cannot open the database {url}"))
+        .with_context(|| format!("cannot open the database {}", crate::database::shown(url)))
 }
 
 /// Fills an empty store with the demo caseload and one account per role,
@@ -218,8 +227,11 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    if let Some(at) = args.metrics_listen {
+        serve_metrics(at, &store).await?;
+    }
     println!(
-        "Resettle is running at http://{addr}/ (database: {:?}); stop with Ctrl-C",
+        "Resettle is running at http://{addr}/ (database: {:?}); stop with Ctrl-C or SIGTERM",
         store.backend()
     );
     let state = resettle_web::AppState::new(Arc::new(store.clone()))
@@ -227,11 +239,76 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
         .with_session_idle(time::Duration::minutes(i64::from(
             args.session_idle_minutes,
         )));
-    resettle_web::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let server = resettle_web::serve(listener, state, {
+        let stop = stop.clone();
+        async move { stop.notified().await }
+    });
+    tokio::pin!(server);
+    tokio::select! {
+        ended = &mut server => ended?,
+        () = stop_signal() => {
+            let limit = std::time::Duration::from_secs(u64::from(args.shutdown_seconds));
+            tracing::info!(seconds = limit.as_secs(), "stopping: no new connections; finishing the requests in flight");
+            // A permit is stored if the server has not started waiting yet.
+            stop.notify_one();
+            if tokio::time::timeout(limit, &mut server).await.is_err() {
+                tracing::warn!(seconds = limit.as_secs(), "requests were still in flight at the time limit; stopping anyway");
+            }
+        }
+    }
+    // Every answered write was committed before its answer; this closes the
+    // writer and the connections.
     store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves at Ctrl-C or SIGTERM (how containers and systemd stop a service).
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot watch for SIGTERM; only Ctrl-C stops the server");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+}
+
+/// The gauges read at each scrape of the metrics page.
+struct StoreGauges(SqlStore);
+
+impl resettle_web::metrics::Gauges for StoreGauges {
+    fn refresh(&self) {
+        let (open, idle) = self.0.pool_use();
+        metrics::gauge!("resettle_db_pool_connections").set(f64::from(open));
+        metrics::gauge!("resettle_db_pool_idle_connections").set(idle as f64);
+        metrics::gauge!("resettle_group_commit_queue_jobs").set(self.0.writer_queue() as f64);
+    }
+}
+
+/// Serves `/metrics` on an address of its own, in the background.
+async fn serve_metrics(at: SocketAddr, store: &SqlStore) -> Result<()> {
+    let handle = resettle_web::metrics::install().context("cannot start the metrics recorder")?;
+    let listener = tokio::net::TcpListener::bind(at)
+        .await
+        .with_context(|| format!("cannot listen for metrics on {at}"))?;
+    let addr = listener.local_addr()?;
+    let app = resettle_web::metrics::router(handle, Arc::new(StoreGauges(store.clone())));
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics address stopped");
+        }
+    });
+    println!("Metrics at http://{addr}/metrics");
     Ok(())
 }
 

@@ -77,8 +77,58 @@ pub enum StoreError {
     /// (a group commit); nothing of it was stored.
     #[error("the change could not be stored (the database failed): {0}")]
     WriteFailed(String),
+    /// The database cannot be reached or is restarting; nothing was stored,
+    /// and the same request may succeed in a few seconds.
+    #[error("the database is not available: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// PostgreSQL's codes for a transaction that lost a deadlock or a
+/// serialization check: nothing of it stays, and it may simply run again.
+const RETRYABLE_CODES: [&str; 2] = ["40P01", "40001"];
+
+/// PostgreSQL's codes for a server that is shutting down or starting up
+/// (class 08 is connection exceptions).
+const UNAVAILABLE_CODES: [&str; 3] = ["57P01", "57P02", "57P03"];
+
+impl StoreError {
+    /// A deadlock or serialization failure: the transaction was rolled back
+    /// and can run again unchanged.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|c| RETRYABLE_CODES.contains(&c.as_ref())),
+            _ => false,
+        }
+    }
+
+    /// The database could not be reached, or the connection broke: the
+    /// request may succeed once the database is back.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Database(e) => unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a driver error means the database is out of reach rather than
+/// that the request is wrong.
+pub(crate) fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || UNAVAILABLE_CODES.contains(&c.as_ref())),
+        _ => false,
+    }
 }

@@ -31,6 +31,19 @@ const MAX_BATCH: usize = 256;
 /// Jobs waiting for the writer before callers wait to hand in theirs.
 const QUEUE: usize = 4096;
 
+/// Times a batch that lost a deadlock runs again before its jobs fail.
+const MAX_RETRIES: u32 = 8;
+
+/// The pause before the `tries`-th rerun: growing, with jitter so that two
+/// writers that deadlocked do not meet again at once.
+fn retry_pause(tries: u32) -> std::time::Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let jitter = u64::from(nanos % 20);
+    std::time::Duration::from_millis(u64::from(tries) * 10 + jitter)
+}
+
 /// A change handed to the writer, with where to send its outcome.
 pub(crate) enum Job {
     Transition {
@@ -43,6 +56,16 @@ pub(crate) enum Job {
         entries: Vec<NewAuditEntry>,
         done: oneshot::Sender<Result<Vec<AuditRecord>, StoreError>>,
     },
+}
+
+impl Job {
+    /// Transitions first, by case, then the audit entries (appended last anyway).
+    fn lock_order(&self) -> (u8, uuid::Uuid) {
+        match self {
+            Job::Transition { case, .. } => (0, case.id.as_uuid()),
+            Job::Audit { .. } => (1, uuid::Uuid::nil()),
+        }
+    }
 }
 
 /// The handle of a store's writer task; the task ends when every handle is dropped.
@@ -220,6 +243,8 @@ macro_rules! attempt_batch {
                                 entries.extend(audit.iter().cloned());
                                 done.push(Done::Transition(Ok(())));
                             }
+                            // A lost deadlock aborts the whole attempt, to run again.
+                            Err(e) if e.is_retryable() => return Err(e),
                             Err(_) if !savepoints => {
                                 tx.rollback().await?;
                                 return Ok(Attempt::Refused);
@@ -263,10 +288,27 @@ macro_rules! attempt_batch {
 /// rare, runs a second time with them.
 macro_rules! run_batch {
     ($pool:expr, $jobs:expr) => {{
-        let jobs: Vec<Job> = $jobs;
-        let outcome = match attempt_batch!($pool, &jobs, false) {
-            Ok(Attempt::Refused) => attempt_batch!($pool, &jobs, true),
-            other => other,
+        let mut jobs: Vec<Job> = $jobs;
+        // Rows locked in one order by every writer (several servers on one
+        // PostgreSQL): a stable sort keeps one case's jobs in their order.
+        jobs.sort_by_key(Job::lock_order);
+        let mut tries = 0;
+        let outcome = loop {
+            let outcome = match attempt_batch!($pool, &jobs, false) {
+                Ok(Attempt::Refused) => attempt_batch!($pool, &jobs, true),
+                other => other,
+            };
+            match outcome {
+                // Another server's writer won a deadlock: nothing of this
+                // attempt stays, so running it again keeps every answer exact.
+                Err(e) if e.is_retryable() && tries < MAX_RETRIES => {
+                    tries += 1;
+                    tracing::warn!(error = %e, tries, "a group commit lost a deadlock; running it again");
+                    metrics::counter!("resettle_group_commit_retries_total").increment(1);
+                    tokio::time::sleep(retry_pause(tries)).await;
+                }
+                other => break other,
+            }
         };
         let outcome = match outcome {
             Ok(Attempt::Committed(done, records)) => Ok((done, records)),
@@ -288,15 +330,16 @@ macro_rules! run_batch {
                                 .map(<[AuditRecord]>::to_vec)
                                 .unwrap_or_default()));
                         }
-                        (job, _) => fail(job, "the writer mixed up its jobs"),
+                        (job, _) => fail(job, "the writer mixed up its jobs", false),
                     }
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, jobs = jobs.len(), "a group commit failed; nothing of it was stored");
                 let message = e.to_string();
+                let unavailable = e.is_unavailable();
                 for job in jobs {
-                    fail(job, &message);
+                    fail(job, &message, unavailable);
                 }
             }
         }
@@ -315,13 +358,22 @@ impl Writer {
             let mut batch = Vec::with_capacity(MAX_BATCH);
             while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
                 let jobs = std::mem::take(&mut batch);
+                metrics::histogram!("resettle_group_commit_batch_jobs").record(jobs.len() as f64);
+                let started = std::time::Instant::now();
                 match &pool {
                     Pool::Sqlite(p) => run_batch!(p, jobs),
                     Pool::Postgres(p) => run_batch!(p, jobs),
                 }
+                metrics::histogram!("resettle_group_commit_seconds")
+                    .record(started.elapsed().as_secs_f64());
             }
         });
         handle
+    }
+
+    /// Jobs handed in and not yet taken by the writer.
+    pub(crate) fn waiting(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
     }
 
     /// Closes the writer's connection; later writes fail.
@@ -364,8 +416,14 @@ impl Writer {
 }
 
 /// Answers `job` with a failure of the whole batch.
-fn fail(job: Job, message: &str) {
-    let error = || StoreError::WriteFailed(message.to_string());
+fn fail(job: Job, message: &str, unavailable: bool) {
+    let error = || {
+        if unavailable {
+            StoreError::Unavailable(message.to_string())
+        } else {
+            StoreError::WriteFailed(message.to_string())
+        }
+    };
     match job {
         Job::Transition { done, .. } => {
             let _ = done.send(Err(error()));

@@ -53,6 +53,12 @@ pub trait Store:
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Checks that the store can serve requests: the database answers and
+    /// writes get through (for a readiness probe).
+    async fn ready(&self) -> Result<(), StoreError> {
+        self.ping().await
+    }
+
     /// Stores new cases with their histories, all or nothing. A case number
     /// that exists already, or family reunification with a case that is not
     /// an arrived resettlement case, refuses the whole batch with every problem.

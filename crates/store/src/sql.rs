@@ -451,6 +451,16 @@ impl SqlStore {
             .ok_or(StoreError::Key(crate::crypto::KeyError::NoKey))
     }
 
+    /// Connections of the reading pool: (open, idle), for the metrics.
+    pub fn pool_use(&self) -> (u32, usize) {
+        on_pool!(self, pool => (pool.size(), pool.num_idle()))
+    }
+
+    /// Jobs waiting for the group writer, for the metrics.
+    pub fn writer_queue(&self) -> usize {
+        self.writer.waiting()
+    }
+
     /// Closes every connection (for a clean shutdown or before copying the file).
     pub async fn close(&self) {
         self.writer.close().await;
@@ -472,6 +482,12 @@ impl Store for SqlStore {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        self.ping().await?;
+        // An empty job: the writer's queue moves and its connection commits.
+        self.writer.audit(&[]).await.map(|_| ())
     }
 
     async fn import_cases(

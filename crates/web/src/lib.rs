@@ -8,6 +8,7 @@ pub mod auth;
 mod csrf;
 mod filters;
 pub mod forecasts;
+pub mod metrics;
 pub mod norms;
 mod pages;
 pub mod placement;
@@ -19,8 +20,11 @@ mod state;
 pub use state::AppState;
 
 use axum::Router;
+use axum::http::HeaderName;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The whole application: API, pages and the security headers on every response.
 pub fn router(state: AppState) -> Router {
@@ -31,9 +35,33 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             csrf::check,
         )))
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(pages::fallback)
         .layer(axum::middleware::from_fn(security::headers))
+        // Every request gets an id (or keeps a proxy's); its log lines carry
+        // it and the response sends it back, so an officer's report of a
+        // failure leads to the log.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The header that carries a request's id.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The log span of a request: its id, method and path, never its query.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
 }
 
 /// Serves the application on `listener` until `shutdown` completes.

@@ -43,6 +43,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Seconds after which the same request may succeed (`Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -53,6 +56,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: vec![],
+            retry_after: None,
         }
     }
 
@@ -82,11 +86,17 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = self.retry_after;
         let mut response = (status, Json(self)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -143,6 +153,16 @@ impl From<StoreError> for Problem {
                 format!("{field}: {message}"),
                 vec![Problem::field(&field, message)],
             ),
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "the database is not available");
+                Problem {
+                    retry_after: Some(RETRY_AFTER_SECONDS),
+                    ..Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the database is not available at the moment; nothing was stored; try again in a few seconds",
+                    )
+                }
+            }
             other => {
                 // The detail of a database failure is for the operator's log, not the client.
                 tracing::error!(error = %other, "store failure");
@@ -154,6 +174,10 @@ impl From<StoreError> for Problem {
         }
     }
 }
+
+/// What a client is told to wait while the database is away: about the time
+/// a PostgreSQL restart or a fail-over takes.
+pub(crate) const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// The request field a refusal of the pipeline is about.
 pub(crate) fn blocked_field(e: &StoreError) -> &'static str {

@@ -36,3 +36,29 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, Probl
         version: env!("CARGO_PKG_VERSION"),
     }))
 }
+
+/// Whether the service can take requests now: the database answers and the
+/// group writer commits (for load balancers and a readiness probe; `/health`
+/// is the liveness answer).
+#[utoipa::path(get, path = "/health/ready", tag = "system",
+    responses(
+        (status = 200, description = "The database answers and writes get through", body = Health),
+        (status = 503, description = "The database or the writer does not answer; try again after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
+    state.store.ready().await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness check failed");
+        Problem {
+            retry_after: Some(crate::problem::RETRY_AFTER_SECONDS),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database or the writer does not answer",
+            )
+        }
+    })?;
+    Ok(Json(Health {
+        status: "ok",
+        database: state.store.backend(),
+        version: env!("CARGO_PKG_VERSION"),
+    }))
+}

@@ -61,6 +61,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
+        .routes(routes!(health::ready))
         .routes(routes!(cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::list_transitions, cases::create_transition))

@@ -40,6 +40,8 @@ pub struct App {
     pub tokens: HashMap<Role, String>,
     pub sessions: HashMap<Role, Session>,
     pub data_file: Option<std::path::PathBuf>,
+    /// The data keys of the store, for a second server on the same database.
+    key_spec: String,
     _dir: Option<tempfile::TempDir>,
     scratch: Option<ScratchPostgres>,
 }
@@ -68,9 +70,8 @@ impl App {
         dir: Option<tempfile::TempDir>,
         scratch: Option<ScratchPostgres>,
     ) -> App {
-        let store = Arc::new(
-            store.with_data_keys(DataKeys::parse(&DataKeys::generate_spec("t1")).unwrap()),
-        );
+        let key_spec = DataKeys::generate_spec("t1");
+        let store = Arc::new(store.with_data_keys(DataKeys::parse(&key_spec).unwrap()));
         let now = OffsetDateTime::now_utc();
         let mut tokens = HashMap::new();
         let mut sessions = HashMap::new();
@@ -127,9 +128,27 @@ impl App {
             tokens,
             sessions,
             data_file: None,
+            key_spec,
             _dir: dir,
             scratch,
         }
+    }
+
+    /// A second server on the same PostgreSQL database, with a store (and a
+    /// group writer) of its own, as a second process would have; its base URL.
+    pub async fn second_server(&self) -> (String, Arc<SqlStore>) {
+        let url = &self.scratch.as_ref().expect("a PostgreSQL app").url;
+        let store = Arc::new(
+            SqlStore::connect(url)
+                .await
+                .unwrap()
+                .with_data_keys(DataKeys::parse(&self.key_spec).unwrap()),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = resettle_web::AppState::new(store.clone());
+        tokio::spawn(resettle_web::serve(listener, state, std::future::pending()));
+        (base, store)
     }
 
     pub async fn finish(self) {
