@@ -5,9 +5,12 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod client;
 mod csrf;
 mod filters;
 pub mod forecasts;
+pub mod limits;
+pub mod login_guard;
 pub mod norms;
 mod pages;
 pub mod placement;
@@ -16,10 +19,12 @@ pub mod reports;
 mod security;
 mod state;
 
+pub use client::IpNet;
+pub use limits::Limits;
 pub use state::AppState;
 
 use axum::Router;
-use std::net::SocketAddr;
+use axum::extract::DefaultBodyLimit;
 use tokio::net::TcpListener;
 
 /// The whole application: API, pages and the security headers on every response.
@@ -32,20 +37,26 @@ pub fn router(state: AppState) -> Router {
             csrf::check,
         )))
         .fallback(pages::fallback)
-        .layer(axum::middleware::from_fn(security::headers))
+        // Bodies are read within the limits of `limits::bodies`, per route.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::bodies,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .with_state(state)
 }
 
-/// Serves the application on `listener` until `shutdown` completes.
+/// Serves the application on `listener` until `shutdown` completes, within
+/// the state's [`Limits`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = state.limits;
+    limits::serve(listener, router(state), limits, shutdown).await
 }
