@@ -142,6 +142,14 @@ impl LoginGuard {
         }
     }
 
+    /// Ends the waits of `name` from every address (an administrator's reset).
+    pub fn forget(&self, name: &str) {
+        let name = name.trim().to_lowercase();
+        if let Ok(mut t) = self.tables.lock() {
+            t.names.retain(|(n, _), _| *n != name);
+        }
+    }
+
     /// Entries held (for tests of expiry).
     pub fn len(&self) -> usize {
         self.tables
@@ -216,6 +224,8 @@ mod tests {
         );
         assert!(!g.attempt("root", addr(1), later).first_refusal());
         assert_eq!(g.attempt("root", addr(2), later), Verdict::Allowed);
+        g.forget("ROOT");
+        assert_eq!(g.attempt("root", addr(1), later), Verdict::Allowed);
     }
 
     #[test]

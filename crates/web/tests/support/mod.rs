@@ -284,6 +284,7 @@ impl App {
         };
         let cases = resettle_domain::import::validate_file(&file, &ctx).unwrap();
         self.store.import_cases(&cases, &|_| {}).await.unwrap();
+        let persons: usize = cases.iter().map(|c| c.case.persons()).sum();
         let cases: Vec<Value> = cases
             .iter()
             .map(|c| {
@@ -293,6 +294,6 @@ impl App {
                 })
             })
             .collect();
-        serde_json::json!({ "imported": cases.len(), "cases": cases })
+        serde_json::json!({ "imported": cases.len(), "persons": persons, "cases": cases })
     }
 }
