@@ -45,9 +45,9 @@ pub struct ServeArgs {
           value_delimiter = ',', value_parser = resettle_web::client::parse_proxy)]
     trusted_proxies: Vec<resettle_web::IpNet>,
     /// Connections served at once; further ones wait until one closes.
-    #[arg(long, env = "RESETTLE_MAX_CONNECTIONS", default_value_t = resettle_web::Limits::default().max_connections,
-          value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
-    max_connections: usize,
+    #[arg(long, env = "RESETTLE_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    max_connections: u32,
 }
 
 /// Opens a database without data keys (for tools that never touch encrypted data).
@@ -236,7 +236,7 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
         .with_secure_cookies(args.secure_cookies)
         .with_trusted_proxies(args.trusted_proxies.clone())
         .with_limits(resettle_web::Limits {
-            max_connections: args.max_connections,
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             ..resettle_web::Limits::default()
         })
         .with_session_idle(time::Duration::minutes(i64::from(
