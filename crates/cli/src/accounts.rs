@@ -60,8 +60,9 @@ pub enum TokensCommand {
     Create {
         #[arg(long)]
         user: String,
-        /// Days until it expires.
-        #[arg(long, default_value_t = 30)]
+        /// Days until it expires (1 to 365: a token is a password that lives
+        /// on a machine, so it does not live for ever).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
         expires: u32,
         /// read or write.
         #[arg(long, default_value = "write")]
@@ -218,7 +219,7 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             let token = random_token();
             let id = TokenId::generate();
             let now = OffsetDateTime::now_utc();
-            let until = now + Duration::days(i64::from(expires.max(1)));
+            let until = now + Duration::days(i64::from(expires));
             store
                 .create_token(id, creds.user.id, &token_hash(&token), scope, now, until)
                 .await?;

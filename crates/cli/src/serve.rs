@@ -47,6 +47,16 @@ pub struct ServeArgs {
     /// an address of its own that only the monitoring should reach.
     #[arg(long, env = "RESETTLE_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
+    /// A TLS proxy (address or network, e.g. 10.0.0.0/8) whose X-Forwarded-For
+    /// names the client; repeatable. Only then is the header believed: the
+    /// login limits and the audit trail then see each client's own address.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "RESETTLE_TRUSTED_PROXIES",
+          value_delimiter = ',', value_parser = resettle_web::client::parse_proxy)]
+    trusted_proxies: Vec<resettle_web::IpNet>,
+    /// Connections served at once; further ones wait until one closes.
+    #[arg(long, env = "RESETTLE_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    max_connections: u32,
 }
 
 /// Opens a database without data keys (for tools that never touch encrypted data).
@@ -236,6 +246,11 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
     );
     let state = resettle_web::AppState::new(Arc::new(store.clone()))
         .with_secure_cookies(args.secure_cookies)
+        .with_trusted_proxies(args.trusted_proxies.clone())
+        .with_limits(resettle_web::Limits {
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            ..resettle_web::Limits::default()
+        })
         .with_session_idle(time::Duration::minutes(i64::from(
             args.session_idle_minutes,
         )));

@@ -2,7 +2,7 @@
 //! role sees. This table is the one place the permission matrix is declared;
 //! the web layer turns it into narrowed capabilities handed to handlers.
 
-use crate::lifecycle::ActionKind;
+use crate::lifecycle::{Action, ActionKind, Housing};
 use crate::submission::vocabulary;
 
 vocabulary!(
@@ -190,6 +190,79 @@ impl Role {
     }
 }
 
+/// Free text officers write on a case. Text can carry anything, health or
+/// religion included, so each field has a declared audience: the roles that
+/// see every special category the text may carry, in the full view. The
+/// table is derived from the permission matrix, never kept apart from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreeText {
+    /// The reason given with a transition (a withdrawal, an arrival …).
+    HistoryReason,
+    /// Why a family is housed at a COA location first.
+    HousingReason,
+    /// Why needs are shared without the family's consent.
+    ConsentOverrideReason,
+    /// Why a case is accepted beyond a mission's places.
+    PlaceOverride,
+    /// The country-policy basis of an acceptance (may name religion,
+    /// ethnicity or sexual orientation).
+    PolicyBasis,
+}
+
+impl FreeText {
+    /// The special categories this text may carry.
+    pub fn may_carry(self) -> &'static [SpecialCategory] {
+        use SpecialCategory as S;
+        match self {
+            FreeText::PolicyBasis => SpecialCategory::ALL,
+            _ => &[S::Health, S::Confidential],
+        }
+    }
+}
+
+impl Role {
+    /// Whether this role reads free text of kind `text` (written by others).
+    pub fn reads(self, text: FreeText) -> bool {
+        self.case_view() == CaseView::Full
+            && text
+                .may_carry()
+                .iter()
+                .all(|c| self.allows(Permission::SeeSpecial(*c)))
+    }
+}
+
+/// The history as `reader` (with `role`) may see it: free text only for its
+/// audience (see [`FreeText`]), and reasons the reader wrote itself.
+pub fn redact_history(
+    mut history: Vec<crate::Transition>,
+    role: Role,
+    reader: &str,
+) -> Vec<crate::Transition> {
+    for t in &mut history {
+        if t.actor != reader && !role.reads(FreeText::HistoryReason) {
+            t.reason = None;
+        }
+        match &mut t.action {
+            Action::Accept {
+                policy_basis,
+                place_override,
+            } => {
+                if !role.reads(FreeText::PolicyBasis) {
+                    *policy_basis = None;
+                }
+                if !role.reads(FreeText::PlaceOverride) {
+                    *place_override = None;
+                }
+            }
+            Action::House {
+                housing: Housing::CoaReception { reason, .. },
+            } if !role.reads(FreeText::HousingReason) => reason.clear(),
+            _ => {}
+        }
+    }
+    history
+}
+
 /// Which cases an account sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseScope {
@@ -236,6 +309,27 @@ pub fn redact(
     if role.case_view() == CaseView::Placement {
         for m in &mut seen.submission.members {
             m.documents.clear();
+        }
+    }
+    if !role.reads(FreeText::HousingReason)
+        && let Some(Housing::CoaReception { reason, .. }) = &mut seen.housing
+    {
+        reason.clear();
+    }
+    // Consents for other recipients are none of the reader's business; an
+    // override stays visible as an override, without its reason.
+    if role.case_view() == CaseView::Placement {
+        seen.consents.retain(|c| {
+            c.recipient
+                .as_deref()
+                .is_none_or(|r| organisation.is_some_and(|o| r.eq_ignore_ascii_case(o)))
+        });
+    }
+    if !role.reads(FreeText::ConsentOverrideReason) {
+        for c in &mut seen.consents {
+            if let Some(reason) = &mut c.override_reason {
+                reason.clear();
+            }
         }
     }
     let mut shown: Vec<SpecialCategory> = seen.special.iter().map(|i| i.category).collect();

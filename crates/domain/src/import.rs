@@ -225,6 +225,26 @@ pub fn parse_date(raw: &str) -> Result<Date, String> {
     .map_err(|_| format!("'{raw}' is not a date of the form YYYY-MM-DD"))
 }
 
+/// Records that carry history milestones, each named by record and field.
+/// Through the API a case is imported as submitted, nothing more: milestones
+/// record other roles' actions (an IND decision, an arrival, housing), so
+/// migrating a legacy history is an operator's task on the command line.
+pub fn milestones_refused(file: &ImportFile) -> Vec<ImportProblem> {
+    file.submissions
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.milestones.is_empty())
+        .map(|(index, s)| ImportProblem {
+            record: Some(index),
+            case_number: s.case_number.clone(),
+            field: "milestones".into(),
+            message: "milestones are not accepted here: a case is imported as submitted; \
+                      an operator migrates histories with `resettle import submissions`"
+                .into(),
+        })
+        .collect()
+}
+
 /// Validates a whole file. `ctx` names who imports and when (its `occurred_on`
 /// is ignored: each record carries its own dates). Returns every problem found.
 pub fn validate_file(file: &ImportFile, ctx: &Context) -> Result<Vec<NewCase>, Vec<ImportProblem>> {

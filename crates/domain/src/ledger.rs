@@ -337,8 +337,38 @@ fn counts(map: BTreeMap<String, u64>) -> Vec<Count> {
     v
 }
 
+/// A cell of a cross-tabulation with fewer persons than this is not shown.
+pub const SMALL_CELL: u64 = 5;
+/// The key under which the persons of suppressed cells are counted together.
+pub const SUPPRESSED: &str = "suppressed";
+
+/// Statistical disclosure control, as statistics offices do it: cells of
+/// fewer than [`SMALL_CELL`] persons are counted together under
+/// [`SUPPRESSED`]; if that sum is itself small, the next smallest cells join
+/// it (secondary suppression), so that no small cell can be recovered by
+/// subtraction. Totals stay exact. `counts` is sorted largest first.
+pub fn suppress_small_cells(counts: Vec<Count>) -> Vec<Count> {
+    let (mut shown, small): (Vec<Count>, Vec<Count>) =
+        counts.into_iter().partition(|c| c.persons >= SMALL_CELL);
+    if small.is_empty() {
+        return shown;
+    }
+    let mut hidden: u64 = small.iter().map(|c| c.persons).sum();
+    while hidden < SMALL_CELL {
+        match shown.pop() {
+            Some(c) => hidden += c.persons,
+            None => break,
+        }
+    }
+    shown.push(Count {
+        key: SUPPRESSED.into(),
+        persons: hidden,
+    });
+    shown
+}
+
 /// Host countries, nationalities, categories and priorities of the arrivals
-/// counted in each framework.
+/// counted in each framework, small cells suppressed ([`suppress_small_cells`]).
 pub fn composition(policy: &PolicySet, groups: &[PersonGroup]) -> CompositionReport {
     let frameworks = policy
         .frameworks_in_order()
@@ -361,10 +391,10 @@ pub fn composition(policy: &PolicySet, groups: &[PersonGroup]) -> CompositionRep
             CompositionLine {
                 framework: f.id.clone(),
                 persons,
-                by_host_country: counts(host),
-                by_nationality: counts(nat),
-                by_category: counts(cat),
-                by_priority: counts(prio),
+                by_host_country: suppress_small_cells(counts(host)),
+                by_nationality: suppress_small_cells(counts(nat)),
+                by_category: suppress_small_cells(counts(cat)),
+                by_priority: suppress_small_cells(counts(prio)),
             }
         })
         .collect();
@@ -586,4 +616,30 @@ pub fn groups_from_cases<'a>(cases: impl IntoIterator<Item = &'a crate::Case>) -
         }
     }
     merged.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_cells_are_suppressed_so_that_none_can_be_recovered() {
+        let c = |key: &str, persons| Count {
+            key: key.into(),
+            persons,
+        };
+        assert_eq!(
+            suppress_small_cells(vec![c("SYR", 20), c("ERI", 6), c("AFG", 2)]),
+            vec![c("SYR", 20), c(SUPPRESSED, 8)],
+            "a single small cell takes the next smallest with it"
+        );
+        assert_eq!(
+            suppress_small_cells(vec![c("SYR", 20), c("ERI", 3), c("AFG", 2)]),
+            vec![c("SYR", 20), c(SUPPRESSED, 5)]
+        );
+        assert_eq!(
+            suppress_small_cells(vec![c("SYR", 20), c("ERI", 6)]),
+            vec![c("SYR", 20), c("ERI", 6)]
+        );
+    }
 }

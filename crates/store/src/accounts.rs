@@ -80,6 +80,9 @@ pub trait Accounts: Send + Sync {
         user: UserId,
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
+    /// Takes second-factor time step `step` for the account: true when no
+    /// code of this step or a later one was used before, so a code works once.
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool, StoreError>;
     async fn create_session(
         &self,
         token_hash: &str,
@@ -339,6 +342,21 @@ impl Accounts for SqlStore {
                 .await?;
         });
         Ok(())
+    }
+
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool, StoreError> {
+        let taken = on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
+                 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+            )
+            .bind(step)
+            .bind(user.as_uuid())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(taken == 1)
     }
 
     async fn create_session(

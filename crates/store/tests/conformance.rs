@@ -1351,3 +1351,23 @@ async fn a_session_ends_after_a_while_without_use() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_second_factor_step_is_taken_once() {
+    use resettle_store::Accounts;
+    on_every_backend(|store| async move {
+        let now = datetime!(2026-12-01 09:00 UTC);
+        let user = account(&store, "a.totp", now).await;
+        assert!(store.use_totp_step(user.id, 60_000_000).await.unwrap());
+        assert!(
+            !store.use_totp_step(user.id, 60_000_000).await.unwrap(),
+            "the same code again"
+        );
+        assert!(
+            !store.use_totp_step(user.id, 59_999_999).await.unwrap(),
+            "an older code"
+        );
+        assert!(store.use_totp_step(user.id, 60_000_001).await.unwrap());
+    })
+    .await;
+}

@@ -5,9 +5,12 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod client;
 mod csrf;
 mod filters;
 pub mod forecasts;
+pub mod limits;
+pub mod login_guard;
 pub mod metrics;
 pub mod norms;
 mod pages;
@@ -17,11 +20,13 @@ pub mod reports;
 mod security;
 mod state;
 
+pub use client::IpNet;
+pub use limits::Limits;
 pub use state::AppState;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
-use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -37,7 +42,16 @@ pub fn router(state: AppState) -> Router {
         )))
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(pages::fallback)
-        .layer(axum::middleware::from_fn(security::headers))
+        // Bodies are read within the limits of `limits::bodies`, per route.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::bodies,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         // Every request gets an id (or keeps a proxy's); its log lines carry
         // it and the response sends it back, so an officer's report of a
         // failure leads to the log.
@@ -64,16 +78,13 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
 }
 
-/// Serves the application on `listener` until `shutdown` completes.
+/// Serves the application on `listener` until `shutdown` completes, within
+/// the state's [`Limits`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = state.limits;
+    limits::serve(listener, router(state), limits, shutdown).await
 }

@@ -1,7 +1,8 @@
 //! Response headers required by the Dutch API Design Rules and the security
 //! baseline, set on every response in one place.
 
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -9,7 +10,10 @@ use axum::response::Response;
 /// Semantic version of the API, sent as `API-Version` on every response.
 pub const API_VERSION: &str = "1.0.0";
 
-pub async fn headers(request: Request, next: Next) -> Response {
+/// Browsers keep to HTTPS for this long once they saw it (one year).
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
@@ -26,6 +30,13 @@ pub async fn headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Served behind TLS (the reason for Secure cookies): tell browsers to stay there.
+    if state.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

@@ -1,9 +1,10 @@
 //! What every handler can reach: the store, the clock and the web settings.
 
+use crate::client::IpNet;
+use crate::limits::Limits;
+use crate::login_guard::LoginGuard;
 use resettle_store::Store;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 #[derive(Clone)]
@@ -11,14 +12,15 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
-    /// Recent login attempts per client address, for rate limiting.
-    login_attempts: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    /// Counts password checks per client address and per name from it.
+    pub login_guard: Arc<LoginGuard>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[IpNet]>,
+    /// Timeouts, connection and body limits.
+    pub limits: Limits,
     /// A page session ends after this long without a request.
     pub session_idle: time::Duration,
 }
-
-/// Login attempts allowed per client address per minute.
-pub const LOGIN_ATTEMPTS_PER_MINUTE: usize = 10;
 
 impl AppState {
     /// The state of a server on `store`.
@@ -26,7 +28,9 @@ impl AppState {
         Self {
             store,
             secure_cookies: false,
-            login_attempts: Arc::default(),
+            login_guard: Arc::default(),
+            trusted_proxies: Arc::from([]),
+            limits: Limits::default(),
             session_idle: crate::auth::SESSION_IDLE,
         }
     }
@@ -38,6 +42,18 @@ impl AppState {
         self
     }
 
+    /// Takes the client address from `X-Forwarded-For` when the connection
+    /// comes from one of `proxies`.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpNet>) -> Self {
+        self.trusted_proxies = proxies.into();
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub fn with_secure_cookies(mut self, secure: bool) -> Self {
         self.secure_cookies = secure;
         self
@@ -46,20 +62,5 @@ impl AppState {
     /// The current time; the one place the web layer reads the clock.
     pub fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
-    }
-
-    /// Counts a login attempt from `origin`; false when the limit is reached.
-    pub fn allow_login_attempt(&self, origin: &str) -> bool {
-        let now = Instant::now();
-        let Ok(mut map) = self.login_attempts.lock() else {
-            return false;
-        };
-        let recent = map.entry(origin.to_string()).or_default();
-        recent.retain(|t| now.duration_since(*t) < Duration::from_secs(60));
-        if recent.len() >= LOGIN_ATTEMPTS_PER_MINUTE {
-            return false;
-        }
-        recent.push(now);
-        true
     }
 }

@@ -156,7 +156,7 @@ fn submission() -> Value {
     }
     members[0]["documents"][0]["number"] = json!("UNHCR-EGY-0000421");
     assert_eq!(members.len() as u64, PERSONS);
-    json!({ "format": example["format"], "submissions": [family, arrived_today()] })
+    json!({ "format": example["format"], "submissions": [family] })
 }
 
 /// The example's first family (two persons), arrived today and housed in
@@ -210,6 +210,11 @@ async fn set_up(app: &App) -> (String, String) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{mission}");
+    // A family with its history, as the operator migrates it.
+    app.import_as_operator(
+        &json!({ "format": "resettle-submissions/1", "submissions": [arrived_today()] }),
+    )
+    .await;
     // No page imports submissions: UNHCR's liaison uses the documented API.
     let (status, _, imported) = app
         .post(

@@ -45,11 +45,10 @@ fn submission(number: &str, priority: &str, track: &str, submitted: &str, person
     })
 }
 
-/// Imports submissions; returns their ids in order.
+/// Imports submissions with their milestones (the operator's import); returns their ids in order.
 async fn import(app: &App, submissions: Vec<Value>) -> Vec<String> {
     let body = json!({ "format": "resettle-submissions/1", "submissions": submissions });
-    let (status, _, body) = app.post(COA, "/api/v1/submission-imports", &body).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let body = app.import_as_operator(&body).await;
     body["cases"]
         .as_array()
         .unwrap()

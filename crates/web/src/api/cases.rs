@@ -10,11 +10,9 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use resettle_domain::access::redact;
+use resettle_domain::access::{redact, redact_history};
 use resettle_domain::audit::AuditResult;
-use resettle_domain::{
-    Action, ActionKind, Case, CaseId, CaseView, Consent, Context, Permission, Transition,
-};
+use resettle_domain::{Action, ActionKind, Case, CaseId, Consent, Context, Permission, Transition};
 use resettle_store::workflow::{take_action, take_action_on};
 use resettle_store::{CaseSummary, Page};
 use serde::{Deserialize, Serialize};
@@ -123,14 +121,10 @@ pub(crate) async fn shown(state: &AppState, p: &Principal, case: &Case) -> Case 
     seen
 }
 
-/// The history as the reader may see it: reasons only in the full view.
-pub(crate) fn history_for(p: &Principal, mut history: Vec<Transition>) -> Vec<Transition> {
-    if p.user.role.case_view() == CaseView::Placement {
-        for t in &mut history {
-            t.reason = None;
-        }
-    }
-    history
+/// The history as the reader may see it: free text only for its audience
+/// (`resettle_domain::access::FreeText`).
+pub(crate) fn history_for(p: &Principal, history: Vec<Transition>) -> Vec<Transition> {
+    redact_history(history, p.user.role, p.name())
 }
 
 /// The actions the reader may take on `case` now.

@@ -10,7 +10,7 @@ pub mod secrets;
 use crate::pages::{Lang, T};
 use crate::problem::Problem;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -18,7 +18,6 @@ use resettle_domain::access::case_scope;
 use resettle_domain::audit::AuditResult;
 use resettle_domain::{ActionKind, CaseScope, Permission, Role, TokenScope, User};
 use resettle_store::NewAuditEntry;
-use std::net::SocketAddr;
 
 /// The cookie that carries a page session.
 pub const SESSION_COOKIE: &str = "resettle_session";
@@ -138,11 +137,9 @@ impl IntoResponse for Denied {
     }
 }
 
-fn origin(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+/// The client address, for the audit trail (see `crate::client`).
+fn origin(parts: &Parts, state: &AppState) -> String {
+    crate::client::ClientAddr::of(parts, state).0.to_string()
 }
 
 /// The request's path and query as the client sent it (nested routers strip their prefix).
@@ -169,7 +166,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, 
         path: path.clone(),
     };
     let now = state.now();
-    let origin = origin(parts);
+    let origin = origin(parts, state);
     let found = if api {
         let header = parts
             .headers

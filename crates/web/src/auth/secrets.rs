@@ -80,6 +80,27 @@ pub fn check_totp(secret_base32: &str, code: &str, unix_time: u64) -> bool {
     totp(secret_base32).is_some_and(|t| t.check(code.trim(), unix_time))
 }
 
+/// The time step (30-second period since 1970) whose code `code` is, within
+/// one step of drift of `unix_time`; the caller stores it so that the code
+/// cannot be used again.
+pub fn totp_step(secret_base32: &str, code: &str, unix_time: u64) -> Option<u64> {
+    let t = totp(secret_base32)?;
+    let code = code.trim().as_bytes();
+    let now = unix_time / 30;
+    [now.saturating_sub(1), now, now + 1]
+        .into_iter()
+        .find(|step| {
+            let expected = t.generate(step * 30);
+            // Compared in constant time, like the library's own check.
+            expected.len() == code.len()
+                && expected
+                    .bytes()
+                    .zip(code)
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        })
+}
+
 /// The current code (for tests and the demo's printed instructions).
 pub fn totp_code(secret_base32: &str, unix_time: u64) -> Option<String> {
     totp(secret_base32).map(|t| t.generate(unix_time))
@@ -120,6 +141,16 @@ mod tests {
         assert!(check_totp(&s, &code, 1_800_000_029));
         assert!(!check_totp(&s, &code, 1_800_000_000 + 120));
         assert!(!check_totp(&s, "000000x", 1_800_000_000));
+    }
+
+    #[test]
+    fn a_code_names_its_step() {
+        let s = new_totp_secret();
+        let code = totp_code(&s, 1_800_000_000).unwrap();
+        assert_eq!(totp_step(&s, &code, 1_800_000_010), Some(60_000_000));
+        assert_eq!(totp_step(&s, &code, 1_800_000_035), Some(60_000_000));
+        assert_eq!(totp_step(&s, &code, 1_800_000_100), None);
+        assert_eq!(totp_step(&s, "12345", 1_800_000_000), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::layout::{error_summary, field_error, page};
 use super::refusals;
 use crate::auth::secrets::{hash_password, token_hash, verify_password};
 use crate::auth::{PASSWORD_PAGE, SESSION_COOKIE, SignedIn, audit, cookie_value};
+use crate::client::ClientAddr;
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Form;
@@ -18,6 +19,7 @@ use maud::html;
 use resettle_domain::account::check_password;
 use resettle_domain::audit::AuditResult;
 use serde::Deserialize;
+use std::time::Instant;
 
 /// Missing fields read as empty, so that they are refused like wrong ones.
 #[derive(Deserialize, Default)]
@@ -78,6 +80,7 @@ pub async fn change(
     State(state): State<AppState>,
     t: T,
     SignedIn(who): SignedIn,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, Problem> {
@@ -86,8 +89,30 @@ pub async fn change(
         .credentials(&who.user.username)
         .await?
         .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "the account was removed"))?;
+    // The current password is guessed no faster here than at the login.
+    let verdict = state.login_guard.attempt(who.name(), addr, Instant::now());
+    if let Some((status, message)) = super::login::refusal(t, verdict) {
+        if verdict.first_refusal() {
+            let object = format!("user {}", who.name());
+            audit(
+                &state,
+                who.name(),
+                "change-password",
+                &object,
+                AuditResult::Denied,
+                &who.origin,
+            )
+            .await;
+        }
+        let errors = [("password-current".to_string(), message)];
+        let page = password_page(t, &who, creds.password_must_change, &errors, false);
+        return Ok((status, page).into_response());
+    }
     let mut errors = Vec::new();
-    if !verify_password(&f.current, &creds.password_hash) {
+    if verify_password(&f.current, &creds.password_hash) {
+        state.login_guard.succeeded(who.name(), addr);
+    } else {
+        state.login_guard.failed(who.name(), addr, Instant::now());
         errors.push(("password-current".to_string(), t.t("password-wrong")));
     }
     if let Err(e) = check_password(&f.new, &who.user.username, &who.user.display_name) {

@@ -348,6 +348,10 @@ pub async fn reset_password(
         }
         None => false,
     };
+    if done {
+        // Its waits after failed checks end too, from every address.
+        state.login_guard.forget(username.as_str());
+    }
     audited(&state, who, "reset-password", &username, done).await?;
     let done = Done {
         reset: Some((username.to_string(), password)),

@@ -368,7 +368,7 @@ fn case_page(
                     @for c in &case.consents {
                         li {
                             (c.recipient.clone().unwrap_or_else(|| t.t("consent-any"))) " · " (c.given_on)
-                            @if let Some(r) = &c.override_reason { " · " strong { (t.t("consent-override")) } ": " (r) }
+                            @if let Some(r) = &c.override_reason { " · " strong { (t.t("consent-override")) } @if !r.is_empty() { ": " (r) } }
                         }
                     }
                 }
@@ -595,6 +595,11 @@ fn housing(t: T, h: &Housing) -> String {
         Housing::Municipality { municipality } => t.with(
             "housing-municipality",
             &[("name", municipality.clone().into())],
+        ),
+        // The reason is withheld from readers outside its audience.
+        Housing::CoaReception { location, reason } if reason.is_empty() => t.with(
+            "housing-coa-location",
+            &[("location", location.clone().into())],
         ),
         Housing::CoaReception { location, reason } => t.with(
             "housing-coa",

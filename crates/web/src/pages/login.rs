@@ -1,21 +1,24 @@
-//! Logging in and out. Failed attempts are counted per account (lockout with
-//! growing waits) and per client address (rate limit); every attempt is audited
-//! without the password or code.
+//! Logging in and out. Failed attempts are counted per name and client
+//! address (growing waits) and per client address (rate limit), in
+//! `login_guard`; attempts are audited without the password or code (while
+//! refused, the first refusal only).
 
 use super::i18n::T;
 use super::layout::{error_summary, page};
-use crate::auth::secrets::{check_totp, random_token, token_hash, verify_password};
+use crate::auth::secrets::{random_token, token_hash, totp_step, verify_password};
 use crate::auth::{LOGIN_CSRF_COOKIE, MaybeSignedIn, SESSION_COOKIE, SignedIn, audit};
+use crate::client::ClientAddr;
+use crate::login_guard::Verdict;
 use crate::state::AppState;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use resettle_domain::Username;
 use resettle_domain::audit::AuditResult;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::time::Instant;
 use time::Duration;
 
 /// How long a page session lasts.
@@ -38,11 +41,7 @@ pub struct LoginForm {
 
 /// A local path to return to after logging in (never another site).
 fn local(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
+    super::local_path(next).unwrap_or("/")
 }
 
 fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {
@@ -108,15 +107,25 @@ pub async fn show(
     r
 }
 
-/// Checks a login; the answer to a failure never says which part was wrong.
+/// The name written to the audit trail for an attempt: a name that cannot
+/// be an account's (too long, odd characters) is not copied there.
+fn tried_name(raw: &str) -> String {
+    match Username::parse(raw) {
+        Ok(name) => name.as_str().to_string(),
+        Err(_) => "(not a user name)".to_string(),
+    }
+}
+
+/// Checks a login; the answer to a failure never says which part was wrong,
+/// and is the same for a known and an unknown name (see `login_guard`).
 pub async fn submit(
     State(state): State<AppState>,
     t: T,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let origin = addr.ip().to_string();
+    let origin = addr.to_string();
     let next = local(&f.next).to_string();
     // The form keeps its CSRF token: the cookie stays valid for another try.
     let csrf = crate::auth::cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -124,17 +133,25 @@ pub async fn submit(
         let body = form(t, &csrf, &next, &f.username, Some(message));
         (status, page(t, &t.t("login-title"), "/login", None, body)).into_response()
     };
-    if !state.allow_login_attempt(&origin) {
-        audit(
-            &state,
-            f.username.trim(),
-            "login",
-            "session",
-            AuditResult::Denied,
-            &origin,
-        )
-        .await;
-        return again(StatusCode::TOO_MANY_REQUESTS, t.t("login-rate-limited"));
+    let actor = tried_name(&f.username);
+    let verdict = state.login_guard.attempt(&actor, addr, Instant::now());
+    if verdict != Verdict::Allowed {
+        // A refusal is audited once per block; the ones after it are counted.
+        if verdict.first_refusal() {
+            audit(
+                &state,
+                &actor,
+                "login",
+                "session",
+                AuditResult::Denied,
+                &origin,
+            )
+            .await;
+        }
+        return refusal(t, verdict).map_or_else(
+            || again(StatusCode::UNAUTHORIZED, t.t("login-wrong")),
+            |(status, message)| again(status, message),
+        );
     }
     let now = state.now();
     let found = match Username::parse(&f.username) {
@@ -145,62 +162,51 @@ pub async fn submit(
         Ok(c) => c,
         Err(e) => return crate::problem::Problem::from(e).into_response(),
     };
+    let failed = || async {
+        state.login_guard.failed(&actor, addr, Instant::now());
+        audit(
+            &state,
+            &actor,
+            "login",
+            "session",
+            AuditResult::Failed,
+            &origin,
+        )
+        .await;
+        again(StatusCode::UNAUTHORIZED, t.t("login-wrong"))
+    };
     let Some(creds) = creds else {
         // Spend the same effort as for a real account, so timing reveals nothing.
         verify_password(
             &f.password,
             "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Kx9U3kMaGYqbDTzLeXrHj8e3bLWRvLxF3P0c1JbVPI",
         );
-        audit(
-            &state,
-            f.username.trim(),
-            "login",
-            "session",
-            AuditResult::Failed,
-            &origin,
-        )
-        .await;
-        return again(StatusCode::UNAUTHORIZED, t.t("login-wrong"));
+        return failed().await;
     };
     let user = &creds.user;
-    if let Some(until) = creds.locked_until.filter(|u| *u > now) {
-        audit(
-            &state,
-            user.username.as_str(),
-            "login",
-            "session",
-            AuditResult::Denied,
-            &origin,
-        )
-        .await;
-        let minutes = ((until - now).whole_seconds() + 59) / 60;
-        return again(
-            StatusCode::UNAUTHORIZED,
-            t.with("login-locked", &[("minutes", minutes.into())]),
-        );
-    }
     let password_ok = verify_password(&f.password, &creds.password_hash);
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
     let code_ok = match &creds.totp_secret {
-        Some(secret) => check_totp(secret, &f.code, unix),
+        // A code works once: its time step is taken, and an older or the same step is refused.
+        Some(secret) if password_ok => match totp_step(secret, &f.code, unix) {
+            Some(step) => match state
+                .store
+                .use_totp_step(user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                .await
+            {
+                Ok(fresh) => fresh,
+                Err(e) => return crate::problem::Problem::from(e).into_response(),
+            },
+            None => false,
+        },
+        Some(_) => false,
         // An account whose role requires a second factor cannot log in without one.
         None => !user.role.requires_second_factor(),
     };
     if !(password_ok && code_ok) {
-        if let Err(e) = state.store.record_failed_login(user.id, now).await {
-            tracing::error!(error = %e, "cannot count a failed login");
-        }
-        audit(
-            &state,
-            user.username.as_str(),
-            "login",
-            "session",
-            AuditResult::Failed,
-            &origin,
-        )
-        .await;
-        return again(StatusCode::UNAUTHORIZED, t.t("login-wrong"));
+        return failed().await;
     }
+    state.login_guard.succeeded(&actor, addr);
     let session = random_token();
     let session_csrf = random_token();
     let stored = async {
@@ -242,6 +248,18 @@ pub async fn submit(
         h.append(header::SET_COOKIE, c);
     }
     r
+}
+
+/// The answer to an attempt the guard refused: the status and message.
+pub(super) fn refusal(t: T, verdict: Verdict) -> Option<(StatusCode, String)> {
+    match verdict {
+        Verdict::Allowed => None,
+        Verdict::TooFast { .. } => Some((StatusCode::TOO_MANY_REQUESTS, t.t("login-rate-limited"))),
+        Verdict::Waiting { minutes, .. } => Some((
+            StatusCode::UNAUTHORIZED,
+            t.with("login-locked", &[("minutes", minutes.into())]),
+        )),
+    }
 }
 
 /// Ends the session.

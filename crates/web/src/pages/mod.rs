@@ -107,14 +107,25 @@ struct LanguageQuery {
     back: Option<String>,
 }
 
+/// `raw` if it is a path on this site, to redirect to; `None` for anything a
+/// browser could resolve to another site (`//host`, `/\host`, a tab or line
+/// break that browsers drop, a scheme) or that is no valid header value.
+pub(crate) fn local_path(raw: &str) -> Option<&str> {
+    let safe = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && raw.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    safe.then_some(raw)
+}
+
 /// Sets the language cookie and returns to the page the user came from.
 async fn language(Query(q): Query<LanguageQuery>) -> Response {
     let lang = Lang::parse(&q.lang).unwrap_or(Lang::Nl);
-    // Only a local path, never another site.
     let back = q
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or_else(|| "/cases".into());
+        .as_deref()
+        .and_then(local_path)
+        .unwrap_or("/cases")
+        .to_string();
     let mut r = Redirect::to(&back).into_response();
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",

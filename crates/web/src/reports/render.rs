@@ -307,7 +307,19 @@ pub fn markdown(tables: &[Table], round: bool) -> String {
     out
 }
 
-/// CSV: each table after a line with its title.
+/// A text for a CSV cell: one a spreadsheet would read as a formula (it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
+/// apostrophe, so that it stays text. Policy texts are typed by people.
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// CSV: each table after a line with its title. Texts cannot become
+/// formulas (see [`inert`]); numbers stay numbers.
 pub fn csv(tables: &[Table], round: bool) -> Result<String, String> {
     let mut w = ::csv::WriterBuilder::new()
         .flexible(true)
@@ -316,18 +328,24 @@ pub fn csv(tables: &[Table], round: bool) -> Result<String, String> {
         if i > 0 {
             w.write_record([""]).map_err(|e| e.to_string())?;
         }
-        w.write_record([&table.title]).map_err(|e| e.to_string())?;
-        w.write_record(&table.headers).map_err(|e| e.to_string())?;
+        w.write_record([inert(&table.title)])
+            .map_err(|e| e.to_string())?;
+        w.write_record(table.headers.iter().map(|h| inert(h)))
+            .map_err(|e| e.to_string())?;
         for r in &table.rows {
-            w.write_record(r.iter().map(|c| c.show(round)))
-                .map_err(|e| e.to_string())?;
+            w.write_record(r.iter().map(|c| match c {
+                Cell::Text(text) => inert(text),
+                other => other.show(round),
+            }))
+            .map_err(|e| e.to_string())?;
         }
     }
     let bytes = w.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
-/// An XLSX workbook with one sheet per table; counts and numbers as numbers.
+/// An XLSX workbook with one sheet per table; counts and numbers as numbers,
+/// texts always as text cells (never formulas).
 pub fn xlsx(tables: &[Table], round: bool) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
