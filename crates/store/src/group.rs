@@ -13,6 +13,12 @@
 //! their own, are added at the end of the batch, after every row the batch
 //! locks, so on PostgreSQL the append lock is taken last, as before.
 //!
+//! Audit entries are [bounded](NewAuditEntry::bounded) when they are handed
+//! in, before any batch is formed: no text chosen by a user (a name typed
+//! into the login form) can make the database refuse a batch's audit insert,
+//! which would fail every change in the batch, nor hold much memory in the
+//! queue.
+//!
 //! On SQLite this also replaces many writers sleeping in the busy handler
 //! for the write lock by one connection fed from a queue.
 
@@ -342,7 +348,7 @@ impl Writer {
         let job = Job::Transition {
             case: Box::new(case.clone()),
             transition: Box::new(transition.clone()),
-            audit: audit.cloned(),
+            audit: audit.map(NewAuditEntry::bounded),
             done,
         };
         self.jobs.send(job).await.map_err(|_| stopped())?;
@@ -355,7 +361,7 @@ impl Writer {
     ) -> Result<Vec<AuditRecord>, StoreError> {
         let (done, outcome) = oneshot::channel();
         let job = Job::Audit {
-            entries: entries.to_vec(),
+            entries: entries.iter().map(NewAuditEntry::bounded).collect(),
             done,
         };
         self.jobs.send(job).await.map_err(|_| stopped())?;
