@@ -48,6 +48,12 @@ impl AppState {
         OffsetDateTime::now_utc()
     }
 
+    /// Today's business day: the date in the Netherlands now (not in UTC,
+    /// which is still yesterday for the first hour or two of a Dutch day).
+    pub fn today(&self) -> time::Date {
+        resettle_domain::calendar::business_day(self.now())
+    }
+
     /// Counts a login attempt from `origin`; false when the limit is reached.
     pub fn allow_login_attempt(&self, origin: &str) -> bool {
         let now = Instant::now();
