@@ -544,7 +544,7 @@ mod tests {
         assert!(cut.ends_with(" chars]") && !cut.contains('\0'), "{cut}");
         assert!(cut.starts_with("\\u{0}\\u{0}"), "{cut}");
         let before_marker = cut.split('…').next().unwrap();
-        assert!(before_marker.len() % "\\u{0}".len() == 0, "{cut}");
+        assert!(before_marker.len().is_multiple_of("\\u{0}".len()), "{cut}");
     }
 
     proptest! {
