@@ -37,6 +37,23 @@ const MAX_BATCH: usize = 256;
 /// Jobs waiting for the writer before callers wait to hand in theirs.
 const QUEUE: usize = 4096;
 
+/// How long the writer keeps trying while SQLite's write lock is held by a
+/// long transaction of another connection (a large import holds it for
+/// minutes), instead of failing its batch after one busy timeout.
+const MAX_BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Whether `e` is SQLite's "database is locked" (SQLITE_BUSY and its
+/// extended codes): the batch did not start, and can be tried again.
+fn busy(e: &StoreError) -> bool {
+    let StoreError::Database(sqlx::Error::Database(d)) = e else {
+        return false;
+    };
+    d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+        && d.code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| c & 0xff == 5)
+}
+
 /// A change handed to the writer, with where to send its outcome.
 pub(crate) enum Job {
     Transition {
@@ -270,9 +287,21 @@ macro_rules! attempt_batch {
 macro_rules! run_batch {
     ($pool:expr, $jobs:expr) => {{
         let jobs: Vec<Job> = $jobs;
-        let outcome = match attempt_batch!($pool, &jobs, false) {
-            Ok(Attempt::Refused) => attempt_batch!($pool, &jobs, true),
-            other => other,
+        let started = std::time::Instant::now();
+        let outcome = loop {
+            let outcome = match attempt_batch!($pool, &jobs, false) {
+                Ok(Attempt::Refused) => attempt_batch!($pool, &jobs, true),
+                other => other,
+            };
+            match &outcome {
+                Err(e) if busy(e) && started.elapsed() < MAX_BUSY_WAIT => {
+                    tracing::warn!(
+                        jobs = jobs.len(),
+                        "the database is locked by a long write (an import?); the writer waits for it"
+                    );
+                }
+                _ => break outcome,
+            }
         };
         let outcome = match outcome {
             Ok(Attempt::Committed(done, records)) => Ok((done, records)),

@@ -1730,8 +1730,8 @@ async fn ciphertexts_are_bound_to_their_family_member_and_account() {
         assert!(err.to_string().contains("moved to another record"), "{err}");
 
         // Copy one administrator's second-factor secret onto another account.
-        admin_with_secret(&*store, "admin-one", "JBSWY3DPEHPK3PXP").await;
-        admin_with_secret(&*store, "admin-two", "KRSXG5CTMVRXEZLU").await;
+        admin_with_secret(&store, "admin-one", "JBSWY3DPEHPK3PXP").await;
+        admin_with_secret(&store, "admin-two", "KRSXG5CTMVRXEZLU").await;
         store
             .execute_raw(
                 "UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE username = 'admin-one') \
@@ -2156,4 +2156,45 @@ async fn a_departure_dated_before_a_hold_but_recorded_during_it_is_refused() {
             .unwrap();
     })
     .await;
+}
+
+/// A SQLite write transaction of another connection that holds the write lock
+/// longer than the busy timeout (30 s; a large import does) makes the writer
+/// wait for it, not fail its batch and drop its audit entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_sqlite_write_makes_the_writer_wait_not_fail() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.db");
+    let store = Arc::new(
+        SqlStore::connect(path.to_str().unwrap())
+            .await
+            .unwrap()
+            .with_data_keys(keys()),
+    );
+    let new = new_case("SYR-25C00099", date!(2025 - 01 - 06));
+    let id = new.case.id;
+    store.import_cases(&[new], &no_progress).await.unwrap();
+    let mut long = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut long)
+        .await
+        .unwrap();
+    let on = date!(2025 - 02 - 01);
+    let writing = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let action = sample::action(ActionKind::StartAssessment, on);
+            take_action(&*store, id, 1, action, &ctx(on), Some("test")).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(33)).await;
+    assert!(!writing.is_finished(), "the writer waits for the lock");
+    sqlx::query("COMMIT").execute(&mut long).await.unwrap();
+    writing.await.unwrap().unwrap();
+    assert_eq!(store.case(id).await.unwrap().unwrap().version, 2);
+    assert_eq!(store.verify_audit().await.unwrap(), Ok(1));
+    store.close().await;
 }
