@@ -46,7 +46,7 @@ pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
             args.to.display()
         );
     }
-    std::fs::copy(&args.from, &args.to).with_context(|| {
+    copy_private(&args.from, &args.to).with_context(|| {
         format!(
             "cannot copy {} to {}",
             args.from.display(),
@@ -72,6 +72,19 @@ pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Copies `from` into a new file `to` that only its owner can read
+/// (`std::fs::copy` would give it the mode of `from`).
+fn copy_private(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(from)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut target = options.open(to)?;
+    std::io::copy(&mut source, &mut target)?;
+    target.sync_all()
 }
 
 #[cfg(test)]
@@ -136,5 +149,16 @@ mod tests {
             back.verify_audit().await.unwrap(),
             store.verify_audit().await.unwrap()
         );
+
+        // Names, dates of birth and reasons: no file of them is open to others.
+        for name in ["live.db", "live.db-wal", "backup.db", "restored.db"] {
+            let path = dir.path().join(name);
+            assert!(path.exists(), "{name}");
+            assert_eq!(
+                resettle_store::files::open_to_others(&path),
+                None,
+                "{name} is readable by others"
+            );
+        }
     }
 }

@@ -25,27 +25,57 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    pub fn keys(&self) -> Result<DataKeys> {
+    /// The configured keys: the setting, else the key file; `None` when there
+    /// is no setting and the key file does not exist.
+    pub fn keys(&self) -> Result<Option<DataKeys>> {
         if let Some(spec) = &self.data_key {
-            return DataKeys::parse(spec).context("RESETTLE_DATA_KEY / --data-key");
+            let keys = DataKeys::parse(spec).context("RESETTLE_DATA_KEY / --data-key")?;
+            return Ok(Some(keys));
         }
         let path = &self.data_key_file;
         if !path.exists() {
-            let spec = DataKeys::generate_spec("k1");
-            write_secret(path, &spec)?;
-            tracing::warn!(file = %path.display(), "created a new data key file; back it up with the database");
+            return Ok(None);
+        }
+        if let Some(mode) = resettle_store::files::open_to_others(path) {
+            tracing::warn!(file = %path.display(), mode = format!("{mode:o}"), "others may read the data key file; make it private: chmod 600");
         }
         let spec = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        DataKeys::parse(spec.trim()).with_context(|| format!("the key file {}", path.display()))
+        let keys = DataKeys::parse(spec.trim())
+            .with_context(|| format!("the key file {}", path.display()))?;
+        Ok(Some(keys))
     }
 
+    /// Opens the database with its data keys, checked against the keys the
+    /// database records (by fingerprint). A new key file is only made for a
+    /// database that holds no encrypted data: never over existing data, which
+    /// would then no longer decrypt.
     pub async fn open(&self) -> Result<SqlStore> {
-        let keys = self.keys()?;
         let store = SqlStore::connect(&self.database)
             .await
             .with_context(|| format!("cannot open the database {}", shown(&self.database)))?;
-        Ok(store.with_data_keys(keys))
+        let keys = match self.keys()? {
+            Some(keys) => keys,
+            None => {
+                let path = &self.data_key_file;
+                store.check_data_keys().await.with_context(|| {
+                    format!(
+                        "no data key is configured and the key file {} does not exist",
+                        path.display()
+                    )
+                })?;
+                let spec = DataKeys::generate();
+                write_secret(path, &spec)?;
+                tracing::warn!(file = %path.display(), "created a new data key file; back it up apart from the database");
+                DataKeys::parse(&spec)?
+            }
+        };
+        let store = store.with_data_keys(keys);
+        store
+            .check_data_keys()
+            .await
+            .context("the data key does not fit the database")?;
+        Ok(store)
     }
 }
 

@@ -136,6 +136,19 @@ enum AuditCommand {
     /// Check the hash chain; exits non-zero and names the first bad entry when
     /// any entry was edited, deleted or reordered.
     Verify {
+        /// Also check the trail against every checkpoint in this file
+        /// (written by `resettle audit checkpoint`): finds entries removed
+        /// from the end and a trail rewritten with its hashes computed anew.
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Verify the trail and append its entry count and head hash to FILE, a
+    /// file kept where the database's administrators cannot write.
+    Checkpoint {
+        #[arg(long)]
+        file: std::path::PathBuf,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -186,8 +199,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Users { command } => accounts::users(command).await,
         Command::Tokens { command } => accounts::tokens(command).await,
         Command::Audit {
-            command: AuditCommand::Verify { db },
-        } => audit::verify(&db.database).await,
+            command: AuditCommand::Verify { checkpoints, db },
+        } => audit::verify(&db.database, checkpoints.as_deref()).await,
+        Command::Audit {
+            command: AuditCommand::Checkpoint { file, db },
+        } => audit::checkpoint(&db.database, &file).await,
         Command::Audit {
             command: AuditCommand::Logins { hours, db },
         } => logins::logins(&db.database, hours).await,

@@ -142,6 +142,81 @@ pub fn chain_hash(
     hex::encode(h.finalize())
 }
 
+/// Most characters kept of an entry's actor, action or origin: an account
+/// name, an action name or a client address is far shorter, and the actor and
+/// action are indexed, where PostgreSQL refuses rows beyond about 2,700 bytes.
+pub const MAX_LABEL_CHARS: usize = 128;
+
+/// Most characters kept of an entry's object (an identifier or two).
+pub const MAX_OBJECT_CHARS: usize = 512;
+
+/// Whether `c` must not enter the trail as it is: control characters (NUL,
+/// which PostgreSQL cannot store in text, line breaks that forge lines in an
+/// export, terminal escapes), line and paragraph separators, and the
+/// bidirectional marks that make text display in another order than it is
+/// stored.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` as it may enter the audit trail, whoever chose it (a user name
+/// typed into the login form is recorded even when no such account exists):
+/// characters that [must not enter as they are](needs_escape) written as
+/// `\u{…}`, and text beyond `max` characters cut, ending in `…[+N chars]`
+/// with the number of characters cut. The result never exceeds `max`
+/// characters (for `max` of at least 32), and applying it again changes
+/// nothing, so an entry can never be refused by the database for its content.
+pub fn audit_text(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    let width = |c: char| {
+        if needs_escape(c) {
+            // `\u{` + hex digits + `}`
+            4 + (32 - (c as u32 | 1).leading_zeros()).div_ceil(4) as usize
+        } else {
+            1
+        }
+    };
+    let chars = text.chars().count();
+    let total: usize = text.chars().map(width).sum();
+    if total == chars && chars <= max {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let push = |out: &mut String, c: char| {
+        if needs_escape(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    };
+    let mut out = String::with_capacity(total.min(max) + 8);
+    if total <= max {
+        text.chars().for_each(|c| push(&mut out, c));
+        return std::borrow::Cow::Owned(out);
+    }
+    // Room for the longest marker this text can need.
+    let budget = max.saturating_sub(marker(chars).chars().count());
+    let (mut used, mut kept) = (0, 0);
+    for c in text.chars() {
+        if used + width(c) > budget {
+            break;
+        }
+        used += width(c);
+        kept += 1;
+        push(&mut out, c);
+    }
+    out.push_str(&marker(chars - kept));
+    std::borrow::Cow::Owned(out)
+}
+
+/// Ends a cut text: how many characters were cut.
+fn marker(cut: usize) -> String {
+    format!("…[+{cut} chars]")
+}
+
 /// Why the chain breaks at an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(
@@ -292,6 +367,106 @@ pub fn verify<'a>(records: impl IntoIterator<Item = &'a AuditRecord>) -> Result<
     v.finish()
 }
 
+/// The state of the trail at a moment, kept outside the database (an
+/// append-only file on another machine, a ticket): how many entries it had and
+/// the hash of the last. A trail later cut short, or rebuilt from an edit
+/// onwards with freshly computed hashes, no longer has that entry with that
+/// hash, which the chain alone cannot show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The number of entries (the `seq` of the last one; 0 for none).
+    pub seq: i64,
+    /// The hash of entry `seq` ([`GENESIS_HASH`] for none).
+    pub head: String,
+    /// When the checkpoint was taken.
+    pub at: OffsetDateTime,
+}
+
+/// Starts every checkpoint line, with the version of its format.
+const CHECKPOINT_TAG: &str = "resettle-audit-checkpoint/1";
+
+impl Checkpoint {
+    /// One line: `resettle-audit-checkpoint/1 seq=N head=HASH at=RFC3339`.
+    pub fn to_line(&self) -> String {
+        format!(
+            "{CHECKPOINT_TAG} seq={} head={} at={}",
+            self.seq,
+            self.head,
+            hashed_timestamp(self.at)
+        )
+    }
+
+    /// Reads a line written by [`Self::to_line`].
+    pub fn parse(line: &str) -> Result<Self, String> {
+        let mut parts = line.split_whitespace();
+        if parts.next() != Some(CHECKPOINT_TAG) {
+            return Err(format!("a checkpoint line starts with '{CHECKPOINT_TAG}'"));
+        }
+        let (mut seq, mut head, mut at) = (None, None, None);
+        for part in parts {
+            match part.split_once('=') {
+                Some(("seq", v)) => seq = v.parse::<i64>().ok().filter(|n| *n >= 0),
+                Some(("head", v))
+                    if v.len() == 64
+                        && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+                {
+                    head = Some(v.to_string());
+                }
+                Some(("at", v)) => {
+                    at = OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+                        .ok();
+                }
+                _ => return Err(format!("'{part}' is not seq=N, head=HASH or at=TIME")),
+            }
+        }
+        match (seq, head, at) {
+            (Some(seq), Some(head), Some(at)) => Ok(Self { seq, head, at }),
+            _ => Err("a checkpoint needs seq=N, head=64 hex digits and at=RFC 3339 time".into()),
+        }
+    }
+
+    /// Checks the trail against this checkpoint, given the number of entries
+    /// it has now (verified as a chain) and the hash of its entry `seq`.
+    pub fn check(&self, entries: u64, hash_at_seq: Option<&str>) -> Result<(), CheckpointBreak> {
+        let had = u64::try_from(self.seq).unwrap_or(0);
+        if entries < had {
+            return Err(CheckpointBreak::Truncated {
+                checkpoint: self.clone(),
+                entries,
+            });
+        }
+        let found = if self.seq == 0 {
+            Some(GENESIS_HASH)
+        } else {
+            hash_at_seq
+        };
+        if found != Some(self.head.as_str()) {
+            return Err(CheckpointBreak::Rewritten {
+                checkpoint: self.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// How the trail fails a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CheckpointBreak {
+    #[error(
+        "the trail has {entries} entries, but had {} at the checkpoint of {}: entries were removed from its end",
+        checkpoint.seq, hashed_timestamp(checkpoint.at)
+    )]
+    Truncated {
+        checkpoint: Checkpoint,
+        entries: u64,
+    },
+    #[error(
+        "entry {} is not the one recorded at the checkpoint of {} (hash {}): the trail was rewritten and its hashes computed anew",
+        checkpoint.seq, hashed_timestamp(checkpoint.at), checkpoint.head
+    )]
+    Rewritten { checkpoint: Checkpoint },
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -323,6 +498,103 @@ mod tests {
             out.push(r);
         }
         out
+    }
+
+    #[test]
+    fn audit_text_keeps_ordinary_text_as_it_is() {
+        for t in [
+            "officer.jansen",
+            "203.0.113.7",
+            "case 7f3c",
+            "Zoë Ağaoğlu",
+            "",
+        ] {
+            assert!(matches!(
+                audit_text(t, MAX_LABEL_CHARS),
+                std::borrow::Cow::Borrowed(s) if s == t
+            ));
+        }
+    }
+
+    #[test]
+    fn audit_text_escapes_controls_and_direction_marks() {
+        assert_eq!(audit_text("a\0b", 128), "a\\u{0}b");
+        assert_eq!(
+            audit_text("x\r\ny\u{1b}[2J", 128),
+            "x\\u{d}\\u{a}y\\u{1b}[2J"
+        );
+        assert_eq!(audit_text("admin\u{202e}nimda", 128), "admin\\u{202e}nimda");
+        assert_eq!(audit_text("\u{85}\u{2028}", 128), "\\u{85}\\u{2028}");
+    }
+
+    #[test]
+    fn audit_text_cuts_long_text_and_says_how_much() {
+        let long = "é".repeat(3_000);
+        let cut = audit_text(&long, MAX_LABEL_CHARS);
+        assert_eq!(cut.chars().count(), MAX_LABEL_CHARS);
+        let kept = MAX_LABEL_CHARS - "…[+2886 chars]".chars().count();
+        assert_eq!(
+            cut,
+            format!("{}…[+{} chars]", "é".repeat(kept), 3_000 - kept)
+        );
+        // An escape is never cut in half.
+        let nuls = "\0".repeat(200_000);
+        let cut = audit_text(&nuls, MAX_LABEL_CHARS);
+        assert!(cut.chars().count() <= MAX_LABEL_CHARS, "{cut}");
+        assert!(cut.ends_with(" chars]") && !cut.contains('\0'), "{cut}");
+        assert!(cut.starts_with("\\u{0}\\u{0}"), "{cut}");
+        let before_marker = cut.split('…').next().unwrap();
+        assert!(before_marker.len().is_multiple_of("\\u{0}".len()), "{cut}");
+    }
+
+    proptest! {
+        #[test]
+        fn audit_text_is_bounded_clean_and_idempotent(text in any::<String>(), max in 32usize..600) {
+            let once = audit_text(&text, max).into_owned();
+            prop_assert!(once.chars().count() <= max);
+            prop_assert!(!once.chars().any(needs_escape));
+            prop_assert_eq!(audit_text(&once, max), once.as_str());
+            if text.chars().count() <= max && !text.chars().any(needs_escape) {
+                prop_assert_eq!(&once, &text);
+            }
+        }
+    }
+
+    #[test]
+    fn checkpoints_read_back_and_find_truncation_and_rewriting() {
+        let c = chain(10);
+        let cp = Checkpoint {
+            seq: 8,
+            head: c[7].hash.clone(),
+            at: datetime!(2025-06-01 12:00 UTC),
+        };
+        let line = cp.to_line();
+        assert!(
+            line.starts_with("resettle-audit-checkpoint/1 seq=8 head="),
+            "{line}"
+        );
+        assert_eq!(Checkpoint::parse(&line), Ok(cp.clone()));
+        assert!(Checkpoint::parse("seq=8").is_err());
+        assert!(Checkpoint::parse(&line.replace("head=", "head=x")).is_err());
+
+        assert_eq!(cp.check(10, Some(&c[7].hash)), Ok(()));
+        assert_eq!(cp.check(8, Some(&c[7].hash)), Ok(()));
+        assert!(matches!(
+            cp.check(7, None),
+            Err(CheckpointBreak::Truncated { entries: 7, .. })
+        ));
+        assert!(matches!(
+            cp.check(10, Some(&c[6].hash)),
+            Err(CheckpointBreak::Rewritten { .. })
+        ));
+        let empty = Checkpoint {
+            seq: 0,
+            head: GENESIS_HASH.into(),
+            at: datetime!(2025-06-01 12:00 UTC),
+        };
+        assert_eq!(empty.check(0, None), Ok(()));
+        let said = cp.check(3, None).unwrap_err().to_string();
+        assert!(said.contains("removed from its end"), "{said}");
     }
 
     #[test]

@@ -323,7 +323,7 @@ pub fn validate_record(
         case_number: shown_number,
         problems,
     };
-    let today = ctx.recorded_at.date();
+    let today = ctx.today();
 
     let case_number = r.required("caseNumber", &raw.case_number, CaseNumber::parse);
     let reference = r.required("unhcrReference", &raw.unhcr_reference, |v| bounded(v, 64));

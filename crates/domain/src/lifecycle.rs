@@ -282,6 +282,15 @@ pub struct Context {
     pub reason: Option<String>,
 }
 
+impl Context {
+    /// The business day on which it was recorded: the Dutch date of
+    /// `recorded_at` ([`crate::calendar::business_day`]). No event can have
+    /// taken place after it.
+    pub fn today(&self) -> Date {
+        crate::calendar::business_day(self.recorded_at)
+    }
+}
+
 /// One entry of a case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -424,7 +433,7 @@ pub(crate) fn check_context(last_event_on: Date, ctx: &Context) -> Result<(), Tr
     if ctx.actor.trim().is_empty() {
         return Err(TransitionError::NoActor);
     }
-    let today = ctx.recorded_at.date();
+    let today = ctx.today();
     if ctx.occurred_on > today {
         return Err(TransitionError::InFuture {
             on: ctx.occurred_on,

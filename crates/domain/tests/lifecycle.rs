@@ -213,3 +213,45 @@ proptest! {
         prop_assert_eq!(c.history.last().unwrap().to, c.case.state);
     }
 }
+
+/// Recorded at 00:30 on 1 January Dutch time (23:30 UTC on 31 December): the
+/// arrival is dated 1 January and counts in the new year; an hour earlier it
+/// would be dated in the future. The same across the change to summer time.
+#[test]
+fn the_day_of_an_action_is_the_dutch_date() {
+    let at = |recorded_at, on| Context {
+        occurred_on: on,
+        recorded_at,
+        actor: "officer.test".into(),
+        reason: None,
+    };
+    let mut c = case_in(CaseState::Departed);
+    let new_year = date!(2026 - 01 - 01);
+    let before_midnight = at(datetime!(2025-12-31 22:30 UTC), new_year);
+    assert!(matches!(
+        c.apply(sample::action(ActionKind::Arrive, new_year), &before_midnight),
+        Err(TransitionError::InFuture { today, .. }) if today == date!(2025 - 12 - 31)
+    ));
+    let night = at(datetime!(2025-12-31 23:30 UTC), new_year);
+    assert_eq!(night.today(), new_year);
+    c.apply(sample::action(ActionKind::Arrive, new_year), &night)
+        .unwrap();
+    assert_eq!(c.case.arrived_on, Some(new_year));
+    assert_eq!(c.case.arrived_on.map(|d| d.year()), Some(2026));
+
+    // 00:30 on 31 March 2025 in summer time is 22:30 UTC on 30 March.
+    let mut c = case_in(CaseState::UnderAssessment);
+    let on = date!(2025 - 03 - 31);
+    assert!(matches!(
+        c.apply(
+            sample::action(ActionKind::Accept, on),
+            &at(datetime!(2025-03-30 21:30 UTC), on)
+        ),
+        Err(TransitionError::InFuture { .. })
+    ));
+    c.apply(
+        sample::action(ActionKind::Accept, on),
+        &at(datetime!(2025-03-30 22:30 UTC), on),
+    )
+    .unwrap();
+}

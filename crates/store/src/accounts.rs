@@ -204,7 +204,13 @@ impl UserRow {
     }
 }
 
-pub(crate) const TOTP_AAD: &[u8] = b"users/totp_secret";
+/// What binds a second-factor secret to its account.
+pub(crate) fn totp_binding(user: uuid::Uuid) -> crate::crypto::Binding {
+    crate::crypto::Binding::new(
+        format!("users/{user}/totp_secret"),
+        b"users/totp_secret".to_vec(),
+    )
+}
 
 /// How often a session's use is written down: a minute's precision is enough
 /// for an idle limit of many minutes.
@@ -219,7 +225,10 @@ impl Accounts for SqlStore {
         totp_secret: Option<&str>,
     ) -> Result<(), StoreError> {
         let totp = totp_secret
-            .map(|s| self.keys().and_then(|k| Ok(k.encrypt(s, TOTP_AAD)?)))
+            .map(|s| {
+                let binding = totp_binding(user.id.as_uuid());
+                self.keys().and_then(|k| Ok(k.encrypt(s, &binding)?))
+            })
             .transpose()?;
         let result = on_pool!(self, pool => {
             sqlx::query(
@@ -265,7 +274,10 @@ impl Accounts for SqlStore {
         let mut creds = row.into_credentials()?;
         creds.totp_secret = creds
             .totp_secret
-            .map(|t| self.keys().and_then(|k| Ok(k.decrypt(&t, TOTP_AAD)?)))
+            .map(|t| {
+                let binding = totp_binding(creds.user.id.as_uuid());
+                self.keys().and_then(|k| Ok(k.decrypt(&t, &binding)?))
+            })
             .transpose()?;
         Ok(Some(creds))
     }

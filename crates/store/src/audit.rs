@@ -11,7 +11,8 @@ use crate::query::{COUNT_LIMIT, Page, PageRequest};
 use crate::sql::{BeginWrite, SqlStore, builder, on_pool};
 use async_trait::async_trait;
 use resettle_domain::audit::{
-    AuditBreak, AuditBreakReason, AuditRecord, AuditResult, ChainVerifier,
+    AuditBreak, AuditBreakReason, AuditRecord, AuditResult, ChainVerifier, MAX_LABEL_CHARS,
+    MAX_OBJECT_CHARS, audit_text,
 };
 use resettle_domain::login_watch::LoginEvent;
 use sqlx::postgres::PgPool;
@@ -44,6 +45,23 @@ pub struct NewAuditEntry {
     pub result: AuditResult,
     /// Where the request came from: client address, `cli` …
     pub origin: String,
+}
+
+impl NewAuditEntry {
+    /// The entry as it is stored: every text [made safe](audit_text) and
+    /// bounded, so that no value, whoever chose it, can make the database
+    /// refuse the insert (and with it the batch it is written in) or grow
+    /// the trail by more than a few hundred bytes.
+    pub fn bounded(&self) -> NewAuditEntry {
+        NewAuditEntry {
+            at: self.at,
+            actor: audit_text(&self.actor, MAX_LABEL_CHARS).into_owned(),
+            action: audit_text(&self.action, MAX_LABEL_CHARS).into_owned(),
+            object: audit_text(&self.object, MAX_OBJECT_CHARS).into_owned(),
+            result: self.result,
+            origin: audit_text(&self.origin, MAX_LABEL_CHARS).into_owned(),
+        }
+    }
 }
 
 /// Which audit entries to list. Every field narrows the list; `None` does not filter.
@@ -202,15 +220,18 @@ macro_rules! push_audit_filter {
         let b = &mut $b;
         let q: &AuditQuery = $q;
         b.push(" WHERE 1 = 1");
+        // Searched as stored (a name with a NUL is stored escaped).
         if let Some(v) = &q.actor {
-            b.push(" AND actor = ").push_bind(v.clone());
+            b.push(" AND actor = ")
+                .push_bind(audit_text(v, MAX_LABEL_CHARS).into_owned());
         }
         if let Some(v) = &q.action {
-            b.push(" AND action = ").push_bind(v.clone());
+            b.push(" AND action = ")
+                .push_bind(audit_text(v, MAX_LABEL_CHARS).into_owned());
         }
         if let Some(v) = &q.object {
             b.push(" AND LOWER(object) LIKE ")
-                .push_bind(contains_pattern(v))
+                .push_bind(contains_pattern(&audit_text(v, MAX_OBJECT_CHARS)))
                 .push(" ESCAPE '\\'");
         }
         if let Some(v) = q.result {
@@ -255,6 +276,8 @@ macro_rules! append_in_tx {
         let (mut seq, mut prev_hash) = last.unwrap_or_else(|| (0, resettle_domain::audit::GENESIS_HASH.to_string()));
         let mut records = Vec::with_capacity(entries.len());
         for entry in entries {
+            // Bounded here too, for the appends that bypass the writer.
+            let entry = &entry.bounded();
             let at = crate::audit::stored_instant(entry.at);
             seq += 1;
             let hash = resettle_domain::audit::chain_hash(

@@ -13,6 +13,12 @@
 //! their own, are added at the end of the batch, after every row the batch
 //! locks, so on PostgreSQL the append lock is taken last, as before.
 //!
+//! Audit entries are [bounded](NewAuditEntry::bounded) when they are handed
+//! in, before any batch is formed: no text chosen by a user (a name typed
+//! into the login form) can make the database refuse a batch's audit insert,
+//! which would fail every change in the batch, nor hold much memory in the
+//! queue.
+//!
 //! On SQLite this also replaces many writers sleeping in the busy handler
 //! for the write lock by one connection fed from a queue.
 
@@ -42,6 +48,23 @@ fn retry_pause(tries: u32) -> std::time::Duration {
         .map_or(0, |d| d.subsec_nanos());
     let jitter = u64::from(nanos % 20);
     std::time::Duration::from_millis(u64::from(tries) * 10 + jitter)
+}
+
+/// How long the writer keeps trying while SQLite's write lock is held by a
+/// long transaction of another connection (a large import holds it for
+/// minutes), instead of failing its batch after one busy timeout.
+const MAX_BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Whether `e` is SQLite's "database is locked" (SQLITE_BUSY and its
+/// extended codes): the batch did not start, and can be tried again.
+fn busy(e: &StoreError) -> bool {
+    let StoreError::Database(sqlx::Error::Database(d)) = e else {
+        return false;
+    };
+    d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+        && d.code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| c & 0xff == 5)
 }
 
 /// A change handed to the writer, with where to send its outcome.
@@ -293,6 +316,7 @@ macro_rules! run_batch {
         // PostgreSQL): a stable sort keeps one case's jobs in their order.
         jobs.sort_by_key(Job::lock_order);
         let mut tries = 0;
+        let started = std::time::Instant::now();
         let outcome = loop {
             let outcome = match attempt_batch!($pool, &jobs, false) {
                 Ok(Attempt::Refused) => attempt_batch!($pool, &jobs, true),
@@ -306,6 +330,12 @@ macro_rules! run_batch {
                     tracing::warn!(error = %e, tries, "a group commit lost a deadlock; running it again");
                     metrics::counter!("resettle_group_commit_retries_total").increment(1);
                     tokio::time::sleep(retry_pause(tries)).await;
+                }
+                Err(e) if busy(&e) && started.elapsed() < MAX_BUSY_WAIT => {
+                    tracing::warn!(
+                        jobs = jobs.len(),
+                        "the database is locked by a long write (an import?); the writer waits for it"
+                    );
                 }
                 other => break other,
             }
@@ -394,7 +424,7 @@ impl Writer {
         let job = Job::Transition {
             case: Box::new(case.clone()),
             transition: Box::new(transition.clone()),
-            audit: audit.cloned(),
+            audit: audit.map(NewAuditEntry::bounded),
             done,
         };
         self.jobs.send(job).await.map_err(|_| stopped())?;
@@ -407,7 +437,7 @@ impl Writer {
     ) -> Result<Vec<AuditRecord>, StoreError> {
         let (done, outcome) = oneshot::channel();
         let job = Job::Audit {
-            entries: entries.to_vec(),
+            entries: entries.iter().map(NewAuditEntry::bounded).collect(),
             done,
         };
         self.jobs.send(job).await.map_err(|_| stopped())?;

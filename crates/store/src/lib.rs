@@ -9,8 +9,10 @@ mod accounts;
 mod audit;
 pub mod crypto;
 mod error;
+pub mod files;
 pub mod forecast;
 mod group;
+pub mod keys;
 mod ledger;
 pub mod operations;
 pub mod placement;
@@ -98,8 +100,9 @@ pub trait Store:
     async fn add_consent(&self, case: CaseId, consent: &Consent) -> Result<(), StoreError>;
 
     /// Re-encrypts every special-category value and second-factor secret that
-    /// is not under the current data key; returns how many were re-encrypted.
-    async fn rotate_data_keys(&self) -> Result<usize, StoreError>;
+    /// is not under the current data key (checked by fingerprint), then proves
+    /// that every value decrypts with the current key alone.
+    async fn rotate_data_keys(&self) -> Result<keys::Rotation, StoreError>;
 
     /// Closed cases not yet pseudonymised, closed before `closed_before`.
     async fn retention_candidates(

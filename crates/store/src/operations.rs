@@ -183,13 +183,20 @@ fn corrupt(table: &'static str, key: String, e: impl std::fmt::Display) -> Store
     }
 }
 
-/// Refuses a write for a case that does not exist.
+/// Refuses a write for a case that does not exist, and otherwise locks the
+/// case's row (an update that changes nothing; SQLite's write transactions
+/// are serial already) until the transaction ends: concurrent writes of one
+/// case's documents run one after the other, so each numbers its document
+/// after the last committed one and sees the other's plan, instead of both
+/// inserting the same key and failing.
 macro_rules! require_case {
     ($tx:expr, $case:expr) => {{
-        let found: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-            .bind($case.as_uuid())
-            .fetch_optional(&mut *$tx)
-            .await?;
+        let found: Option<i64> = sqlx::query_scalar(
+            "UPDATE cases SET version = version WHERE id = $1 RETURNING version",
+        )
+        .bind($case.as_uuid())
+        .fetch_optional(&mut *$tx)
+        .await?;
         if found.is_none() {
             return Err(StoreError::NotFound($case));
         }
@@ -303,20 +310,27 @@ impl Operations for SqlStore {
         case: CaseId,
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError> {
-        let m = self
-            .mission(mission)
-            .await?
-            .ok_or(StoreError::MissionNotFound(mission))?;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let row: Option<(String, String, String)> =
-                sqlx::query_as("SELECT state, track, priority FROM cases WHERE id = $1")
-                    .bind(case.as_uuid())
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            // An update that changes nothing locks the case's row (SQLite's
+            // write transaction is serial already): an acceptance of the case
+            // in flight commits first, and the state read here is its
+            // outcome, so the places it took stay with the mission it took
+            // them from.
+            let row: Option<(String, String, String)> = sqlx::query_as(
+                "UPDATE cases SET version = version WHERE id = $1 RETURNING state, track, priority",
+            )
+            .bind(case.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some((state, track, priority)) = row else {
                 return Err(StoreError::NotFound(case));
             };
+            let m: Option<MissionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{MISSION_SELECT} WHERE id = $1")))
+                .bind(mission.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let m = m.ok_or(StoreError::MissionNotFound(mission))?.into_mission()?;
             let bad = |c: &'static str, e: &dyn std::fmt::Display| corrupt("cases", case.to_string(), format!("{c}: {e}"));
             let state = CaseState::parse(&state).map_err(|e| bad("state", &e))?;
             let track = Track::parse(&track).map_err(|e| bad("track", &e))?;
@@ -498,12 +512,10 @@ impl Operations for SqlStore {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             require_case!(tx, case);
-            sqlx::query("DELETE FROM resettlement_profiles WHERE case_id = $1")
-                .bind(case.as_uuid())
-                .execute(&mut *tx)
-                .await?;
             sqlx::query(
-                "INSERT INTO resettlement_profiles (case_id, document, updated_by, updated_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO resettlement_profiles (case_id, document, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (case_id) DO UPDATE SET document = excluded.document, \
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
             )
             .bind(case.as_uuid())
             .bind(Json(profile))
@@ -579,11 +591,11 @@ impl Operations for SqlStore {
             if current.as_ref().map(|j| &j.0) != previous {
                 return Err(StoreError::Conflict { case, expected: 0 });
             }
-            sqlx::query("DELETE FROM travel_plans WHERE case_id = $1")
-                .bind(case.as_uuid())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO travel_plans (case_id, document, updated_by, updated_at) VALUES ($1, $2, $3, $4)")
+            sqlx::query(
+                "INSERT INTO travel_plans (case_id, document, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (case_id) DO UPDATE SET document = excluded.document, \
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            )
                 .bind(case.as_uuid())
                 .bind(Json(plan))
                 .bind(audit.actor.as_str())
@@ -808,13 +820,17 @@ macro_rules! pipeline_rules {
             (resettle_domain::Action::Depart, _) => {
                 // Taken before reading the holds: a hold being created waits, or is seen.
                 crate::operations::HoldLock::lock_holds(&mut *$tx).await?;
+                // Active on the departure's date, or on the day it is recorded:
+                // a departure dated back before a hold does not slip past it.
                 let holds: Vec<sqlx::types::Json<resettle_domain::operations::Hold>> = sqlx::query_scalar(
-                    "SELECT document FROM holds WHERE starts_on <= $1 AND (released_on IS NULL OR released_on > $1) \
+                    "SELECT document FROM holds WHERE ((starts_on <= $1 AND (released_on IS NULL OR released_on > $1)) \
+                     OR (starts_on <= $4 AND (released_on IS NULL OR released_on > $4))) \
                      AND (mission_id = $2 OR programme = $3) ORDER BY starts_on",
                 )
                 .bind(t.occurred_on)
                 .bind(mission)
                 .bind(case.submission.programme.as_str())
+                .bind(resettle_domain::calendar::business_day(t.recorded_at))
                 .fetch_all(&mut *$tx)
                 .await?;
                 if let Some(h) = holds.into_iter().next() {

@@ -69,9 +69,19 @@ pub(crate) struct ConsentRow {
     pub recorded_by: String,
 }
 
-/// What binds an encrypted value to its place: case, position and category.
-pub(crate) fn special_aad(case: Uuid, seq: i64, category: &str) -> Vec<u8> {
-    format!("{case}/{seq}/{category}").into_bytes()
+/// What binds an encrypted value to its place: case, position, category
+/// and the family member it concerns (none: the whole case).
+pub(crate) fn special_binding(
+    case: Uuid,
+    seq: i64,
+    category: &str,
+    member: Option<i64>,
+) -> crate::crypto::Binding {
+    let member = member.map_or_else(|| "case".to_string(), |m| format!("member-{m}"));
+    crate::crypto::Binding::new(
+        format!("sensitive_data/{case}/{seq}/{category}/{member}"),
+        format!("{case}/{seq}/{category}"),
+    )
 }
 
 impl SpecialRow {
@@ -82,7 +92,7 @@ impl SpecialRow {
         };
         let value = keys.decrypt(
             &self.ciphertext,
-            &special_aad(case, self.seq, &self.category),
+            &special_binding(case, self.seq, &self.category, self.member_position),
         )?;
         Ok(SpecialItem {
             category: r.read("category", SpecialCategory::parse(&self.category))?,

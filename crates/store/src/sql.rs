@@ -8,7 +8,7 @@ use crate::error::StoreError;
 use crate::ledger::{Fact, add_to_bucket, bucket_of, current_boundaries};
 use crate::query::{COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, Direction, Page, PageRequest};
 use crate::rows::{
-    CaseWithParts, ConsentRow, MemberRow, SpecialRow, SummaryRow, TransitionRow, special_aad,
+    CaseWithParts, ConsentRow, MemberRow, SpecialRow, SummaryRow, TransitionRow, special_binding,
 };
 use async_trait::async_trait;
 use resettle_domain::import::ImportProblem;
@@ -224,15 +224,18 @@ macro_rules! insert_special_and_consents {
         for (seq, item) in c.special.iter().enumerate() {
             let seq = seq as i64;
             let keys = $keys.ok_or(StoreError::Key(crate::crypto::KeyError::NoKey))?;
-            let ciphertext =
-                keys.encrypt(&item.value, &special_aad($id, seq, item.category.as_str()))?;
+            let member = item.member.map(|m| m as i64);
+            let ciphertext = keys.encrypt(
+                &item.value,
+                &special_binding($id, seq, item.category.as_str(), member),
+            )?;
             sqlx::query(
                 "INSERT INTO sensitive_data (case_id, seq, member_position, category, ciphertext) \
                  VALUES ($1, $2, $3, $4, $5)",
             )
             .bind($id)
             .bind(seq)
-            .bind(item.member.map(|m| m as i64))
+            .bind(member)
             .bind(item.category.as_str())
             .bind(ciphertext)
             .execute(&mut *$tx)
@@ -366,6 +369,10 @@ impl SqlStore {
             if path.is_empty() || path.contains("://") || path.contains(":memory:") {
                 return Err(StoreError::BadUrl(url.to_string()));
             }
+            // Private from the start: the file holds personal data.
+            crate::files::create_private(std::path::Path::new(path))
+                .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            crate::files::warn_if_open(std::path::Path::new(path));
             // FULL: a commit is on disk before it is acknowledged, so a power
             // loss or an operating-system crash cannot take back a decision
             // already reported as stored (with NORMAL, WAL mode may lose the
@@ -412,6 +419,10 @@ impl SqlStore {
                 if path.exists() {
                     return Err(StoreError::Backup(format!("{} exists already; choose a new file", path.display())));
                 }
+                // Made private and empty first: VACUUM INTO fills an empty file
+                // and keeps its mode (it would create a new one readable by all).
+                crate::files::create_private(path)
+                    .map_err(|e| StoreError::Backup(format!("cannot create {}: {e}", path.display())))?;
                 sqlx::query("VACUUM INTO $1").bind(path.display().to_string()).execute(pool).await?;
                 Ok(())
             }
@@ -817,7 +828,8 @@ impl Store for SqlStore {
         let id = case.as_uuid();
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+            // Locks the case's row, so concurrent consents number one after the other.
+            let exists: Option<i64> = sqlx::query_scalar("UPDATE cases SET version = version WHERE id = $1 RETURNING version")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -835,49 +847,8 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn rotate_data_keys(&self) -> Result<usize, StoreError> {
-        let keys = self.keys()?;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let rows: Vec<(uuid::Uuid, i64, String, String)> =
-                sqlx::query_as("SELECT case_id, seq, category, ciphertext FROM sensitive_data")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            let mut changed = 0;
-            for (case, seq, category, ciphertext) in rows {
-                if keys.is_current(&ciphertext) {
-                    continue;
-                }
-                let aad = special_aad(case, seq, &category);
-                let fresh = keys.encrypt(&keys.decrypt(&ciphertext, &aad)?, &aad)?;
-                sqlx::query("UPDATE sensitive_data SET ciphertext = $1 WHERE case_id = $2 AND seq = $3")
-                    .bind(fresh)
-                    .bind(case)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                changed += 1;
-            }
-            let secrets: Vec<(uuid::Uuid, String)> =
-                sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (user, secret) in secrets {
-                if keys.is_current(&secret) {
-                    continue;
-                }
-                let aad = crate::accounts::TOTP_AAD;
-                let fresh = keys.encrypt(&keys.decrypt(&secret, aad)?, aad)?;
-                sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
-                    .bind(fresh)
-                    .bind(user)
-                    .execute(&mut *tx)
-                    .await?;
-                changed += 1;
-            }
-            tx.commit().await?;
-            Ok(changed)
-        })
+    async fn rotate_data_keys(&self) -> Result<crate::keys::Rotation, StoreError> {
+        self.rotate().await
     }
 
     async fn retention_candidates(&self, closed_before: Date) -> Result<Vec<CaseId>, StoreError> {

@@ -618,9 +618,9 @@ async fn reopening_a_database_keeps_its_data_and_special_categories_stay_encrypt
         .await
         .unwrap()
         .with_data_keys(DataKeys::parse(&format!("{new};{old}")).unwrap());
-    assert_eq!(both.rotate_data_keys().await.unwrap(), 3);
+    assert_eq!(both.rotate_data_keys().await.unwrap().rewritten, 3);
     assert_eq!(
-        both.rotate_data_keys().await.unwrap(),
+        both.rotate_data_keys().await.unwrap().rewritten,
         0,
         "rotation is idempotent"
     );
@@ -1370,4 +1370,851 @@ async fn a_second_factor_step_is_taken_once() {
         assert!(store.use_totp_step(user.id, 60_000_001).await.unwrap());
     })
     .await;
+}
+
+/// `n` characters that no compression shortens much: CJK ideographs (three
+/// bytes each in UTF-8) from a fixed pseudo-random sequence.
+fn incompressible(n: usize) -> String {
+    let mut x: u32 = 0x2545_f491;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            char::from_u32(0x4e00 + x % 0x5000).unwrap()
+        })
+        .collect()
+}
+
+/// User names an attacker types into the login form (a NUL, 3,000 random
+/// characters beyond the actor index's row limit, 200 KB) reach the audit
+/// trail escaped and bounded, and the officers whose changes the writer
+/// commits in the same batches keep their changes and their audit entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hostile_audit_text_never_fails_a_batch_or_drops_an_entry() {
+    use resettle_domain::audit::{AuditResult, MAX_LABEL_CHARS};
+    use resettle_store::{AuditQuery, NewAuditEntry};
+    on_every_backend(|store| async move {
+        let submitted = date!(2025 - 01 - 06);
+        let cases: Vec<NewCase> = (0..24)
+            .map(|i| new_case(&format!("SYR-25C{i:05}"), submitted))
+            .collect();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        let hostile = [
+            "officer\0.jansen".to_string(),
+            incompressible(3_000),
+            "x".repeat(200_000),
+        ];
+        let on = date!(2025 - 02 - 01);
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, c) in cases.iter().enumerate() {
+            let (s, id) = (store.clone(), c.case.id);
+            tasks.spawn(async move {
+                let mut ctx = ctx(on);
+                ctx.actor = format!("officer.{i}");
+                let action = sample::action(ActionKind::StartAssessment, on);
+                take_action(&*s, id, 1, action, &ctx, Some("203.0.113.7"))
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            });
+            let (s, actor) = (store.clone(), hostile[i % hostile.len()].clone());
+            tasks.spawn(async move {
+                let entry = NewAuditEntry {
+                    at: datetime!(2025-12-01 12:00 UTC),
+                    actor,
+                    action: "login".into(),
+                    object: "session".into(),
+                    result: AuditResult::Failed,
+                    origin: "198.51.100.9".into(),
+                };
+                s.append_audit(&entry)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap().unwrap();
+        }
+        for (i, c) in cases.iter().enumerate() {
+            assert_eq!(store.case(c.case.id).await.unwrap().unwrap().version, 2);
+            let q = AuditQuery {
+                actor: Some(format!("officer.{i}")),
+                ..AuditQuery::default()
+            };
+            let found = store
+                .search_audit(&q, PageRequest::new(1, 10))
+                .await
+                .unwrap();
+            assert_eq!(found.items.len(), 1, "officer.{i}'s entry");
+            assert_eq!(found.items[0].object, format!("case {}", c.case.id));
+        }
+        let q = AuditQuery {
+            action: Some("login".into()),
+            ..AuditQuery::default()
+        };
+        let logins = store
+            .search_audit(&q, PageRequest::new(1, 100))
+            .await
+            .unwrap();
+        assert_eq!(logins.items.len(), cases.len());
+        for e in &logins.items {
+            assert!(e.actor.chars().count() <= MAX_LABEL_CHARS, "{}", e.actor);
+            assert!(!e.actor.contains('\0'));
+        }
+        assert!(
+            logins
+                .items
+                .iter()
+                .any(|e| e.actor == "officer\\u{0}.jansen")
+        );
+        // Searching for the name as typed finds it as stored.
+        let q = AuditQuery {
+            actor: Some(hostile[0].clone()),
+            ..AuditQuery::default()
+        };
+        let found = store
+            .search_audit(&q, PageRequest::new(1, 100))
+            .await
+            .unwrap();
+        assert_eq!(found.items.len(), 8);
+        assert_eq!(
+            store.verify_audit().await.unwrap(),
+            Ok(2 * cases.len() as u64)
+        );
+    })
+    .await;
+}
+
+/// Runs `story` with the URL of an empty database on every configured
+/// backend, for stories that open the same database several times.
+async fn on_every_database<F, Fut>(story: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    story(format!("sqlite:{}", dir.path().join("k.db").display())).await;
+    if let Some(admin) = postgres_url().unwrap() {
+        let scratch = ScratchPostgres::create(&admin)
+            .await
+            .expect("cannot reach PostgreSQL");
+        story(scratch.url.clone()).await;
+        scratch.drop_database().await.unwrap();
+    }
+}
+
+/// Opens `url` with the key setting `spec` (none: no keys) and checks the keys.
+async fn open_with(url: &str, spec: Option<&str>) -> (SqlStore, Result<(), StoreError>) {
+    let store = SqlStore::connect(url).await.unwrap();
+    let store = match spec {
+        Some(spec) => store.with_data_keys(DataKeys::parse(spec).unwrap()),
+        None => store,
+    };
+    let checked = store.check_data_keys().await;
+    (store, checked)
+}
+
+/// An administrator with a second factor, to have an encrypted secret too.
+async fn admin_with_secret(store: &SqlStore, name: &str, secret: &str) -> resettle_domain::User {
+    use resettle_domain::{Role, User, UserId, Username};
+    use resettle_store::Accounts;
+    let user = User {
+        id: UserId::generate(),
+        username: Username::parse(name).unwrap(),
+        display_name: format!("Admin {name}"),
+        role: Role::Administrator,
+        organisation: None,
+        second_factor: true,
+        created_at: datetime!(2025-12-01 12:00 UTC),
+        created_by: "test".into(),
+        removed_at: None,
+        last_login_at: None,
+    };
+    store
+        .create_user(&user, "$argon2id$not-used", Some(secret))
+        .await
+        .unwrap();
+    user
+}
+
+/// Everything encrypted reads back as it was written, with `store`'s keys.
+async fn all_readable(store: &SqlStore, cases: &[NewCase], admins: &[(&str, &str)]) {
+    use resettle_store::Accounts;
+    for c in cases {
+        let got = store.case(c.case.id).await.unwrap().unwrap();
+        assert_eq!(got.special, c.case.special);
+    }
+    for (name, secret) in admins {
+        let name = resettle_domain::Username::parse(name).unwrap();
+        let creds = store.credentials(&name).await.unwrap().unwrap();
+        assert_eq!(creds.totp_secret.as_deref(), Some(*secret));
+    }
+}
+
+#[tokio::test]
+async fn a_missing_or_different_key_is_refused_by_fingerprint_and_changes_nothing() {
+    use resettle_store::crypto::KeyError;
+    on_every_database(|url| async move {
+        let good = DataKeys::generate();
+        let keys = DataKeys::parse(&good).unwrap();
+        let (label, fingerprint) = keys.fingerprints().next().unwrap();
+        let (label, fingerprint) = (label.to_string(), fingerprint.to_string());
+
+        // A fresh database: no data, so no key is needed, and nothing is recorded.
+        let (store, checked) = open_with(&url, None).await;
+        checked.unwrap();
+        assert!(store.recorded_data_keys().await.unwrap().is_empty());
+        store.close().await;
+
+        let (store, checked) = open_with(&url, Some(&good)).await;
+        checked.unwrap();
+        let recorded = vec![(label.clone(), fingerprint.clone())];
+        assert_eq!(store.recorded_data_keys().await.unwrap(), recorded);
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        admin_with_secret(&store, "root-admin", "JBSWY3DPEHPK3PXP").await;
+        store.close().await;
+
+        let refusals = [
+            // The key file lost: the error names the key wanted.
+            (
+                None,
+                KeyError::Missing {
+                    label: label.clone(),
+                    fingerprint: Some(fingerprint.clone()),
+                },
+            ),
+            // Another key under the old label (a key file made anew).
+            (
+                Some(DataKeys::generate_spec(&label)),
+                KeyError::Different {
+                    label: label.clone(),
+                    expected: fingerprint.clone(),
+                    configured: String::new(),
+                },
+            ),
+            // Another key under another label.
+            (
+                Some(DataKeys::generate()),
+                KeyError::Missing {
+                    label: label.clone(),
+                    fingerprint: Some(fingerprint.clone()),
+                },
+            ),
+            // The right key under another label.
+            (
+                Some(good.replacen(&format!("{label}:"), "k-other:", 1)),
+                KeyError::Relabelled {
+                    label: "k-other".into(),
+                    fingerprint: fingerprint.clone(),
+                    recorded: label.clone(),
+                },
+            ),
+        ];
+        for (spec, expected) in refusals {
+            let (store, checked) = open_with(&url, spec.as_deref()).await;
+            let err = checked.unwrap_err();
+            let StoreError::Key(got) = &err else {
+                panic!("{err}")
+            };
+            match (got, &expected) {
+                (
+                    KeyError::Different {
+                        label: l,
+                        expected: e,
+                        ..
+                    },
+                    KeyError::Different { .. },
+                ) => {
+                    assert_eq!((l, e), (&label, &fingerprint));
+                }
+                _ => assert_eq!(got, &expected),
+            }
+            assert!(err.to_string().contains(&fingerprint), "{err}");
+            assert_eq!(store.recorded_data_keys().await.unwrap(), recorded, "{err}");
+            store.close().await;
+        }
+
+        // The right key still reads everything: nothing was changed.
+        let (store, checked) = open_with(&url, Some(&good)).await;
+        checked.unwrap();
+        all_readable(&store, &cases, &[("root-admin", "JBSWY3DPEHPK3PXP")]).await;
+        store.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn data_from_before_keys_were_recorded_is_proved_by_decrypting() {
+    use resettle_store::crypto::KeyError;
+    on_every_database(|url| async move {
+        let good = DataKeys::generate_spec("k1");
+        let (store, checked) = open_with(&url, Some(&good)).await;
+        checked.unwrap();
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        // As a database written before the keys were recorded.
+        store.execute_raw("DELETE FROM data_keys").await.unwrap();
+        store.close().await;
+
+        let (store, checked) = open_with(&url, Some(&DataKeys::generate_spec("k1"))).await;
+        assert!(
+            matches!(checked, Err(StoreError::Key(KeyError::DoesNotDecrypt { ref label })) if label == "k1"),
+            "{checked:?}"
+        );
+        assert!(store.recorded_data_keys().await.unwrap().is_empty());
+        store.close().await;
+        let (store, checked) = open_with(&url, None).await;
+        assert!(
+            matches!(checked, Err(StoreError::Key(KeyError::Missing { ref label, fingerprint: None })) if label == "k1"),
+            "{checked:?}"
+        );
+        store.close().await;
+
+        let (store, checked) = open_with(&url, Some(&good)).await;
+        checked.unwrap();
+        let fingerprint = DataKeys::parse(&good).unwrap().fingerprint_of("k1").unwrap().to_string();
+        assert_eq!(
+            store.recorded_data_keys().await.unwrap(),
+            vec![("k1".to_string(), fingerprint)]
+        );
+        all_readable(&store, &cases, &[]).await;
+        store.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_rotations_in_a_row_leave_every_value_readable() {
+    on_every_database(|url| async move {
+        let first = DataKeys::generate();
+        let (store, checked) = open_with(&url, Some(&first)).await;
+        checked.unwrap();
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        admin_with_secret(&store, "root-admin", "JBSWY3DPEHPK3PXP").await;
+        store.close().await;
+        let values = cases.iter().map(|c| c.case.special.len()).sum::<usize>() + 1;
+        let label = |spec: &str| spec.split_once(':').unwrap().0.to_string();
+
+        // As documented: the new key first, the old one after it, rotate.
+        let second = DataKeys::generate();
+        let third = DataKeys::generate();
+        for (new, old) in [(&second, &first), (&third, &second)] {
+            let (store, checked) = open_with(&url, Some(&format!("{new};{old}"))).await;
+            checked.unwrap();
+            let done = store.rotate_data_keys().await.unwrap();
+            assert_eq!((done.rewritten, done.verified), (values, values));
+            assert_eq!(done.unused, vec![label(old)]);
+            let again = store.rotate_data_keys().await.unwrap();
+            assert_eq!(again.rewritten, 0, "rotation is idempotent");
+            store.close().await;
+        }
+        let (store, checked) = open_with(&url, Some(&third)).await;
+        checked.unwrap();
+        all_readable(&store, &cases, &[("root-admin", "JBSWY3DPEHPK3PXP")]).await;
+        store.close().await;
+        // The first key alone no longer suffices, and says which key is wanted.
+        let (store, checked) = open_with(&url, Some(&first)).await;
+        let err = checked.unwrap_err().to_string();
+        assert!(err.contains(&label(&third)), "{err}");
+        store.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ciphertexts_are_bound_to_their_family_member_and_account() {
+    on_every_backend(|store| async move {
+        use resettle_store::Accounts;
+        let cases = example_cases();
+        store.import_cases(&cases, &no_progress).await.unwrap();
+        let with_member = cases
+            .iter()
+            .find(|c| c.case.special.iter().any(|s| s.member.is_some()))
+            .expect("the example has special data of a member");
+        let id = with_member.case.id;
+        let seq = with_member.case.special.iter().position(|s| s.member.is_some()).unwrap();
+        let member = with_member.case.special[seq].member.unwrap();
+        // Move the value to another member of the family, in the database.
+        store
+            .execute_raw(&format!(
+                "UPDATE sensitive_data SET member_position = {} WHERE seq = {seq} AND member_position = {member}",
+                member + 1
+            ))
+            .await
+            .unwrap();
+        let err = store.case(id).await.unwrap_err();
+        assert!(err.to_string().contains("moved to another record"), "{err}");
+
+        // Copy one administrator's second-factor secret onto another account.
+        admin_with_secret(&store, "admin-one", "JBSWY3DPEHPK3PXP").await;
+        admin_with_secret(&store, "admin-two", "KRSXG5CTMVRXEZLU").await;
+        store
+            .execute_raw(
+                "UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE username = 'admin-one') \
+                 WHERE username = 'admin-two'",
+            )
+            .await
+            .unwrap();
+        let two = resettle_domain::Username::parse("admin-two").unwrap();
+        let err = store.credentials(&two).await.unwrap_err();
+        assert!(err.to_string().contains("moved to another record"), "{err}");
+    })
+    .await;
+}
+
+/// A selection mission with `places`, created through the store.
+async fn new_mission(store: &SqlStore, name: &str, places: i64) -> resettle_domain::MissionId {
+    use resettle_domain::MissionId;
+    use resettle_domain::audit::AuditResult;
+    use resettle_domain::mission::{MissionKind, Modality, NewMission};
+    use resettle_store::{NewAuditEntry, Operations};
+    let m = NewMission {
+        kind: MissionKind::Selection,
+        name: name.into(),
+        host_country: Some("LBN".into()),
+        populations: vec!["SYR".into()],
+        starts_on: date!(2025 - 03 - 01),
+        ends_on: date!(2025 - 03 - 14),
+        team: vec!["IND".into()],
+        places,
+        modality: Modality::InPerson,
+        remote_case_kinds: vec![],
+    }
+    .validate(MissionId::generate())
+    .unwrap();
+    let entry = NewAuditEntry {
+        at: datetime!(2025-12-01 12:00 UTC),
+        actor: "officer.test".into(),
+        action: "create-mission".into(),
+        object: format!("mission {}", m.id),
+        result: AuditResult::Ok,
+        origin: "test".into(),
+    };
+    store.create_mission(&m, &entry).await.unwrap();
+    m.id
+}
+
+/// Holds a PostgreSQL transaction open on its own connection; the locks it
+/// takes stay until [`Held::release`].
+struct Held(sqlx::PgConnection);
+
+impl Held {
+    async fn lock(url: &str, sql: &str) -> Held {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN; {sql}")))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        Held(c)
+    }
+
+    /// Sessions of this database waiting for a lock.
+    async fn waiting(&mut self) -> i64 {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut self.0)
+        .await
+        .unwrap()
+    }
+
+    /// Waits until `n` sessions wait for a lock, or `task` has finished.
+    async fn until_waiting<T>(&mut self, n: i64, task: &tokio::task::JoinHandle<T>) {
+        for _ in 0..200 {
+            if task.is_finished() || self.waiting().await >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("nothing came to wait for the lock");
+    }
+
+    async fn release(mut self) {
+        sqlx::query("COMMIT").execute(&mut self.0).await.unwrap();
+    }
+}
+
+/// Every mission's places used are the places its linked cases took.
+async fn places_add_up(store: &SqlStore, missions: &[resettle_domain::MissionId]) {
+    use resettle_store::Operations;
+    for m in missions {
+        let stored = store.mission(*m).await.unwrap().unwrap();
+        let accepted: i64 = store
+            .mission_cases(*m)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|c| c.state == CaseState::Accepted)
+            .map(|c| c.persons)
+            .sum();
+        assert_eq!(stored.places_used, accepted, "mission {m}");
+    }
+}
+
+/// Linking a case to another mission while its acceptance is being written:
+/// the link waits for the acceptance, then is refused (the case is decided),
+/// so the places stay with the mission that holds the case. On PostgreSQL the
+/// acceptance is held half-way (after it locked the case, before it takes
+/// the mission's places) while the link is tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn linking_a_case_to_a_mission_waits_for_its_acceptance() {
+    use resettle_domain::audit::AuditResult;
+    use resettle_store::{NewAuditEntry, Operations};
+    on_every_database(|url| async move {
+        let store = Arc::new(
+            SqlStore::connect(&url)
+                .await
+                .unwrap()
+                .with_data_keys(keys()),
+        );
+        let (old, new) = (
+            new_mission(&store, "Lebanon 2025", 10).await,
+            new_mission(&store, "Jordan 2025", 10).await,
+        );
+        let on = date!(2025 - 01 - 06);
+        let s = sample::submission("LBN-25C00001", 3, on).unwrap();
+        let mut c = Case::submit(CaseId::generate(), s, &ctx(on)).unwrap();
+        c.apply(sample::action(ActionKind::StartAssessment, on), &ctx(on))
+            .unwrap();
+        let id = c.case.id;
+        store.import_cases(&[c], &no_progress).await.unwrap();
+        let link = |m| NewAuditEntry {
+            at: datetime!(2025-12-01 12:00 UTC),
+            actor: "officer.test".into(),
+            action: "link-case".into(),
+            object: format!("case {id} mission {m}"),
+            result: AuditResult::Ok,
+            origin: "test".into(),
+        };
+        store.link_case(old, id, &link(old)).await.unwrap();
+
+        let held = match store.backend() {
+            Backend::Postgres => Some(
+                Held::lock(
+                    &url,
+                    &format!("SELECT 1 FROM missions WHERE id = '{old}' FOR UPDATE"),
+                )
+                .await,
+            ),
+            Backend::Sqlite => None,
+        };
+        let accept_on = date!(2025 - 03 - 10);
+        let accepting = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let action = sample::action(ActionKind::Accept, accept_on);
+                take_action(&*store, id, 2, action, &ctx(accept_on), Some("test")).await
+            })
+        };
+        let linking = {
+            let store = store.clone();
+            let entry = link(new);
+            let mut held = held;
+            async move {
+                if let Some(h) = held.as_mut() {
+                    h.until_waiting(1, &accepting).await;
+                }
+                let task = tokio::spawn(async move { store.link_case(new, id, &entry).await });
+                if let Some(mut h) = held {
+                    h.until_waiting(2, &task).await;
+                    h.release().await;
+                } else {
+                    // SQLite: the acceptance is written first.
+                    while !accepting.is_finished() {
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    }
+                }
+                (accepting.await.unwrap(), task.await.unwrap())
+            }
+        };
+        let (accepted, linked) = linking.await;
+        accepted.unwrap();
+        let err = linked.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Invalid { ref field, .. } if field == "caseId"),
+            "{err}"
+        );
+        assert_eq!(
+            store
+                .preparation(
+                    id,
+                    &store
+                        .case(id)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .submission
+                        .case_number
+                )
+                .await
+                .unwrap()
+                .mission_id,
+            Some(old)
+        );
+        places_add_up(&store, &[old, new]).await;
+        assert_eq!(store.mission(old).await.unwrap().unwrap().places_used, 3);
+
+        // A later withdrawal gives the places back to the mission that holds them.
+        let mut w = ctx(accept_on);
+        w.reason = Some("family declined".into());
+        take_action(&*store, id, 3, resettle_domain::Action::Withdraw, &w, None)
+            .await
+            .unwrap();
+        places_add_up(&store, &[old, new]).await;
+        assert_eq!(store.mission(old).await.unwrap().unwrap().places_used, 0);
+        store.close().await;
+    })
+    .await;
+}
+
+/// Two officers write the same case's documents at the same moment: both
+/// interviews are kept with their own numbers, the profile is the last one
+/// written, and the second travel plan, made without seeing the first, is a
+/// conflict (409), never a database error (500). On PostgreSQL both writes
+/// are held, after they checked the case and before they commit, by holding
+/// the audit trail's append lock, which every such write takes last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_of_one_case_s_documents_never_collide() {
+    use resettle_domain::audit::AuditResult;
+    use resettle_domain::operations::{
+        Interview, InterviewKind, InterviewOutcome, ResettlementProfile, TravelPlan,
+    };
+    use resettle_store::{NewAuditEntry, Operations};
+    on_every_database(|url| async move {
+        let store = Arc::new(
+            SqlStore::connect(&url)
+                .await
+                .unwrap()
+                .with_data_keys(keys()),
+        );
+        let new = new_case("LBN-25C00077", date!(2025 - 01 - 06));
+        let case = new.case.id;
+        let number = new.case.submission.case_number.clone();
+        store.import_cases(&[new], &no_progress).await.unwrap();
+        let entry = |action: &str| NewAuditEntry {
+            at: datetime!(2025-12-01 12:00 UTC),
+            actor: "officer.test".into(),
+            action: action.into(),
+            object: format!("case {case}"),
+            result: AuditResult::Ok,
+            origin: "test".into(),
+        };
+        let interview = |day| Interview {
+            kind: InterviewKind::Ind,
+            held_on: date!(2025 - 03 - 01) + Duration::days(day),
+            outcome: InterviewOutcome::Completed,
+            interviewer: None,
+            recorded_by: "officer.test".into(),
+        };
+        let profile = |bedrooms| ResettlementProfile {
+            integration_factors: vec![],
+            dwelling_bedrooms: bedrooms,
+            accessible_dwelling: false,
+            medical_care_nearby: false,
+            school_age_children: 0,
+            notes: None,
+        };
+        let plan = |reference: &str| TravelPlan {
+            documents: vec![],
+            departs_on: Some(date!(2025 - 05 - 20)),
+            booking_reference: Some(reference.into()),
+            brought_forward_reason: None,
+        };
+
+        /// Runs two writes at once; on PostgreSQL both are held before their
+        /// commit until both have started.
+        async fn both<T: Send + 'static>(
+            url: &str,
+            backend: Backend,
+            a: impl Future<Output = T> + Send + 'static,
+            b: impl Future<Output = T> + Send + 'static,
+        ) -> (T, T) {
+            let held = match backend {
+                // The audit trail's append lock ("resettle" in ASCII).
+                Backend::Postgres => {
+                    Some(Held::lock(url, "SELECT pg_advisory_xact_lock(8243121572554239077)").await)
+                }
+                Backend::Sqlite => None,
+            };
+            let (a, b) = (tokio::spawn(a), tokio::spawn(b));
+            if let Some(mut h) = held {
+                h.until_waiting(1, &a).await;
+                // The second one waits too: for the first's row (fixed) or
+                // for the append lock after its own insert (before the fix).
+                h.until_waiting(2, &b).await;
+                h.release().await;
+            }
+            (a.await.unwrap(), b.await.unwrap())
+        }
+
+        let backend = store.backend();
+        let (s1, s2) = (store.clone(), store.clone());
+        let (e1, e2) = (entry("record-interview"), entry("record-interview"));
+        let (i1, i2) = (interview(0), interview(1));
+        let (a, b) = both(
+            &url,
+            backend,
+            async move { s1.add_interview(case, &i1, &e1).await },
+            async move { s2.add_interview(case, &i2, &e2).await },
+        )
+        .await;
+        a.unwrap();
+        b.unwrap();
+
+        let (s1, s2) = (store.clone(), store.clone());
+        let (e1, e2) = (entry("set-profile"), entry("set-profile"));
+        let (p1, p2) = (profile(2), profile(3));
+        let (a, b) = both(
+            &url,
+            backend,
+            async move { s1.set_profile(case, &p1, &e1).await },
+            async move { s2.set_profile(case, &p2, &e2).await },
+        )
+        .await;
+        a.unwrap();
+        b.unwrap();
+
+        let (s1, s2) = (store.clone(), store.clone());
+        let (e1, e2) = (entry("set-travel"), entry("set-travel"));
+        let (t1, t2) = (plan("IOM-1"), plan("IOM-2"));
+        let (a, b) = both(
+            &url,
+            backend,
+            async move { s1.set_travel(case, None, &t1, &e1).await },
+            async move { s2.set_travel(case, None, &t2, &e2).await },
+        )
+        .await;
+        let outcomes = [a, b];
+        assert_eq!(
+            outcomes.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert!(
+            outcomes
+                .iter()
+                .any(|r| matches!(r, Err(StoreError::Conflict { .. }))),
+            "{outcomes:?}"
+        );
+
+        let prep = store.preparation(case, &number).await.unwrap();
+        let mut days: Vec<Date> = prep.interviews.iter().map(|i| i.held_on).collect();
+        days.sort();
+        assert_eq!(days, vec![date!(2025 - 03 - 01), date!(2025 - 03 - 02)]);
+        assert!(
+            prep.profile
+                .is_some_and(|p| [2, 3].contains(&p.dwelling_bedrooms))
+        );
+        assert!(prep.travel.is_some());
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(5));
+        store.close().await;
+    })
+    .await;
+}
+
+/// A departure dated before a hold began, but recorded while it is in force,
+/// is refused: the hold is judged on the day it is recorded too.
+#[tokio::test]
+async fn a_departure_dated_before_a_hold_but_recorded_during_it_is_refused() {
+    use resettle_domain::operations::{Hold, HoldScope};
+    use resettle_domain::{Action, HoldId};
+    use resettle_store::Operations;
+    on_every_backend(|store| async move {
+        let on = date!(2025 - 01 - 06);
+        let mut c = new_case("LBN-25C00078", on);
+        for kind in [
+            ActionKind::StartAssessment,
+            ActionKind::Accept,
+            ActionKind::StartPreDeparture,
+        ] {
+            c.apply(sample::action(kind, on), &ctx(on)).unwrap();
+        }
+        let (id, version) = (c.case.id, c.case.version);
+        store.import_cases(&[c], &no_progress).await.unwrap();
+        let hold = Hold {
+            id: HoldId::generate(),
+            scope: HoldScope::Programme {
+                programme: Programme::NationalQuota,
+            },
+            starts_on: date!(2025 - 03 - 15),
+            reason: "pandemic".into(),
+            released_on: None,
+            created_by: "t".into(),
+            messages: vec![],
+        };
+        let audit = resettle_store::NewAuditEntry {
+            at: datetime!(2025-03-15 09:00 UTC),
+            actor: "t".into(),
+            action: "create-hold".into(),
+            object: format!("hold {}", hold.id),
+            result: resettle_domain::audit::AuditResult::Ok,
+            origin: "test".into(),
+        };
+        store.create_hold(&hold, &audit).await.unwrap();
+        // Dated 14 March, recorded on 16 March (ctx records on 1 December).
+        let mut late = ctx(date!(2025 - 03 - 14));
+        late.recorded_at = datetime!(2025-03-16 10:00 UTC);
+        let refused = take_action(&*store, id, version, Action::Depart, &late, None).await;
+        assert!(
+            matches!(
+                refused,
+                Err(ActionError::Blocked(StoreError::DepartureOnHold { .. }))
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(store.case(id).await.unwrap().unwrap().version, version);
+        // Recorded on 14 March itself, before the hold, it was allowed.
+        let mut timely = ctx(date!(2025 - 03 - 14));
+        timely.recorded_at = datetime!(2025-03-14 10:00 UTC);
+        take_action(&*store, id, version, Action::Depart, &timely, None)
+            .await
+            .unwrap();
+    })
+    .await;
+}
+
+/// A SQLite write transaction of another connection that holds the write lock
+/// longer than the busy timeout (30 s; a large import does) makes the writer
+/// wait for it, not fail its batch and drop its audit entries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_sqlite_write_makes_the_writer_wait_not_fail() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.db");
+    let store = Arc::new(
+        SqlStore::connect(path.to_str().unwrap())
+            .await
+            .unwrap()
+            .with_data_keys(keys()),
+    );
+    let new = new_case("SYR-25C00099", date!(2025 - 01 - 06));
+    let id = new.case.id;
+    store.import_cases(&[new], &no_progress).await.unwrap();
+    let mut long = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut long)
+        .await
+        .unwrap();
+    let on = date!(2025 - 02 - 01);
+    let writing = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let action = sample::action(ActionKind::StartAssessment, on);
+            take_action(&*store, id, 1, action, &ctx(on), Some("test")).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(33)).await;
+    assert!(!writing.is_finished(), "the writer waits for the lock");
+    sqlx::query("COMMIT").execute(&mut long).await.unwrap();
+    writing.await.unwrap().unwrap();
+    assert_eq!(store.case(id).await.unwrap().unwrap().version, 2);
+    assert_eq!(store.verify_audit().await.unwrap(), Ok(1));
+    store.close().await;
 }

@@ -63,4 +63,10 @@ impl AppState {
     pub fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }
+
+    /// Today's business day: the date in the Netherlands now (not in UTC,
+    /// which is still yesterday for the first hour or two of a Dutch day).
+    pub fn today(&self) -> time::Date {
+        resettle_domain::calendar::business_day(self.now())
+    }
 }

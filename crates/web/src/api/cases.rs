@@ -37,7 +37,7 @@ pub struct TransitionRequest {
     /// The version of the case the officer saw; a newer version means someone
     /// else changed the case meanwhile, and the request is refused with 409.
     pub expected_version: i64,
-    /// The day the event took place; today (UTC) when left out.
+    /// The day the event took place; today (the Dutch date) when left out.
     pub occurred_on: Option<Date>,
     /// Why; required for a withdrawal.
     pub reason: Option<String>,
@@ -369,7 +369,7 @@ pub async fn create_consent(
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty());
-    let given_on = request.given_on.unwrap_or(state.now().date());
+    let given_on = request.given_on.unwrap_or(state.today());
     let consent = record_consent(&state, p, id, recipient, given_on, override_reason).await?;
     Ok((StatusCode::CREATED, Json(consent)))
 }
@@ -441,7 +441,7 @@ pub(crate) async fn act(
     let now = state.now();
     let kind = action.kind();
     let ctx = Context {
-        occurred_on: occurred_on.unwrap_or(now.date()),
+        occurred_on: occurred_on.unwrap_or(resettle_domain::calendar::business_day(now)),
         recorded_at: now,
         actor: p.name().to_string(),
         reason: reason.filter(|r| !r.trim().is_empty()),

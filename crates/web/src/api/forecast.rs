@@ -56,7 +56,7 @@ pub(crate) async fn run(state: &AppState, request: &ForecastRequest) -> Result<F
     let input = crate::forecasts::live_input(
         state.store.as_ref(),
         &policy.document,
-        state.now().date(),
+        state.today(),
         horizon,
     )
     .await?;

@@ -53,7 +53,7 @@ pub async fn create_import(
     let p = &importer.0;
     let now = state.now();
     let ctx = Context {
-        occurred_on: now.date(),
+        occurred_on: resettle_domain::calendar::business_day(now),
         recorded_at: now,
         actor: p.name().to_string(),
         reason: None,

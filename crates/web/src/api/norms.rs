@@ -94,7 +94,7 @@ pub(crate) async fn build(
     }
     let today = match q.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(_) => opt(&mut errors, "asOf", &q.as_of, rule::date),
-        None => Some(state.now().date()),
+        None => Some(state.today()),
     };
     let mission: Option<Option<resettle_domain::MissionId>> = match q
         .mission

@@ -94,7 +94,7 @@ pub(crate) async fn record_interview(
             ),
         ));
     }
-    if let Err(problems) = interview.validate(state.now().date()) {
+    if let Err(problems) = interview.validate(state.today()) {
         audit_failure(state, p, &action, &object).await;
         return Err(field_problems("the interview is invalid", problems));
     }
@@ -157,7 +157,7 @@ pub async fn create_orientation(
     let case = case_for(&state, &p, &id).await?;
     let Json(mut session) = body.map_err(bad_body)?;
     let object = format!("case {}", case.id);
-    if let Err(problems) = session.validate(case.persons(), state.now().date()) {
+    if let Err(problems) = session.validate(case.persons(), state.today()) {
         audit_failure(&state, &p, "record-orientation", &object).await;
         return Err(field_problems("the session is invalid", problems));
     }

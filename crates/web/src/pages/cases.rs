@@ -975,16 +975,9 @@ pub async fn consent(
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     let recipient = Some(f.recipient.trim()).filter(|r| !r.is_empty());
-    record_consent(
-        &state,
-        p,
-        id,
-        recipient,
-        state.now().date(),
-        override_reason,
-    )
-    .await
-    .map_err(IntoResponse::into_response)?;
+    record_consent(&state, p, id, recipient, state.today(), override_reason)
+        .await
+        .map_err(IntoResponse::into_response)?;
     Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response())
 }
 

@@ -103,7 +103,7 @@ async fn index_page(
     status: StatusCode,
 ) -> Result<Response, Problem> {
     let missions = state.store.missions().await?;
-    let year = state.now().date().year();
+    let year = state.today().year();
     let plan = mission_plan(state, year).await?;
     let body = html! {
         h1 { (t.t("missions-title")) }
@@ -547,7 +547,7 @@ async fn holds_page(
     let holds: Vec<Hold> = state.store.holds().await?;
     let missions = state.store.missions().await?;
     let manage = p.allows(Permission::ManageHolds);
-    let today = state.now().date();
+    let today = state.today();
     let body = html! {
         h1 { (t.t("holds-title")) }
         p { (t.t("holds-intro")) }

@@ -184,7 +184,7 @@ async fn review(
     keep: bool,
 ) -> Response {
     let p = &planner.0;
-    let today = state.now().date();
+    let today = state.today();
     let plan = match plan(state.store.as_ref(), None, today, keep).await {
         Ok(plan) => plan,
         Err(e) => {
@@ -230,7 +230,7 @@ pub async fn confirm(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let p = &planner.0;
-    let today = state.now().date();
+    let today = state.today();
     let keep = keeps_room(&form);
     let plan = match plan(state.store.as_ref(), None, today, keep).await {
         Ok(plan) => plan,

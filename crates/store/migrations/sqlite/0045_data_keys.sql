@@ -1,0 +1,9 @@
+-- The identity of every data key that has encrypted something here: its
+-- label (stored beside each ciphertext) and its fingerprint (a hash that
+-- names the key without revealing it). A start with a missing or different
+-- key is refused instead of writing new data under a new key.
+CREATE TABLE data_keys (
+    label TEXT PRIMARY KEY NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    recorded_at TEXT NOT NULL
+);
