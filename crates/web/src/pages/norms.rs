@@ -22,7 +22,7 @@ fn status_word(t: T, s: NormStatus) -> String {
     })
 }
 
-fn norm_word(t: T, n: Norm) -> String {
+pub(super) fn norm_word(t: T, n: Norm) -> String {
     t.t(match n {
         Norm::SelectionToArrival => "norms-selection-to-arrival",
         Norm::SubmissionPriority => "norms-submission-priority",
