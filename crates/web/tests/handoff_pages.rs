@@ -243,3 +243,104 @@ async fn a_refused_form_lists_every_mistake_and_keeps_what_was_typed() {
     assert!(page.contains("value=\"the family withdrew\""), "{page}");
     app.finish().await;
 }
+
+/// Posts `file` as the upload form's file field (multipart, as a browser sends it).
+async fn upload(app: &App, file: &str) -> (StatusCode, String) {
+    let s = &app.sessions[&Role::UnhcrLiaison];
+    let boundary = "----resettle-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cases.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n",
+        s.csrf
+    );
+    let r = app
+        .client
+        .post(app.url("/submissions/preview"))
+        .header("cookie", format!("resettle_session={}", s.cookie))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn unhcr_submits_in_the_browser_and_sees_the_requests_addressed_to_it() {
+    let app = App::sqlite().await;
+    let (_, home) = app.page(Role::UnhcrLiaison, "/").await;
+    assert!(home.contains("href=\"/submissions\""), "{home}");
+    assert!(home.contains("href=\"/submission-requests\""), "{home}");
+    let (status, page) = app.page(Role::UnhcrLiaison, "/submission-requests").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
+    // A file with problems: every one listed by record and field, nothing stored.
+    let example: serde_json::Value = serde_json::from_str(support::EXAMPLE).unwrap();
+    let records = example["submissions"].as_array().unwrap();
+    let mut broken = records[2].clone();
+    broken["caseNumber"] = serde_json::Value::Null;
+    broken["members"][0]["dateOfBirth"] = "2090-01-01".into();
+    let with_milestones = records[1].clone();
+    let file = serde_json::json!({"format": "resettle-submissions/1", "submissions": [broken, with_milestones]});
+    let (status, page) = upload(&app, &file.to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    for field in ["caseNumber", "members[0].dateOfBirth", "milestones"] {
+        assert!(page.contains(&format!("<code>{field}</code>")), "{field}: {page}");
+    }
+    assert!(page.contains("Er is niets opgeslagen"), "{page}");
+    assert_eq!(app.store.count_cases().await.unwrap(), 0);
+
+    // A good file: a preview of what will be stored, then the import.
+    let file = serde_json::json!({"format": "resettle-submissions/1", "submissions": [records[2].clone()]});
+    let (status, page) = upload(&app, &file.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("EGY-25C00007"), "{page}");
+    assert_eq!(app.store.count_cases().await.unwrap(), 0, "not yet stored");
+    let (status, location) = app
+        .form_redirect(
+            Role::UnhcrLiaison,
+            "/submissions/import",
+            &[("file", &file.to_string())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/submissions?imported=1"));
+    let number = resettle_domain::CaseNumber::parse("EGY-25C00007").unwrap();
+    let case = app.store.case_by_number(&number).await.unwrap().unwrap();
+    assert_eq!(case.state, CaseState::Submitted);
+    assert_eq!(case.submitted_by.as_deref(), support::organisation(Role::UnhcrLiaison));
+
+    // One case by hand: every problem listed, what was typed kept; then stored.
+    let mut fields = vec![
+        ("caseNumber", "LBN-26C00011"),
+        ("unhcrReference", "RRF-LBN-2026-0011"),
+        ("hostCountry", "LBN"),
+        ("submissionPriority", "normal"),
+        ("primaryCategory", "legal-physical-protection"),
+        ("programme", "national-quota"),
+        ("track", "selection-mission"),
+        ("submittedOn", "2099-01-01"),
+        ("members[0].givenName", "Hana"),
+        ("members[0].familyName", "Example"),
+        ("members[0].sex", "female"),
+        ("members[0].nationality", "SYR"),
+    ];
+    let (status, page) = app
+        .form(Role::UnhcrLiaison, "/submissions/case", &fields)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(summary_items(&page) >= 2, "the date of submission and of birth: {page}");
+    assert!(page.contains("value=\"Hana\""), "{page}");
+    fields[7] = ("submittedOn", "2026-01-05");
+    fields.push(("members[0].dateOfBirth", "1990-03-04"));
+    let (status, location) = app
+        .form_redirect(Role::UnhcrLiaison, "/submissions/case", &fields)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/cases/"));
+    app.finish().await;
+}
