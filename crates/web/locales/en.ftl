@@ -551,6 +551,8 @@ norms-summary = Per host country (at risk: { $days } days or fewer left)
 norms-total = All
 norms-deadline = Deadline
 norms-days-left = Days left
+norms-cases-checks = { $cases } cases found ({ $checks } norms)
+norms-norm-status = Standing of the norm
 
 a11y-title = Accessibility statement
 a11y-intro = Resettle aims to meet WCAG 2.1 level A and AA (EN 301 549), as Dutch government websites must.
@@ -581,7 +583,7 @@ placement-why = Why here
 placement-choose = Municipality for case { $case }
 placement-unplaced = Not placed now
 placement-rank = Its number { $rank } of { $of } municipalities by score.
-placement-full = Now full in: { $dimensions }.
+placement-full = No room left for another family in: { $dimensions }.
 placement-next = Next best: { $municipality } ({ $difference }),
 placement-why-lower = which scores lower.
 placement-why-room = which has no room left in: { $dimensions }.
@@ -610,6 +612,9 @@ placement-confirm-caption = These families will be assigned
 placement-confirm-unplaced = { $count } families are not placed now and keep waiting.
 placement-record = Record
 placement-back = Back to the proposal
+placement-never-fit = { $count } families fit in no municipality
+placement-never-fit-text = No municipality has room for these families now (the most room is { $room } persons). Ask a municipality for a larger dwelling or keep the family in a COA location.
+placement-never-fit-family = { $persons } persons, { $children } school-age children
 
 ## Missions, the plan, requests for submissions, holds (issue 5)
 nav-missions = Missions

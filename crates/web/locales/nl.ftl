@@ -551,6 +551,8 @@ norms-summary = Per gastland (in gevaar: { $days } dagen of minder over)
 norms-total = Alle
 norms-deadline = Uiterste datum
 norms-days-left = Dagen over
+norms-cases-checks = { $cases } zaken gevonden ({ $checks } termijnen)
+norms-norm-status = Stand van de termijn
 
 a11y-title = Toegankelijkheidsverklaring
 a11y-intro = Resettle streeft naar WCAG 2.1 niveau A en AA (EN 301 549), zoals voor websites van de Nederlandse overheid verplicht is.
@@ -581,7 +583,7 @@ placement-why = Waarom hier
 placement-choose = Gemeente voor zaak { $case }
 placement-unplaced = Nu niet geplaatst
 placement-rank = Nummer { $rank } van { $of } gemeenten naar score.
-placement-full = Nu vol in: { $dimensions }.
+placement-full = Geen ruimte meer voor nog een gezin in: { $dimensions }.
 placement-next = Daarna het best: { $municipality } ({ $difference }),
 placement-why-lower = die lager scoort.
 placement-why-room = die geen ruimte meer heeft in: { $dimensions }.
@@ -610,6 +612,9 @@ placement-confirm-caption = Deze gezinnen worden toegewezen
 placement-confirm-unplaced = { $count } gezinnen worden nu niet geplaatst en blijven wachten.
 placement-record = Vastleggen
 placement-back = Terug naar het voorstel
+placement-never-fit = { $count } gezinnen passen in geen enkele gemeente
+placement-never-fit-text = Geen gemeente heeft nu ruimte voor deze gezinnen (de grootste ruimte is { $room } personen). Vraag een gemeente om een grotere woning of houd het gezin in een COA-locatie.
+placement-never-fit-family = { $persons } personen, { $children } schoolgaande kinderen
 
 ## Missies, het plan, verzoeken om voordrachten, opschortingen (issue 5)
 nav-missions = Missies

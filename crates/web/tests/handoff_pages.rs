@@ -344,3 +344,51 @@ async fn unhcr_submits_in_the_browser_and_sees_the_requests_addressed_to_it() {
     assert!(location.unwrap().starts_with("/cases/"));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_norms_page_counts_cases_and_names_its_columns_apart() {
+    let app = App::sqlite().await;
+    // Selected and submitted a year ago: both norms are past for this case.
+    store_cases(&app, &[case_in("LBN-25C00601", 2, CaseState::Accepted)]).await;
+    let (status, page) = app.page(Role::IndOfficer, "/norms").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 zaken gevonden (2 termijnen)"), "{page}");
+    assert!(page.contains("Stand van de termijn"), "{page}");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_placement_page_calls_out_families_that_fit_nowhere_and_shows_clean_figures() {
+    use resettle_store::placement::{Municipality, PlacementStore};
+    let app = App::sqlite().await;
+    let big = case_in("LBN-25C00701", 6, CaseState::Arrived);
+    let small = case_in("LBN-25C00702", 2, CaseState::Arrived);
+    store_cases(&app, &[big.clone(), small.clone()]).await;
+    app.store
+        .save_municipalities(&[Municipality {
+            code: "GM0855".into(),
+            name: "Tilburg".into(),
+            partner: true,
+            room: [3, 1, 2],
+            features: Default::default(),
+        }])
+        .await
+        .unwrap();
+    let (status, page) = app.page(Role::CoaOfficer, "/placement").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 gezinnen passen in geen enkele gemeente"), "{page}");
+    assert!(page.contains("class=\"why\""), "the reasons column wraps: {page}");
+    let (status, _) = app
+        .form_redirect(
+            Role::CoaOfficer,
+            "/placement/confirmations",
+            &[("m-LBN-25C00701", "-"), ("m-LBN-25C00702", "GM0855")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = app.page(Role::CoaOfficer, "/placement").await;
+    assert!(!page.contains("-0.000"), "{page}");
+    assert!(!page.contains("100.00%"), "{page}");
+    assert!(page.contains("LBN-25C00701"), "{page}");
+    app.finish().await;
+}

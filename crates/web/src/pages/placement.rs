@@ -442,6 +442,19 @@ fn body(
     }
     let on_their_way = plan.families.iter().filter(|f| f.expected).count();
     let proposed = plan.families.len() - on_their_way;
+    // Families no municipality has room for, whatever else is placed.
+    let never_fit: Vec<&crate::placement::Family> = plan
+        .families
+        .iter()
+        .filter(|f| !f.expected)
+        .filter(|f| {
+            !plan
+                .room_left
+                .iter()
+                .any(|left| (0..3).all(|k| f64::from(f.room[k]) <= left[k] + 1e-9))
+        })
+        .collect();
+    let most_room = plan.room_left.iter().map(|l| l[0]).fold(0.0_f64, f64::max);
     html! {
         h1 { (t.t("placement-title")) }
         p { (t.t("placement-intro")) }
@@ -462,13 +475,22 @@ fn body(
             @if keep {
                 p { (t.with("placement-kept-count", &[("count", on_their_way.into())])) }
             }
-            dl.figures {
-                dt { (t.t("placement-objective")) } dd { (format!("{:.3}", solution.objective)) }
-                dt { (t.t("placement-bound")) } dd { (format!("{:.3}", solution.upper_bound)) " " (t.with("placement-gap", &[("gap", format!("{:.2}", gap(solution.objective, solution.upper_bound)).into())])) }
-                @if changed {
-                    dt { (t.t("placement-adjusted")) } dd { (format!("{:.3}", adjusted)) " (" (format!("{:+.3}", adjusted - solution.objective)) ")" }
+            @if !never_fit.is_empty() {
+                div.notice.never-fit role="note" {
+                    h2 { (t.with("placement-never-fit", &[("count", never_fit.len().into())])) }
+                    p { (t.with("placement-never-fit-text", &[("room", format!("{most_room:.0}").into())])) }
+                    ul { @for f in &never_fit {
+                        li { a href={ "/cases/" (f.case_id) } { (f.case_number) } " · " (t.with("placement-never-fit-family", &[("persons", f.persons.into()), ("children", f.children.into())])) }
+                    } }
                 }
             }
+            @if proposed > 0 { dl.figures {
+                dt { (t.t("placement-objective")) } dd { (figure(solution.objective)) }
+                dt { (t.t("placement-bound")) } dd { (figure(solution.upper_bound)) " " (t.with("placement-gap", &[("gap", format!("{:.2}", gap(solution.objective, solution.upper_bound)).into())])) }
+                @if changed {
+                    dt { (t.t("placement-adjusted")) } dd { (figure(adjusted)) " (" (format!("{:+.3}", adjusted - solution.objective + 0.0)) ")" }
+                }
+            } }
             form method="post" action="/placement/review" {
                 input type="hidden" name="csrf" value=(csrf);
                 @if keep { input type="hidden" name="keep" value="1"; }
@@ -499,7 +521,7 @@ fn body(
                                 }
                             }
                             td.num { (e.score.map(|s| format!("{s:.3}")).unwrap_or_default()) }
-                            td {
+                            td.why {
                                 @if let Some(rank) = e.rank { (t.with("placement-rank", &[("rank", rank.into()), ("of", e.allowed.into())])) " " }
                                 @if !e.full_dimensions.is_empty() {
                                     (t.with("placement-full", &[("dimensions", e.full_dimensions.iter().map(|d| t.t(&format!("placement-dim-{d}"))).collect::<Vec<_>>().join(", ").into())])) " "
@@ -546,10 +568,18 @@ fn body(
     }
 }
 
+/// A score to three decimals, never "-0.000".
+fn figure(v: f64) -> String {
+    let s = format!("{v:.3}");
+    if s == "-0.000" { "0.000".into() } else { s }
+}
+
+/// How far the proposal may lie below the best possible, in percent: 0
+/// when the bound is reached (within rounding), at most 100.
 fn gap(objective: f64, bound: f64) -> f64 {
-    if bound.abs() > f64::EPSILON {
-        (bound - objective) / bound.abs() * 100.0
-    } else {
+    if (bound - objective).abs() < 1e-6 || bound.abs() < 1e-9 {
         0.0
+    } else {
+        ((bound - objective) / bound.abs() * 100.0).clamp(0.0, 100.0)
     }
 }

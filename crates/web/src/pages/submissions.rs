@@ -201,34 +201,6 @@ async fn store(state: &AppState, p: &Principal, cases: &[NewCase]) -> Result<(),
     }
 }
 
-/// The file field of a `multipart/form-data` body (one file, as a browser sends it).
-fn multipart_file(headers: &HeaderMap, body: &[u8]) -> Option<Vec<u8>> {
-    let kind = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let boundary = kind.split("boundary=").nth(1)?.trim_matches('"');
-    let delimiter = format!("--{boundary}");
-    let d = delimiter.as_bytes();
-    let find = |hay: &[u8], needle: &[u8], from: usize| {
-        hay.get(from..)?
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .map(|i| i + from)
-    };
-    let mut at = find(body, d, 0)?;
-    loop {
-        let start = at + d.len();
-        let next = find(body, d, start)?;
-        let part = &body[start..next];
-        if let Some(split) = find(part, b"\r\n\r\n", 0) {
-            let head = String::from_utf8_lossy(&part[..split]);
-            if head.contains("name=\"file\"") {
-                let content = &part[split + 4..];
-                return Some(content.strip_suffix(b"\r\n").unwrap_or(content).to_vec());
-            }
-        }
-        at = next;
-    }
-}
-
 fn problem_list(t: T, problems: &[ImportProblem]) -> Markup {
     html! {
         div.error-summary role="alert" aria-labelledby="problems-title" tabindex="-1" autofocus {
@@ -260,7 +232,11 @@ pub async fn preview(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let raw = multipart_file(&headers, &body).unwrap_or_default();
+    let raw = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|kind| crate::csrf::multipart_field(kind, &body, "file"))
+        .unwrap_or_default();
     let parsed: Result<ImportFile, String> = if raw.is_empty() {
         Err(t.t("submit-no-file"))
     } else {
