@@ -408,6 +408,11 @@ login-watch-new-origins = Logins from a new address
 audit-search-title = Search the audit trail
 audit-search = Search
 audit-count-more = More than { $total } entries
+audit-case = case { $number }
+audit-result-ok = succeeded
+audit-result-denied = denied
+audit-result-failed = failed
+audit-result-not-found = not found
 audit-count = { $total ->
     [one] One entry
    *[other] { $total } entries
@@ -478,9 +483,16 @@ forecast-pause-from = Pause departures from (YYYY-MM-DD)
 forecast-pause-months = Pause for months
 forecast-bring-forward = Bring forward travel from (host countries)
 forecast-runs = Simulated futures (default 2000)
-forecast-seed = Seed (same seed, same forecast)
+forecast-seed = Starting number of the simulation (the same number gives the same forecast)
 forecast-run = Forecast
-forecast-meta = { $runs } simulated futures, seed { $seed }, from { $asOf }.
+forecast-meta = { $runs } simulated futures, starting number { $seed }, from { $asOf }.
+forecast-compare = Scenario beside the baseline (the same simulated futures without the scenario)
+forecast-baseline = Baseline
+forecast-scenario = Scenario
+forecast-difference = Difference (p50)
+forecast-no-mission = Cancelling changes nothing for { $countries }: no mission is still planned there.
+forecast-note = Note
+forecast-no-intake = No intake foreseen: no allocation plan or mission has been recorded for this period yet.
 forecast-commitments = Commitments: counted so far and forecast total (10%, 50%, 90%)
 forecast-framework = Framework
 forecast-counted = Counted so far
@@ -615,6 +627,7 @@ placement-back = Back to the proposal
 placement-never-fit = { $count } families fit in no municipality
 placement-never-fit-text = No municipality has room for these families now (the most room is { $room } persons). Ask a municipality for a larger dwelling or keep the family in a COA location.
 placement-never-fit-family = { $persons } persons, { $children } school-age children
+placement-nothing-fits = None of the waiting families fits in a municipality now; there is nothing to propose.
 
 ## Missions, the plan, requests for submissions, holds (issue 5)
 nav-missions = Missions

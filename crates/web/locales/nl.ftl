@@ -408,6 +408,11 @@ login-watch-new-origins = Aanmeldingen vanaf een nieuw adres
 audit-search-title = Zoeken in de audittrail
 audit-search = Zoeken
 audit-count-more = Meer dan { $total } regels
+audit-case = zaak { $number }
+audit-result-ok = gelukt
+audit-result-denied = geweigerd
+audit-result-failed = mislukt
+audit-result-not-found = niet gevonden
 audit-count = { $total ->
     [one] Eén regel
    *[other] { $total } regels
@@ -478,9 +483,16 @@ forecast-pause-from = Vertrek opschorten vanaf (JJJJ-MM-DD)
 forecast-pause-months = Opschorten gedurende maanden
 forecast-bring-forward = Reis naar voren halen uit (gastlanden)
 forecast-runs = Gesimuleerde toekomsten (standaard 2000)
-forecast-seed = Seed (zelfde seed, zelfde prognose)
+forecast-seed = Startgetal van de simulatie (hetzelfde getal geeft dezelfde prognose)
 forecast-run = Prognose maken
-forecast-meta = { $runs } gesimuleerde toekomsten, seed { $seed }, vanaf { $asOf }.
+forecast-meta = { $runs } gesimuleerde toekomsten, startgetal { $seed }, vanaf { $asOf }.
+forecast-compare = Scenario naast de basis (dezelfde gesimuleerde toekomsten zonder scenario)
+forecast-baseline = Basis
+forecast-scenario = Scenario
+forecast-difference = Verschil (p50)
+forecast-no-mission = Annuleren verandert niets voor { $countries }: daar staat geen missie meer gepland.
+forecast-note = Toelichting
+forecast-no-intake = Geen instroom voorzien: voor deze periode is nog geen toewijzingsplan of missie vastgelegd.
 forecast-commitments = Toezeggingen: tot nu toe geteld en verwacht totaal (10%, 50%, 90%)
 forecast-framework = Beleidskader
 forecast-counted = Tot nu toe geteld
@@ -615,6 +627,7 @@ placement-back = Terug naar het voorstel
 placement-never-fit = { $count } gezinnen passen in geen enkele gemeente
 placement-never-fit-text = Geen gemeente heeft nu ruimte voor deze gezinnen (de grootste ruimte is { $room } personen). Vraag een gemeente om een grotere woning of houd het gezin in een COA-locatie.
 placement-never-fit-family = { $persons } personen, { $children } schoolgaande kinderen
+placement-nothing-fits = Geen van de wachtende gezinnen past nu in een gemeente; er is niets voor te stellen.
 
 ## Missies, het plan, verzoeken om voordrachten, opschortingen (issue 5)
 nav-missions = Missies

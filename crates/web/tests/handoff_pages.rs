@@ -295,7 +295,10 @@ async fn unhcr_submits_in_the_browser_and_sees_the_requests_addressed_to_it() {
     assert_eq!(app.store.count_cases().await.unwrap(), 0);
 
     // A good file: a preview of what will be stored, then the import.
-    let file = serde_json::json!({"format": "resettle-submissions/1", "submissions": [records[2].clone()]});
+    let mut good = records[2].clone();
+    good.as_object_mut().unwrap().remove("familyReunificationOf");
+    good["primaryCategory"] = "legal-physical-protection".into();
+    let file = serde_json::json!({"format": "resettle-submissions/1", "submissions": [good]});
     let (status, page) = upload(&app, &file.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("EGY-25C00007"), "{page}");
@@ -337,11 +340,13 @@ async fn unhcr_submits_in_the_browser_and_sees_the_requests_addressed_to_it() {
     assert!(page.contains("value=\"Hana\""), "{page}");
     fields[7] = ("submittedOn", "2026-01-05");
     fields.push(("members[0].dateOfBirth", "1990-03-04"));
-    let (status, location) = app
-        .form_redirect(Role::UnhcrLiaison, "/submissions/case", &fields)
+    let (status, page) = app
+        .form(Role::UnhcrLiaison, "/submissions/case", &fields)
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(location.unwrap().starts_with("/cases/"));
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let number = resettle_domain::CaseNumber::parse("LBN-26C00011").unwrap();
+    let case = app.store.case_by_number(&number).await.unwrap().unwrap();
+    assert_eq!(case.state, CaseState::Submitted);
     app.finish().await;
 }
 
@@ -359,19 +364,13 @@ async fn the_norms_page_counts_cases_and_names_its_columns_apart() {
 
 #[tokio::test]
 async fn the_placement_page_calls_out_families_that_fit_nowhere_and_shows_clean_figures() {
-    use resettle_store::placement::{Municipality, PlacementStore};
+    use resettle_store::placement::PlacementStore;
     let app = App::sqlite().await;
     let big = case_in("LBN-25C00701", 6, CaseState::Arrived);
     let small = case_in("LBN-25C00702", 2, CaseState::Arrived);
     store_cases(&app, &[big.clone(), small.clone()]).await;
     app.store
-        .save_municipalities(&[Municipality {
-            code: "GM0855".into(),
-            name: "Tilburg".into(),
-            partner: true,
-            room: [3, 1, 2],
-            features: Default::default(),
-        }])
+        .save_municipalities(&[tilburg([3, 1, 2])])
         .await
         .unwrap();
     let (status, page) = app.page(Role::CoaOfficer, "/placement").await;
@@ -390,5 +389,78 @@ async fn the_placement_page_calls_out_families_that_fit_nowhere_and_shows_clean_
     assert!(!page.contains("-0.000"), "{page}");
     assert!(!page.contains("100.00%"), "{page}");
     assert!(page.contains("LBN-25C00701"), "{page}");
+    app.finish().await;
+}
+
+/// Tilburg, as the demo describes it, with `room`.
+fn tilburg(room: [u32; 3]) -> resettle_store::placement::Municipality {
+    let m = resettle_demo::municipalities::municipalities(1, [100, 10, 40])
+        .into_iter()
+        .find(|m| m.name == "Tilburg")
+        .unwrap();
+    resettle_store::placement::Municipality {
+        code: m.code.into(),
+        name: m.name.into(),
+        partner: m.partner,
+        room,
+        features: m.features,
+    }
+}
+
+#[tokio::test]
+async fn a_scenario_is_shown_beside_the_baseline_and_says_why_it_changes_nothing() {
+    use resettle_store::policy::PolicyStore;
+    let app = App::sqlite().await;
+    let policy: resettle_domain::policy::PolicySet =
+        serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
+    let now = OffsetDateTime::now_utc();
+    app.store
+        .save_policy(&policy, None, "t", now, "t")
+        .await
+        .unwrap();
+    let (status, page) = app
+        .page(Role::PolicyAnalyst, "/forecast?cancel=ETH&runs=20")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Scenario naast de basis"), "{page}");
+    assert!(page.contains("Annuleren verandert niets voor ETH"), "{page}");
+    assert!(page.contains("Startgetal"), "{page}");
+    assert!(!page.contains("Seed"), "{page}");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_audit_page_pages_offers_its_filters_as_choices_and_names_cases_by_number() {
+    use resettle_store::{AuditLog, NewAuditEntry};
+    let app = App::sqlite().await;
+    let c = case_in("LBN-25C00801", 2, CaseState::Submitted);
+    store_cases(&app, std::slice::from_ref(&c)).await;
+    let entries: Vec<NewAuditEntry> = (0..60)
+        .map(|_| NewAuditEntry {
+            at: OffsetDateTime::now_utc(),
+            actor: "t-ind-officer".into(),
+            action: "read-case".into(),
+            object: format!("case {}", c.case.id),
+            result: resettle_domain::audit::AuditResult::Ok,
+            origin: "test".into(),
+        })
+        .collect();
+    app.store.append_audit_batch(&entries).await.unwrap();
+    let (status, page) = app
+        .page(Role::Administrator, "/admin/audit?actor=t-ind-officer")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("zaak LBN-25C00801"), "{page}");
+    assert!(!page.contains(&c.case.id.to_string()), "no internal ids: {page}");
+    assert!(page.contains("<select id=\"audit-result\""), "{page}");
+    assert!(page.contains("<select id=\"audit-action\""), "{page}");
+    assert!(
+        page.contains("href=\"/admin/audit?page=2&amp;actor=t-ind-officer\""),
+        "the next page keeps the filters: {page}"
+    );
+    let (_, second) = app
+        .page(Role::Administrator, "/admin/audit?page=2&actor=t-ind-officer")
+        .await;
+    assert!(second.contains("Pagina 2 van 2"), "{second}");
     app.finish().await;
 }

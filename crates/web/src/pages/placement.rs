@@ -484,7 +484,12 @@ fn body(
                     } }
                 }
             }
-            @if proposed > 0 { dl.figures {
+            // Figures only when the proposal places someone: a bound over
+            // families that fit nowhere says nothing.
+            @if proposed > 0 && solution.assign.iter().all(Option::is_none) {
+                p { (t.t("placement-nothing-fits")) }
+            }
+            @if proposed > 0 && solution.assign.iter().any(Option::is_some) { dl.figures {
                 dt { (t.t("placement-objective")) } dd { (figure(solution.objective)) }
                 dt { (t.t("placement-bound")) } dd { (figure(solution.upper_bound)) " " (t.with("placement-gap", &[("gap", format!("{:.2}", gap(solution.objective, solution.upper_bound)).into())])) }
                 @if changed {
