@@ -149,8 +149,7 @@ impl Journey {
         let closed = self.decided + Duration::days(dice.between(14, 90));
         Ok(vec![
             Step::new(self.assessed, Action::StartAssessment),
-            Step::new(self.decided, Action::Reject { grounds })
-                .because(Some(motivation)),
+            Step::new(self.decided, Action::Reject { grounds }).because(Some(motivation)),
             Step::new(closed, Action::Close).because(Some(reasons::CLOSED_WITHOUT_ARRIVAL)),
         ])
     }

@@ -48,7 +48,9 @@ pub(crate) fn refusal_motivation(grounds: &[resettle_domain::RejectionGround]) -
         Some(G::NoNationalPolicyBasis) => {
             "the account given does not meet the criteria of the country policy for resettlement"
         }
-        Some(G::Exclusion) => "serious reasons to consider that article 1F of the Refugee Convention applies",
+        Some(G::Exclusion) => {
+            "serious reasons to consider that article 1F of the Refugee Convention applies"
+        }
         Some(G::PublicOrderOrSecurity) => "the principal applicant poses a danger to public order",
         Some(G::ProtectionAvailableElsewhere) => {
             "effective protection is available in the host country"

@@ -228,7 +228,8 @@ impl Case {
     /// Every problem of taking `action` now, not only the first: the state,
     /// the date, the actor and each field (for forms that list them all).
     pub fn problems(&self, action: &Action, ctx: &Context) -> Vec<TransitionError> {
-        let mut out: Vec<TransitionError> = self.assignment_check(action).err().into_iter().collect();
+        let mut out: Vec<TransitionError> =
+            self.assignment_check(action).err().into_iter().collect();
         out.extend(problems(self.last_event_on, action, ctx));
         out
     }

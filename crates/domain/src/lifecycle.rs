@@ -254,8 +254,9 @@ impl Action {
     /// Every problem with the action's own fields, independent of the case.
     fn field_problems(&self, on: Date, reason: Option<&str>) -> Vec<TransitionError> {
         let mut out = Vec::new();
-        let mut invalid =
-            |field: &'static str, rule: FieldRule| out.push(TransitionError::InvalidField { field, rule });
+        let mut invalid = |field: &'static str, rule: FieldRule| {
+            out.push(TransitionError::InvalidField { field, rule })
+        };
         let blank = |v: &str| v.trim().is_empty();
         match self {
             Self::Accept {
@@ -473,7 +474,11 @@ pub(crate) fn check(
 /// Every problem of `action` on `ctx` besides whether it is allowed from
 /// the state: the date, the actor and the action's own fields, so that a
 /// form can list them all at once.
-pub(crate) fn problems(last_event_on: Date, action: &Action, ctx: &Context) -> Vec<TransitionError> {
+pub(crate) fn problems(
+    last_event_on: Date,
+    action: &Action,
+    ctx: &Context,
+) -> Vec<TransitionError> {
     let mut out = context_problems(last_event_on, ctx);
     out.extend(action.field_problems(ctx.occurred_on, ctx.reason.as_deref()));
     out

@@ -56,8 +56,7 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.starts_with("multipart/form-data"));
     let given = match multipart {
-        Some(kind) => multipart_field(kind, &bytes, "csrf")
-            .and_then(|v| String::from_utf8(v).ok()),
+        Some(kind) => multipart_field(kind, &bytes, "csrf").and_then(|v| String::from_utf8(v).ok()),
         None => url::form_urlencoded::parse(&bytes)
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.into_owned()),

@@ -66,7 +66,9 @@ fn summary_items(page: &str) -> usize {
     let Some(start) = page.find("error-summary") else {
         return 0;
     };
-    let end = page[start..].find("</ul>").map_or(page.len(), |e| start + e);
+    let end = page[start..]
+        .find("</ul>")
+        .map_or(page.len(), |e| start + e);
     page[start..end].matches("<li>").count()
 }
 
@@ -109,8 +111,12 @@ async fn the_municipality_sees_its_incoming_families_and_its_name_in_the_header(
     let (status, page) = app.page(Role::MunicipalityOfficer, "/").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains(&format!("Gezinnen voor {town}")), "{page}");
-    assert!(page.contains(&format!(", {town})")), "the header names it: {page}");
-    let incoming = &page[page.find("Komende gezinnen").unwrap()..page.find("Gehuisveste gezinnen").unwrap()];
+    assert!(
+        page.contains(&format!(", {town})")),
+        "the header names it: {page}"
+    );
+    let incoming =
+        &page[page.find("Komende gezinnen").unwrap()..page.find("Gehuisveste gezinnen").unwrap()];
     assert!(incoming.contains("LBN-25C00201"), "{incoming}");
     assert!(incoming.contains("4 personen (leeftijden"), "{incoming}");
     assert!(!page.contains("LBN-25C00202"), "assigned elsewhere: {page}");
@@ -133,12 +139,46 @@ async fn every_role_lands_on_its_worklist() {
     )
     .await;
     let expect: &[(Role, &[&str])] = &[
-        (Role::IndOfficer, &["Werkvoorraad IND", "Te beoordelen (1)", "LBN-25C00301", "Besluit nodig (1)", "LBN-25C00302", "Termijnen in gevaar"]),
-        (Role::CoaOfficer, &["Werkvoorraad COA", "Wachten op culturele oriëntatie (1)", "LBN-25C00303", "Aangekomen: te huisvesten (1)", "LBN-25C00304", "href=\"/placement\""]),
-        (Role::UnhcrLiaison, &["Voordrachten van UNHCR", "Open verzoeken om voordrachten", "Uw voordrachten per status", "href=\"/submissions\""]),
+        (
+            Role::IndOfficer,
+            &[
+                "Werkvoorraad IND",
+                "Te beoordelen (1)",
+                "LBN-25C00301",
+                "Besluit nodig (1)",
+                "LBN-25C00302",
+                "Termijnen in gevaar",
+            ],
+        ),
+        (
+            Role::CoaOfficer,
+            &[
+                "Werkvoorraad COA",
+                "Wachten op culturele oriëntatie (1)",
+                "LBN-25C00303",
+                "Aangekomen: te huisvesten (1)",
+                "LBN-25C00304",
+                "href=\"/placement\"",
+            ],
+        ),
+        (
+            Role::UnhcrLiaison,
+            &[
+                "Voordrachten van UNHCR",
+                "Open verzoeken om voordrachten",
+                "Uw voordrachten per status",
+                "href=\"/submissions\"",
+            ],
+        ),
         (Role::IntegrationOrganisation, &["Te begeleiden gezinnen"]),
-        (Role::PolicyAnalyst, &["Rapportages en prognose", "href=\"/forecast\""]),
-        (Role::Administrator, &["Beheer", "href=\"/admin/users\"", "href=\"/admin/audit\""]),
+        (
+            Role::PolicyAnalyst,
+            &["Rapportages en prognose", "href=\"/forecast\""],
+        ),
+        (
+            Role::Administrator,
+            &["Beheer", "href=\"/admin/users\"", "href=\"/admin/audit\""],
+        ),
     ];
     for (role, texts) in expect {
         let (status, page) = app.page(*role, "/").await;
@@ -149,7 +189,10 @@ async fn every_role_lands_on_its_worklist() {
     }
     // Each line links to the case and the action it waits for.
     let (_, page) = app.page(Role::IndOfficer, "/").await;
-    assert!(page.contains("#actions-title\">Beoordeling starten"), "{page}");
+    assert!(
+        page.contains("#actions-title\">Beoordeling starten"),
+        "{page}"
+    );
     app.finish().await;
 }
 
@@ -172,7 +215,10 @@ async fn a_rejection_needs_its_motivation_and_shows_its_grounds() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
-    assert!(page.contains("een afwijzing vraagt een motivering"), "{page}");
+    assert!(
+        page.contains("een afwijzing vraagt een motivering"),
+        "{page}"
+    );
     assert_eq!(
         app.store.case(c.case.id).await.unwrap().unwrap().state,
         CaseState::UnderAssessment
@@ -222,7 +268,10 @@ async fn a_refused_form_lists_every_mistake_and_keeps_what_was_typed() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
     assert_eq!(summary_items(&page), 2, "the date and the reason: {page}");
     assert!(page.contains("een intrekking vraagt een reden"), "{page}");
-    assert!(page.contains(&format!("value=\"{future}\"")), "the date is kept: {page}");
+    assert!(
+        page.contains(&format!("value=\"{future}\"")),
+        "the date is kept: {page}"
+    );
     assert!(
         page.contains("Beoordeling en voorbereiding"),
         "the page is otherwise unchanged: {page}"
@@ -289,15 +338,21 @@ async fn unhcr_submits_in_the_browser_and_sees_the_requests_addressed_to_it() {
     let (status, page) = upload(&app, &file.to_string()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
     for field in ["caseNumber", "members[0].dateOfBirth", "milestones"] {
-        assert!(page.contains(&format!("<code>{field}</code>")), "{field}: {page}");
+        assert!(
+            page.contains(&format!("<code>{field}</code>")),
+            "{field}: {page}"
+        );
     }
     assert!(page.contains("Er is niets opgeslagen"), "{page}");
     assert_eq!(app.store.count_cases().await.unwrap(), 0);
 
     // A good file: a preview of what will be stored, then the import.
     let mut good = records[2].clone();
-    good.as_object_mut().unwrap().remove("familyReunificationOf");
+    good.as_object_mut()
+        .unwrap()
+        .remove("familyReunificationOf");
     good["primaryCategory"] = "legal-physical-protection".into();
+    good["track"] = "selection-mission".into();
     let file = serde_json::json!({"format": "resettle-submissions/1", "submissions": [good]});
     let (status, page) = upload(&app, &file.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{page}");
@@ -315,7 +370,10 @@ async fn unhcr_submits_in_the_browser_and_sees_the_requests_addressed_to_it() {
     let number = resettle_domain::CaseNumber::parse("EGY-25C00007").unwrap();
     let case = app.store.case_by_number(&number).await.unwrap().unwrap();
     assert_eq!(case.state, CaseState::Submitted);
-    assert_eq!(case.submitted_by.as_deref(), support::organisation(Role::UnhcrLiaison));
+    assert_eq!(
+        case.submitted_by.as_deref(),
+        support::organisation(Role::UnhcrLiaison)
+    );
 
     // One case by hand: every problem listed, what was typed kept; then stored.
     let mut fields = vec![
@@ -336,7 +394,10 @@ async fn unhcr_submits_in_the_browser_and_sees_the_requests_addressed_to_it() {
         .form(Role::UnhcrLiaison, "/submissions/case", &fields)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
-    assert!(summary_items(&page) >= 2, "the date of submission and of birth: {page}");
+    assert!(
+        summary_items(&page) >= 2,
+        "the date of submission and of birth: {page}"
+    );
     assert!(page.contains("value=\"Hana\""), "{page}");
     fields[7] = ("submittedOn", "2026-01-05");
     fields.push(("members[0].dateOfBirth", "1990-03-04"));
@@ -375,8 +436,14 @@ async fn the_placement_page_calls_out_families_that_fit_nowhere_and_shows_clean_
         .unwrap();
     let (status, page) = app.page(Role::CoaOfficer, "/placement").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("1 gezinnen passen in geen enkele gemeente"), "{page}");
-    assert!(page.contains("class=\"why\""), "the reasons column wraps: {page}");
+    assert!(
+        page.contains("1 gezinnen passen in geen enkele gemeente"),
+        "{page}"
+    );
+    assert!(
+        page.contains("class=\"why\""),
+        "the reasons column wraps: {page}"
+    );
     let (status, _) = app
         .form_redirect(
             Role::CoaOfficer,
@@ -423,7 +490,10 @@ async fn a_scenario_is_shown_beside_the_baseline_and_says_why_it_changes_nothing
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Scenario naast de basis"), "{page}");
-    assert!(page.contains("Annuleren verandert niets voor ETH"), "{page}");
+    assert!(
+        page.contains("Annuleren verandert niets voor ETH"),
+        "{page}"
+    );
     assert!(page.contains("Startgetal"), "{page}");
     assert!(!page.contains("Seed"), "{page}");
     app.finish().await;
@@ -451,7 +521,10 @@ async fn the_audit_page_pages_offers_its_filters_as_choices_and_names_cases_by_n
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("zaak LBN-25C00801"), "{page}");
-    assert!(!page.contains(&c.case.id.to_string()), "no internal ids: {page}");
+    assert!(
+        !page.contains(&c.case.id.to_string()),
+        "no internal ids: {page}"
+    );
     assert!(page.contains("<select id=\"audit-result\""), "{page}");
     assert!(page.contains("<select id=\"audit-action\""), "{page}");
     assert!(
@@ -459,7 +532,10 @@ async fn the_audit_page_pages_offers_its_filters_as_choices_and_names_cases_by_n
         "the next page keeps the filters: {page}"
     );
     let (_, second) = app
-        .page(Role::Administrator, "/admin/audit?page=2&actor=t-ind-officer")
+        .page(
+            Role::Administrator,
+            "/admin/audit?page=2&actor=t-ind-officer",
+        )
         .await;
     assert!(second.contains("Pagina 2 van 2"), "{second}");
     app.finish().await;

@@ -15,7 +15,9 @@ use resettle_domain::Role;
 use resettle_store::placement::{Municipality, PlacementStore};
 use serde_json::json;
 use support::App;
-use support::browser::{browser, click_and_wait, driver, mark_page, use_session, wait_for_new_page};
+use support::browser::{
+    browser, click_and_wait, driver, mark_page, switch_language, use_session, wait_for_new_page,
+};
 use time::{Duration, OffsetDateTime};
 
 const CASE: &str = "LBN-26C00901";
@@ -67,11 +69,20 @@ async fn take(c: &Client, action: &str, fields: &[(&str, &str)]) {
         Ok(d) => d,
         Err(_) => panic!("no form for {action}:\n{}", source(c).await),
     };
-    details.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
+    details
+        .find(Locator::Css("summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     for (id, value) in fields {
         fill(c, id, value).await;
     }
-    let button = details.find(Locator::Css("button[type=submit]")).await.unwrap();
+    let button = details
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap();
     mark_page(c).await;
     button.click().await.unwrap();
     wait_for_new_page(c).await;
@@ -115,6 +126,7 @@ async fn a_family_is_handed_on_from_unhcr_to_the_integration_organisation() {
 
     // UNHCR submits the family on its submission page, found from its home page.
     home(c, &app, Role::UnhcrLiaison).await;
+    switch_language(c, "nl").await;
     click_and_wait(c, Locator::Css("main a[href='/submissions']")).await;
     for (id, value) in [
         ("one-caseNumber", CASE),
@@ -145,9 +157,17 @@ async fn a_family_is_handed_on_from_unhcr_to_the_integration_organisation() {
         .await
         .unwrap();
     submit(c, "form[action='/submissions/case'] button[type=submit]").await;
-    assert!(source(c).await.contains(&format!("Zaak {CASE}")), "{}", source(c).await);
+    assert!(
+        source(c).await.contains(&format!("Zaak {CASE}")),
+        "{}",
+        source(c).await
+    );
     home(c, &app, Role::UnhcrLiaison).await;
-    assert!(section(c, "Uw voordrachten").await.contains("Voorgedragen: 1"));
+    assert!(
+        section(c, "Uw voordrachten")
+            .await
+            .contains("Voorgedragen: 1")
+    );
 
     // The IND finds it on its worklist, assesses and accepts it.
     home(c, &app, Role::IndOfficer).await;
@@ -160,7 +180,11 @@ async fn a_family_is_handed_on_from_unhcr_to_the_integration_organisation() {
 
     // COA finds it waiting for orientation, prepares it and places it.
     home(c, &app, Role::CoaOfficer).await;
-    assert!(section(c, "Wachten op culturele oriëntatie").await.contains(CASE));
+    assert!(
+        section(c, "Wachten op culturele oriëntatie")
+            .await
+            .contains(CASE)
+    );
     open_case(c).await;
     take(c, "start-pre-departure", &[]).await;
     c.goto(&app.url("/placement")).await.unwrap();
@@ -171,27 +195,54 @@ async fn a_family_is_handed_on_from_unhcr_to_the_integration_organisation() {
         .await
         .unwrap();
     submit(c, "button[formaction='/placement/confirm']").await;
-    assert!(source(c).await.contains("Plaatsing bevestigen"), "{}", source(c).await);
-    submit(c, "form[action='/placement/confirmations'] button[type=submit]:not([formaction])").await;
     assert!(
-        source(c).await.contains("1 huisvestingsbesluiten vastgelegd"),
+        source(c).await.contains("Plaatsing bevestigen"),
+        "{}",
+        source(c).await
+    );
+    submit(
+        c,
+        "form[action='/placement/confirmations'] button[type=submit]:not([formaction])",
+    )
+    .await;
+    assert!(
+        source(c)
+            .await
+            .contains("1 huisvestingsbesluiten vastgelegd"),
         "{}",
         source(c).await
     );
 
     // The municipality sees the incoming family at once, with its make-up.
     home(c, &app, Role::MunicipalityOfficer).await;
-    let header = c.find(Locator::Css("li.account")).await.unwrap().text().await.unwrap();
+    let header = c
+        .find(Locator::Css("li.account"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(header.contains(town), "{header}");
     let incoming = section(c, "Komende gezinnen").await;
-    assert!(incoming.contains(CASE) && incoming.contains("2 personen"), "{incoming}");
+    assert!(
+        incoming.contains(CASE) && incoming.contains("2 personen"),
+        "{incoming}"
+    );
 
     // COA records departure and arrival, and houses it where it was assigned.
     home(c, &app, Role::CoaOfficer).await;
     c.goto(&app.url("/cases")).await.unwrap();
     open_case(c).await;
     take(c, "depart", &[]).await;
-    take(c, "arrive", &[("arrive-permitValidUntil", &(today + Duration::days(5 * 365)).to_string())]).await;
+    take(
+        c,
+        "arrive",
+        &[(
+            "arrive-permitValidUntil",
+            &(today + Duration::days(5 * 365)).to_string(),
+        )],
+    )
+    .await;
     take(c, "house", &[]).await;
     assert!(
         source(c).await.contains(&format!("Gemeente {town}")),
@@ -211,7 +262,10 @@ async fn a_family_is_handed_on_from_unhcr_to_the_integration_organisation() {
         "start-integration-guidance",
         &[
             ("start-integration-guidance-organisation", guide),
-            ("start-integration-guidance-until", &(today + Duration::days(365)).to_string()),
+            (
+                "start-integration-guidance-until",
+                &(today + Duration::days(365)).to_string(),
+            ),
         ],
     )
     .await;

@@ -7,8 +7,8 @@ mod support;
 
 use reqwest::StatusCode;
 use resettle_domain::{Action, Role};
-use resettle_store::Store;
 use resettle_placement::{Options, solve};
+use resettle_store::Store;
 use resettle_store::placement::{Municipality, PlacementStore};
 use resettle_web::placement::{Plan, plan};
 use support::App;
@@ -122,7 +122,10 @@ async fn check(app: &App) {
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Plaatsing bevestigen"), "{page}");
-    assert!(page.contains("action=\"/placement/confirmations\""), "{page}");
+    assert!(
+        page.contains("action=\"/placement/confirmations\""),
+        "{page}"
+    );
     assert!(app.store.housing_assignments().await.unwrap().is_empty());
 
     // Recording it redirects to the page that says how many were recorded.

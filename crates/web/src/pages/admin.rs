@@ -391,7 +391,10 @@ pub async fn audit_page(
     let mut numbers = std::collections::HashMap::new();
     if let Some(found) = &found {
         for e in &found.items {
-            if let Some(id) = e.object.strip_prefix("case ").and_then(|id| id.parse::<resettle_domain::CaseId>().ok())
+            if let Some(id) = e
+                .object
+                .strip_prefix("case ")
+                .and_then(|id| id.parse::<resettle_domain::CaseId>().ok())
                 && !numbers.contains_key(&id)
                 && let Some(c) = state.store.case(id).await?
             {
@@ -403,7 +406,10 @@ pub async fn audit_page(
         o.strip_prefix("case ")
             .and_then(|id| id.parse::<resettle_domain::CaseId>().ok())
             .and_then(|id| numbers.get(&id))
-            .map_or_else(|| o.to_string(), |n| t.with("audit-case", &[("number", n.clone().into())]))
+            .map_or_else(
+                || o.to_string(),
+                |n| t.with("audit-case", &[("number", n.clone().into())]),
+            )
     };
     // The filters of this search, for the links to other pages.
     let filters: String = [
@@ -415,12 +421,20 @@ pub async fn audit_page(
         ("to", &q.to),
     ]
     .iter()
-    .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("&{k}={}", super::encode(v))))
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("&{k}={}", super::encode(v)))
+    })
     .collect();
     let actions: Vec<String> = AUDIT_ACTIONS
         .iter()
         .map(|a| a.to_string())
-        .chain(resettle_domain::ActionKind::ALL.iter().map(|a| a.as_str().to_string()))
+        .chain(
+            resettle_domain::ActionKind::ALL
+                .iter()
+                .map(|a| a.as_str().to_string()),
+        )
         .collect();
     let body = html! {
         h1 { (t.t("audit-title")) }
@@ -496,9 +510,20 @@ pub async fn audit_page(
 
 /// Actions of the audit trail besides the case actions, for the filter.
 const AUDIT_ACTIONS: &[&str] = &[
-    "login", "logout", "read-case", "list-cases", "create-user", "change-password",
-    "change-policy", "import-submissions", "placement-proposal", "export-report",
-    "read-report", "forecast", "search-audit", "read-login-watch",
+    "login",
+    "logout",
+    "read-case",
+    "list-cases",
+    "create-user",
+    "change-password",
+    "change-policy",
+    "import-submissions",
+    "placement-proposal",
+    "export-report",
+    "read-report",
+    "forecast",
+    "search-audit",
+    "read-login-watch",
 ];
 
 /// An audit action in words: a case action by its label, others as recorded.

@@ -59,7 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route("/norms", get(norms::show))
         .route("/placement", get(placement::show))
         .route("/placement/review", axum::routing::post(placement::adjust))
-        .route("/placement/confirm", axum::routing::post(placement::confirm_step))
+        .route(
+            "/placement/confirm",
+            axum::routing::post(placement::confirm_step),
+        )
         .route(
             "/placement/confirmations",
             axum::routing::post(placement::confirm),

@@ -47,7 +47,12 @@ fn form_page(
     // The one-case form's problems at its fields.
     let errors: Vec<(String, String)> = problems
         .iter()
-        .map(|e| (format!("one-{}", e.field.replace(['[', ']', '.'], "-")), e.message.clone()))
+        .map(|e| {
+            (
+                format!("one-{}", e.field.replace(['[', ']', '.'], "-")),
+                e.message.clone(),
+            )
+        })
         .collect();
     let text = |name: &str, label: &str, kind: &str| {
         let id = format!("one-{}", name.replace(['[', ']', '.'], "-"));
@@ -126,8 +131,19 @@ fn form_page(
     }
 }
 
-pub async fn show(t: T, Importer(p): Importer, axum::extract::Query(q): axum::extract::Query<Shown>) -> Response {
-    page(t, &t.t("submit-title"), PATH, Some(&p), form_page(t, &p, &[], &[], q.imported)).into_response()
+pub async fn show(
+    t: T,
+    Importer(p): Importer,
+    axum::extract::Query(q): axum::extract::Query<Shown>,
+) -> Response {
+    page(
+        t,
+        &t.t("submit-title"),
+        PATH,
+        Some(&p),
+        form_page(t, &p, &[], &[], q.imported),
+    )
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -146,7 +162,11 @@ fn context(state: &AppState, p: &Principal) -> Context {
 }
 
 /// The import's own validation, and one rule of the page: submissions only.
-fn check(state: &AppState, p: &Principal, file: &ImportFile) -> Result<Vec<NewCase>, Vec<ImportProblem>> {
+fn check(
+    state: &AppState,
+    p: &Principal,
+    file: &ImportFile,
+) -> Result<Vec<NewCase>, Vec<ImportProblem>> {
     let mut problems: Vec<ImportProblem> = file
         .submissions
         .iter()
@@ -178,14 +198,22 @@ fn check(state: &AppState, p: &Principal, file: &ImportFile) -> Result<Vec<NewCa
 }
 
 /// Stores checked cases; a case number that exists already is a problem too.
-async fn store(state: &AppState, p: &Principal, cases: &[NewCase]) -> Result<(), Vec<ImportProblem>> {
+async fn store(
+    state: &AppState,
+    p: &Principal,
+    cases: &[NewCase],
+) -> Result<(), Vec<ImportProblem>> {
     let outcome = state.store.import_cases(cases, &|_| {}).await;
     audit(
         state,
         p.name(),
         "import-submissions",
         &format!("{} submissions", cases.len()),
-        if outcome.is_ok() { AuditResult::Ok } else { AuditResult::Failed },
+        if outcome.is_ok() {
+            AuditResult::Ok
+        } else {
+            AuditResult::Failed
+        },
         &p.origin,
     )
     .await;
@@ -240,10 +268,16 @@ pub async fn preview(
     let parsed: Result<ImportFile, String> = if raw.is_empty() {
         Err(t.t("submit-no-file"))
     } else {
-        serde_json::from_slice(&raw).map_err(|e| t.with("submit-not-json", &[("detail", e.to_string().into())]))
+        serde_json::from_slice(&raw)
+            .map_err(|e| t.with("submit-not-json", &[("detail", e.to_string().into())]))
     };
     let outcome = parsed.map_err(|message| {
-        vec![ImportProblem { record: None, case_number: None, field: "file".into(), message }]
+        vec![ImportProblem {
+            record: None,
+            case_number: None,
+            field: "file".into(),
+            message,
+        }]
     });
     let checked = outcome.and_then(|file| check(&state, &p, &file).map(|cases| (file, cases)));
     let body = match &checked {
@@ -283,8 +317,16 @@ pub async fn preview(
             }
         },
     };
-    let status = if checked.is_ok() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    (status, page(t, &t.t("submit-check-title"), PATH, Some(&p), body)).into_response()
+    let status = if checked.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    (
+        status,
+        page(t, &t.t("submit-check-title"), PATH, Some(&p), body),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -300,7 +342,14 @@ pub async fn import(
     Form(f): Form<Checked>,
 ) -> Response {
     let outcome = serde_json::from_str::<ImportFile>(&f.file)
-        .map_err(|e| vec![ImportProblem { record: None, case_number: None, field: "file".into(), message: e.to_string() }])
+        .map_err(|e| {
+            vec![ImportProblem {
+                record: None,
+                case_number: None,
+                field: "file".into(),
+                message: e.to_string(),
+            }]
+        })
         .and_then(|file| check(&state, &p, &file));
     let stored = match outcome {
         Ok(cases) => store(&state, &p, &cases).await.map(|()| cases.len()),
@@ -315,7 +364,11 @@ pub async fn import(
                 p { (t.t("submit-nothing-stored")) }
                 p { a href=(PATH) { (t.t("submit-again")) } }
             };
-            (StatusCode::BAD_REQUEST, page(t, &t.t("submit-check-title"), PATH, Some(&p), body)).into_response()
+            (
+                StatusCode::BAD_REQUEST,
+                page(t, &t.t("submit-check-title"), PATH, Some(&p), body),
+            )
+                .into_response()
         }
     }
 }
@@ -331,14 +384,20 @@ fn record(form: &[(String, String)]) -> RawSubmission {
     let members = (0..=MORE_MEMBERS)
         .filter_map(|i| {
             let f = |n: &str| get(&format!("members[{i}].{n}"));
-            let any = ["givenName", "familyName", "dateOfBirth", "nationality"].iter().any(|n| f(n).is_some());
+            let any = ["givenName", "familyName", "dateOfBirth", "nationality"]
+                .iter()
+                .any(|n| f(n).is_some());
             (i == 0 || any).then(|| RawMember {
                 given_name: f("givenName"),
                 family_name: f("familyName"),
                 date_of_birth: f("dateOfBirth"),
                 sex: f("sex"),
                 nationality: f("nationality"),
-                relationship: if i == 0 { Some("principal-applicant".into()) } else { f("relationship") },
+                relationship: if i == 0 {
+                    Some("principal-applicant".into())
+                } else {
+                    f("relationship")
+                },
                 documents: Vec::new(),
             })
         })
@@ -380,7 +439,13 @@ pub async fn one(
         },
         Err(problems) => (
             StatusCode::BAD_REQUEST,
-            page(t, &t.t("submit-title"), PATH, Some(&p), form_page(t, &p, &problems, &form, None)),
+            page(
+                t,
+                &t.t("submit-title"),
+                PATH,
+                Some(&p),
+                form_page(t, &p, &problems, &form, None),
+            ),
         )
             .into_response(),
     }
@@ -430,5 +495,12 @@ pub async fn requests(
             } }
         }
     };
-    page(t, &t.t("requests-title"), "/submission-requests", Some(&p), body).into_response()
+    page(
+        t,
+        &t.t("requests-title"),
+        "/submission-requests",
+        Some(&p),
+        body,
+    )
+    .into_response()
 }

@@ -9,9 +9,9 @@ use crate::auth::Principal;
 use crate::state::AppState;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use resettle_domain::norms::{Norm, NormStatus};
 use resettle_domain::access::case_scope;
 use resettle_domain::mission::MissionStatus;
+use resettle_domain::norms::{Norm, NormStatus};
 use resettle_domain::{ActionKind, CaseScope, CaseState, Role};
 use resettle_store::{CaseFilter, CaseSummary, Page, PageRequest, StoreError};
 use time::Date;
@@ -126,8 +126,24 @@ pub async fn home(state: &AppState, t: T, who: &Principal) -> Response {
 
 async fn ind(state: &AppState, t: T) -> Result<Markup, StoreError> {
     let all = CaseScope::All;
-    let assess = waiting(state, t, &all, CaseState::Submitted, "work-to-assess", ActionKind::StartAssessment).await?;
-    let decide = waiting(state, t, &all, CaseState::UnderAssessment, "work-to-decide", ActionKind::Accept).await?;
+    let assess = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Submitted,
+        "work-to-assess",
+        ActionKind::StartAssessment,
+    )
+    .await?;
+    let decide = waiting(
+        state,
+        t,
+        &all,
+        CaseState::UnderAssessment,
+        "work-to-decide",
+        ActionKind::Accept,
+    )
+    .await?;
     let risks = norms_at_risk(state, t).await?;
     Ok(html! {
         (waiting_section(t, &assess))
@@ -183,10 +199,42 @@ async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
 
 async fn coa(state: &AppState, t: T) -> Result<Markup, StoreError> {
     let all = CaseScope::All;
-    let orientation = waiting(state, t, &all, CaseState::Accepted, "work-to-orient", ActionKind::StartPreDeparture).await?;
-    let travel = waiting(state, t, &all, CaseState::PreDeparture, "work-to-travel", ActionKind::Depart).await?;
-    let arriving = waiting(state, t, &all, CaseState::Departed, "work-arriving", ActionKind::Arrive).await?;
-    let housing = waiting(state, t, &all, CaseState::Arrived, "work-to-house", ActionKind::House).await?;
+    let orientation = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Accepted,
+        "work-to-orient",
+        ActionKind::StartPreDeparture,
+    )
+    .await?;
+    let travel = waiting(
+        state,
+        t,
+        &all,
+        CaseState::PreDeparture,
+        "work-to-travel",
+        ActionKind::Depart,
+    )
+    .await?;
+    let arriving = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Departed,
+        "work-arriving",
+        ActionKind::Arrive,
+    )
+    .await?;
+    let housing = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Arrived,
+        "work-to-house",
+        ActionKind::House,
+    )
+    .await?;
     Ok(html! {
         p { a href="/placement" { (t.t("work-placement")) } }
         (waiting_section(t, &orientation))
@@ -327,7 +375,14 @@ async fn integration(state: &AppState, t: T, who: &Principal) -> Result<Markup, 
     let scope = case_scope(who.user.role, who.user.organisation.as_deref());
     let (guided, total) =
         families(state, t, who, &scope, &[CaseState::IntegrationGuidance]).await?;
-    Ok(family_table(t, "work-guide", &t.t("work-guide"), &guided, total, false))
+    Ok(family_table(
+        t,
+        "work-guide",
+        &t.t("work-guide"),
+        &guided,
+        total,
+        false,
+    ))
 }
 
 async fn unhcr(state: &AppState, t: T, who: &Principal) -> Result<Markup, StoreError> {
@@ -352,7 +407,12 @@ async fn unhcr(state: &AppState, t: T, who: &Principal) -> Result<Markup, StoreE
         .missions()
         .await?
         .into_iter()
-        .filter(|m| matches!(m.status, MissionStatus::Planned | MissionStatus::Confirmed | MissionStatus::Postponed))
+        .filter(|m| {
+            matches!(
+                m.status,
+                MissionStatus::Planned | MissionStatus::Confirmed | MissionStatus::Postponed
+            )
+        })
         .collect();
     Ok(html! {
         p { a href="/submissions" { (t.t("work-submit")) } }
