@@ -274,6 +274,8 @@ pub async fn detail(
     Ok(page.into_response())
 }
 
+// The refused form's kind, errors and typed values travel with the page.
+#[allow(clippy::too_many_arguments)]
 fn case_page(
     t: T,
     who: &Principal,
