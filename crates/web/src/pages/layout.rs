@@ -39,7 +39,8 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                     li { a href="/missions" aria-current=[path.starts_with("/missions").then_some("page")] { (t.t("nav-missions")) } }
                                     li { a href="/holds" aria-current=[path.starts_with("/holds").then_some("page")] { (t.t("nav-holds")) } }
                                 }
-                                @if may(Permission::ImportSubmissions) {
+                                // UNHCR's own entry; COA imports from the command line or the page's address.
+                                @if may(Permission::ImportSubmissions) && !may(Permission::ReadMissions) {
                                     li { a href="/submissions" aria-current=[path.starts_with("/submissions").then_some("page")] { (t.t("nav-submit")) } }
                                 }
                                 // Those who do not see missions still see the requests addressed to them.

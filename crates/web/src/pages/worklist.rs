@@ -346,7 +346,7 @@ fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arriva
                         @if arrival {
                             td { @match f.arrival { Some(d) => (d), None => (t.t("work-arrival-unknown")) } }
                         }
-                        td { @if f.needs.is_empty() { (t.t("work-needs-none")) } @else { ul { @for n in &f.needs { li { (n) } } } } }
+                        td.why { @if f.needs.is_empty() { (t.t("work-needs-none")) } @else { ul { @for n in &f.needs { li { (n) } } } } }
                     } } }
                 } }
             }
