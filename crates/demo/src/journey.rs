@@ -145,10 +145,11 @@ impl Journey {
     /// Assessment and refusal, the file closed some weeks later.
     pub fn refused(&self, dice: &mut Dice) -> Result<Vec<Step>, DemoError> {
         let grounds = grounds(dice)?;
+        let motivation = reasons::refusal_motivation(&grounds);
         let closed = self.decided + Duration::days(dice.between(14, 90));
         Ok(vec![
             Step::new(self.assessed, Action::StartAssessment),
-            Step::new(self.decided, Action::Reject { grounds }),
+            Step::new(self.decided, Action::Reject { grounds }).because(Some(motivation)),
             Step::new(closed, Action::Close).because(Some(reasons::CLOSED_WITHOUT_ARRIVAL)),
         ])
     }

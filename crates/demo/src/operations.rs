@@ -81,8 +81,16 @@ pub fn missions() -> Vec<(Mission, Vec<MissionChange>)> {
             ],
         ));
     }
+    // The year of the dossier track is over: its selection is closed.
     if let Some(m) = plan(3, dossier) {
-        out.push((m, vec![MissionChange::Confirm]));
+        out.push((
+            m,
+            vec![
+                MissionChange::Confirm,
+                MissionChange::Hold,
+                MissionChange::Close,
+            ],
+        ));
     }
     out
 }
@@ -149,6 +157,20 @@ mod tests {
             let mut m = m.clone();
             for c in changes {
                 m.apply(c).unwrap();
+            }
+            // A mission whose time is over is not left open.
+            if m.ends_on < date!(2026 - 01 - 01) {
+                assert!(
+                    matches!(
+                        m.status,
+                        resettle_domain::mission::MissionStatus::Closed
+                            | resettle_domain::mission::MissionStatus::Cancelled
+                    ),
+                    "{} ended on {} but is {}",
+                    m.name,
+                    m.ends_on,
+                    m.status
+                );
             }
         }
         assert_eq!(missions()[0].0.id, ms[0].0.id);

@@ -39,3 +39,28 @@ pub(crate) const CLOSED_WITHOUT_ARRIVAL: &str = "file closed: the case will not 
 
 /// Why a case is closed after arrival.
 pub(crate) const GUIDANCE_ENDED: &str = "integration guidance period ended";
+
+/// The motivation of a refusal, by its first ground (chosen without a draw,
+/// so the rest of the demo stays as it was).
+pub(crate) fn refusal_motivation(grounds: &[resettle_domain::RejectionGround]) -> &'static str {
+    use resettle_domain::RejectionGround as G;
+    match grounds.first() {
+        Some(G::NoNationalPolicyBasis) => {
+            "the account given does not meet the criteria of the country policy for resettlement"
+        }
+        Some(G::Exclusion) => {
+            "serious reasons to consider that article 1F of the Refugee Convention applies"
+        }
+        Some(G::PublicOrderOrSecurity) => "the principal applicant poses a danger to public order",
+        Some(G::ProtectionAvailableElsewhere) => {
+            "effective protection is available in the host country"
+        }
+        Some(G::AlreadyProtectedInMemberState) => {
+            "the family already holds international protection in another member state"
+        }
+        Some(G::EntryBan) => "a family member is subject to an entry ban",
+        Some(G::Other) | None => {
+            "the identity of the principal applicant could not be established with the documents submitted"
+        }
+    }
+}

@@ -222,6 +222,7 @@ fn gap(kind: ActionKind) -> (i64, i64) {
         ActionKind::House => (0, 3),
         ActionKind::StartIntegrationGuidance => (7, 30),
         ActionKind::Close => (30, 120),
+        ActionKind::AssignHousing | ActionKind::CancelHousingAssignment => (0, 0),
     }
 }
 
@@ -232,12 +233,15 @@ fn step(dice: &mut Dice, kind: ActionKind, on: Date, state: CaseState) -> Result
         ActionKind::Submit => return Err(DemoError::plan("submission is not a step")),
         ActionKind::StartAssessment => Step::new(on, Action::StartAssessment),
         ActionKind::Accept => Step::new(on, Action::accept()),
-        ActionKind::Reject => Step::new(
-            on,
-            Action::Reject {
-                grounds: grounds(dice)?,
-            },
-        ),
+        ActionKind::Reject => {
+            let grounds = grounds(dice)?;
+            let motivation = reasons::refusal_motivation(&grounds);
+            Step::new(on, Action::Reject { grounds }).because(Some(motivation))
+        }
+        // Placement happens on the placement page, not in the staged caseload.
+        ActionKind::AssignHousing | ActionKind::CancelHousingAssignment => {
+            return Err(DemoError::plan("housing assignments are not staged"));
+        }
         ActionKind::Withdraw => {
             Step::new(on, Action::Withdraw).because(Some(dice.pick(reasons::WITHDRAWALS)?))
         }
@@ -294,7 +298,10 @@ mod tests {
                 .sum();
             assert!(count >= 2, "{state}");
             let path = path(*state);
-            let target = path.last().map_or(CaseState::Submitted, |k| k.target());
+            let target = path
+                .last()
+                .and_then(|k| k.target())
+                .unwrap_or(CaseState::Submitted);
             assert_eq!(target, *state);
         }
     }

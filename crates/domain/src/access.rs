@@ -137,7 +137,8 @@ impl Role {
                     | A::House
                     | A::StartIntegrationGuidance
                     | A::Close
-                    | A::Withdraw,
+                    | A::Withdraw
+                    | A::CancelHousingAssignment,
                 ),
             ) => true,
             // COA prepares housing and care: health, and the confidential profile.
@@ -354,7 +355,12 @@ mod tests {
 
     #[test]
     fn every_action_has_a_role_and_decisions_are_the_ind_s() {
-        for a in ActionKind::ALL.iter().filter(|a| **a != ActionKind::Submit) {
+        // A housing assignment is made by confirming a placement
+        // (PlanPlacement), which also records the room it takes.
+        for a in ActionKind::ALL
+            .iter()
+            .filter(|a| !matches!(a, ActionKind::Submit | ActionKind::AssignHousing))
+        {
             assert!(
                 Role::ALL.iter().any(|r| r.allows(Permission::Act(*a))),
                 "{a} has no role"

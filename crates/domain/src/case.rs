@@ -5,8 +5,8 @@ use crate::access::{CaseScope, SpecialCategory};
 use crate::country::CountryCode;
 use crate::ids::CaseId;
 use crate::lifecycle::{
-    Action, ActionKind, CaseState, Context, Guidance, Housing, Permit, Transition, TransitionError,
-    check, check_context,
+    Action, ActionKind, CaseState, Context, FieldRule, Guidance, Housing, Permit, Transition,
+    TransitionError, check, check_context, problems,
 };
 use crate::person::Member;
 use crate::submission::{CaseNumber, Programme, SubmissionCategory, SubmissionPriority, Track};
@@ -61,6 +61,10 @@ pub struct Case {
     pub arrived_on: Option<Date>,
     pub permit: Option<Permit>,
     pub housing: Option<Housing>,
+    /// The municipality COA assigned the family to (a confirmed placement),
+    /// until the assignment is undone; it sees the family from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_municipality: Option<String>,
     pub guidance: Option<Guidance>,
     pub closed_on: Option<Date>,
     /// The UNHCR office that submitted the case; scopes what UNHCR liaisons see.
@@ -127,6 +131,7 @@ impl Case {
             arrived_on: None,
             permit: None,
             housing: None,
+            assigned_municipality: None,
             guidance: None,
             closed_on: None,
             submitted_by: None,
@@ -166,6 +171,13 @@ impl Case {
         }
     }
 
+    /// The municipality responsible for the family: where it is housed, or
+    /// else the one it is assigned to.
+    pub fn municipality(&self) -> Option<&str> {
+        self.housed_municipality()
+            .or(self.assigned_municipality.as_deref())
+    }
+
     /// The organisation that guides the family.
     pub fn guidance_organisation(&self) -> Option<&str> {
         self.guidance.as_ref().map(|g| g.organisation.as_str())
@@ -186,7 +198,7 @@ impl Case {
         match scope {
             CaseScope::All => true,
             CaseScope::SubmittedBy(o) => same(self.submitted_by.as_deref(), o),
-            CaseScope::Municipality(m) => same(self.housed_municipality(), m),
+            CaseScope::Municipality(m) => same(self.municipality(), m),
             CaseScope::GuidedBy(o) => same(self.guidance_organisation(), o),
             CaseScope::Nothing => false,
         }
@@ -197,14 +209,57 @@ impl Case {
         self.submission.members.len()
     }
 
-    /// The actions that may be taken from the current state.
+    /// The actions that may be taken now: those of the current state, a
+    /// housing assignment only while there is none, its undoing only while
+    /// there is one.
     pub fn allowed_actions(&self) -> Vec<ActionKind> {
-        self.state.allowed_actions()
+        let assigned = self.assigned_municipality.is_some();
+        self.state
+            .allowed_actions()
+            .into_iter()
+            .filter(|a| match a {
+                ActionKind::AssignHousing => !assigned,
+                ActionKind::CancelHousingAssignment => assigned,
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// Every problem of taking `action` now, not only the first: the state,
+    /// the date, the actor and each field (for forms that list them all).
+    pub fn problems(&self, action: &Action, ctx: &Context) -> Vec<TransitionError> {
+        let mut out: Vec<TransitionError> =
+            self.assignment_check(action).err().into_iter().collect();
+        out.extend(problems(self.last_event_on, action, ctx));
+        out
+    }
+
+    /// Whether the action is allowed from the state, and an assignment
+    /// neither doubled nor undone when there is none.
+    fn assignment_check(&self, action: &Action) -> Result<(), TransitionError> {
+        let kind = action.kind();
+        if !kind.allowed_from().contains(&self.state) {
+            return Err(TransitionError::NotAllowed {
+                action: kind.as_str(),
+                from: self.state,
+                allowed: kind.allowed_from().to_vec(),
+            });
+        }
+        let rule = match (action, &self.assigned_municipality) {
+            (Action::AssignHousing { .. }, Some(_)) => FieldRule::AlreadyAssigned,
+            (Action::CancelHousingAssignment, None) => FieldRule::NotAssigned,
+            _ => return Ok(()),
+        };
+        Err(TransitionError::InvalidField {
+            field: "action",
+            rule,
+        })
     }
 
     /// Takes `action`, returning the history entry. The case is unchanged on error.
     pub fn apply(&mut self, action: Action, ctx: &Context) -> Result<Transition, TransitionError> {
         let to = check(self.state, self.last_event_on, &action, ctx)?;
+        self.assignment_check(&action)?;
         let on = ctx.occurred_on;
         match &action {
             Action::Accept { .. } => self.selected_on = Some(on),
@@ -216,6 +271,10 @@ impl Case {
             Action::House { housing } => self.housing = Some(housing.clone()),
             Action::StartIntegrationGuidance { guidance } => self.guidance = Some(guidance.clone()),
             Action::Close => self.closed_on = Some(on),
+            Action::AssignHousing { municipality } => {
+                self.assigned_municipality = Some(municipality.trim().to_string())
+            }
+            Action::CancelHousingAssignment => self.assigned_municipality = None,
             Action::Submit
             | Action::StartAssessment
             | Action::Reject { .. }

@@ -120,6 +120,14 @@ pub enum Action {
         guidance: Guidance,
     },
     Close,
+    /// COA assigns the family to a municipality for housing (a confirmed
+    /// placement); the case keeps its state, and the municipality sees it.
+    AssignHousing {
+        /// The municipality's name, as housing names it.
+        municipality: String,
+    },
+    /// COA undoes the housing assignment before the family is housed.
+    CancelHousingAssignment,
 }
 
 vocabulary!(
@@ -136,13 +144,16 @@ vocabulary!(
         House = "house",
         StartIntegrationGuidance = "start-integration-guidance",
         Close = "close",
+        AssignHousing = "assign-housing",
+        CancelHousingAssignment = "cancel-housing-assignment",
     }
 );
 
 impl ActionKind {
-    /// The state this action leads to.
-    pub fn target(&self) -> CaseState {
-        match self {
+    /// The state this action leads to; `None` for an action that keeps the
+    /// case in its state (a housing assignment and its undoing).
+    pub fn target(&self) -> Option<CaseState> {
+        Some(match self {
             Self::Submit => CaseState::Submitted,
             Self::StartAssessment => CaseState::UnderAssessment,
             Self::Accept => CaseState::Accepted,
@@ -154,7 +165,13 @@ impl ActionKind {
             Self::House => CaseState::Housed,
             Self::StartIntegrationGuidance => CaseState::IntegrationGuidance,
             Self::Close => CaseState::Closed,
-        }
+            Self::AssignHousing | Self::CancelHousingAssignment => return None,
+        })
+    }
+
+    /// The state this action leads to when taken from `from`.
+    pub fn target_from(&self, from: CaseState) -> CaseState {
+        self.target().unwrap_or(from)
     }
 
     /// The states this action may be taken from. Re-housing (from a COA
@@ -173,6 +190,10 @@ impl ActionKind {
             Self::House => &[Arrived, Housed],
             Self::StartIntegrationGuidance => &[Housed],
             Self::Close => &[Rejected, Withdrawn, IntegrationGuidance],
+            // A family waits for its municipality until it is housed.
+            Self::AssignHousing | Self::CancelHousingAssignment => {
+                &[Accepted, PreDeparture, Departed, Arrived]
+            }
         }
     }
 }
@@ -217,25 +238,41 @@ impl Action {
             Self::House { .. } => ActionKind::House,
             Self::StartIntegrationGuidance { .. } => ActionKind::StartIntegrationGuidance,
             Self::Close => ActionKind::Close,
+            Self::AssignHousing { .. } => ActionKind::AssignHousing,
+            Self::CancelHousingAssignment => ActionKind::CancelHousingAssignment,
         }
     }
 
-    /// Checks the action's own fields, independent of the case.
+    /// Checks the action's own fields, independent of the case: the first problem.
     fn validate(&self, on: Date, reason: Option<&str>) -> Result<(), TransitionError> {
-        let invalid = |field: &'static str, rule: FieldRule| {
-            Err(TransitionError::InvalidField { field, rule })
+        match self.field_problems(on, reason).into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem with the action's own fields, independent of the case.
+    fn field_problems(&self, on: Date, reason: Option<&str>) -> Vec<TransitionError> {
+        let mut out = Vec::new();
+        let mut invalid = |field: &'static str, rule: FieldRule| {
+            out.push(TransitionError::InvalidField { field, rule })
         };
+        let blank = |v: &str| v.trim().is_empty();
         match self {
             Self::Accept {
                 place_override: Some(o),
                 ..
-            } if o.trim().is_empty() => {
-                invalid("action.placeOverride", FieldRule::OverrideNeedsReason)
+            } if blank(o) => invalid("action.placeOverride", FieldRule::OverrideNeedsReason),
+            Self::Reject { grounds } => {
+                if grounds.is_empty() {
+                    invalid("grounds", FieldRule::RejectionNeedsGround);
+                }
+                // A refusal is a decision that must be motivated (Awb 3:46).
+                if reason.is_none_or(blank) {
+                    invalid("reason", FieldRule::RejectionNeedsMotivation);
+                }
             }
-            Self::Reject { grounds } if grounds.is_empty() => {
-                invalid("grounds", FieldRule::RejectionNeedsGround)
-            }
-            Self::Withdraw if reason.is_none_or(|r| r.trim().is_empty()) => {
+            Self::Withdraw if reason.is_none_or(blank) => {
                 invalid("reason", FieldRule::WithdrawalNeedsReason)
             }
             Self::Arrive { permit } if permit.valid_until <= on => {
@@ -243,31 +280,33 @@ impl Action {
             }
             Self::House {
                 housing: Housing::Municipality { municipality },
-            } if municipality.trim().is_empty() => {
+            } if blank(municipality) => {
                 invalid("housing.municipality", FieldRule::NameMunicipality)
+            }
+            Self::AssignHousing { municipality } if blank(municipality) => {
+                invalid("action.municipality", FieldRule::NameMunicipality)
             }
             Self::House {
                 housing: Housing::CoaReception { location, reason },
             } => {
-                if location.trim().is_empty() {
-                    invalid("housing.location", FieldRule::NameCoaLocation)
-                } else if reason.trim().is_empty() {
-                    invalid("housing.reason", FieldRule::SayWhyCoaFirst)
-                } else {
-                    Ok(())
+                if blank(location) {
+                    invalid("housing.location", FieldRule::NameCoaLocation);
+                }
+                if blank(reason) {
+                    invalid("housing.reason", FieldRule::SayWhyCoaFirst);
                 }
             }
             Self::StartIntegrationGuidance { guidance } => {
-                if guidance.organisation.trim().is_empty() {
-                    invalid("guidance.organisation", FieldRule::NameOrganisation)
-                } else if guidance.until <= on {
-                    invalid("guidance.until", FieldRule::GuidanceEndsAfterStart)
-                } else {
-                    Ok(())
+                if blank(&guidance.organisation) {
+                    invalid("guidance.organisation", FieldRule::NameOrganisation);
+                }
+                if guidance.until <= on {
+                    invalid("guidance.until", FieldRule::GuidanceEndsAfterStart);
                 }
             }
-            _ => Ok(()),
+            _ => {}
         }
+        out
     }
 }
 
@@ -345,6 +384,12 @@ pub enum FieldRule {
     RejectionNeedsGround,
     #[error("a withdrawal needs a reason")]
     WithdrawalNeedsReason,
+    #[error("a rejection needs its motivation")]
+    RejectionNeedsMotivation,
+    #[error("the family is already assigned to a municipality; undo that assignment first")]
+    AlreadyAssigned,
+    #[error("the family has no housing assignment to undo")]
+    NotAssigned,
     #[error("the permit must be valid after the day of arrival")]
     PermitAfterArrival,
     #[error("name the municipality")]
@@ -364,6 +409,9 @@ impl FieldRule {
         Self::OverrideNeedsReason,
         Self::RejectionNeedsGround,
         Self::WithdrawalNeedsReason,
+        Self::RejectionNeedsMotivation,
+        Self::AlreadyAssigned,
+        Self::NotAssigned,
         Self::PermitAfterArrival,
         Self::NameMunicipality,
         Self::NameCoaLocation,
@@ -378,6 +426,9 @@ impl FieldRule {
             Self::OverrideNeedsReason => "override-needs-reason",
             Self::RejectionNeedsGround => "rejection-needs-ground",
             Self::WithdrawalNeedsReason => "withdrawal-needs-reason",
+            Self::RejectionNeedsMotivation => "rejection-needs-motivation",
+            Self::AlreadyAssigned => "already-assigned",
+            Self::NotAssigned => "not-assigned",
             Self::PermitAfterArrival => "permit-after-arrival",
             Self::NameMunicipality => "name-municipality",
             Self::NameCoaLocation => "name-coa-location",
@@ -426,25 +477,46 @@ pub(crate) fn check(
     }
     check_context(last_event_on, ctx)?;
     action.validate(ctx.occurred_on, ctx.reason.as_deref())?;
-    Ok(kind.target())
+    Ok(kind.target_from(from))
+}
+
+/// Every problem of `action` on `ctx` besides whether it is allowed from
+/// the state: the date, the actor and the action's own fields, so that a
+/// form can list them all at once.
+pub(crate) fn problems(
+    last_event_on: Date,
+    action: &Action,
+    ctx: &Context,
+) -> Vec<TransitionError> {
+    let mut out = context_problems(last_event_on, ctx);
+    out.extend(action.field_problems(ctx.occurred_on, ctx.reason.as_deref()));
+    out
 }
 
 pub(crate) fn check_context(last_event_on: Date, ctx: &Context) -> Result<(), TransitionError> {
+    match context_problems(last_event_on, ctx).into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn context_problems(last_event_on: Date, ctx: &Context) -> Vec<TransitionError> {
+    let mut out = Vec::new();
     if ctx.actor.trim().is_empty() {
-        return Err(TransitionError::NoActor);
+        out.push(TransitionError::NoActor);
     }
     let today = ctx.today();
     if ctx.occurred_on > today {
-        return Err(TransitionError::InFuture {
+        out.push(TransitionError::InFuture {
             on: ctx.occurred_on,
             today,
         });
     }
     if ctx.occurred_on < last_event_on {
-        return Err(TransitionError::BeforePrevious {
+        out.push(TransitionError::BeforePrevious {
             on: ctx.occurred_on,
             previous: last_event_on,
         });
     }
-    Ok(())
+    out
 }

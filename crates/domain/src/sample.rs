@@ -42,6 +42,10 @@ pub fn action(kind: ActionKind, on: Date) -> Action {
             },
         },
         ActionKind::Close => Action::Close,
+        ActionKind::AssignHousing => Action::AssignHousing {
+            municipality: "Utrecht".into(),
+        },
+        ActionKind::CancelHousingAssignment => Action::CancelHousingAssignment,
     }
 }
 
@@ -65,7 +69,7 @@ pub fn path_to(state: CaseState) -> Vec<ActionKind> {
         _ => {
             let n = full
                 .iter()
-                .position(|a| a.target() == state)
+                .position(|a| a.target() == Some(state))
                 .map_or(0, |p| p + 1);
             full[..n].to_vec()
         }

@@ -125,8 +125,8 @@ macro_rules! transition_in_tx {
             let updated = sqlx::query(
                 "UPDATE cases SET state = $1, version = $2, last_event_on = $3, selected_on = $4, \
                  departed_on = $5, arrived_on = $6, permit = $7, housing = $8, guidance = $9, \
-                 closed_on = $10, housed_municipality = $13, guidance_organisation = $14 \
-                 WHERE id = $11 AND version = $12",
+                 closed_on = $10, housed_municipality = $13, guidance_organisation = $14, \
+                 assigned_municipality = $15 WHERE id = $11 AND version = $12",
             )
             .bind(transition.to.as_str())
             .bind(expected + 1)
@@ -140,8 +140,9 @@ macro_rules! transition_in_tx {
             .bind(case.closed_on)
             .bind(id)
             .bind(expected)
-            .bind(case.housed_municipality())
+            .bind(case.municipality())
             .bind(case.guidance_organisation())
+            .bind(case.assigned_municipality.as_deref())
             .execute(&mut **tx)
             .await?;
             if updated.rows_affected() == 0 {
@@ -159,6 +160,13 @@ macro_rules! transition_in_tx {
                 });
             }
             crate::operations::pipeline_rules!(*tx, case, transition);
+            // An undone housing assignment gives its room back.
+            if matches!(transition.action, resettle_domain::Action::CancelHousingAssignment) {
+                sqlx::query("DELETE FROM housing_assignments WHERE case_id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
             crate::sql::insert_transitions!(*tx, &[(id, expected + 1, transition)]);
             // The counted facts follow the case's selection and arrival dates,
             // which only some actions set.
@@ -215,6 +223,8 @@ macro_rules! transition_in_tx {
         outcome
     }};
 }
+
+pub(crate) use transition_in_tx;
 
 /// What became of one job before the commit.
 enum Done {

@@ -1,10 +1,13 @@
 //! Municipalities with their room for resettled families, and the housing
 //! assignments COA confirmed from a placement proposal.
 
+use crate::audit::{AuditLock, NewAuditEntry, append_in_tx};
 use crate::error::StoreError;
-use crate::sql::{BeginWrite, SqlStore, on_pool};
+use crate::group::transition_in_tx;
+use crate::ledger::{Fact, add_to_bucket, bucket_of, current_boundaries};
+use crate::sql::{BeginWrite, LedgerLock, SqlStore, on_pool};
 use async_trait::async_trait;
-use resettle_domain::CaseId;
+use resettle_domain::{Case, CaseId, Transition};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use std::collections::BTreeMap;
@@ -43,15 +46,27 @@ pub struct HousingAssignment {
     pub assigned_at: OffsetDateTime,
 }
 
+/// One family's confirmed placement: the assignment with the room it takes,
+/// and the case as the housing-assignment transition changed it.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub assignment: HousingAssignment,
+    pub case: Case,
+    pub transition: Transition,
+    pub audit: NewAuditEntry,
+}
+
 #[async_trait]
 pub trait PlacementStore: Send + Sync {
     async fn municipalities(&self) -> Result<Vec<Municipality>, StoreError>;
     /// Adds or replaces municipalities (by code).
     async fn save_municipalities(&self, list: &[Municipality]) -> Result<(), StoreError>;
     async fn housing_assignments(&self) -> Result<Vec<HousingAssignment>, StoreError>;
-    /// Records assignments all together or not at all; a case that already
-    /// has one is refused.
-    async fn assign_housing(&self, list: &[HousingAssignment]) -> Result<(), StoreError>;
+    /// Records placements all together or not at all: each assignment, its
+    /// case's transition (history entry, new version) and its audit entry. A
+    /// case that already has an assignment, or that changed since it was
+    /// read, refuses the whole list.
+    async fn assign_housing(&self, list: &[Placement]) -> Result<(), StoreError>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -150,10 +165,10 @@ impl PlacementStore for SqlStore {
             .collect())
     }
 
-    async fn assign_housing(&self, list: &[HousingAssignment]) -> Result<(), StoreError> {
+    async fn assign_housing(&self, list: &[Placement]) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            for a in list {
+            for Placement { assignment: a, case, transition, .. } in list {
                 let taken: Option<(String,)> =
                     sqlx::query_as("SELECT municipality FROM housing_assignments WHERE case_id = $1")
                         .bind(a.case_id.as_uuid())
@@ -176,6 +191,12 @@ impl PlacementStore for SqlStore {
                 .bind(a.assigned_at)
                 .execute(&mut *tx)
                 .await?;
+                transition_in_tx!(tx, case, transition)?;
+            }
+            if !list.is_empty() {
+                let entries: Vec<NewAuditEntry> = list.iter().map(|p| p.audit.clone()).collect();
+                tx.lock_audit().await?;
+                append_in_tx!(tx, &entries);
             }
             tx.commit().await?;
         });

@@ -42,6 +42,7 @@ pub(crate) struct CaseRow {
     pub guidance: Option<Json<Guidance>>,
     pub closed_on: Option<Date>,
     pub submitted_by_org: Option<String>,
+    pub assigned_municipality: Option<String>,
 }
 
 /// A case's row with whether it has rows in the tables read only when it does.
@@ -237,6 +238,7 @@ impl CaseRow {
             arrived_on: self.arrived_on,
             permit: self.permit.map(|j| j.0),
             housing: self.housing.map(|j| j.0),
+            assigned_municipality: self.assigned_municipality,
             guidance: self.guidance.map(|j| j.0),
             closed_on: self.closed_on,
             submitted_by: self.submitted_by_org,

@@ -576,7 +576,7 @@ impl Store for SqlStore {
                      primary_category, secondary_category, programme, track, family_reunification_of, \
                      linked_cases, submitted_on, state, version, last_event_on, selected_on, departed_on, \
                      arrived_on, permit, housing, guidance, closed_on, persons, submitted_by_org, \
-                     housed_municipality, guidance_organisation) ",
+                     housed_municipality, guidance_organisation, assigned_municipality) ",
                 );
                 q.push_values(chunk, |mut b, new| {
                     let c = &new.case;
@@ -606,8 +606,9 @@ impl Store for SqlStore {
                         .push_bind(c.closed_on)
                         .push_bind(c.persons() as i64)
                         .push_bind(c.submitted_by.as_deref())
-                        .push_bind(c.housed_municipality())
-                        .push_bind(c.guidance_organisation());
+                        .push_bind(c.municipality())
+                        .push_bind(c.guidance_organisation())
+                        .push_bind(c.assigned_municipality.as_deref());
                 });
                 q.build().execute(&mut *tx).await?;
                 for new in chunk {

@@ -6,8 +6,9 @@
 mod support;
 
 use reqwest::StatusCode;
-use resettle_domain::Role;
+use resettle_domain::{Action, Role};
 use resettle_placement::{Options, solve};
+use resettle_store::Store;
 use resettle_store::placement::{Municipality, PlacementStore};
 use resettle_web::placement::{Plan, plan};
 use support::App;
@@ -109,18 +110,36 @@ async fn check(app: &App) {
         "nothing half-written"
     );
 
-    // Confirming the proposal records it, within every room.
+    // Confirming first shows what will be recorded, and records nothing yet.
     let proposal = solve(&current.problem, &Options::for_problem(&current.problem));
     let chosen = choices_for(&current, &proposal.assign);
-    let (status, page) = confirm(app, &chosen).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
-    let placed = proposal.assign.iter().filter(|m| m.is_some()).count();
-    let (_, page) = app
-        .page(Role::CoaOfficer, &format!("/placement?confirmed={placed}"))
+    let fields: Vec<(&str, &str)> = chosen
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (status, page) = app
+        .form(Role::CoaOfficer, "/placement/confirm", &fields)
         .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Plaatsing bevestigen"), "{page}");
+    assert!(
+        page.contains("action=\"/placement/confirmations\""),
+        "{page}"
+    );
+    assert!(app.store.housing_assignments().await.unwrap().is_empty());
+
+    // Recording it redirects to the page that says how many were recorded.
+    let placed = proposal.assign.iter().filter(|m| m.is_some()).count();
+    let (status, location) = app
+        .form_redirect(Role::CoaOfficer, "/placement/confirmations", &fields)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.expect("a redirect names where it goes");
+    let (status, page) = app.page(Role::CoaOfficer, &location).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
     assert!(
         page.contains(&format!("{placed} huisvestingsbesluiten vastgelegd")),
-        "{page}"
+        "{location}: {page}"
     );
     let recorded = app.store.housing_assignments().await.unwrap();
     assert_eq!(recorded.len(), placed);
@@ -143,6 +162,67 @@ async fn check(app: &App) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("wacht niet meer op een gemeente"), "{page}");
     assert_eq!(app.store.housing_assignments().await.unwrap().len(), placed);
+
+    // Each assignment is a transition of its case: a new version, the
+    // municipality and the date in the history.
+    for (f, m) in current.families.iter().zip(&proposal.assign) {
+        let Some(m) = m else { continue };
+        let name = &current.municipalities[*m].name;
+        let case = app.store.case(f.case_id).await.unwrap().unwrap();
+        assert_eq!(case.assigned_municipality.as_deref(), Some(name.as_str()));
+        let last = app.store.history(f.case_id).await.unwrap().pop().unwrap();
+        assert_eq!(
+            last.action,
+            Action::AssignHousing {
+                municipality: name.clone()
+            }
+        );
+        assert_eq!((last.occurred_on, last.to), (today, case.state));
+        assert_eq!(case.version, last.previous_version + 1);
+    }
+    // The municipality sees the family assigned to it at once, on its list
+    // and on the case page, with the assignment in the history.
+    let officer = support::organisation(Role::MunicipalityOfficer).unwrap();
+    let (f, _) = current
+        .families
+        .iter()
+        .zip(&proposal.assign)
+        .find(|(_, m)| m.is_some_and(|m| current.municipalities[m].name == officer))
+        .expect("the proposal houses a family in the officer's municipality");
+    let (status, page) = app
+        .page(Role::MunicipalityOfficer, &format!("/cases/{}", f.case_id))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Toegewezen aan gemeente"), "{page}");
+    assert!(page.contains("Aan gemeente toewijzen"), "{page}");
+    let (_, list) = app.page(Role::MunicipalityOfficer, "/cases").await;
+    assert!(list.contains(f.case_number.as_str()), "{list}");
+
+    // COA undoes it before the family is housed: the municipality no longer
+    // sees it, its room is free again and the family waits again.
+    let version = app.store.case(f.case_id).await.unwrap().unwrap().version;
+    let (status, page) = app
+        .form(
+            Role::CoaOfficer,
+            &format!("/cases/{}/transitions", f.case_id),
+            &[
+                ("action", "cancel-housing-assignment"),
+                ("expectedVersion", &version.to_string()),
+                ("reason", "the dwelling fell through"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (status, _) = app
+        .page(Role::MunicipalityOfficer, &format!("/cases/{}", f.case_id))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.store.housing_assignments().await.unwrap().len(),
+        placed - 1
+    );
+    let again = plan(app.store.as_ref(), None, today, false).await.unwrap();
+    assert!(again.families.iter().any(|w| w.case_id == f.case_id));
 }
 
 #[tokio::test]

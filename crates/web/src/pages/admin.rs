@@ -391,6 +391,55 @@ pub async fn audit_page(
     .await;
     let logins = super::login_watch::report(&state).await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    // Cases by their number rather than their internal id.
+    let mut numbers = std::collections::HashMap::new();
+    if let Some(found) = &found {
+        for e in &found.items {
+            if let Some(id) = e
+                .object
+                .strip_prefix("case ")
+                .and_then(|id| id.parse::<resettle_domain::CaseId>().ok())
+                && !numbers.contains_key(&id)
+                && let Some(c) = state.store.case(id).await?
+            {
+                numbers.insert(id, c.submission.case_number.to_string());
+            }
+        }
+    }
+    let object = |o: &str| -> String {
+        o.strip_prefix("case ")
+            .and_then(|id| id.parse::<resettle_domain::CaseId>().ok())
+            .and_then(|id| numbers.get(&id))
+            .map_or_else(
+                || o.to_string(),
+                |n| t.with("audit-case", &[("number", n.clone().into())]),
+            )
+    };
+    // The filters of this search, for the links to other pages.
+    let filters: String = [
+        ("actor", &q.actor),
+        ("action", &q.action),
+        ("object", &q.object),
+        ("result", &q.result),
+        ("from", &q.from),
+        ("to", &q.to),
+    ]
+    .iter()
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("&{k}={}", super::encode(v)))
+    })
+    .collect();
+    let actions: Vec<String> = AUDIT_ACTIONS
+        .iter()
+        .map(|a| a.to_string())
+        .chain(
+            resettle_domain::ActionKind::ALL
+                .iter()
+                .map(|a| a.as_str().to_string()),
+        )
+        .collect();
     let body = html! {
         h1 { (t.t("audit-title")) }
         (super::login_watch::section(t, &logins))
@@ -398,18 +447,32 @@ pub async fn audit_page(
         (error_summary(&t.t("filter-errors-title"), &errors))
         form.filters method="get" action="/admin/audit" {
             div.filter-grid {
-                @for (name, label, v) in [
-                    ("actor", "field-actor", value(&q.actor)),
-                    ("action", "field-action", value(&q.action)),
-                    ("object", "field-object", value(&q.object)),
-                    ("result", "field-result", value(&q.result)),
-                    ("from", "field-from", value(&q.from)),
-                    ("to", "field-to", value(&q.to)),
+                @for (name, label, v, kind) in [
+                    ("actor", "field-actor", value(&q.actor), "text"),
+                    ("object", "field-object", value(&q.object), "text"),
+                    ("from", "field-from", value(&q.from), "date"),
+                    ("to", "field-to", value(&q.to), "date"),
                 ] {
                     div.field {
                         label for={ "audit-" (name) } { (t.t(label)) }
                         (field_error(&errors, &format!("audit-{name}")))
-                        input id={ "audit-" (name) } name=(name) type="text" value=(v);
+                        input id={ "audit-" (name) } name=(name) type=(kind) value=(v);
+                    }
+                }
+                div.field {
+                    label for="audit-action" { (t.t("field-action")) }
+                    (field_error(&errors, "audit-action"))
+                    select #audit-action name="action" {
+                        option value="" { (t.t("cases-any")) }
+                        @for a in &actions { option value=(a) selected[q.action.as_deref() == Some(a.as_str())] { (audit_action(t, a)) } }
+                    }
+                }
+                div.field {
+                    label for="audit-result" { (t.t("field-result")) }
+                    (field_error(&errors, "audit-result"))
+                    select #audit-result name="result" {
+                        option value="" { (t.t("cases-any")) }
+                        @for r in ["ok", "denied", "failed", "not-found"] { option value=(r) selected[q.result.as_deref() == Some(r)] { (t.t(&format!("audit-result-{r}"))) } }
                     }
                 }
             }
@@ -431,13 +494,46 @@ pub async fn audit_page(
                     td.num { (e.seq) }
                     td { (e.at.date()) " " (format!("{:02}:{:02}:{:02}", e.at.hour(), e.at.minute(), e.at.second())) }
                     td { (e.actor) }
-                    td { (e.action) }
-                    td { (e.object) }
-                    td { (e.result) }
+                    td { (audit_action(t, &e.action)) }
+                    td { (object(&e.object)) }
+                    td { (t.t(&format!("audit-result-{}", e.result))) }
                     td { (e.origin) }
                 } } }
             } }
+            @let pages = found.pages();
+            @let position = t.with("cases-page", &[("page", found.page.into()), ("pages", pages.into())]);
+            nav.pager aria-label=(position) {
+                @if found.page > 1 { a rel="prev" href={ "/admin/audit?page=" (found.page - 1) (filters) } { (t.t("cases-previous")) } }
+                span { (position) }
+                @if i64::from(found.page) < pages { a rel="next" href={ "/admin/audit?page=" (found.page + 1) (filters) } { (t.t("cases-next")) } }
+            }
         }
     };
     Ok(page(t, &t.t("audit-title"), "/admin/audit", Some(who), body).into_response())
+}
+
+/// Actions of the audit trail besides the case actions, for the filter.
+const AUDIT_ACTIONS: &[&str] = &[
+    "login",
+    "logout",
+    "read-case",
+    "list-cases",
+    "create-user",
+    "change-password",
+    "change-policy",
+    "import-submissions",
+    "placement-proposal",
+    "export-report",
+    "read-report",
+    "forecast",
+    "search-audit",
+    "read-login-watch",
+];
+
+/// An audit action in words: a case action by its label, others as recorded.
+fn audit_action(t: T, action: &str) -> String {
+    match resettle_domain::ActionKind::parse(action) {
+        Ok(kind) => t.term("action", kind.as_str()),
+        Err(_) => action.to_string(),
+    }
 }

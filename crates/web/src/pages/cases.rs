@@ -266,6 +266,7 @@ pub async fn detail(
         q.done.is_some(),
         None,
         &[],
+        &[],
     );
     if let Some(prep) = &prep {
         page = with_preparation(page, t, &reader.principal, &case, prep, &[]);
@@ -273,6 +274,8 @@ pub async fn detail(
     Ok(page.into_response())
 }
 
+// The refused form's kind, errors and typed values travel with the page.
+#[allow(clippy::too_many_arguments)]
 fn case_page(
     t: T,
     who: &Principal,
@@ -281,6 +284,7 @@ fn case_page(
     done: bool,
     failed: Option<ActionKind>,
     errors: &[(String, String)],
+    typed: &[(String, String)],
 ) -> Markup {
     let s = &case.submission;
     let title = t.with(
@@ -315,6 +319,7 @@ fn case_page(
                 @if let Some(d) = case.arrived_on { dt { (t.t("field-arrived-on")) } dd { (d) } }
                 @if let Some(p) = &case.permit { dt { (t.t("field-permit")) } dd { (p.valid_until) } }
                 @if let Some(h) = &case.housing { dt { (t.t("field-housing")) } dd { (housing(t, h)) } }
+                @if let Some(m) = &case.assigned_municipality { dt { (t.t("field-assigned-municipality")) } dd { (m) } }
                 @if let Some(g) = &case.guidance {
                     dt { (t.t("field-guidance")) }
                     dd { (t.with("guidance-text", &[("organisation", g.organisation.clone().into()), ("until", g.until.to_string().into())])) }
@@ -401,7 +406,7 @@ fn case_page(
             @let allowed = allowed_for(who, case);
             @if allowed.is_empty() { p { (t.t("case-no-actions")) } }
             @for kind in allowed {
-                (action_form(t, who, case, kind, failed == Some(kind), errors))
+                (action_form(t, who, case, kind, failed == Some(kind), errors, typed))
             }
         }
         section aria-labelledby="history-title" #history {
@@ -418,6 +423,7 @@ fn case_page(
                                 None => (t.t("history-created")),
                             }
                         }
+                        (decision_detail(t, &h.action))
                         @if let Some(r) = &h.reason { p.reason { (t.t("field-reason")) ": " (r) } }
                         p.meta { (t.t("field-actor")) " " (h.actor) " · " (t.t("field-recorded-at")) " " (h.recorded_at.date()) " · v" (h.previous_version + 1) }
                     }
@@ -590,6 +596,22 @@ fn with_preparation(
     }
 }
 
+/// What a history entry decided, beside its states: the grounds of a
+/// refusal, the municipality of a housing assignment, the housing.
+fn decision_detail(t: T, action: &Action) -> Markup {
+    html! {
+        @match action {
+            Action::Reject { grounds } => p.grounds {
+                (t.t("field-grounds")) ": "
+                (grounds.iter().map(|g| t.term("ground", g.as_str())).collect::<Vec<_>>().join(", "))
+            },
+            Action::AssignHousing { municipality } => p { (t.t("field-assigned-municipality")) ": " (municipality) },
+            Action::House { housing: h } => p { (housing(t, h)) },
+            _ => {}
+        }
+    }
+}
+
 fn housing(t: T, h: &Housing) -> String {
     match h {
         Housing::Municipality { municipality } => t.with(
@@ -613,15 +635,35 @@ fn housing(t: T, h: &Housing) -> String {
 
 /// One labelled input, with its error repeated at the field.
 fn input(id: &str, name: &str, label: &str, kind: &str, errors: &Errors) -> Markup {
+    input_typed(id, name, label, kind, errors, "")
+}
+
+/// [`input`] showing what the user typed before a refusal.
+fn input_typed(
+    id: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    errors: &Errors,
+    value: &str,
+) -> Markup {
     let invalid = errors.iter().any(|(f, _)| f == id);
     html! {
         div.field {
             label for=(id) { (label) }
             (field_error(errors, id))
-            input #(id) name=(name) type=(kind) aria-invalid=[invalid.then_some("true")]
+            input #(id) name=(name) type=(kind) value=(value) aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[invalid.then(|| format!("{id}-error"))];
         }
     }
+}
+
+/// The value the user typed in field `name`, or "".
+fn typed_value<'a>(typed: &'a [(String, String)], name: &str) -> &'a str {
+    typed
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
 }
 
 fn action_form(
@@ -631,10 +673,18 @@ fn action_form(
     kind: ActionKind,
     open: bool,
     errors: &[(String, String)],
+    typed: &[(String, String)],
 ) -> Markup {
     let k = kind.as_str();
     let id = |f: &str| format!("{k}-{f}");
     let errors: Errors = if open { errors.to_vec() } else { vec![] };
+    // What the user typed is kept in the form that was refused.
+    let typed: &[(String, String)] = if open { typed } else { &[] };
+    let value = |name: &str| typed_value(typed, name);
+    let checked = |name: &str, v: &str| typed.iter().any(|(k, x)| k == name && x == v);
+    let field = |f: &str, label: String, kind: &str| {
+        input_typed(&id(f), f, &label, kind, &errors, value(f))
+    };
     html! {
         details.action-form open[open] {
             summary { (t.term("action", k)) }
@@ -646,12 +696,12 @@ fn action_form(
                     label for=(id("occurredOn")) { (t.t("field-occurred-on")) }
                     p.hint id={ (id("occurredOn")) "-hint" } { (t.t("field-occurred-on-hint")) }
                     (field_error(&errors, &id("occurredOn")))
-                    input id=(id("occurredOn")) name="occurredOn" type="date" aria-describedby={ (id("occurredOn")) "-hint" };
+                    input id=(id("occurredOn")) name="occurredOn" type="date" value=(value("occurredOn")) aria-describedby={ (id("occurredOn")) "-hint" };
                 }
                 @match kind {
                     ActionKind::Accept => {
-                        (input(&id("policyBasis"), "policyBasis", &t.t("field-policy-basis"), "text", &errors))
-                        (input(&id("placeOverride"), "placeOverride", &t.t("field-place-override"), "text", &errors))
+                        (field("policyBasis", t.t("field-policy-basis"), "text"))
+                        (field("placeOverride", t.t("field-place-override"), "text"))
                     }
                     ActionKind::Reject => {
                         fieldset.field id=(id("grounds")) {
@@ -659,7 +709,7 @@ fn action_form(
                             (field_error(&errors, &id("grounds")))
                             @for g in RejectionGround::ALL {
                                 div.choice {
-                                    input type="checkbox" name="grounds" value=(g.as_str()) id={ (id("grounds")) "-" (g.as_str()) };
+                                    input type="checkbox" name="grounds" value=(g.as_str()) id={ (id("grounds")) "-" (g.as_str()) } checked[checked("grounds", g.as_str())];
                                     label for={ (id("grounds")) "-" (g.as_str()) } { (t.term("ground", g.as_str())) }
                                 }
                             }
@@ -669,37 +719,44 @@ fn action_form(
                         div.field {
                             label for=(id("training")) { (t.t("field-training")) }
                             select id=(id("training")) name="training" {
-                                @for m in TrainingMode::ALL { option value=(m.as_str()) { (t.term("training", m.as_str())) } }
+                                @for m in TrainingMode::ALL { option value=(m.as_str()) selected[checked("training", m.as_str())] { (t.term("training", m.as_str())) } }
                             }
                         }
                     }
-                    ActionKind::Arrive => { (input(&id("permitValidUntil"), "permitValidUntil", &t.t("field-permit-valid-until"), "date", &errors)) }
+                    ActionKind::Arrive => { (field("permitValidUntil", t.t("field-permit-valid-until"), "date")) }
                     ActionKind::House => {
                         fieldset.field id=(id("housingType")) {
                             legend { (t.t("field-housing-type")) }
                             (field_error(&errors, &id("housingType")))
                             div.choice {
-                                input type="radio" name="housingType" value="municipality" id={ (id("housingType")) "-m" } checked;
+                                input type="radio" name="housingType" value="municipality" id={ (id("housingType")) "-m" } checked[!checked("housingType", "coa")];
                                 label for={ (id("housingType")) "-m" } { (t.t("housing-type-municipality")) }
                             }
                             div.choice {
-                                input type="radio" name="housingType" value="coa" id={ (id("housingType")) "-c" };
+                                input type="radio" name="housingType" value="coa" id={ (id("housingType")) "-c" } checked[checked("housingType", "coa")];
                                 label for={ (id("housingType")) "-c" } { (t.t("housing-type-coa")) }
                             }
                         }
-                        (input(&id("municipality"), "municipality", &t.t("field-municipality"), "text", &errors))
-                        (input(&id("coaLocation"), "coaLocation", &t.t("field-coa-location"), "text", &errors))
-                        (input(&id("coaReason"), "coaReason", &t.t("field-coa-reason"), "text", &errors))
+                        // The municipality the family is assigned to, unless the user typed another.
+                        @let assigned = case.assigned_municipality.as_deref().unwrap_or_default();
+                        @let municipality = if typed.is_empty() { assigned } else { value("municipality") };
+                        (input_typed(&id("municipality"), "municipality", &t.t("field-municipality"), "text", &errors, municipality))
+                        (field("coaLocation", t.t("field-coa-location"), "text"))
+                        (field("coaReason", t.t("field-coa-reason"), "text"))
                     }
                     ActionKind::StartIntegrationGuidance => {
-                        (input(&id("organisation"), "organisation", &t.t("field-organisation"), "text", &errors))
-                        (input(&id("until"), "until", &t.t("field-until"), "date", &errors))
-                        (input(&id("sponsorGroup"), "sponsorGroup", &t.t("field-sponsor-group"), "text", &errors))
+                        (field("organisation", t.t("field-organisation"), "text"))
+                        (field("until", t.t("field-until"), "date"))
+                        (field("sponsorGroup", t.t("field-sponsor-group"), "text"))
                     }
                     _ => {}
                 }
-                @let reason_label = if kind == ActionKind::Withdraw { t.t("field-reason-required") } else { t.t("field-reason-optional") };
-                (input(&id("reason"), "reason", &reason_label, "text", &errors))
+                @let reason_label = match kind {
+                    ActionKind::Withdraw => t.t("field-reason-required"),
+                    ActionKind::Reject => t.t("field-motivation-required"),
+                    _ => t.t("field-reason-optional"),
+                };
+                (field("reason", reason_label, "text"))
                 button type="submit" { (t.term("action", k)) }
             }
         }
@@ -805,6 +862,9 @@ fn read_form(t: &T, form: &[(String, String)]) -> Result<ActionForm, (Option<Act
             })
         }
         ActionKind::Close => Some(Action::Close),
+        ActionKind::CancelHousingAssignment => Some(Action::CancelHousingAssignment),
+        // Assigned on the placement page, with the room the family takes.
+        ActionKind::AssignHousing => None,
     };
     match (version, action) {
         (Some(v), Some(a)) if errors.is_empty() => Ok(ActionForm {
@@ -851,7 +911,7 @@ pub async fn take(
     let p = &actor.reader.principal;
     let not_found = || super::not_found_page(t, Some(p));
     let id: CaseId = id.parse().map_err(|_| not_found())?;
-    load(&state, &actor.reader, id)
+    let loaded = load(&state, &actor.reader, id)
         .await
         .map_err(|_| not_found())?;
     let object = format!("case {id}");
@@ -883,6 +943,14 @@ pub async fn take(
             reason,
             action,
         }) => {
+            let now = state.now();
+            let ctx = resettle_domain::Context {
+                occurred_on: occurred_on.unwrap_or(now.date()),
+                recorded_at: now,
+                actor: p.name().to_string(),
+                reason: reason.clone().filter(|r| !r.trim().is_empty()),
+            };
+            let problems = loaded.problems(&action, &ctx);
             let done = act(&state, p, id, expected_version, action, occurred_on, reason).await;
             match done {
                 Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?done=1")).into_response()),
@@ -907,11 +975,15 @@ pub async fn take(
                     } else {
                         StatusCode::BAD_REQUEST
                     };
-                    (
-                        status,
-                        Some(kind),
-                        vec![(form_field(kind, e.field()), refusals::transition(&t, &e))],
-                    )
+                    // Every mistake at once, not only the first the rules met.
+                    let mut errors: Errors = problems
+                        .iter()
+                        .map(|e| (form_field(kind, e.field()), refusals::transition(&t, e)))
+                        .collect();
+                    if errors.is_empty() {
+                        errors.push((form_field(kind, e.field()), refusals::transition(&t, &e)));
+                    }
+                    (status, Some(kind), errors)
                 }
             }
         }
@@ -928,11 +1000,17 @@ pub async fn take(
         .await
         .map_err(|e| Problem::from(e).into_response())?;
     let history = history_for(p, history);
-    Ok((
-        status,
-        case_page(t, p, &case, &history, false, kind, &errors),
-    )
-        .into_response())
+    let page = case_page(t, p, &case, &history, false, kind, &errors, &form);
+    // The page otherwise as it was: with its preparation section.
+    let page = if p.allows(resettle_domain::Permission::ReadPreparation) {
+        let prep = crate::api::preparation::preparation(&state, &case)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        with_preparation(page, t, p, &case, &prep, &[])
+    } else {
+        page
+    };
+    Ok((status, page).into_response())
 }
 
 #[derive(Deserialize)]
@@ -971,7 +1049,7 @@ pub async fn consent(
             "consent-overrideReason".to_string(),
             t.t("consent-needs-reason"),
         )];
-        let page = case_page(t, p, &case, &history, false, None, &errors);
+        let page = case_page(t, p, &case, &history, false, None, &errors, &[]);
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     let recipient = Some(f.recipient.trim()).filter(|r| !r.is_empty());
@@ -1220,6 +1298,6 @@ pub async fn prepare(
     let prep = api::preparation(&state, &case)
         .await
         .map_err(IntoResponse::into_response)?;
-    let page = case_page(t, &p, &case, &history, false, None, &[]);
+    let page = case_page(t, &p, &case, &history, false, None, &[], &[]);
     Ok((status, with_preparation(page, t, &p, &case, &prep, &errors)).into_response())
 }

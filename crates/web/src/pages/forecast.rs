@@ -85,6 +85,8 @@ pub async fn show(
         commitments: vec![],
         bring_forward: codes(&t, &q.bring_forward, "forecast-bringForward", &mut errors),
     };
+    let what_if = scenario != Scenario::default();
+    let cancelled = scenario.cancel_missions.clone();
     let request = ForecastRequest {
         runs,
         seed,
@@ -105,6 +107,38 @@ pub async fn show(
     } else {
         None
     };
+    // A scenario is read against the baseline: the same futures without it.
+    let baseline = match &result {
+        Some(Ok(f)) if what_if => run(
+            &state,
+            &ForecastRequest {
+                runs: Some(f.runs),
+                seed: Some(f.seed),
+                horizon_months: Some(24),
+                scenario: Scenario::default(),
+            },
+        )
+        .await
+        .ok(),
+        _ => None,
+    };
+    // Why cancelling changes nothing: no mission still to come in that country.
+    let missions = state.store.missions().await.unwrap_or_default();
+    let no_mission: Vec<String> = cancelled
+        .iter()
+        .filter(|c| {
+            !missions.iter().any(|m| {
+                m.host_country.as_ref() == Some(*c)
+                    && matches!(
+                        m.status,
+                        resettle_domain::mission::MissionStatus::Planned
+                            | resettle_domain::mission::MissionStatus::Confirmed
+                            | resettle_domain::mission::MissionStatus::Postponed
+                    )
+            })
+        })
+        .map(|c| c.to_string())
+        .collect();
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let body = html! {
         h1 { (t.t("forecast-title")) }
@@ -131,6 +165,30 @@ pub async fn show(
         @match &result {
             Some(Ok(f)) => {
                 p.hint { (t.with("forecast-meta", &[("runs", f.runs.into()), ("seed", f.seed.to_string().into()), ("asOf", f.as_of.to_string().into())])) }
+                @if let Some(b) = &baseline {
+                    div.table-scroll { table #forecast-compare {
+                        caption { (t.t("forecast-compare")) }
+                        thead { tr {
+                            th scope="col" { (t.t("forecast-framework")) }
+                            th scope="col" { (t.t("forecast-baseline")) " p50" }
+                            th scope="col" { (t.t("forecast-scenario")) " p50" }
+                            th scope="col" { (t.t("forecast-difference")) }
+                            th scope="col" { (t.t("forecast-baseline")) ": " (t.t("forecast-probability")) }
+                            th scope="col" { (t.t("forecast-scenario")) ": " (t.t("forecast-probability")) }
+                        } }
+                        tbody { @for (fw, base) in f.frameworks.iter().filter_map(|fw| b.frameworks.iter().find(|x| x.id == fw.id).map(|x| (fw, x))) { tr {
+                            th scope="row" { (fw.id) }
+                            td.num { (base.total.p50) }
+                            td.num { (fw.total.p50) }
+                            td.num { (format!("{:+}", fw.total.p50 as i64 - base.total.p50 as i64)) }
+                            td.num { (format!("{:.0}%", base.probability_met * 100.0)) }
+                            td.num { (format!("{:.0}%", fw.probability_met * 100.0)) }
+                        } } }
+                    } }
+                    @if !no_mission.is_empty() {
+                        p.notice { (t.with("forecast-no-mission", &[("countries", no_mission.join(", ").into())])) }
+                    }
+                }
                 div.table-scroll { table {
                     caption { (t.t("forecast-commitments")) }
                     thead { tr {
@@ -141,6 +199,7 @@ pub async fn show(
                         th scope="col" { (t.t("forecast-probability")) }
                         th scope="col" { (t.t("forecast-excess")) }
                         th scope="col" { (t.t("forecast-shortfall")) }
+                        th scope="col" { (t.t("forecast-note")) }
                     } }
                     tbody { @for fw in &f.frameworks { tr {
                         th scope="row" { (fw.id) }
@@ -150,6 +209,8 @@ pub async fn show(
                         td.num { (format!("{:.0}%", fw.probability_met * 100.0)) }
                         td.num { (format!("{:.0}", fw.expected_excess)) }
                         td.num { (format!("{:.0}", fw.expected_shortfall)) }
+                        // A framework no future brings anyone to: say why instead of a bare 0%.
+                        td { @if fw.total.p90 == fw.counted_so_far && fw.counted_so_far == 0 { (t.t("forecast-no-intake")) } }
                     } } }
                 } }
                 @let points: Vec<(String, u64, u64, u64)> = f.months.iter().map(|m| (format!("{}-{:02}", m.month.year(), m.month.month() as u8), m.arrivals.p10, m.arrivals.p50, m.arrivals.p90)).collect();

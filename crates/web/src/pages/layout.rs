@@ -39,6 +39,14 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                     li { a href="/missions" aria-current=[path.starts_with("/missions").then_some("page")] { (t.t("nav-missions")) } }
                                     li { a href="/holds" aria-current=[path.starts_with("/holds").then_some("page")] { (t.t("nav-holds")) } }
                                 }
+                                // UNHCR's own entry; COA imports from the command line or the page's address.
+                                @if may(Permission::ImportSubmissions) && !may(Permission::ReadMissions) {
+                                    li { a href="/submissions" aria-current=[path.starts_with("/submissions").then_some("page")] { (t.t("nav-submit")) } }
+                                }
+                                // Those who do not see missions still see the requests addressed to them.
+                                @if may(Permission::ReadSubmissionRequests) && !may(Permission::ReadMissions) {
+                                    li { a href="/submission-requests" aria-current=[path.starts_with("/submission-requests").then_some("page")] { (t.t("nav-requests")) } }
+                                }
                                 @if may(Permission::ReadSubmissionRequests) {
                                     li { a href="/country-policy-notes" aria-current=[path.starts_with("/country-policy-notes").then_some("page")] { (t.t("nav-notes")) } }
                                 }
@@ -69,7 +77,10 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 }
                                 @match who {
                                     Some(w) => li.account {
-                                        span { (w.user.display_name) " (" (t.term("role", w.user.role.as_str())) ")" }
+                                        span { (w.user.display_name) " (" (t.term("role", w.user.role.as_str()))
+                                            // Whose officer this is: the municipality, organisation or office.
+                                            @if let Some(o) = &w.user.organisation { ", " (o) }
+                                            ")" }
                                         a href=(crate::auth::PASSWORD_PAGE) aria-current=[(path == crate::auth::PASSWORD_PAGE).then_some("page")] { (t.t("password-link")) }
                                         form method="post" action="/logout" {
                                             input type="hidden" name="csrf" value=(w.csrf());

@@ -14,6 +14,8 @@ mod norms;
 mod placement;
 mod refusals;
 mod reports;
+mod submissions;
+mod worklist;
 
 pub use layout::encode;
 
@@ -58,9 +60,24 @@ pub fn routes() -> Router<AppState> {
         .route("/placement", get(placement::show))
         .route("/placement/review", axum::routing::post(placement::adjust))
         .route(
+            "/placement/confirm",
+            axum::routing::post(placement::confirm_step),
+        )
+        .route(
             "/placement/confirmations",
             axum::routing::post(placement::confirm),
         )
+        .route("/submissions", get(submissions::show))
+        .route(
+            "/submissions/preview",
+            axum::routing::post(submissions::preview),
+        )
+        .route(
+            "/submissions/import",
+            axum::routing::post(submissions::import),
+        )
+        .route("/submissions/case", axum::routing::post(submissions::one))
+        .route("/submission-requests", get(submissions::requests))
         .route("/cases", get(cases::list))
         .route("/cases/{id}", get(cases::detail))
         .route("/cases/{id}/transitions", axum::routing::post(cases::take))
@@ -155,22 +172,16 @@ async fn accessibility(t: T, MaybeSignedIn(who): MaybeSignedIn) -> Response {
     layout::page(t, &t.t("a11y-title"), "/accessibility", who.as_ref(), body).into_response()
 }
 
-/// The start page: each role's menu, or the login.
-async fn home(t: T, MaybeSignedIn(who): MaybeSignedIn) -> Response {
+/// The start page: each role's worklist, or the login.
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    t: T,
+    MaybeSignedIn(who): MaybeSignedIn,
+) -> Response {
     let Some(who) = who else {
         return Redirect::to("/login").into_response();
     };
-    if who.allows(resettle_domain::Permission::ReadCases) {
-        return Redirect::to("/cases").into_response();
-    }
-    if who.allows(resettle_domain::Permission::ReadReports) {
-        return Redirect::to("/reports").into_response();
-    }
-    let body = html! {
-        h1 { (t.with("home-title", &[("name", who.user.display_name.clone().into())])) }
-        p { (t.t("home-text")) }
-    };
-    layout::page(t, &t.t("app-name"), "/", Some(&who), body).into_response()
+    worklist::home(&state, t, &who).await
 }
 
 /// The HTML answer for a page or case that does not exist.

@@ -22,7 +22,7 @@ fn status_word(t: T, s: NormStatus) -> String {
     })
 }
 
-fn norm_word(t: T, n: Norm) -> String {
+pub(super) fn norm_word(t: T, n: Norm) -> String {
     t.t(match n {
         Norm::SelectionToArrival => "norms-selection-to-arrival",
         Norm::SubmissionPriority => "norms-submission-priority",
@@ -141,13 +141,15 @@ pub async fn show(
                 }
             } }
             div.table-scroll { table {
-                caption { (t.with("cases-count", &[("total", d.cases.len().into())])) }
+                // A case can be checked against two norms: count cases, not lines.
+                @let cases = d.cases.iter().map(|l| l.id).collect::<std::collections::HashSet<_>>().len();
+                caption { (t.with("norms-cases-checks", &[("cases", cases.into()), ("checks", d.cases.len().into())])) }
                 thead { tr {
                     th scope="col" { (t.t("field-case-number")) } th scope="col" { (t.t("field-host-country")) }
                     th scope="col" { (t.t("field-priority")) } th scope="col" { (t.t("field-state")) }
                     th scope="col" { (t.t("mission-name")) }
                     th scope="col" { (t.t("norms-norm")) } th scope="col" { (t.t("norms-deadline")) }
-                    th scope="col" { (t.t("norms-days-left")) } th scope="col" { (t.t("norms-status")) }
+                    th scope="col" { (t.t("norms-days-left")) } th scope="col" { (t.t("norms-norm-status")) }
                 } }
                 tbody { @for l in &d.cases { tr {
                     th scope="row" { a href={ "/cases/" (l.id) } { (l.case_number) } }

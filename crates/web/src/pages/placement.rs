@@ -15,10 +15,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use resettle_domain::audit::AuditResult;
+use resettle_domain::{Action, ActionKind, Context};
 use resettle_placement::explain::{WhyNot, explain};
 use resettle_placement::solve::{Violation, objective, violations};
 use resettle_placement::{Options, solve};
-use resettle_store::placement::{DIMENSIONS, HousingAssignment};
+use resettle_store::NewAuditEntry;
+use resettle_store::placement::{DIMENSIONS, HousingAssignment, Placement};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -222,25 +224,28 @@ async fn review(
         .into_response()
 }
 
-/// "Confirm": records the housing assignments of the plan as shown.
-pub async fn confirm(
-    State(state): State<AppState>,
-    t: T,
-    planner: PlacementPlanner,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+/// The plan as the officer chose it, checked: every family on the page has
+/// a choice, and every choice fits. On a problem, the page again with every
+/// problem listed and the choices kept.
+async fn chosen_plan(
+    state: &AppState,
+    t: &T,
+    planner: &PlacementPlanner,
+    form: &[(String, String)],
+) -> Result<(Plan, Vec<Option<usize>>), Response> {
     let p = &planner.0;
     let today = state.today();
-    let keep = keeps_room(&form);
+    let keep = keeps_room(form);
     let plan = match plan(state.store.as_ref(), None, today, keep).await {
         Ok(plan) => plan,
         Err(e) => {
-            return HttpProblem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
-                .into_response();
+            return Err(
+                HttpProblem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+            );
         }
     };
     let mut errors = Vec::new();
-    let chosen = choices(&plan, &form, &t, &mut errors);
+    let chosen = choices(&plan, form, t, &mut errors);
     // Only the families on the page are confirmed; the room kept for those
     // on their way was advice, and is not recorded.
     for (i, f) in plan.families.iter().enumerate() {
@@ -257,46 +262,151 @@ pub async fn confirm(
     let assign: Vec<Option<usize>> = (0..plan.families.len())
         .map(|i| chosen.get(&i).copied().flatten())
         .collect();
-    errors.extend(broken(&plan, &assign, &t));
+    errors.extend(broken(&plan, &assign, t));
     if !errors.is_empty() {
         let solution = solve(&plan.problem, &Options::for_problem(&plan.problem));
-        let body = body(&t, p.csrf(), &plan, &solution, &assign, &errors, None);
-        return (
+        let body = body(t, p.csrf(), &plan, &solution, &assign, &errors, None);
+        return Err((
             StatusCode::BAD_REQUEST,
-            page(t, &t.t("placement-title"), "/placement", Some(p), body),
+            page(*t, &t.t("placement-title"), "/placement", Some(p), body),
         )
-            .into_response();
+            .into_response());
     }
-    let at = state.now();
-    let list: Vec<HousingAssignment> = assign
+    Ok((plan, assign))
+}
+
+/// "Confirm": the confirmation step, every assignment the officer is about
+/// to record, with the way back to the proposal.
+pub async fn confirm_step(
+    State(state): State<AppState>,
+    t: T,
+    planner: PlacementPlanner,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let (plan, assign) = match chosen_plan(&state, &t, &planner, &form).await {
+        Ok(chosen) => chosen,
+        Err(page) => return page,
+    };
+    let p = &planner.0;
+    let placed: Vec<(usize, usize)> = assign
         .iter()
         .enumerate()
-        .filter_map(|(f, m)| {
-            let m = (*m)?;
-            let family = &plan.families[f];
-            Some(HousingAssignment {
+        .filter(|(f, _)| !plan.families[*f].expected)
+        .filter_map(|(f, m)| m.map(|m| (f, m)))
+        .collect();
+    let today = state.now().date();
+    let body = html! {
+        h1 { (t.t("placement-confirm-title")) }
+        p { (t.with("placement-confirm-intro", &[("count", placed.len().into()), ("date", today.to_string().into())])) }
+        form method="post" action="/placement/confirmations" {
+            input type="hidden" name="csrf" value=(p.csrf());
+            @if plan.keep_room { input type="hidden" name="keep" value="1"; }
+            @for (f, family) in plan.families.iter().enumerate().filter(|(_, f)| !f.expected) {
+                input type="hidden" name=(field(family.case_number.as_str()))
+                    value=(assign[f].map_or(UNPLACED, |m| plan.municipalities[m].code.as_str()));
+            }
+            div.table-scroll { table {
+                caption { (t.t("placement-confirm-caption")) }
+                thead { tr {
+                    th scope="col" { (t.t("field-case-number")) }
+                    th scope="col" { (t.t("placement-persons")) }
+                    th scope="col" { (t.t("placement-municipality")) }
+                } }
+                tbody { @for (f, m) in &placed {
+                    @let family = &plan.families[*f];
+                    tr {
+                        th scope="row" { a href={ "/cases/" (family.case_id) } { (family.case_number) } }
+                        td.num { (family.persons) }
+                        td { (plan.municipalities[*m].name) }
+                    }
+                } }
+            } }
+            @let unplaced = plan.families.iter().enumerate().filter(|(f, fam)| !fam.expected && assign[*f].is_none()).count();
+            @if unplaced > 0 { p { (t.with("placement-confirm-unplaced", &[("count", unplaced.into())])) } }
+            div.actions {
+                button type="submit" { (t.t("placement-record")) }
+                button.secondary type="submit" formaction="/placement/review" { (t.t("placement-back")) }
+            }
+        }
+    };
+    page(
+        t,
+        &t.t("placement-confirm-title"),
+        "/placement",
+        Some(p),
+        body,
+    )
+    .into_response()
+}
+
+/// "Record": each assignment becomes a transition of its case (municipality
+/// and date in the history, a new version, seen by that municipality at
+/// once), all together or none.
+pub async fn confirm(
+    State(state): State<AppState>,
+    t: T,
+    planner: PlacementPlanner,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let (plan, assign) = match chosen_plan(&state, &t, &planner, &form).await {
+        Ok(chosen) => chosen,
+        Err(page) => return page,
+    };
+    let p = &planner.0;
+    let at = state.now();
+    let mut list = Vec::new();
+    for (f, m) in assign.iter().enumerate() {
+        let Some(m) = *m else { continue };
+        let family = &plan.families[f];
+        let place = &plan.municipalities[m];
+        let mut case = match state.store.case(family.case_id).await {
+            Ok(Some(case)) => case,
+            Ok(None) => continue,
+            Err(e) => return HttpProblem::from(e).into_response(),
+        };
+        let ctx = Context {
+            occurred_on: at.date(),
+            recorded_at: at,
+            actor: p.name().to_string(),
+            reason: None,
+        };
+        let action = Action::AssignHousing {
+            municipality: place.name.clone(),
+        };
+        let mut transition = match case.apply(action, &ctx) {
+            Ok(t) => t,
+            Err(e) => {
+                return HttpProblem::new(
+                    StatusCode::CONFLICT,
+                    format!("case {}: {e}", family.case_number),
+                )
+                .into_response();
+            }
+        };
+        transition.seq = case.version;
+        list.push(Placement {
+            assignment: HousingAssignment {
                 case_id: family.case_id,
-                municipality: plan.municipalities[m].code.clone(),
+                municipality: place.code.clone(),
                 room: family.room,
                 score: plan.problem.score(f, m).unwrap_or(0.0),
                 assigned_by: p.name().to_string(),
                 assigned_at: at,
-            })
-        })
-        .collect();
+            },
+            audit: NewAuditEntry {
+                at,
+                actor: p.name().to_string(),
+                action: ActionKind::AssignHousing.as_str().to_string(),
+                object: format!("case {}", case.id),
+                result: AuditResult::Ok,
+                origin: p.origin.clone(),
+            },
+            case,
+            transition,
+        });
+    }
     if let Err(e) = state.store.assign_housing(&list).await {
         return HttpProblem::from(e).into_response();
-    }
-    for a in &list {
-        audit(
-            &state,
-            p.name(),
-            "assign-housing",
-            &format!("case {} to {}", a.case_id, a.municipality),
-            AuditResult::Ok,
-            &p.origin,
-        )
-        .await;
     }
     Redirect::to(&format!("/placement?confirmed={}", list.len())).into_response()
 }
@@ -332,6 +442,19 @@ fn body(
     }
     let on_their_way = plan.families.iter().filter(|f| f.expected).count();
     let proposed = plan.families.len() - on_their_way;
+    // Families no municipality has room for, whatever else is placed.
+    let never_fit: Vec<&crate::placement::Family> = plan
+        .families
+        .iter()
+        .filter(|f| !f.expected)
+        .filter(|f| {
+            !plan
+                .room_left
+                .iter()
+                .any(|left| (0..3).all(|k| f64::from(f.room[k]) <= left[k] + 1e-9))
+        })
+        .collect();
+    let most_room = plan.room_left.iter().map(|l| l[0]).fold(0.0_f64, f64::max);
     html! {
         h1 { (t.t("placement-title")) }
         p { (t.t("placement-intro")) }
@@ -352,13 +475,27 @@ fn body(
             @if keep {
                 p { (t.with("placement-kept-count", &[("count", on_their_way.into())])) }
             }
-            dl.figures {
-                dt { (t.t("placement-objective")) } dd { (format!("{:.3}", solution.objective)) }
-                dt { (t.t("placement-bound")) } dd { (format!("{:.3}", solution.upper_bound)) " " (t.with("placement-gap", &[("gap", format!("{:.2}", gap(solution.objective, solution.upper_bound)).into())])) }
-                @if changed {
-                    dt { (t.t("placement-adjusted")) } dd { (format!("{:.3}", adjusted)) " (" (format!("{:+.3}", adjusted - solution.objective)) ")" }
+            @if !never_fit.is_empty() {
+                div.notice.never-fit role="note" {
+                    h2 { (t.with("placement-never-fit", &[("count", never_fit.len().into())])) }
+                    p { (t.with("placement-never-fit-text", &[("room", format!("{most_room:.0}").into())])) }
+                    ul { @for f in &never_fit {
+                        li { a href={ "/cases/" (f.case_id) } { (f.case_number) } " · " (t.with("placement-never-fit-family", &[("persons", f.persons.into()), ("children", f.children.into())])) }
+                    } }
                 }
             }
+            // Figures only when the proposal places someone: a bound over
+            // families that fit nowhere says nothing.
+            @if proposed > 0 && solution.assign.iter().all(Option::is_none) {
+                p { (t.t("placement-nothing-fits")) }
+            }
+            @if proposed > 0 && solution.assign.iter().any(Option::is_some) { dl.figures {
+                dt { (t.t("placement-objective")) } dd { (figure(solution.objective)) }
+                dt { (t.t("placement-bound")) } dd { (figure(solution.upper_bound)) " " (t.with("placement-gap", &[("gap", format!("{:.2}", gap(solution.objective, solution.upper_bound)).into())])) }
+                @if changed {
+                    dt { (t.t("placement-adjusted")) } dd { (figure(adjusted)) " (" (format!("{:+.3}", adjusted - solution.objective + 0.0)) ")" }
+                }
+            } }
             form method="post" action="/placement/review" {
                 input type="hidden" name="csrf" value=(csrf);
                 @if keep { input type="hidden" name="keep" value="1"; }
@@ -389,7 +526,7 @@ fn body(
                                 }
                             }
                             td.num { (e.score.map(|s| format!("{s:.3}")).unwrap_or_default()) }
-                            td {
+                            td.why {
                                 @if let Some(rank) = e.rank { (t.with("placement-rank", &[("rank", rank.into()), ("of", e.allowed.into())])) " " }
                                 @if !e.full_dimensions.is_empty() {
                                     (t.with("placement-full", &[("dimensions", e.full_dimensions.iter().map(|d| t.t(&format!("placement-dim-{d}"))).collect::<Vec<_>>().join(", ").into())])) " "
@@ -414,7 +551,7 @@ fn body(
                 } }
                 div.actions {
                     button type="submit" { (t.t("placement-recalculate")) }
-                    button type="submit" formaction="/placement/confirmations" { (t.t("placement-confirm")) }
+                    button type="submit" formaction="/placement/confirm" { (t.t("placement-confirm")) }
                 }
             }
         }
@@ -436,10 +573,18 @@ fn body(
     }
 }
 
+/// A score to three decimals, never "-0.000".
+fn figure(v: f64) -> String {
+    let s = format!("{v:.3}");
+    if s == "-0.000" { "0.000".into() } else { s }
+}
+
+/// How far the proposal may lie below the best possible, in percent: 0
+/// when the bound is reached (within rounding), at most 100.
 fn gap(objective: f64, bound: f64) -> f64 {
-    if bound.abs() > f64::EPSILON {
-        (bound - objective) / bound.abs() * 100.0
-    } else {
+    if (bound - objective).abs() < 1e-6 || bound.abs() < 1e-9 {
         0.0
+    } else {
+        ((bound - objective) / bound.abs() * 100.0).clamp(0.0, 100.0)
     }
 }

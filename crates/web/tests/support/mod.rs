@@ -237,6 +237,33 @@ impl App {
         (r.status(), r.text().await.unwrap())
     }
 
+    /// Submits a page form as `role` and returns the status and where it
+    /// redirects to (the `Location` header), without following it.
+    pub async fn form_redirect(
+        &self,
+        role: Role,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>) {
+        let s = &self.sessions[&role];
+        let mut all: Vec<(&str, &str)> = vec![("csrf", s.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let r = self
+            .client
+            .post(self.url(path))
+            .header("cookie", format!("resettle_session={}", s.cookie))
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        (r.status(), location)
+    }
+
     pub async fn total(&self, role: Role) -> i64 {
         self.get(role, "/api/v1/cases").await.1["total"]
             .as_i64()

@@ -1,0 +1,465 @@
+//! The home page of each role: its worklist. Every line links to the case
+//! and names the action it waits for; each list says how many there are in
+//! all and links to the full, filtered list.
+
+use super::i18n::T;
+use super::layout::page;
+use crate::api::cases::shown;
+use crate::auth::Principal;
+use crate::state::AppState;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use resettle_domain::access::case_scope;
+use resettle_domain::mission::MissionStatus;
+use resettle_domain::norms::{Norm, NormStatus};
+use resettle_domain::{ActionKind, CaseScope, CaseState, Role};
+use resettle_store::{CaseFilter, CaseSummary, Page, PageRequest, StoreError};
+use time::Date;
+
+/// Lines a worklist shows before it links to the full list.
+const SHOWN: u32 = 15;
+
+/// One list of cases in one state that wait for the same action.
+struct Waiting {
+    title: String,
+    /// What the cases wait for (the action's label).
+    action: String,
+    state: CaseState,
+    page: Page<CaseSummary>,
+}
+
+async fn waiting(
+    state: &AppState,
+    t: T,
+    scope: &CaseScope,
+    case_state: CaseState,
+    title: &str,
+    action: ActionKind,
+) -> Result<Waiting, StoreError> {
+    let filter = CaseFilter {
+        state: Some(case_state),
+        scope: Some(scope.clone()),
+        ..CaseFilter::default()
+    };
+    let page = state
+        .store
+        .list_cases(&filter, PageRequest::new(1, SHOWN))
+        .await?;
+    Ok(Waiting {
+        title: t.t(title),
+        action: t.term("action", action.as_str()),
+        state: case_state,
+        page,
+    })
+}
+
+fn count(t: T, page: &Page<CaseSummary>) -> String {
+    let key = if page.total_exact {
+        "cases-count"
+    } else {
+        "cases-count-more"
+    };
+    t.with(key, &[("total", page.total.into())])
+}
+
+fn waiting_section(t: T, w: &Waiting) -> Markup {
+    let id = format!("work-{}", w.state);
+    html! {
+        section.worklist aria-labelledby=(id) {
+            h2 #(id) { (w.title) " (" (w.page.total) @if !w.page.total_exact { "+" } ")" }
+            @if w.page.items.is_empty() {
+                p { (t.t("work-none")) }
+            } @else {
+                div.table-scroll { table {
+                    caption.visually-hidden { (w.title) }
+                    thead { tr {
+                        th scope="col" { (t.t("field-case-number")) }
+                        th scope="col" { (t.t("field-host-country")) }
+                        th scope="col" { (t.t("field-priority")) }
+                        th scope="col" class="num" { (t.t("field-persons")) }
+                        th scope="col" { (t.t("field-submitted-on")) }
+                        th scope="col" { (t.t("work-waits-for")) }
+                    } }
+                    tbody { @for c in &w.page.items { tr {
+                        th scope="row" { a href={ "/cases/" (c.id) } { (c.case_number) } }
+                        td { (c.host_country.name()) }
+                        td { (t.term("priority", c.priority.as_str())) }
+                        td.num { (c.persons) }
+                        td { (c.submitted_on) }
+                        td { a href={ "/cases/" (c.id) "#actions-title" } { (w.action) } }
+                    } } }
+                } }
+                p { a href={ "/cases?state=" (w.state) } { (t.with("work-all", &[("count", count(t, &w.page).into())])) } }
+            }
+        }
+    }
+}
+
+/// The home page of the signed-in account.
+pub async fn home(state: &AppState, t: T, who: &Principal) -> Response {
+    let role = who.user.role;
+    let body = match role {
+        Role::IndOfficer => ind(state, t).await,
+        Role::CoaOfficer => coa(state, t).await,
+        Role::MunicipalityOfficer => municipality(state, t, who).await,
+        Role::IntegrationOrganisation => integration(state, t, who).await,
+        Role::UnhcrLiaison => unhcr(state, t, who).await,
+        Role::PolicyAnalyst => Ok(analyst(t)),
+        Role::Administrator => Ok(administrator(t)),
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return crate::problem::Problem::from(e).into_response(),
+    };
+    let organisation = who.user.organisation.clone().unwrap_or_default();
+    let title = t.with(
+        &format!("work-title-{role}"),
+        &[("organisation", organisation.into())],
+    );
+    let body = html! {
+        h1 { (title) }
+        p.lead { (t.t(&format!("work-intro-{role}"))) }
+        (body)
+    };
+    page(t, &title, "/", Some(who), body).into_response()
+}
+
+async fn ind(state: &AppState, t: T) -> Result<Markup, StoreError> {
+    let all = CaseScope::All;
+    let assess = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Submitted,
+        "work-to-assess",
+        ActionKind::StartAssessment,
+    )
+    .await?;
+    let decide = waiting(
+        state,
+        t,
+        &all,
+        CaseState::UnderAssessment,
+        "work-to-decide",
+        ActionKind::Accept,
+    )
+    .await?;
+    let risks = norms_at_risk(state, t).await?;
+    Ok(html! {
+        (waiting_section(t, &assess))
+        (waiting_section(t, &decide))
+        (risks)
+    })
+}
+
+/// The cases closest to missing a time norm (or past it), most urgent first.
+async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
+    let cases = state
+        .store
+        .cases_in_pipeline(&CaseFilter {
+            scope: Some(CaseScope::All),
+            ..CaseFilter::default()
+        })
+        .await?;
+    let today = state.now().date();
+    let d = crate::norms::dashboard(
+        &cases,
+        today,
+        crate::norms::AT_RISK_DAYS,
+        &[NormStatus::Overdue, NormStatus::AtRisk],
+        &[Norm::SelectionToArrival, Norm::SubmissionPriority],
+    );
+    let shown = d.cases.iter().take(SHOWN as usize);
+    Ok(html! {
+        section.worklist aria-labelledby="work-norms" {
+            h2 #work-norms { (t.t("work-norms")) " (" (d.cases.len()) ")" }
+            @if d.cases.is_empty() { p { (t.t("work-none")) } } @else {
+                div.table-scroll { table {
+                    caption.visually-hidden { (t.t("work-norms")) }
+                    thead { tr {
+                        th scope="col" { (t.t("field-case-number")) }
+                        th scope="col" { (t.t("field-state")) }
+                        th scope="col" { (t.t("norms-norm")) }
+                        th scope="col" { (t.t("norms-deadline")) }
+                        th scope="col" class="num" { (t.t("norms-days-left")) }
+                    } }
+                    tbody { @for l in shown { tr {
+                        th scope="row" { a href={ "/cases/" (l.id) } { (l.case_number) } }
+                        td { (t.term("state", l.state.as_str())) }
+                        td { (super::norms::norm_word(t, l.norm)) }
+                        td { (l.deadline) }
+                        td.num { (l.days_left) }
+                    } } }
+                } }
+                p { a href="/norms?status=at-risk-or-overdue" { (t.t("work-norms-all")) } }
+            }
+        }
+    })
+}
+
+async fn coa(state: &AppState, t: T) -> Result<Markup, StoreError> {
+    let all = CaseScope::All;
+    let orientation = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Accepted,
+        "work-to-orient",
+        ActionKind::StartPreDeparture,
+    )
+    .await?;
+    let travel = waiting(
+        state,
+        t,
+        &all,
+        CaseState::PreDeparture,
+        "work-to-travel",
+        ActionKind::Depart,
+    )
+    .await?;
+    let arriving = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Departed,
+        "work-arriving",
+        ActionKind::Arrive,
+    )
+    .await?;
+    let housing = waiting(
+        state,
+        t,
+        &all,
+        CaseState::Arrived,
+        "work-to-house",
+        ActionKind::House,
+    )
+    .await?;
+    Ok(html! {
+        p { a href="/placement" { (t.t("work-placement")) } }
+        (waiting_section(t, &orientation))
+        (waiting_section(t, &travel))
+        (waiting_section(t, &arriving))
+        (waiting_section(t, &housing))
+    })
+}
+
+/// A family as the municipality needs to know it: who comes, when, and
+/// what was shared with consent.
+struct Family {
+    id: resettle_domain::CaseId,
+    case_number: String,
+    state: CaseState,
+    composition: String,
+    arrival: Option<Date>,
+    needs: Vec<String>,
+}
+
+async fn families(
+    state: &AppState,
+    t: T,
+    who: &Principal,
+    scope: &CaseScope,
+    states: &[CaseState],
+) -> Result<(Vec<Family>, i64), StoreError> {
+    let today = state.now().date();
+    let mut out = Vec::new();
+    let mut total = 0;
+    for s in states {
+        let filter = CaseFilter {
+            state: Some(*s),
+            scope: Some(scope.clone()),
+            ..CaseFilter::default()
+        };
+        let page = state
+            .store
+            .list_cases(&filter, PageRequest::new(1, SHOWN))
+            .await?;
+        total += page.total;
+        for c in &page.items {
+            let Some(case) = state.store.case(c.id).await? else {
+                continue;
+            };
+            // Shown as the role may see it (needs only with consent), audited.
+            let case = shown(state, who, &case).await;
+            let mut ages: Vec<i32> = case
+                .submission
+                .members
+                .iter()
+                .map(|m| m.date_of_birth.age_on(today))
+                .collect();
+            ages.sort_unstable_by(|a, b| b.cmp(a));
+            let composition = t.with(
+                "work-composition",
+                &[
+                    ("persons", ages.len().into()),
+                    (
+                        "ages",
+                        ages.iter()
+                            .map(i32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                            .into(),
+                    ),
+                ],
+            );
+            let arrival = match case.arrived_on {
+                Some(d) => Some(d),
+                None => state.store.travel(c.id).await?.and_then(|p| p.departs_on),
+            };
+            let needs = case
+                .special
+                .iter()
+                .map(|i| format!("{}: {}", t.term("special", i.category.as_str()), i.value))
+                .collect();
+            out.push(Family {
+                id: case.id,
+                case_number: case.submission.case_number.to_string(),
+                state: case.state,
+                composition,
+                arrival,
+                needs,
+            });
+        }
+    }
+    Ok((out, total))
+}
+
+fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arrival: bool) -> Markup {
+    html! {
+        section.worklist aria-labelledby=(id) {
+            h2 #(id) { (title) " (" (total) ")" }
+            @if list.is_empty() { p { (t.t("work-none")) } } @else {
+                div.table-scroll { table {
+                    caption.visually-hidden { (title) }
+                    thead { tr {
+                        th scope="col" { (t.t("field-case-number")) }
+                        th scope="col" { (t.t("field-state")) }
+                        th scope="col" { (t.t("work-family")) }
+                        @if arrival { th scope="col" { (t.t("work-arrival")) } }
+                        th scope="col" { (t.t("work-needs")) }
+                    } }
+                    tbody { @for f in list { tr {
+                        th scope="row" { a href={ "/cases/" (f.id) } { (f.case_number) } }
+                        td { (t.term("state", f.state.as_str())) }
+                        td { (f.composition) }
+                        @if arrival {
+                            td { @match f.arrival { Some(d) => (d), None => (t.t("work-arrival-unknown")) } }
+                        }
+                        td.why { @if f.needs.is_empty() { (t.t("work-needs-none")) } @else { ul { @for n in &f.needs { li { (n) } } } } }
+                    } } }
+                } }
+            }
+        }
+    }
+}
+
+async fn municipality(state: &AppState, t: T, who: &Principal) -> Result<Markup, StoreError> {
+    let scope = case_scope(who.user.role, who.user.organisation.as_deref());
+    let incoming = [
+        CaseState::Accepted,
+        CaseState::PreDeparture,
+        CaseState::Departed,
+        CaseState::Arrived,
+    ];
+    let (coming, coming_total) = families(state, t, who, &scope, &incoming).await?;
+    let housed_states = [CaseState::Housed, CaseState::IntegrationGuidance];
+    let (housed, housed_total) = families(state, t, who, &scope, &housed_states).await?;
+    Ok(html! {
+        (family_table(t, "work-incoming", &t.t("work-incoming"), &coming, coming_total, true))
+        (family_table(t, "work-housed", &t.t("work-housed"), &housed, housed_total, false))
+    })
+}
+
+async fn integration(state: &AppState, t: T, who: &Principal) -> Result<Markup, StoreError> {
+    let scope = case_scope(who.user.role, who.user.organisation.as_deref());
+    let (guided, total) =
+        families(state, t, who, &scope, &[CaseState::IntegrationGuidance]).await?;
+    Ok(family_table(
+        t,
+        "work-guide",
+        &t.t("work-guide"),
+        &guided,
+        total,
+        false,
+    ))
+}
+
+async fn unhcr(state: &AppState, t: T, who: &Principal) -> Result<Markup, StoreError> {
+    let scope = case_scope(who.user.role, who.user.organisation.as_deref());
+    let mut counts = Vec::new();
+    for s in CaseState::ALL {
+        let filter = CaseFilter {
+            state: Some(*s),
+            scope: Some(scope.clone()),
+            ..CaseFilter::default()
+        };
+        let page = state
+            .store
+            .list_cases(&filter, PageRequest::new(1, 1))
+            .await?;
+        if page.total > 0 {
+            counts.push((*s, page.total));
+        }
+    }
+    let requests: Vec<_> = state
+        .store
+        .missions()
+        .await?
+        .into_iter()
+        .filter(|m| {
+            matches!(
+                m.status,
+                MissionStatus::Planned | MissionStatus::Confirmed | MissionStatus::Postponed
+            )
+        })
+        .collect();
+    Ok(html! {
+        p { a href="/submissions" { (t.t("work-submit")) } }
+        section.worklist aria-labelledby="work-requests" {
+            h2 #work-requests { (t.t("work-requests")) " (" (requests.len()) ")" }
+            @if requests.is_empty() { p { (t.t("work-none")) } }
+            ul { @for m in &requests {
+                li { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } " · " (m.starts_on) " – " (m.ends_on) " · " (t.with("work-places", &[("places", m.places.into())])) }
+            } }
+        }
+        section.worklist aria-labelledby="work-submissions" {
+            h2 #work-submissions { (t.t("work-submissions")) }
+            @if counts.is_empty() { p { (t.t("work-none")) } }
+            ul { @for (s, n) in &counts {
+                li { a href={ "/cases?state=" (s) } { (t.term("state", s.as_str())) } ": " (n) }
+            } }
+        }
+    })
+}
+
+fn links(t: T, items: &[(&str, &str)]) -> Markup {
+    html! {
+        ul.worklinks { @for (href, key) in items { li { a href=(href) { (t.t(key)) } } } }
+    }
+}
+
+fn analyst(t: T) -> Markup {
+    links(
+        t,
+        &[
+            ("/reports", "work-reports"),
+            ("/reports/frameworks/print", "work-report-print"),
+            ("/forecast", "work-forecast"),
+            ("/missions", "work-missions"),
+            ("/policy", "work-policy"),
+        ],
+    )
+}
+
+fn administrator(t: T) -> Markup {
+    links(
+        t,
+        &[
+            ("/admin/users", "work-accounts"),
+            ("/admin/audit", "work-login-watch"),
+            ("/admin/audit#audit-trail", "work-audit"),
+            ("/policy", "work-policy"),
+        ],
+    )
+}
