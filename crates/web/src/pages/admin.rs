@@ -159,7 +159,7 @@ async fn users_answer(
         t,
         admin,
         &list,
-        state.now().date(),
+        state.today(),
         form,
         errors,
         done,

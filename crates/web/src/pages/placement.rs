@@ -294,7 +294,7 @@ pub async fn confirm_step(
         .filter(|(f, _)| !plan.families[*f].expected)
         .filter_map(|(f, m)| m.map(|m| (f, m)))
         .collect();
-    let today = state.now().date();
+    let today = state.today();
     let body = html! {
         h1 { (t.t("placement-confirm-title")) }
         p { (t.with("placement-confirm-intro", &[("count", placed.len().into()), ("date", today.to_string().into())])) }

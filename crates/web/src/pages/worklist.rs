@@ -161,7 +161,7 @@ async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
             ..CaseFilter::default()
         })
         .await?;
-    let today = state.now().date();
+    let today = state.today();
     let d = crate::norms::dashboard(
         &cases,
         today,
@@ -262,7 +262,7 @@ async fn families(
     scope: &CaseScope,
     states: &[CaseState],
 ) -> Result<(Vec<Family>, i64), StoreError> {
-    let today = state.now().date();
+    let today = state.today();
     let mut out = Vec::new();
     let mut total = 0;
     for s in states {
