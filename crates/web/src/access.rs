@@ -127,6 +127,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/logout", SignedIn),
     r("GET", "/language", Public),
     r("GET", "/accessibility", Public),
+    r("GET", "/api-reference", Public),
     r("GET", "/assets/style.css", Public),
     r("GET", "/cases", Needs(ReadCases)),
     r("GET", "/cases/{id}", Needs(ReadCases)),

@@ -24,14 +24,19 @@ use tokio::net::TcpListener;
 
 /// The whole application: API, pages and the security headers on every response.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, _) = api::routes().split_for_parts();
     Router::new()
-        .nest("/api/v1", api.merge(api::openapi_route(openapi)))
+        .nest(
+            "/api/v1",
+            api.layer(axum::middleware::from_fn(api::negotiation::accept)),
+        )
+        .route("/api-reference", axum::routing::get(pages::api_reference))
         .merge(pages::routes().layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check,
         )))
         .fallback(pages::fallback)
+        .layer(axum::middleware::from_fn(problem::everywhere))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod api_reference;
 mod cases;
 mod forecast;
 mod i18n;
@@ -15,6 +16,7 @@ mod placement;
 mod refusals;
 mod reports;
 
+pub use api_reference::show as api_reference;
 pub use layout::encode;
 
 use crate::auth::{MaybeSignedIn, Principal};
