@@ -511,3 +511,48 @@ async fn every_list_is_paged_with_next_and_previous_links() {
     assert_eq!(body["errors"][0]["field"], "cursor", "{body}");
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_reference_page_shows_the_document_and_the_menu_links_to_it() {
+    let app = App::sqlite().await;
+    // Public, like the document it shows.
+    let r = app
+        .client
+        .get(app.url("/api-reference"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let doc = serde_json::to_value(resettle_web::api::document()).unwrap();
+    // Every operation and every schema of the document is on the page.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let heading = format!("{} {path}</code>", method.to_uppercase());
+            assert!(html.contains(&heading), "the page lacks {heading}");
+        }
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(
+            html.contains(&format!("id=\"schema-{name}\"")),
+            "the page lacks {name}"
+        );
+    }
+    // The fields as the server reads them, e.g. a hold's mission.
+    assert!(html.contains("<code>missionId</code>"));
+    assert!(!html.contains("<script"));
+    // Both languages; the menu links to the page, not to the raw JSON.
+    let (_, nl) = app.page(Role::CoaOfficer, "/cases").await;
+    assert!(nl.contains(r#"href="/api-reference""#), "{nl}");
+    assert!(!nl.contains(r#"href="/api/v1/openapi.json""#));
+    assert!(html.contains("<h1>API-referentie</h1>"));
+    let r = app
+        .client
+        .get(app.url("/api-reference"))
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("<h1>API reference</h1>"));
+    app.finish().await;
+}

@@ -103,7 +103,7 @@ fn operation(t: T, path: &str, method: &str, op: &Value) -> Markup {
             (text(op["description"].as_str().unwrap_or("")))
             p { (if public { t.t("api-public") } else { t.t("api-token") }) }
             @if !params.is_empty() {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" role="region" aria-label=(t.t("api-parameters")) { table {
                     caption { (t.t("api-parameters")) }
                     thead { tr {
                         th scope="col" { (t.t("api-name")) }
@@ -127,7 +127,7 @@ fn operation(t: T, path: &str, method: &str, op: &Value) -> Markup {
                     @for (media, c) in content { code { (media) } " " (type_of(&c["schema"])) }
                 }
             }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" role="region" aria-label=(t.t("api-responses")) { table {
                 caption { (t.t("api-responses")) }
                 thead { tr {
                     th scope="col" { (t.t("api-status")) }
@@ -177,8 +177,9 @@ fn shape(t: T, name: &str, schema: &Value) -> Markup {
             @for part in all { (shape(t, name, part)) }
         }
         @if let Some(properties) = properties {
-            div.table-scroll { table {
-                caption { (t.with("api-fields", &[("name", name.to_string().into())])) }
+            @let caption = t.with("api-fields", &[("name", name.to_string().into())]);
+            div.table-scroll tabindex="0" role="region" aria-label=(caption) { table {
+                caption { (caption) }
                 thead { tr {
                     th scope="col" { (t.t("api-name")) }
                     th scope="col" { (t.t("api-type")) }
