@@ -73,6 +73,8 @@ impl AuditParams {
         let from = opt(&mut errors, "from", &self.from, rule::date);
         let to = opt(&mut errors, "to", &self.to, rule::date);
         let result = opt(&mut errors, "result", &self.result, AuditResult::parse);
+        let (before_seq, after_seq) =
+            opt(&mut errors, "cursor", &self.cursor, cursor).unwrap_or_default();
         let query = AuditQuery {
             actor: text(&self.actor),
             action: text(&self.action),
@@ -80,14 +82,9 @@ impl AuditParams {
             result,
             from,
             to,
-            before_seq: None,
-            after_seq: None,
+            before_seq,
+            after_seq,
         };
-        let mut query = query;
-        if let Some((before, after)) = opt(&mut errors, "cursor", &self.cursor, cursor) {
-            query.before_seq = before;
-            query.after_seq = after;
-        }
         let page = opt(&mut errors, "page", &self.page, number(u32::MAX)).unwrap_or(1);
         let size = opt(
             &mut errors,
