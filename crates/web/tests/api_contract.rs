@@ -556,3 +556,19 @@ async fn the_reference_page_shows_the_document_and_the_menu_links_to_it() {
     assert!(r.text().await.unwrap().contains("<h1>API reference</h1>"));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_number_beyond_its_documented_range_is_refused() {
+    let app = App::sqlite().await;
+    // The document can state int64 only: a larger seed is refused, not used.
+    let (status, _, body) = app
+        .post(
+            Role::PolicyAnalyst,
+            "/api/v1/forecasts",
+            &json!({ "seed": 9_223_372_036_854_775_808_u64 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["errors"][0]["field"], "seed", "{body}");
+    app.finish().await;
+}
