@@ -22,6 +22,7 @@ use time::Date;
 pub const FORMAT: &str = "resettle-submissions/1";
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImportFile {
     /// Optional reference to the JSON Schema, for editors; not interpreted.
@@ -32,6 +33,7 @@ pub struct ImportFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawSubmission {
     pub case_number: Option<String>,
@@ -60,6 +62,7 @@ pub struct RawSubmission {
 
 /// A special-category fact (religion, health …), stored encrypted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawSpecial {
     pub category: Option<String>,
@@ -71,6 +74,7 @@ pub struct RawSpecial {
 /// Consent to share the family's needs with a municipality or organisation
 /// (absent recipient: any service provider, as in the RRF declaration).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawConsent {
     pub recipient: Option<String>,
@@ -78,6 +82,7 @@ pub struct RawConsent {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawMember {
     pub given_name: Option<String>,
@@ -91,6 +96,7 @@ pub struct RawMember {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawDocument {
     pub kind: Option<String>,
@@ -102,6 +108,7 @@ pub struct RawDocument {
 /// A dated milestone of a legacy record: the state the case reached on a day,
 /// with what that state needs.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawMilestone {
     pub state: Option<String>,

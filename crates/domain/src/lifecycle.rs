@@ -86,7 +86,8 @@ pub struct Guidance {
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
 )]
 pub enum Action {
     /// UNHCR's submission was registered (the first entry of every history).
@@ -94,6 +95,8 @@ pub enum Action {
     StartAssessment,
     /// The IND accepts the case. A case linked to a mission takes places
     /// (persons) of it; beyond its places only with `placeOverride`.
+    // The OpenAPI derive reads `rename_all` on the variant, not `rename_all_fields`.
+    #[serde(rename_all = "camelCase")]
     Accept {
         /// The country-policy basis for acceptance.
         #[serde(default, skip_serializing_if = "Option::is_none")]

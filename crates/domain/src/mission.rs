@@ -204,11 +204,14 @@ impl NewMission {
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
 )]
 pub enum MissionChange {
     Confirm,
     /// New dates, with the reason.
+    // The OpenAPI derive reads `rename_all` on the variant, not `rename_all_fields`.
+    #[serde(rename_all = "camelCase")]
     Postpone {
         starts_on: Date,
         ends_on: Date,

@@ -270,11 +270,18 @@ impl TravelPlan {
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
 )]
 pub enum HoldScope {
-    Mission { mission_id: MissionId },
-    Programme { programme: Programme },
+    // The OpenAPI derive reads `rename_all` on the variant, not `rename_all_fields`.
+    #[serde(rename_all = "camelCase")]
+    Mission {
+        mission_id: MissionId,
+    },
+    Programme {
+        programme: Programme,
+    },
 }
 
 /// A pause of departures (pandemic, reception crisis).

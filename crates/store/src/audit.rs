@@ -78,6 +78,12 @@ pub struct AuditQuery {
     pub from: Option<Date>,
     /// Up to and including this day (UTC).
     pub to: Option<Date>,
+    /// Only entries numbered below this one: the page after it, newest first.
+    /// A page with a bound starts at the bound, whatever its number.
+    pub before_seq: Option<i64>,
+    /// Only entries numbered above this one: the page before it (still
+    /// returned newest first).
+    pub after_seq: Option<i64>,
 }
 
 /// The audit trail of the application.
@@ -93,7 +99,8 @@ pub trait AuditLog: Send + Sync {
         entries: &[NewAuditEntry],
     ) -> Result<Vec<AuditRecord>, StoreError>;
 
-    /// The entries matching `q`, newest first.
+    /// The entries matching `q`, newest first. With a bound (`before_seq`,
+    /// `after_seq`) the page starts at the bound, whatever its number.
     async fn search_audit(
         &self,
         q: &AuditQuery,
@@ -377,7 +384,9 @@ impl AuditLog for SqlStore {
         q: &AuditQuery,
         page: PageRequest,
     ) -> Result<Page<AuditRecord>, StoreError> {
-        page.within_reach()?;
+        if q.before_seq.is_none() && q.after_seq.is_none() {
+            page.within_reach()?;
+        }
         on_pool!(self, pool => {
             let mut count = builder(pool, "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log");
             push_audit_filter!(count, pool, q);
@@ -385,11 +394,23 @@ impl AuditLog for SqlStore {
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             let mut b = builder(pool, "SELECT * FROM audit_log");
             push_audit_filter!(b, pool, q);
-            b.push(" ORDER BY seq DESC LIMIT ")
+            if let Some(seq) = q.before_seq {
+                b.push(" AND seq < ").push_bind(seq);
+            }
+            if let Some(seq) = q.after_seq {
+                b.push(" AND seq > ").push_bind(seq);
+            }
+            // The page just above a bound is the nearest entries above it.
+            let upwards = q.after_seq.is_some() && q.before_seq.is_none();
+            let bounded = q.after_seq.is_some() || q.before_seq.is_some();
+            b.push(if upwards { " ORDER BY seq ASC LIMIT " } else { " ORDER BY seq DESC LIMIT " })
                 .push_bind(i64::from(page.page_size))
                 .push(" OFFSET ")
-                .push_bind(page.offset());
-            let rows: Vec<AuditRow> = b.build_query_as().fetch_all(pool).await?;
+                .push_bind(if bounded { 0 } else { page.offset() });
+            let mut rows: Vec<AuditRow> = b.build_query_as().fetch_all(pool).await?;
+            if upwards {
+                rows.reverse();
+            }
             let items = rows
                 .into_iter()
                 .map(|r| r.into_record().map_err(StoreError::from))

@@ -603,3 +603,40 @@ async fn login_events_are_the_logins_from_a_day_on_oldest_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_search_continues_below_or_above_an_entry_whatever_its_page_number() {
+    on_every_backend(|store| async move {
+        let all = append_n(&store, 7).await;
+        let seq = |page: &[AuditRecord]| page.iter().map(|e| e.seq).collect::<Vec<_>>();
+        let officer0 = |before_seq, after_seq| AuditQuery {
+            actor: Some("officer.0".into()),
+            before_seq,
+            after_seq,
+            ..Default::default()
+        };
+        // officer.0 made entries 0, 3 and 6: newest first 6, 3, 0.
+        let (s0, s3, s6) = (all[0].seq, all[3].seq, all[6].seq);
+        // Below entry 6, from the bound on, however deep its page number
+        // (which is only shown).
+        let below = store
+            .search_audit(&officer0(Some(s6), None), PageRequest::new(20_000, 1))
+            .await
+            .unwrap();
+        assert_eq!(seq(&below.items), [s3]);
+        // The count is of the whole search, not of what lies below the bound.
+        assert_eq!((below.total, below.total_exact), (3, true));
+        // Above entry 0: the nearest first, still newest first.
+        let above = store
+            .search_audit(&officer0(None, Some(s0)), PageRequest::new(1, 1))
+            .await
+            .unwrap();
+        assert_eq!(seq(&above.items), [s3]);
+        let above = store
+            .search_audit(&officer0(None, Some(s0)), PageRequest::new(1, 5))
+            .await
+            .unwrap();
+        assert_eq!(seq(&above.items), [s6, s3]);
+    })
+    .await;
+}

@@ -46,6 +46,7 @@ use Rule::*;
 pub const ROUTES: &[RouteRule] = &[
     // API (bearer tokens)
     r("GET", "/api/v1/health", Public),
+    r("GET", "/api/v1/health/ready", Public),
     r("GET", "/api/v1/openapi.json", Public),
     r("GET", "/api/v1/cases", Needs(ReadCases)),
     r("GET", "/api/v1/cases/{id}", Needs(ReadCases)),
@@ -127,6 +128,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/logout", SignedIn),
     r("GET", "/language", Public),
     r("GET", "/accessibility", Public),
+    r("GET", "/api-reference", Public),
     r("GET", "/assets/style.css", Public),
     r("GET", "/cases", Needs(ReadCases)),
     r("GET", "/cases/{id}", Needs(ReadCases)),

@@ -33,9 +33,13 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The whole application: API, pages and the security headers on every response.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, _) = api::routes().split_for_parts();
     Router::new()
-        .nest("/api/v1", api.merge(api::openapi_route(openapi)))
+        .nest(
+            "/api/v1",
+            api.layer(axum::middleware::from_fn(api::negotiation::accept)),
+        )
+        .route("/api-reference", axum::routing::get(pages::api_reference))
         .merge(pages::routes().layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check,
@@ -48,6 +52,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             limits::bodies,
         ))
+        .layer(axum::middleware::from_fn(problem::everywhere))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::headers,

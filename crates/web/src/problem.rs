@@ -222,3 +222,79 @@ pub async fn not_found(uri: Uri) -> Problem {
         format!("there is no resource at {}", uri.path()),
     )
 }
+
+/// The longest error body of a lower layer that is read to become a problem's detail.
+const DETAIL_LIMIT: usize = 4096;
+
+/// Makes every error answer of the server a problem document: the refusals
+/// that axum gives before any handler runs (405 with its `Allow`, a path that
+/// is not UTF-8, a body too large …) come as plain text or empty. Pages'
+/// own HTML error pages and problem documents pass unchanged.
+pub async fn everywhere(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !(status.is_client_error() || status.is_server_error())
+        || kind.starts_with("application/problem+json")
+        || kind.starts_with("text/html")
+    {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, DETAIL_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let allow = parts
+        .headers
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+        .map_or_else(|| allowed_methods(&path), str::to_string);
+    let detail = if status == StatusCode::METHOD_NOT_ALLOWED {
+        format!("{method} is not allowed on {path}; allowed: {allow}")
+    } else if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_string()
+    } else {
+        text
+    };
+    let mut problem = Problem::new(status, detail).into_response();
+    for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&name) {
+            problem.headers_mut().insert(name, v.clone());
+        }
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED
+        && let Ok(v) = header::HeaderValue::from_str(&allow)
+    {
+        problem.headers_mut().insert(header::ALLOW, v);
+    }
+    problem
+}
+
+/// The methods the server answers on `path`, from the declared access matrix
+/// (which a test keeps equal to the routes).
+fn allowed_methods(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').collect();
+    let matches = |template: &str| {
+        let t: Vec<&str> = template.split('/').collect();
+        t.len() == segments.len()
+            && t.iter()
+                .zip(&segments)
+                .all(|(t, s)| t.starts_with('{') || t == s)
+    };
+    let mut methods: Vec<&str> = crate::access::ROUTES
+        .iter()
+        .filter(|r| matches(r.path))
+        .map(|r| r.method)
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods.join(", ")
+}

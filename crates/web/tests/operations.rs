@@ -556,8 +556,9 @@ async fn emergency_dossier_hold_and_reunification(app: &App) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let (_, holds) = app.get(Role::PolicyAnalyst, "/api/v1/holds").await;
-    assert_eq!(holds[0]["messages"].as_array().unwrap().len(), 1);
-    assert_eq!(holds[0]["releasedOn"], "2025-03-01");
+    let hold = &holds["items"][0];
+    assert_eq!(hold["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(hold["releasedOn"], "2025-03-01");
     // Brought forward travel needs a reason.
     let put = |body: Value| {
         app.api(

@@ -1,5 +1,6 @@
 //! The audit trail, for administrators: search, newest first.
 
+use crate::api::paging::{self, AuditPage, Listed};
 use crate::auth::{Auditor, audit};
 use crate::filters::{number, opt, too_deep};
 use crate::problem::{FieldError, Problem};
@@ -7,9 +8,11 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::Uri;
 use resettle_domain::audit::{AuditRecord, AuditResult};
 use resettle_domain::login_watch::{LoginReport, watch};
 use resettle_domain::rule;
+use resettle_domain::rule::{FieldProblem, Rule};
 use resettle_store::{AuditQuery, Page, PageRequest};
 use serde::Deserialize;
 use time::Duration;
@@ -35,6 +38,27 @@ pub struct AuditParams {
     pub page: Option<String>,
     /// Entries per page, 1 to 500 (default 50).
     pub page_size: Option<String>,
+    /// From the `next` or `previous` link of another page: continues the
+    /// trail from there, however deep (numbered pages reach the first 10,000).
+    pub cursor: Option<String>,
+}
+
+/// A cursor of the trail: `a.SEQ`, the entries after entry SEQ in list order
+/// (older), or `b.SEQ`, those before it (newer).
+fn cursor(v: &str) -> Result<(Option<i64>, Option<i64>), FieldProblem> {
+    let seq = |n: &str| n.parse::<i64>().ok().filter(|n| *n > 0);
+    match v.split_once('.') {
+        Some(("a", n)) if seq(n).is_some() => Ok((seq(n), None)),
+        Some(("b", n)) if seq(n).is_some() => Ok((None, seq(n))),
+        _ => Err(FieldProblem::new(
+            "cursor",
+            Rule::Cursor,
+            format!(
+                "'{v}' is not a cursor of this list: follow the next or previous link of a page"
+            ),
+        )
+        .with("value", v)),
+    }
 }
 
 impl AuditParams {
@@ -49,6 +73,8 @@ impl AuditParams {
         let from = opt(&mut errors, "from", &self.from, rule::date);
         let to = opt(&mut errors, "to", &self.to, rule::date);
         let result = opt(&mut errors, "result", &self.result, AuditResult::parse);
+        let (before_seq, after_seq) =
+            opt(&mut errors, "cursor", &self.cursor, cursor).unwrap_or_default();
         let query = AuditQuery {
             actor: text(&self.actor),
             action: text(&self.action),
@@ -56,6 +82,8 @@ impl AuditParams {
             result,
             from,
             to,
+            before_seq,
+            after_seq,
         };
         let page = opt(&mut errors, "page", &self.page, number(u32::MAX)).unwrap_or(1);
         let size = opt(
@@ -66,7 +94,10 @@ impl AuditParams {
         )
         .unwrap_or(50);
         let page = PageRequest::new(page, size);
-        if let Err(deep) = page.within_reach() {
+        let bounded = query.before_seq.is_some() || query.after_seq.is_some();
+        if let Err(deep) = page.within_reach()
+            && !bounded
+        {
             errors.push(too_deep(deep));
         }
         if errors.is_empty() {
@@ -80,14 +111,15 @@ impl AuditParams {
 /// Searches the audit trail, newest first.
 #[utoipa::path(get, path = "/audit-entries", tag = "audit", params(AuditParams),
     responses(
-        (status = 200, description = "One page of entries", body = Page<AuditRecord>),
+        (status = 200, description = "One page of entries", body = AuditPage),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_audit(
     State(state): State<AppState>,
     auditor: Auditor,
+    uri: Uri,
     params: Result<Query<AuditParams>, QueryRejection>,
-) -> Result<Json<Page<AuditRecord>>, Problem> {
+) -> Result<Json<AuditPage>, Problem> {
     let Query(params) = params.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
     let (query, page) = params
         .parse()
@@ -102,7 +134,65 @@ pub async fn list_audit(
         &p.origin,
     )
     .await;
-    Ok(Json(state.store.search_audit(&query, page).await?))
+    // A page from a cursor asks for one entry more, to know whether the
+    // trail goes on in the direction it was walked.
+    let size = page.page_size;
+    let walked = query.before_seq.is_some() || query.after_seq.is_some();
+    let ask = PageRequest {
+        page_size: if walked { size + 1 } else { size },
+        ..page.clone()
+    };
+    let found = state.store.search_audit(&query, ask).await?;
+    Ok(Json(audit_page(&uri, &query, &page, found)))
+}
+
+/// A page of the trail with links to its neighbours, by cursor: the trail
+/// grows while it is read, and a link by number would shift under it.
+fn audit_page(
+    uri: &Uri,
+    query: &AuditQuery,
+    request: &PageRequest,
+    found: Page<AuditRecord>,
+) -> AuditPage {
+    let size = request.page_size as usize;
+    let mut items = found.items;
+    let extra = items.len() > size;
+    let (more_after, more_before) = if query.before_seq.is_some() {
+        items.truncate(size);
+        (extra, true)
+    } else if query.after_seq.is_some() {
+        if extra {
+            items.remove(0);
+        }
+        (true, extra)
+    } else {
+        let seen = request.offset() + items.len() as i64;
+        (seen < found.total || !found.total_exact, request.page > 1)
+    };
+    let next = items.last().filter(|_| more_after).map(|e| {
+        paging::link(
+            uri,
+            request.page.saturating_add(1),
+            Some(&format!("a.{}", e.seq)),
+        )
+    });
+    let previous = items.first().filter(|_| more_before).map(|e| {
+        paging::link(
+            uri,
+            request.page.saturating_sub(1).max(1),
+            Some(&format!("b.{}", e.seq)),
+        )
+    });
+    Listed {
+        items,
+        page: request.page,
+        page_size: request.page_size,
+        total: found.total,
+        total_exact: found.total_exact,
+        next,
+        previous,
+    }
+    .into()
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

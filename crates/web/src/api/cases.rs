@@ -1,6 +1,7 @@
 //! Cases: list with filters and paging, detail with members and history, and
 //! the transitions that move a case through its lifecycle.
 
+use crate::api::paging::{self, CasePage};
 use crate::auth::{CaseActor, CaseReader, ConsentRecorder, Principal, audit};
 use crate::filters::CaseQuery;
 use crate::problem::Problem;
@@ -8,13 +9,12 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use resettle_domain::access::{redact, redact_history};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::{Action, ActionKind, Case, CaseId, Consent, Context, Permission, Transition};
 use resettle_store::workflow::{take_action, take_action_on};
-use resettle_store::{CaseSummary, Page};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
@@ -57,8 +57,16 @@ pub(crate) fn parse_id(raw: &str) -> Result<CaseId, Problem> {
         .map_err(|_| Problem::new(StatusCode::NOT_FOUND, format!("there is no case {raw}")))
 }
 
+/// A body the handler could not read: 415 when it is not JSON at all, 400
+/// (naming the field `body`) when its JSON does not have the documented shape.
 pub(crate) fn bad_body(rejection: JsonRejection) -> Problem {
     let detail = rejection.body_text();
+    if let JsonRejection::MissingJsonContentType(_) = rejection {
+        return Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as JSON, with 'Content-Type: application/json'",
+        );
+    }
     Problem::bad_request(detail.clone(), vec![Problem::field("body", detail)])
 }
 
@@ -136,16 +144,23 @@ pub(crate) fn allowed_for(p: &Principal, case: &Case) -> Vec<ActionKind> {
 }
 
 /// Lists cases, newest submission first.
+///
+/// Filters narrow the list; every bad parameter is listed at once. A page
+/// gives links to the `next` and `previous` page, which keep the filters
+/// and carry a `cursor`: follow them to walk the whole list (numbered pages
+/// reach the first 10,000 cases only). Roles with a scope (UNHCR, a
+/// municipality, an integration organisation) see only their own cases.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery),
     responses(
-        (status = 200, description = "One page of cases", body = Page<CaseSummary>),
+        (status = 200, description = "One page of cases", body = CasePage),
         (status = 400, description = "A filter is invalid; every bad parameter is listed", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_cases(
     State(state): State<AppState>,
     reader: CaseReader,
+    uri: Uri,
     query: Result<Query<CaseQuery>, QueryRejection>,
-) -> Result<Json<Page<CaseSummary>>, Problem> {
+) -> Result<Json<CasePage>, Problem> {
     let Query(query) = query.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
     let (mut filter, page) = query
         .parse()
@@ -161,7 +176,10 @@ pub async fn list_cases(
         &p.origin,
     )
     .await;
-    Ok(Json(state.store.list_cases(&filter, page).await?))
+    Ok(Json(paging::cases(
+        &uri,
+        state.store.list_cases(&filter, page).await?,
+    )))
 }
 
 /// One case with its members and full history.

@@ -21,7 +21,8 @@ pub const MAX_RUNS: u32 = 20_000;
 pub struct ForecastRequest {
     /// Simulated futures (default 2,000, at most 20,000).
     pub runs: Option<u32>,
-    /// The same seed gives the same forecast (default 1).
+    /// The same seed gives the same forecast (default 1); 0 to 2^63 - 1, the
+    /// range the document can state (int64).
     pub seed: Option<u64>,
     /// Months ahead (default 24, at most 60).
     pub horizon_months: Option<u32>,
@@ -40,6 +41,11 @@ pub(crate) async fn run(state: &AppState, request: &ForecastRequest) -> Result<F
         if let Err(e) = rule::whole_number(&value.to_string(), 1, max.into()) {
             errors.push(e.at(field).into());
         }
+    }
+    if let Some(seed) = request.seed
+        && let Err(e) = rule::whole_number(&seed.to_string(), 0, i64::MAX)
+    {
+        errors.push(e.at("seed").into());
     }
     if !errors.is_empty() {
         return Err(Problem::bad_request(

@@ -39,7 +39,7 @@ pub struct ImportResult {
 /// Nothing is stored unless every record is valid; records with history
 /// `milestones` are refused (an operator migrates histories on the command line).
 #[utoipa::path(post, path = "/submission-imports", tag = "imports",
-    request_body(content = serde_json::Value, description = "A `resettle-submissions/1` file (docs/import-format.md)"),
+    request_body(content = ImportFile, description = "A `resettle-submissions/1` file (docs/import-format.md)"),
     responses(
         (status = 201, description = "Every case was stored", body = ImportResult),
         (status = 400, description = "Nothing was stored; every problem is listed by record and field", body = Problem, content_type = "application/problem+json"),

@@ -3,6 +3,7 @@
 //! on departures.
 
 use crate::api::cases::bad_body;
+use crate::api::paging::{HoldPage, ListParams, MissionPage, PolicyNotePage};
 use crate::auth::{
     CountryPolicyEditor, HoldManager, MissionManager, MissionReader, Principal, RequestReader,
     audit,
@@ -10,9 +11,9 @@ use crate::auth::{
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::country_policy::{
     NewPolicyNote, PolicyNote, SubmissionRequest, profile_wishes, submission_request,
@@ -88,13 +89,24 @@ pub struct MissionDetail {
 }
 
 /// Every mission and dossier track, earliest start first.
-#[utoipa::path(get, path = "/missions", tag = "missions",
-    responses((status = 200, description = "The missions", body = Vec<Mission>)))]
+///
+/// Paged like every list: follow a page's `next` and `previous` links.
+#[utoipa::path(get, path = "/missions", tag = "missions", params(ListParams),
+    responses(
+        (status = 200, description = "One page of missions", body = MissionPage),
+        (status = 400, description = "A paging parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_missions(
     State(state): State<AppState>,
     _reader: MissionReader,
-) -> Result<Json<Vec<Mission>>, Problem> {
-    Ok(Json(state.store.missions().await?))
+    uri: Uri,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<MissionPage>, Problem> {
+    let Query(params) = params.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
+    let missions = state.store.missions().await?;
+    Ok(Json(
+        params.page(&uri, missions, |m| m.id.to_string())?.into(),
+    ))
 }
 
 /// Plans a selection mission or the dossier track of a year (status `planned`).
@@ -374,13 +386,22 @@ pub(crate) async fn build_request(
 }
 
 /// Every country-policy note, oldest validity first.
-#[utoipa::path(get, path = "/country-policy-notes", tag = "missions",
-    responses((status = 200, description = "The notes", body = Vec<PolicyNote>)))]
+///
+/// Paged like every list: follow a page's `next` and `previous` links.
+#[utoipa::path(get, path = "/country-policy-notes", tag = "missions", params(ListParams),
+    responses(
+        (status = 200, description = "One page of notes", body = PolicyNotePage),
+        (status = 400, description = "A paging parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_policy_notes(
     State(state): State<AppState>,
     _reader: RequestReader,
-) -> Result<Json<Vec<PolicyNote>>, Problem> {
-    Ok(Json(state.store.policy_notes().await?))
+    uri: Uri,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<PolicyNotePage>, Problem> {
+    let Query(params) = params.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
+    let notes = state.store.policy_notes().await?;
+    Ok(Json(params.page(&uri, notes, |n| n.id.to_string())?.into()))
 }
 
 /// Records a note of country policy with its validity.
@@ -412,13 +433,22 @@ pub async fn create_policy_note(
 }
 
 /// Every hold, newest first, with the messages sent under it.
-#[utoipa::path(get, path = "/holds", tag = "missions",
-    responses((status = 200, description = "The holds", body = Vec<Hold>)))]
+///
+/// Paged like every list: follow a page's `next` and `previous` links.
+#[utoipa::path(get, path = "/holds", tag = "missions", params(ListParams),
+    responses(
+        (status = 200, description = "One page of holds", body = HoldPage),
+        (status = 400, description = "A paging parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_holds(
     State(state): State<AppState>,
     _reader: MissionReader,
-) -> Result<Json<Vec<Hold>>, Problem> {
-    Ok(Json(state.store.holds().await?))
+    uri: Uri,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<HoldPage>, Problem> {
+    let Query(params) = params.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
+    let holds = state.store.holds().await?;
+    Ok(Json(params.page(&uri, holds, |h| h.id.to_string())?.into()))
 }
 
 /// A hold on the departures of a mission or a whole programme.

@@ -166,7 +166,11 @@ pub(crate) async fn respond(
 /// Cases at risk of missing, or past, the time norms, within the reader's scope.
 #[utoipa::path(get, path = "/norms", tag = "cases", params(NormParams),
     responses(
-        (status = 200, description = "The dashboard (JSON, or a file for csv/xlsx)", body = Dashboard),
+        (status = 200, description = "The dashboard: JSON, or a download in the `format` asked for", content(
+            (Dashboard = "application/json"),
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 400, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_norms(

@@ -128,7 +128,13 @@ pub(crate) async fn report_response(
 #[utoipa::path(get, path = "/reports/{name}", tag = "reports",
     params(("name" = String, Path, description = "frameworks, eu, composition or allocation"), ReportParams),
     responses(
-        (status = 200, description = "The report (JSON, or a file for other formats)", body = serde_json::Value),
+        (status = 200, description = "The report: JSON, or a download in the `format` asked for", content(
+            (serde_json::Value = "application/json"),
+            (String = "text/csv"),
+            (String = "text/markdown"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, description = "`format` or `roundToTens` is not one of the values listed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No policy loaded", body = Problem, content_type = "application/problem+json"),
     ))]

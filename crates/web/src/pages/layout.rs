@@ -68,7 +68,7 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 @if may(Permission::ReadAudit) {
                                     li { a href="/admin/audit" aria-current=[path.starts_with("/admin/audit").then_some("page")] { (t.t("nav-audit")) } }
                                 }
-                                li { a href="/api/v1/openapi.json" { (t.t("nav-api")) } }
+                                li { a href="/api-reference" aria-current=[path.starts_with("/api-reference").then_some("page")] { (t.t("nav-api")) } }
                                 li {
                                     a href={ "/language?lang=" (other.code()) "&back=" (encode(path)) }
                                         lang=(other.code()) hreflang=(other.code()) {

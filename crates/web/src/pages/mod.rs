@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod api_reference;
 mod cases;
 mod forecast;
 mod i18n;
@@ -17,6 +18,7 @@ mod reports;
 mod submissions;
 mod worklist;
 
+pub use api_reference::show as api_reference;
 pub use layout::encode;
 
 use crate::auth::{MaybeSignedIn, Principal};
