@@ -444,11 +444,12 @@ fn fixture() -> Vec<PersonGroup> {
             Dossier,
             1,
         ),
-        // 6. family reunification arriving in 2022: composition by arrival, never in a plan
+        // 6. family reunification arriving in 2022, its principal's selection
+        // date carried along: composition by arrival, never in a plan
         persons(
             NationalQuota,
             true,
-            None,
+            d(2022, 3, 15),
             d(2022, 4, 1),
             ("LBN", "SYR"),
             FamilyReunification,

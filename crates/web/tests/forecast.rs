@@ -52,7 +52,10 @@ async fn check(app: &App) {
             .as_u64()
             .unwrap_or_else(|| panic!("{p} missing: {fw}"))
     };
-    assert!(band("p10") <= band("p50") && band("p50") <= band("p90"), "{fw}");
+    assert!(
+        band("p10") <= band("p50") && band("p50") <= band("p90"),
+        "{fw}"
+    );
     let met = fw["probabilityMet"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&met), "{fw}");
     let (status, _, body) = app

@@ -144,7 +144,9 @@ async fn composition_and_allocation_equal_a_recomputation_from_the_imported_case
     );
     assert!(letter["byHostCountry"].as_array().unwrap().len() > 1);
 
-    let (status, allocation) = app.get(Role::CoaOfficer, "/api/v1/reports/allocation").await;
+    let (status, allocation) = app
+        .get(Role::CoaOfficer, "/api/v1/reports/allocation")
+        .await;
     assert_eq!(status, StatusCode::OK, "{allocation}");
     let expected = ledger::allocation(&policy, &groups);
     assert_eq!(allocation, serde_json::to_value(&expected).unwrap());
@@ -164,7 +166,10 @@ async fn composition_and_allocation_equal_a_recomputation_from_the_imported_case
     assert!(selected_2024 > 0);
 
     let (_, rounded) = app
-        .get(Role::CoaOfficer, "/api/v1/reports/allocation?roundToTens=true")
+        .get(
+            Role::CoaOfficer,
+            "/api/v1/reports/allocation?roundToTens=true",
+        )
         .await;
     assert_eq!(
         rounded["plans"][1]["selectedTotal"].as_u64(),
