@@ -39,14 +39,14 @@ impl Target {
     }
 }
 
-const HOSTS: &[&str] = &[
+pub const HOSTS: &[&str] = &[
     "EGY", "LBN", "JOR", "KEN", "MYS", "RWA", "NER", "TUR", "UGA", "ETH",
 ];
-const NATIONALITIES: &[&str] = &[
+pub const NATIONALITIES: &[&str] = &[
     "SYR", "COD", "SDN", "SSD", "ERI", "YEM", "AFG", "SOM", "ETH", "IRQ", "BDI", "CAF", "MMR",
     "PSE", "XXA", "PAK", "LBY", "NGA", "TCD", "MLI",
 ];
-const CATEGORIES: &[&str] = &[
+pub const CATEGORIES: &[&str] = &[
     "legal-physical-protection",
     "women-girls-at-risk",
     "children-adolescents-at-risk",

@@ -3,6 +3,10 @@
 //! families, a transition that can repeat), on SQLite and PostgreSQL; and, in
 //! the same run, the raw database's single-row transaction rate:
 //! `cargo run --release -p resettle-bench --bin load -- --postgres postgres://postgres@127.0.0.1:5432/test`
+//!
+//! Only answers that succeed are timed; every other answer is counted as an
+//! error of its kind (request, status, body), printed, and the run fails
+//! when errors exceed `--max-errors-percent` of the requests.
 
 use anyhow::Result;
 use clap::Parser;
@@ -11,6 +15,7 @@ use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
 use resettle_store::{Accounts, SqlStore, Store};
 use resettle_web::auth::secrets::{hash_password, random_token, token_hash};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +32,10 @@ struct Args {
     rounds: usize,
     #[arg(long)]
     postgres: Option<String>,
+    /// Errors (failed requests, unexpected statuses, unreadable bodies), in
+    /// percent of the requests, above which the run fails.
+    #[arg(long, default_value_t = 0.1)]
+    max_errors_percent: f64,
 }
 
 #[derive(Default)]
@@ -35,6 +44,16 @@ struct Times {
     read: Vec<Duration>,
     write: Vec<Duration>,
     conflicts: usize,
+    /// Requests that did not succeed, per kind ("page: status 500", …).
+    errors: BTreeMap<String, usize>,
+    /// Requests sent, whatever their answer.
+    sent: usize,
+}
+
+impl Times {
+    fn error(&mut self, kind: String) {
+        *self.errors.entry(kind).or_default() += 1;
+    }
 }
 
 fn pct(v: &mut [Duration], p: f64) -> f64 {
@@ -159,29 +178,57 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
             for r in 0..rounds {
                 let Some(id) = mine.get(r % mine.len().max(1)) else { break };
                 let t = Instant::now();
-                let page = client.get(format!("{base}/cases/{id}")).header("cookie", format!("resettle_session={session}")).send().await;
-                if page.is_ok_and(|p| p.status().is_success()) {
-                    times.page.push(t.elapsed());
+                times.sent += 1;
+                match client.get(format!("{base}/cases/{id}")).header("cookie", format!("resettle_session={session}")).send().await {
+                    Ok(p) if p.status().is_success() => match p.text().await {
+                        Ok(_) => times.page.push(t.elapsed()),
+                        Err(_) => times.error("page: body".into()),
+                    },
+                    Ok(p) => times.error(format!("page: status {}", p.status().as_u16())),
+                    Err(_) => times.error("page: request".into()),
                 }
                 let t = Instant::now();
+                times.sent += 1;
                 let case: Value = match client.get(format!("{base}/api/v1/cases/{id}")).bearer_auth(&token).send().await {
-                    Ok(r) => r.json().await.unwrap_or(Value::Null),
-                    Err(_) => Value::Null,
+                    Ok(r) if r.status().is_success() => match r.json().await {
+                        Ok(v) => {
+                            times.read.push(t.elapsed());
+                            v
+                        }
+                        Err(_) => {
+                            times.error("API read: body".into());
+                            continue;
+                        }
+                    },
+                    Ok(r) => {
+                        times.error(format!("API read: status {}", r.status().as_u16()));
+                        continue;
+                    }
+                    Err(_) => {
+                        times.error("API read: request".into());
+                        continue;
+                    }
                 };
-                times.read.push(t.elapsed());
                 let version = case["version"].as_i64().unwrap_or(0);
                 let municipality = if r % 2 == 0 { "Utrecht" } else { "Zwolle" };
                 let action = if case["state"] == "arrived" || case["state"] == "housed" {
                     json!({ "type": "house", "housing": { "type": "municipality", "municipality": municipality } })
                 } else {
+                    times.error(format!("API read: a case in state {}", case["state"]));
                     continue;
                 };
                 let body = json!({ "expectedVersion": version, "action": action });
                 let t = Instant::now();
+                times.sent += 1;
                 match client.post(format!("{base}/api/v1/cases/{id}/transitions")).bearer_auth(&token).json(&body).send().await {
                     Ok(resp) if resp.status().as_u16() == 201 => times.write.push(t.elapsed()),
-                    Ok(resp) if resp.status().as_u16() == 409 => times.conflicts += 1,
-                    _ => {}
+                    // Each client has its own cases: a conflict is an error of the system.
+                    Ok(resp) if resp.status().as_u16() == 409 => {
+                        times.conflicts += 1;
+                        times.error("transition: status 409".into());
+                    }
+                    Ok(resp) => times.error(format!("transition: status {}", resp.status().as_u16())),
+                    Err(_) => times.error("transition: request".into()),
                 }
             }
             times
@@ -194,15 +241,20 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         all.read.extend(t.read);
         all.write.extend(t.write);
         all.conflicts += t.conflicts;
+        all.sent += t.sent;
+        for (kind, n) in t.errors {
+            *all.errors.entry(kind).or_default() += n;
+        }
     }
     let elapsed = started.elapsed().as_secs_f64();
     let cpu_after = thread_cpu()?;
     server.abort();
     clients.shutdown_background();
+    // Requests answered successfully (only those are timed).
     let requests = all.page.len() + all.read.len() + all.write.len();
     let transitions_per_s = all.write.len() as f64 / elapsed;
     println!(
-        "{label}: {} clients, {requests} requests in {elapsed:.1} s ({:.0} req/s); transitions {} ({transitions_per_s:.0}/s), conflicts {}",
+        "{label}: {} clients, {requests} successful requests in {elapsed:.1} s ({:.0} req/s); transitions {} ({transitions_per_s:.0}/s), conflicts {}",
         args.clients,
         requests as f64 / elapsed,
         all.write.len(),
@@ -224,6 +276,22 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         100.0 * client_cpu / process_cpu.max(f64::EPSILON),
         100.0 * client_cpu / (2.0 * elapsed),
     );
+    let errors: usize = all.errors.values().sum();
+    let error_percent = 100.0 * errors as f64 / all.sent.max(1) as f64;
+    println!(
+        "{label}: errors {errors} of {} requests ({error_percent:.2}%){}",
+        all.sent,
+        all.errors
+            .iter()
+            .map(|(kind, n)| format!("; {kind}: {n}"))
+            .collect::<String>()
+    );
+    if error_percent > args.max_errors_percent {
+        anyhow::bail!(
+            "{label}: {error_percent:.2}% of the requests failed (more than {}%): the figures above are not valid",
+            args.max_errors_percent
+        );
+    }
     let raw = raw_rate(&store, &raw_ids).await?;
     println!(
         "{label}: raw single-row update transactions {raw:.0}/s; ratio transitions/raw {:.2}",

@@ -4,7 +4,8 @@
 
 use resettle_domain::ledger::{self, groups_from_cases};
 use resettle_domain::policy::PolicySet;
-use resettle_domain::{Case, Context, Programme};
+use resettle_domain::{Case, Context, Programme, Track};
+use std::collections::BTreeMap;
 use time::macros::{date, datetime};
 
 const POLICY: &str = include_str!("../../../docs/policy-nl.json");
@@ -199,4 +200,169 @@ fn bucketing_dates_by_policy_boundaries_changes_no_report_on_the_demo() {
         ledger::allocation(&policy, &exact),
         ledger::allocation(&policy, &bucketed)
     );
+}
+
+/// Persons per key, from a report's breakdown.
+fn by_key(counts: &[ledger::Count]) -> BTreeMap<String, u64> {
+    counts.iter().map(|c| (c.key.clone(), c.persons)).collect()
+}
+
+/// The composition report recomputed from the cases themselves, member by
+/// member, without the ledger's person groups.
+#[test]
+fn the_composition_report_equals_a_count_of_the_demo_s_cases_and_members() {
+    let cases = demo();
+    let policy = policy();
+    let report = ledger::composition(&policy, &groups_from_cases(&cases));
+    assert_eq!(report.frameworks.len(), policy.frameworks.len());
+    let mut keys_seen = 0;
+    for line in &report.frameworks {
+        let f = policy
+            .frameworks
+            .iter()
+            .find(|f| f.id == line.framework)
+            .unwrap();
+        let counted: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.submission.programme == Programme::NationalQuota)
+            .filter(|c| {
+                let day = match c.submission.family_reunification_of {
+                    Some(_) => c.arrived_on,
+                    None => c.selected_on.or(c.arrived_on),
+                };
+                c.arrived_on.is_some() && day.is_some_and(|d| f.start <= d && d <= f.end)
+            })
+            .collect();
+        let mut host = BTreeMap::new();
+        let mut nationality = BTreeMap::new();
+        let mut category = BTreeMap::new();
+        let mut priority = BTreeMap::new();
+        for c in &counted {
+            let s = &c.submission;
+            let n = s.members.len() as u64;
+            *host.entry(s.host_country.to_string()).or_insert(0) += n;
+            *category.entry(s.primary_category.to_string()).or_insert(0) += n;
+            *priority.entry(s.priority.to_string()).or_insert(0) += n;
+            for m in &s.members {
+                *nationality.entry(m.nationality.to_string()).or_insert(0) += 1;
+            }
+        }
+        let what = &line.framework;
+        assert_eq!(
+            line.persons,
+            counted.iter().map(|c| c.persons() as u64).sum::<u64>(),
+            "{what}"
+        );
+        assert_eq!(
+            by_key(&line.by_host_country),
+            host,
+            "{what}: host countries"
+        );
+        assert_eq!(
+            by_key(&line.by_nationality),
+            nationality,
+            "{what}: nationalities"
+        );
+        assert_eq!(by_key(&line.by_category), category, "{what}: categories");
+        assert_eq!(by_key(&line.by_priority), priority, "{what}: priorities");
+        keys_seen += [
+            host.len(),
+            nationality.len(),
+            category.len(),
+            priority.len(),
+        ]
+        .iter()
+        .filter(|n| **n > 1)
+        .count();
+    }
+    assert!(
+        keys_seen >= 8,
+        "the demo gives breakdowns of several keys: {keys_seen}"
+    );
+}
+
+/// The allocation report recomputed from the cases selected in each plan's year.
+#[test]
+fn the_allocation_report_equals_a_count_of_the_demo_s_selections() {
+    let cases = demo();
+    let policy = policy();
+    let report = ledger::allocation(&policy, &groups_from_cases(&cases));
+    assert_eq!(report.plans.len(), policy.allocation_plans.len());
+    let mut caps_used = 0;
+    for (line, plan) in report.plans.iter().zip(&policy.allocation_plans) {
+        assert_eq!((&line.framework, line.year), (&plan.framework, plan.year));
+        let selected: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.submission.programme == Programme::NationalQuota)
+            .filter(|c| c.submission.family_reunification_of.is_none())
+            .filter(|c| c.selected_on.is_some_and(|d| d.year() == plan.year))
+            .collect();
+        let persons = |keep: &dyn Fn(&Case) -> bool| -> u64 {
+            selected
+                .iter()
+                .filter(|c| keep(c))
+                .map(|c| c.persons() as u64)
+                .sum()
+        };
+        let on_mission = |c: &Case, host: &str| {
+            c.submission.track == Track::SelectionMission
+                && c.submission.host_country.as_str() == host
+        };
+        let mut expected: Vec<(String, u64, u64)> = plan
+            .missions
+            .iter()
+            .map(|m| {
+                let host = m.host_country.as_str();
+                (
+                    host.to_string(),
+                    m.places,
+                    persons(&|c| on_mission(c, host)),
+                )
+            })
+            .collect();
+        let elsewhere = persons(&|c| {
+            c.submission.track == Track::SelectionMission
+                && !plan
+                    .missions
+                    .iter()
+                    .any(|m| on_mission(c, m.host_country.as_str()))
+        });
+        if elsewhere > 0 {
+            expected.push(("other-missions".into(), 0, elsewhere));
+        }
+        expected.push((
+            "unearmarked".into(),
+            plan.unearmarked,
+            persons(&|c| c.submission.track == Track::Dossier),
+        ));
+        let got: Vec<(String, u64, u64)> = line
+            .lines
+            .iter()
+            .map(|l| (l.key.clone(), l.planned, l.selected))
+            .collect();
+        assert_eq!(got, expected, "plan {}", plan.year);
+        assert!(
+            line.selected_total > 0,
+            "plan {}: nobody selected",
+            plan.year
+        );
+        assert_eq!(line.selected_total, persons(&|_| true));
+        for (c, cap) in line.caps.iter().zip(&plan.caps) {
+            let used = persons(&|k| {
+                cap.priority.is_none_or(|p| k.submission.priority == p)
+                    && cap
+                        .category
+                        .is_none_or(|x| k.submission.primary_category == x)
+            });
+            assert_eq!(
+                (c.max, c.used, c.exceeded),
+                (cap.max, used, used > cap.max),
+                "plan {} cap {}",
+                plan.year,
+                c.label
+            );
+            caps_used += usize::from(used > 0);
+        }
+    }
+    assert!(caps_used > 0, "the demo uses some cap of the plans");
 }

@@ -429,6 +429,178 @@ mod tests {
         );
     }
 
+    /// Every permission there is.
+    fn every_permission() -> Vec<Permission> {
+        use Permission as P;
+        let mut all = vec![
+            P::ReadCases,
+            P::ImportSubmissions,
+            P::ReadReports,
+            P::ManageUsers,
+            P::ReadAudit,
+            P::RecordConsent,
+            P::ReadPolicy,
+            P::ManagePolicy,
+            P::PlanPlacement,
+            P::ReadMissions,
+            P::ManageMissions,
+            P::ReadSubmissionRequests,
+            P::ManageCountryPolicy,
+            P::RecordInterview,
+            P::ReadPreparation,
+            P::ManagePreparation,
+            P::ManageHolds,
+        ];
+        all.extend(ActionKind::ALL.iter().map(|a| P::Act(*a)));
+        all.extend(SpecialCategory::ALL.iter().map(|c| P::SeeSpecial(*c)));
+        all
+    }
+
+    /// The matrix of DESIGN.md, written out role by role: a change to any
+    /// arm of `allows` shows here.
+    #[test]
+    fn each_role_holds_exactly_its_permissions() {
+        let shared_case_work = "ReadMissions ManageMissions ReadSubmissionRequests RecordInterview ReadPreparation ReadCases ReadReports";
+        let expected: [(Role, String); 7] = [
+            (
+                Role::UnhcrLiaison,
+                "ReadSubmissionRequests ReadCases ImportSubmissions Act(Withdraw)".into(),
+            ),
+            (
+                Role::IndOfficer,
+                format!(
+                    "{shared_case_work} ManageCountryPolicy ReadPolicy Act(StartAssessment) Act(Accept) Act(Reject) Act(Withdraw) \
+                     SeeSpecial(Religion) SeeSpecial(Health) SeeSpecial(Ethnicity) SeeSpecial(SexualOrientation) \
+                     SeeSpecial(CriminalRecord) SeeSpecial(Confidential)"
+                ),
+            ),
+            (
+                Role::CoaOfficer,
+                format!(
+                    "{shared_case_work} ManagePreparation ManageHolds ImportSubmissions RecordConsent PlanPlacement \
+                     Act(Withdraw) Act(StartPreDeparture) Act(Depart) Act(Arrive) Act(House) Act(StartIntegrationGuidance) Act(Close) \
+                     SeeSpecial(Health) SeeSpecial(Confidential)"
+                ),
+            ),
+            (
+                Role::MunicipalityOfficer,
+                "ReadCases SeeSpecial(Health)".into(),
+            ),
+            (
+                Role::IntegrationOrganisation,
+                "ReadCases SeeSpecial(Health)".into(),
+            ),
+            (
+                Role::PolicyAnalyst,
+                "ReadMissions ReadSubmissionRequests ReadReports ReadPolicy".into(),
+            ),
+            (
+                Role::Administrator,
+                "ManageUsers ReadAudit ManagePolicy ReadPolicy ReadMissions ReadSubmissionRequests"
+                    .into(),
+            ),
+        ];
+        for (role, permissions) in expected {
+            let mut want: Vec<&str> = permissions.split_whitespace().collect();
+            want.sort();
+            let mut got: Vec<String> = every_permission()
+                .into_iter()
+                .filter(|p| role.allows(*p))
+                .map(|p| format!("{p:?}"))
+                .collect();
+            got.sort();
+            assert_eq!(got, want, "{role}");
+        }
+        assert_eq!(
+            Role::CoaOfficer.actions(),
+            [
+                ActionKind::Withdraw,
+                ActionKind::StartPreDeparture,
+                ActionKind::Depart,
+                ActionKind::Arrive,
+                ActionKind::House,
+                ActionKind::StartIntegrationGuidance,
+                ActionKind::Close,
+            ]
+        );
+    }
+
+    #[test]
+    fn interviews_organisations_second_factors_views_and_scopes_per_role() {
+        use crate::operations::InterviewKind as K;
+        let interviews: Vec<(Role, K)> = Role::ALL
+            .iter()
+            .flat_map(|r| K::ALL.iter().map(move |k| (*r, *k)))
+            .filter(|(r, k)| r.may_interview(*k))
+            .collect();
+        assert_eq!(
+            interviews,
+            [
+                (Role::IndOfficer, K::Ind),
+                (Role::IndOfficer, K::Medical),
+                (Role::CoaOfficer, K::CoaIntake),
+            ]
+        );
+        let with = |f: fn(Role) -> bool| -> Vec<Role> {
+            Role::ALL.iter().copied().filter(|r| f(*r)).collect()
+        };
+        assert_eq!(
+            with(Role::needs_organisation),
+            [
+                Role::UnhcrLiaison,
+                Role::MunicipalityOfficer,
+                Role::IntegrationOrganisation
+            ]
+        );
+        assert_eq!(with(Role::requires_second_factor), [Role::Administrator]);
+        assert_eq!(
+            with(|r| r.case_view() == CaseView::Placement),
+            [Role::MunicipalityOfficer, Role::IntegrationOrganisation]
+        );
+        let scopes: Vec<CaseScope> = Role::ALL
+            .iter()
+            .map(|r| case_scope(*r, Some("O")))
+            .collect();
+        assert_eq!(
+            scopes,
+            [
+                CaseScope::SubmittedBy("O".into()),
+                CaseScope::All,
+                CaseScope::All,
+                CaseScope::Municipality("O".into()),
+                CaseScope::GuidedBy("O".into()),
+                CaseScope::Nothing,
+                CaseScope::Nothing,
+            ]
+        );
+    }
+
+    #[test]
+    fn the_placement_view_has_no_identity_documents() {
+        use crate::{Case, CaseId, IdentityDocument, sample};
+        use time::macros::{date, datetime};
+        let ctx = crate::Context {
+            occurred_on: date!(2025 - 01 - 06),
+            recorded_at: datetime!(2025-06-01 12:00 UTC),
+            actor: "t".into(),
+            reason: None,
+        };
+        let s = sample::submission("LBN-25C00002", 2, ctx.occurred_on).unwrap();
+        let mut case = Case::submit(CaseId::generate(), s, &ctx).unwrap().case;
+        case.submission.members[0].documents = vec![IdentityDocument {
+            kind: crate::person::DocumentKind::Passport,
+            number: "P1".into(),
+            issuing_country: Some(crate::CountryCode::parse("LBN").unwrap()),
+            expires_on: None,
+        }];
+        for role in Role::ALL {
+            let (seen, _) = redact(&case, *role, Some("Tilburg"));
+            let documents = seen.submission.members[0].documents.len();
+            let full = role.case_view() == CaseView::Full;
+            assert_eq!(documents, usize::from(full), "{role}");
+        }
+    }
+
     #[test]
     fn scoped_roles_without_organisation_see_nothing() {
         assert_eq!(

@@ -163,6 +163,7 @@ pub fn watch(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
     use time::macros::datetime;
@@ -248,21 +249,75 @@ mod tests {
         assert_eq!((r.succeeded, r.failed), (4, 1));
     }
 
-    proptest! {
-        #[test]
-        fn every_login_of_the_window_is_counted_once(
-            raw in proptest::collection::vec((0i64..60 * 24 * 40, 0usize..4, any::<bool>(), 0usize..3), 0..300)
-        ) {
-            let events: Vec<LoginEvent> = raw
-                .iter()
-                .map(|(m, a, ok, o)| event(*m, &format!("a{a}"), *ok, &format!("10.0.0.{o}")))
-                .collect();
-            let r = report(&events);
-            let in_window = events.iter().filter(|e| e.at >= NOW - Duration::hours(24)).count() as u64;
-            prop_assert_eq!(r.succeeded + r.failed, in_window);
-            prop_assert!(r.spikes.iter().all(|s| s.failures >= SPIKE_MIN && s.failures >= SPIKE_FACTOR * s.usual));
-            prop_assert!(r.spikes.iter().map(|s| s.failures).sum::<u64>() <= r.failed);
-            prop_assert!(r.new_origins.iter().all(|n| n.at >= r.from));
-        }
+    /// Background logins over 40 days, and in some runs a burst of failures
+    /// inside one hour of the window: bursts large enough are spikes, in each
+    /// run both spikes and quiet reports are drawn.
+    #[test]
+    fn every_login_of_the_window_is_counted_once_and_bursts_are_spikes() {
+        use proptest::test_runner::{Config, TestRunner};
+        use std::cell::Cell;
+        const CASES: u32 = 256;
+        let background = proptest::collection::vec(
+            (0i64..60 * 24 * 40, 0usize..4, any::<bool>(), 0usize..3),
+            0..300,
+        );
+        // (minutes ago of the burst's hour, failures in it)
+        let burst = prop_oneof![1 => Just(None), 2 => (1i64..23, 0u64..60).prop_map(Some)];
+        let (spiked, quiet) = (Cell::new(0u32), Cell::new(0u32));
+        let mut runner = TestRunner::new(Config::with_cases(CASES));
+        runner
+            .run(&(background, burst), |(raw, burst)| {
+                let mut events: Vec<LoginEvent> = raw
+                    .iter()
+                    .map(|(m, a, ok, o)| event(*m, &format!("a{a}"), *ok, &format!("10.0.0.{o}")))
+                    .collect();
+                if let Some((hours_ago, n)) = burst {
+                    // NOW is on the hour: these fall inside one hour of the window.
+                    events.extend((0..n).map(|i| {
+                        event(
+                            hours_ago * 60 - 1 - (i as i64 % 59),
+                            "burst",
+                            false,
+                            "203.0.113.9",
+                        )
+                    }));
+                }
+                let r = report(&events);
+                let in_window = events
+                    .iter()
+                    .filter(|e| e.at >= NOW - Duration::hours(24))
+                    .count() as u64;
+                prop_assert_eq!(r.succeeded + r.failed, in_window);
+                prop_assert!(
+                    r.spikes
+                        .iter()
+                        .all(|s| s.failures >= SPIKE_MIN && s.failures >= SPIKE_FACTOR * s.usual)
+                );
+                prop_assert!(r.spikes.iter().map(|s| s.failures).sum::<u64>() <= r.failed);
+                prop_assert!(r.new_origins.iter().all(|n| n.at >= r.from));
+                // The usual rate from at most 300 background failures over 30 days is 1.
+                if let Some((_, n)) = burst.filter(|(_, n)| *n >= SPIKE_MIN.max(SPIKE_FACTOR)) {
+                    prop_assert!(
+                        r.spikes
+                            .iter()
+                            .any(|s| s.failures >= n && s.accounts.contains(&"burst".to_string())),
+                        "a burst of {} failures is no spike: {:?}",
+                        n,
+                        r.spikes
+                    );
+                }
+                if r.spikes.is_empty() {
+                    quiet.set(quiet.get() + 1);
+                } else {
+                    spiked.set(spiked.get() + 1);
+                }
+                Ok(())
+            })
+            .unwrap();
+        let (spiked, quiet) = (spiked.get(), quiet.get());
+        assert!(
+            spiked * 5 >= CASES && quiet * 5 >= CASES,
+            "{spiked} reports with a spike, {quiet} without"
+        );
     }
 }

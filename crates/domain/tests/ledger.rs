@@ -1,12 +1,13 @@
 //! Properties of the ledger over arbitrary arrivals and a policy of three
-//! consecutive frameworks.
+//! consecutive frameworks with allocation plans; and the composition and
+//! allocation reports against figures worked out by hand.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
 use resettle_domain::ledger::{self, PersonGroup, round_to_tens};
 use resettle_domain::policy::{
-    Deduction, EuProgramme, Framework, FrameworkKind, FundingCategory, FundingRule, POLICY_FORMAT,
-    Pledge, PolicySet,
+    AllocationPlan, Cap, Deduction, EuProgramme, Framework, FrameworkKind, FundingCategory,
+    FundingRule, MissionPlaces, POLICY_FORMAT, Pledge, PolicySet,
 };
 use resettle_domain::{
     CountryCode, Nationality, Programme, SubmissionCategory, SubmissionPriority, Track,
@@ -78,13 +79,63 @@ fn policy(c1: u64, deduct: u64, c2: u64, c3: u64) -> PolicySet {
                 eur_per_person: 10_000,
             }],
         }],
-        allocation_plans: vec![],
+        allocation_plans: vec![
+            AllocationPlan {
+                framework: "b".into(),
+                year: 2022,
+                missions: vec![mission("LBN", 10), mission("JOR", 6)],
+                unearmarked: 4,
+                caps: vec![
+                    cap(Some(SubmissionPriority::Emergency), None, 3),
+                    cap(None, Some(SubmissionCategory::MedicalNeeds), 4),
+                    cap(
+                        Some(SubmissionPriority::Urgent),
+                        Some(SubmissionCategory::WomenGirlsAtRisk),
+                        2,
+                    ),
+                ],
+            },
+            AllocationPlan {
+                framework: "c".into(),
+                year: 2023,
+                missions: vec![mission("EGY", 50)],
+                unearmarked: 5,
+                caps: vec![],
+            },
+        ],
     }
 }
 
+fn mission(host: &str, places: u64) -> MissionPlaces {
+    MissionPlaces {
+        host_country: CountryCode::parse(host).unwrap(),
+        places,
+    }
+}
+
+fn cap(
+    priority: Option<SubmissionPriority>,
+    category: Option<SubmissionCategory>,
+    max: u64,
+) -> Cap {
+    Cap {
+        priority,
+        category,
+        max,
+    }
+}
+
+const HOSTS: [&str; 5] = ["LBN", "JOR", "KEN", "EGY", "TUR"];
+const NATIONALITIES: [&str; 5] = ["SYR", "AFG", "ERI", "SSD", "XXA"];
+
 prop_compose! {
     fn group()(selected in 0i64..1700, travel in 0i64..200, arrived in prop::bool::weighted(0.9),
-               family in prop::bool::weighted(0.1), turkey in prop::bool::weighted(0.2), persons in 1u64..9)
+               family in prop::bool::weighted(0.1), turkey in prop::bool::weighted(0.2), persons in 1u64..9,
+               host in prop::sample::select(HOSTS.to_vec()),
+               nationality in prop::sample::select(NATIONALITIES.to_vec()),
+               category in prop::sample::select(SubmissionCategory::ALL.to_vec()),
+               priority in prop::sample::select(SubmissionPriority::ALL.to_vec()),
+               track in prop::sample::select(Track::ALL.to_vec()))
                -> PersonGroup {
         let selected_on = date!(2019 - 10 - 01) + Duration::days(selected);
         PersonGroup {
@@ -92,13 +143,30 @@ prop_compose! {
             family_reunification: family,
             selected_on: Some(selected_on),
             arrived_on: arrived.then(|| selected_on + Duration::days(travel)),
-            host_country: CountryCode::parse("LBN").unwrap(),
-            nationality: Nationality::Stateless,
-            primary_category: SubmissionCategory::MedicalNeeds,
-            priority: SubmissionPriority::Normal,
-            track: Track::SelectionMission,
+            host_country: CountryCode::parse(host).unwrap(),
+            nationality: Nationality::parse(nationality).unwrap(),
+            primary_category: category,
+            priority,
+            track,
             persons,
         }
+    }
+}
+
+prop_compose! {
+    /// The fixed policy with the 2022 plan's missions, reservation and caps drawn.
+    fn planned_policy()(missions in prop::sample::subsequence(HOSTS.to_vec(), 0..4),
+                        places in prop::collection::vec(0u64..40, 4), unearmarked in 0u64..20,
+                        emergency in 0u64..30, medical in prop::option::of(0u64..30))
+                        -> PolicySet {
+        let mut p = policy(300, 20, 100, 100);
+        let plan = &mut p.allocation_plans[0];
+        plan.missions = missions.iter().zip(&places).map(|(h, n)| mission(h, *n)).collect();
+        plan.unearmarked = unearmarked;
+        plan.caps = std::iter::once(cap(Some(SubmissionPriority::Emergency), None, emergency))
+            .chain(medical.map(|m| cap(None, Some(SubmissionCategory::MedicalNeeds), m)))
+            .collect();
+        p
     }
 }
 
@@ -116,6 +184,63 @@ proptest! {
         prop_assert_eq!(ledger::frameworks(&p, &groups), ledger::frameworks(&p, &shuffled));
         prop_assert_eq!(ledger::eu(&p, &groups), ledger::eu(&p, &shuffled));
         prop_assert_eq!(ledger::composition(&p, &groups), ledger::composition(&p, &shuffled));
+        prop_assert_eq!(ledger::allocation(&p, &groups), ledger::allocation(&p, &shuffled));
+    }
+
+    #[test]
+    fn composition_breaks_down_exactly_the_persons_each_framework_attributes(groups in prop::collection::vec(group(), 0..80)) {
+        let p = policy(300, 20, 100, 100);
+        let attributed = ledger::frameworks(&p, &groups);
+        let composition = ledger::composition(&p, &groups);
+        prop_assert_eq!(composition.frameworks.len(), attributed.frameworks.len());
+        for (c, f) in composition.frameworks.iter().zip(&attributed.frameworks) {
+            prop_assert_eq!(&c.framework, &f.id);
+            prop_assert_eq!(c.persons, f.attributed);
+            for (name, breakdown) in [("host", &c.by_host_country), ("nationality", &c.by_nationality),
+                                      ("category", &c.by_category), ("priority", &c.by_priority)] {
+                prop_assert_eq!(breakdown.iter().map(|k| k.persons).sum::<u64>(), c.persons, "{}", name);
+                // Largest first, each key once.
+                prop_assert!(breakdown.windows(2).all(|w| w[0].persons >= w[1].persons && w[0].key != w[1].key), "{}", name);
+            }
+        }
+    }
+
+    #[test]
+    fn allocation_counts_each_selection_of_the_plan_year_in_exactly_one_line(
+        p in planned_policy(), groups in prop::collection::vec(group(), 0..80),
+    ) {
+        let report = ledger::allocation(&p, &groups);
+        let plan = &p.allocation_plans[0];
+        let line = &report.plans[0];
+        let selected: Vec<&PersonGroup> = groups.iter()
+            .filter(|g| g.programme == Programme::NationalQuota && !g.family_reunification)
+            .filter(|g| g.selected_on.is_some_and(|d| d.year() == 2022))
+            .collect();
+        let persons = |f: &dyn Fn(&PersonGroup) -> bool| selected.iter().filter(|g| f(g)).map(|g| g.persons).sum::<u64>();
+        prop_assert_eq!(line.selected_total, persons(&|_| true));
+        prop_assert_eq!(line.planned_total, plan.missions.iter().map(|m| m.places).sum::<u64>() + plan.unearmarked);
+        let keys: Vec<&str> = line.lines.iter().map(|l| l.key.as_str()).collect();
+        let mut expected: Vec<String> = plan.missions.iter().map(|m| m.host_country.to_string()).collect();
+        let elsewhere = persons(&|g| g.track == Track::SelectionMission && !plan.missions.iter().any(|m| m.host_country == g.host_country));
+        if elsewhere > 0 {
+            expected.push("other-missions".into());
+        }
+        expected.push("unearmarked".into());
+        prop_assert_eq!(keys, expected);
+        for l in &line.lines {
+            let want = match l.key.as_str() {
+                "unearmarked" => persons(&|g| g.track == Track::Dossier),
+                "other-missions" => elsewhere,
+                host => persons(&|g| g.track == Track::SelectionMission && g.host_country.as_str() == host),
+            };
+            prop_assert_eq!(l.selected, want, "{}", l.key);
+        }
+        for (c, limit) in line.caps.iter().zip(&plan.caps) {
+            let used = persons(&|g| limit.priority.is_none_or(|x| g.priority == x) && limit.category.is_none_or(|x| g.primary_category == x));
+            prop_assert_eq!((c.used, c.max, c.exceeded), (used, limit.max, used > limit.max));
+        }
+        // The other plan's year has its own selections.
+        prop_assert_eq!(report.plans[1].year, 2023);
     }
 
     #[test]
@@ -163,8 +288,9 @@ proptest! {
 proptest! {
     /// Grouping dates into policy buckets changes no report.
     #[test]
-    fn bucketed_dates_give_the_same_reports(groups in prop::collection::vec(group(), 0..80), c1 in 0u64..400) {
-        let p = policy(c1, 20, 100, 100);
+    fn bucketed_dates_give_the_same_reports(groups in prop::collection::vec(group(), 0..80), c1 in 0u64..400, planned in planned_policy()) {
+        let mut p = planned;
+        p.frameworks[1].commitment = c1;
         let bucketed = ledger::bucket(&groups, &p.boundaries());
         prop_assert!(bucketed.len() <= groups.len());
         prop_assert_eq!(ledger::frameworks(&p, &groups), ledger::frameworks(&p, &bucketed));
@@ -218,4 +344,273 @@ fn the_letter_s_policy_file_is_valid_and_bad_policies_list_every_problem() {
     let mut low = p.allocation_plans[0].clone();
     low.unearmarked = 10;
     assert!(low.below_unearmarked_target());
+}
+
+/// One group of persons for the hand-worked fixture.
+#[allow(clippy::too_many_arguments)]
+fn persons(
+    programme: Programme,
+    family_reunification: bool,
+    selected_on: Option<Date>,
+    arrived_on: Option<Date>,
+    (host, nationality): (&str, &str),
+    primary_category: SubmissionCategory,
+    priority: SubmissionPriority,
+    track: Track,
+    persons: u64,
+) -> PersonGroup {
+    PersonGroup {
+        programme,
+        family_reunification,
+        selected_on,
+        arrived_on,
+        host_country: CountryCode::parse(host).unwrap(),
+        nationality: Nationality::parse(nationality).unwrap(),
+        primary_category,
+        priority,
+        track,
+        persons,
+    }
+}
+
+/// Nine groups whose composition and allocation are worked out by hand in
+/// the comments of the test below.
+fn fixture() -> Vec<PersonGroup> {
+    use Programme::*;
+    use SubmissionCategory::*;
+    use SubmissionPriority::*;
+    use Track::*;
+    let d = |y: i32, m: u8, day: u8| {
+        Some(Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), day).unwrap())
+    };
+    vec![
+        // 1. selected and arrived in 2022 on the Lebanon mission
+        persons(
+            NationalQuota,
+            false,
+            d(2022, 3, 1),
+            d(2022, 5, 1),
+            ("LBN", "SYR"),
+            MedicalNeeds,
+            Normal,
+            SelectionMission,
+            4,
+        ),
+        // 2. selected in 2022, arrived in 2023: framework and plan of 2022
+        persons(
+            NationalQuota,
+            false,
+            d(2022, 6, 1),
+            d(2023, 2, 1),
+            ("LBN", "XXA"),
+            LegalPhysicalProtection,
+            Emergency,
+            SelectionMission,
+            2,
+        ),
+        // 3. selected in 2022 in Jordan, not arrived: in the plan, not in the composition
+        persons(
+            NationalQuota,
+            false,
+            d(2022, 7, 1),
+            None,
+            ("JOR", "IRQ"),
+            WomenGirlsAtRisk,
+            Urgent,
+            SelectionMission,
+            3,
+        ),
+        // 4. a mission to Kenya the plan did not foresee
+        persons(
+            NationalQuota,
+            false,
+            d(2022, 8, 1),
+            d(2022, 10, 1),
+            ("KEN", "SSD"),
+            ChildrenAdolescentsAtRisk,
+            Normal,
+            SelectionMission,
+            5,
+        ),
+        // 5. a dossier case from Egypt: the unearmarked reservation
+        persons(
+            NationalQuota,
+            false,
+            d(2022, 9, 1),
+            d(2022, 9, 20),
+            ("EGY", "ERI"),
+            SurvivorsOfViolenceTorture,
+            Emergency,
+            Dossier,
+            1,
+        ),
+        // 6. family reunification arriving in 2022, its principal's selection
+        // date carried along: composition by arrival, never in a plan
+        persons(
+            NationalQuota,
+            true,
+            d(2022, 3, 15),
+            d(2022, 4, 1),
+            ("LBN", "SYR"),
+            FamilyReunification,
+            Normal,
+            SelectionMission,
+            2,
+        ),
+        // 7. EU-Turkey: in neither report
+        persons(
+            EuTurkey,
+            false,
+            d(2022, 2, 1),
+            d(2022, 3, 1),
+            ("TUR", "SYR"),
+            LegalPhysicalProtection,
+            Normal,
+            SelectionMission,
+            6,
+        ),
+        // 8. selected on the last day of framework a, arrived in 2022
+        persons(
+            NationalQuota,
+            false,
+            d(2021, 12, 31),
+            d(2022, 1, 10),
+            ("LBN", "SYR"),
+            MedicalNeeds,
+            Normal,
+            SelectionMission,
+            3,
+        ),
+        // 9. selected in 2022 in Lebanon, urgent but not women and girls at risk
+        persons(
+            NationalQuota,
+            false,
+            d(2022, 11, 1),
+            d(2022, 12, 1),
+            ("LBN", "AFG"),
+            MedicalNeeds,
+            Urgent,
+            SelectionMission,
+            1,
+        ),
+    ]
+}
+
+fn counts(pairs: &[(&str, u64)]) -> Vec<ledger::Count> {
+    pairs
+        .iter()
+        .map(|(key, persons)| ledger::Count {
+            key: key.to_string(),
+            persons: *persons,
+        })
+        .collect()
+}
+
+#[test]
+fn the_composition_of_a_worked_example() {
+    let report = ledger::composition(&policy(300, 20, 100, 100), &fixture());
+    let ids: Vec<&str> = report
+        .frameworks
+        .iter()
+        .map(|f| f.framework.as_str())
+        .collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    // a: only group 8 (selected 31 December 2021).
+    let a = &report.frameworks[0];
+    assert_eq!(a.persons, 3);
+    assert_eq!(a.by_host_country, counts(&[("LBN", 3)]));
+    assert_eq!(a.by_nationality, counts(&[("SYR", 3)]));
+    assert_eq!(a.by_category, counts(&[("medical-needs", 3)]));
+    assert_eq!(a.by_priority, counts(&[("normal", 3)]));
+    // b: groups 1, 2, 4, 5, 6 and 9 = 4 + 2 + 5 + 1 + 2 + 1 (3 has not arrived,
+    // 7 is EU-Turkey); largest first, then by key.
+    let b = &report.frameworks[1];
+    assert_eq!(b.persons, 15);
+    assert_eq!(
+        b.by_host_country,
+        counts(&[("LBN", 9), ("KEN", 5), ("EGY", 1)])
+    );
+    assert_eq!(
+        b.by_nationality,
+        counts(&[("SYR", 6), ("SSD", 5), ("XXA", 2), ("AFG", 1), ("ERI", 1)])
+    );
+    assert_eq!(
+        b.by_category,
+        counts(&[
+            ("children-adolescents-at-risk", 5),
+            ("medical-needs", 5),
+            ("family-reunification", 2),
+            ("legal-physical-protection", 2),
+            ("survivors-of-violence-torture", 1),
+        ])
+    );
+    assert_eq!(
+        b.by_priority,
+        counts(&[("normal", 11), ("emergency", 3), ("urgent", 1)])
+    );
+    // c: nobody selected in 2023.
+    let c = &report.frameworks[2];
+    assert_eq!(c.persons, 0);
+    assert!(c.by_host_country.is_empty() && c.by_nationality.is_empty());
+    assert!(c.by_category.is_empty() && c.by_priority.is_empty());
+}
+
+#[test]
+fn the_allocation_of_a_worked_example() {
+    let report = ledger::allocation(&policy(300, 20, 100, 100), &fixture());
+    assert_eq!(report.plans.len(), 2);
+    // 2022: selections of the national quota in 2022, no family reunification:
+    // groups 1, 2, 3, 4, 5 and 9.
+    let p = &report.plans[0];
+    assert_eq!((p.framework.as_str(), p.year), ("b", 2022));
+    let lines: Vec<(&str, u64, u64)> = p
+        .lines
+        .iter()
+        .map(|l| (l.key.as_str(), l.planned, l.selected))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("LBN", 10, 4 + 2 + 1),
+            ("JOR", 6, 3),
+            ("other-missions", 0, 5),
+            ("unearmarked", 4, 1),
+        ]
+    );
+    assert_eq!((p.planned_total, p.selected_total), (20, 16));
+    assert_eq!(
+        (p.unearmarked_share_percent, p.below_unearmarked_target),
+        (20, false)
+    );
+    let caps: Vec<(&str, u64, u64, bool)> = p
+        .caps
+        .iter()
+        .map(|c| (c.label.as_str(), c.max, c.used, c.exceeded))
+        .collect();
+    assert_eq!(
+        caps,
+        [
+            // groups 2 and 5: at the cap, not over it
+            ("emergency", 3, 3, false),
+            // groups 1 and 9
+            ("medical-needs", 4, 5, true),
+            // group 3 only (9 is urgent but medical)
+            ("urgent + women-girls-at-risk", 2, 3, true),
+        ]
+    );
+    // 2023: 5 of 55 places unearmarked (9%), below the 10% target; nothing selected.
+    let q = &report.plans[1];
+    assert_eq!((q.framework.as_str(), q.year), ("c", 2023));
+    let lines: Vec<(&str, u64, u64)> = q
+        .lines
+        .iter()
+        .map(|l| (l.key.as_str(), l.planned, l.selected))
+        .collect();
+    assert_eq!(lines, [("EGY", 50, 0), ("unearmarked", 5, 0)]);
+    assert_eq!((q.planned_total, q.selected_total), (55, 0));
+    assert_eq!(
+        (q.unearmarked_share_percent, q.below_unearmarked_target),
+        (9, true)
+    );
+    assert!(q.caps.is_empty());
 }

@@ -176,6 +176,18 @@ fn pages(role: Option<Role>, data: &Data) -> Vec<String> {
     out
 }
 
+/// Whether `page` is meant to answer "not found" to `role`: an address that
+/// does not exist, or a family outside a municipality's or integration
+/// organisation's scope (only the first example family is inside it).
+fn missing(role: Option<Role>, page: &str, data: &Data) -> bool {
+    let scoped = matches!(
+        role,
+        Some(Role::MunicipalityOfficer | Role::IntegrationOrganisation)
+    );
+    page == "/no-such-page"
+        || (scoped && page.starts_with("/cases/") && !page.contains(&data.cases[0]))
+}
+
 /// A form submitted with a mistake (or, for the placement review, as it is):
 /// (role, page, form selector, script that fills it, error summary expected).
 fn forms(data: &Data) -> Vec<(Option<Role>, String, &'static str, &'static str, bool)> {
@@ -339,6 +351,11 @@ async fn scan(lang: &str) {
         "axe-core did not see the broken page's violations: {broken:?}"
     );
 
+    let not_found = if lang == "nl" {
+        "Pagina niet gevonden"
+    } else {
+        "Page not found"
+    };
     let mut violations: Vec<String> = Vec::new();
     let mut scanned = 0;
     let mut per_role: Vec<String> = Vec::new();
@@ -357,9 +374,32 @@ async fn scan(lang: &str) {
                 )
                 .await
                 .unwrap();
+            let h1 = h1.as_str().unwrap_or_default();
             assert!(
-                !h1.as_str().unwrap_or_default().ends_with("(403)"),
+                !h1.ends_with("(403)"),
                 "{page} is allowed for {who} but answered 403"
+            );
+            // A page that is not there, or fails, must not pass as scanned:
+            // only the pages meant to be "not found" may answer so.
+            let meant_missing = missing(*role, &page, &data);
+            let status = match role {
+                Some(r) => app.page(*r, &page).await.0,
+                None => app
+                    .client
+                    .get(app.url(&page))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+            };
+            assert!(
+                !status.is_server_error() && (status == StatusCode::NOT_FOUND) == meant_missing,
+                "{page} as {who} answered {status}"
+            );
+            assert_eq!(
+                h1 == not_found,
+                meant_missing,
+                "{page} as {who} shows '{h1}'"
             );
             if page.contains("=abc") {
                 assert!(

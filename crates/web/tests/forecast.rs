@@ -43,11 +43,21 @@ async fn check(app: &App) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["runs"], 500);
     assert_eq!(body["months"].as_array().unwrap().len(), 24);
+    // The API answers the forecast of the live input with the request's runs and seed.
+    let expected = forecast(&live, &policy, &Scenario::default(), 500, 3);
+    assert_eq!(body, serde_json::to_value(&expected).unwrap());
     let fw = &body["frameworks"][0];
+    let band = |p: &str| {
+        fw["total"][p]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{p} missing: {fw}"))
+    };
     assert!(
-        fw["probabilityMet"].as_f64().unwrap() >= 0.0
-            && fw["total"]["p10"].as_u64() <= fw["total"]["p90"].as_u64()
+        band("p10") <= band("p50") && band("p50") <= band("p90"),
+        "{fw}"
     );
+    let met = fw["probabilityMet"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&met), "{fw}");
     let (status, _, body) = app
         .post(
             Role::PolicyAnalyst,

@@ -492,7 +492,7 @@ async fn journey(w: &Words, app: &App, driver: &Driver) {
     assert_eq!(
         steps,
         [
-            ("submit", steps[0].1),
+            ("submit", "t-unhcr-liaison"),
             ("start-assessment", "t-ind-officer"),
             ("accept", "t-ind-officer"),
             ("start-pre-departure", "t-coa-officer"),
