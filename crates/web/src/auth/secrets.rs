@@ -27,6 +27,24 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     })
 }
 
+/// [`hash_password`] on tokio's blocking threads: argon2 spends tens of
+/// milliseconds of CPU by design, which on an async worker would stall every
+/// other request sharing it.
+pub async fn hash_password_off_workers(password: &str) -> Result<String, String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| format!("cannot hash the password: {e}"))?
+}
+
+/// [`verify_password`] on tokio's blocking threads (see [`hash_password_off_workers`]).
+pub async fn verify_password_off_workers(password: &str, stored: &str) -> bool {
+    let (password, stored) = (password.to_owned(), stored.to_owned());
+    tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+        .await
+        .unwrap_or(false)
+}
+
 /// A random secret string (256 bits, URL-safe).
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

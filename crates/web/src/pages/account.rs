@@ -6,7 +6,7 @@
 use super::i18n::T;
 use super::layout::{error_summary, field_error, page};
 use super::refusals;
-use crate::auth::secrets::{hash_password, token_hash, verify_password};
+use crate::auth::secrets::{hash_password_off_workers, token_hash, verify_password_off_workers};
 use crate::auth::{PASSWORD_PAGE, SESSION_COOKIE, SignedIn, audit, cookie_value};
 use crate::client::ClientAddr;
 use crate::problem::Problem;
@@ -109,7 +109,7 @@ pub async fn change(
         return Ok((status, page).into_response());
     }
     let mut errors = Vec::new();
-    if verify_password(&f.current, &creds.password_hash) {
+    if verify_password_off_workers(&f.current, &creds.password_hash).await {
         state.login_guard.succeeded(who.name(), addr);
     } else {
         state.login_guard.failed(who.name(), addr, Instant::now());
@@ -136,8 +136,9 @@ pub async fn change(
         let page = password_page(t, &who, creds.password_must_change, &errors, false);
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
-    let hash =
-        hash_password(&f.new).map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let hash = hash_password_off_workers(&f.new)
+        .await
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     // This session stays; every other one of the account ends.
     let current = cookie_value(&headers, SESSION_COOKIE).map(|s| token_hash(&s));
     let changed = state

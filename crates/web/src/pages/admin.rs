@@ -5,7 +5,7 @@ use super::i18n::T;
 use super::layout::{error_summary, field_error, page};
 use super::refusals;
 use crate::api::audit::AuditParams;
-use crate::auth::secrets::{hash_password, new_totp_secret, temporary_password};
+use crate::auth::secrets::{hash_password_off_workers, new_totp_secret, temporary_password};
 use crate::auth::{Auditor, Principal, UserAdmin, audit};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -236,7 +236,8 @@ pub async fn create(
         let page = users_answer(&state, t, &admin, &f, &errors, &Done::default()).await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     };
-    let hash = hash_password(&f.password)
+    let hash = hash_password_off_workers(&f.password)
+        .await
         .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     let secret = user.second_factor.then(new_totp_secret);
     let outcome = state
@@ -339,7 +340,8 @@ pub async fn reset_password(
     let password = temporary_password();
     let done = match state.store.credentials(&username).await? {
         Some(c) => {
-            let hash = hash_password(&password)
+            let hash = hash_password_off_workers(&password)
+                .await
                 .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
             state
                 .store

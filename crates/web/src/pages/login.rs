@@ -5,7 +5,7 @@
 
 use super::i18n::T;
 use super::layout::{error_summary, page};
-use crate::auth::secrets::{random_token, token_hash, totp_step, verify_password};
+use crate::auth::secrets::{random_token, token_hash, totp_step, verify_password_off_workers};
 use crate::auth::{LOGIN_CSRF_COOKIE, MaybeSignedIn, SESSION_COOKIE, SignedIn, audit};
 use crate::client::ClientAddr;
 use crate::login_guard::Verdict;
@@ -177,14 +177,15 @@ pub async fn submit(
     };
     let Some(creds) = creds else {
         // Spend the same effort as for a real account, so timing reveals nothing.
-        verify_password(
+        verify_password_off_workers(
             &f.password,
             "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Kx9U3kMaGYqbDTzLeXrHj8e3bLWRvLxF3P0c1JbVPI",
-        );
+        )
+        .await;
         return failed().await;
     };
     let user = &creds.user;
-    let password_ok = verify_password(&f.password, &creds.password_hash);
+    let password_ok = verify_password_off_workers(&f.password, &creds.password_hash).await;
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
     let code_ok = match &creds.totp_secret {
         // A code works once: its time step is taken, and an older or the same step is refused.
