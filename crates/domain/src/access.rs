@@ -479,7 +479,7 @@ mod tests {
                 format!(
                     "{shared_case_work} ManagePreparation ManageHolds ImportSubmissions RecordConsent PlanPlacement \
                      Act(Withdraw) Act(StartPreDeparture) Act(Depart) Act(Arrive) Act(House) Act(StartIntegrationGuidance) Act(Close) \
-                     SeeSpecial(Health) SeeSpecial(Confidential)"
+                     Act(CancelHousingAssignment) SeeSpecial(Health) SeeSpecial(Confidential)"
                 ),
             ),
             (
@@ -521,6 +521,7 @@ mod tests {
                 ActionKind::House,
                 ActionKind::StartIntegrationGuidance,
                 ActionKind::Close,
+                ActionKind::CancelHousingAssignment,
             ]
         );
     }
