@@ -1813,8 +1813,15 @@ impl Held {
         Held(c)
     }
 
-    /// Sessions of this database waiting for a lock.
+    /// Sessions of this database waiting for a lock. Inside a transaction
+    /// PostgreSQL keeps the first view of pg_stat_activity it gave, so the
+    /// view is cleared before each look (without it the count never moved
+    /// when the first look came before the writers: CI failed on that).
     async fn waiting(&mut self) -> i64 {
+        sqlx::query("SELECT pg_stat_clear_snapshot()")
+            .execute(&mut self.0)
+            .await
+            .unwrap();
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
@@ -1824,14 +1831,17 @@ impl Held {
     }
 
     /// Waits until `n` sessions wait for a lock, or `task` has finished.
+    /// The deadline only ends a test that would hang; healthy runs take
+    /// milliseconds.
     async fn until_waiting<T>(&mut self, n: i64, task: &tokio::task::JoinHandle<T>) {
-        for _ in 0..200 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+        while std::time::Instant::now() < deadline {
             if task.is_finished() || self.waiting().await >= n {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
-        panic!("nothing came to wait for the lock");
+        panic!("after 90 s nobody waits for the lock: {n} sessions were expected");
     }
 
     async fn release(mut self) {
