@@ -30,6 +30,14 @@ impl Target {
         Ok((Target::Postgres(scratch), store))
     }
 
+    /// The database's address, for a second store on it (PostgreSQL only).
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Target::Sqlite(_) => None,
+            Target::Postgres(s) => Some(&s.url),
+        }
+    }
+
     pub async fn finish(self, store: SqlStore) -> Result<()> {
         store.close().await;
         if let Target::Postgres(s) = self {

@@ -36,6 +36,15 @@ struct Args {
     /// percent of the requests, above which the run fails.
     #[arg(long, default_value_t = 0.1)]
     max_errors_percent: f64,
+    /// Record metrics as `serve --metrics-listen` does (the Prometheus
+    /// recorder, installed before the run) and scrape the page at the end.
+    #[arg(long)]
+    metrics: bool,
+    /// Servers on the one database, each with its own pool and group writer
+    /// (as separate processes would have); clients are spread over them.
+    /// More than one needs `--postgres` (SQLite has one writer per file).
+    #[arg(long, default_value_t = 1)]
+    servers: usize,
 }
 
 #[derive(Default)]
@@ -87,7 +96,7 @@ async fn raw_rate(store: &SqlStore, ids: &[Vec<u8>]) -> Result<f64> {
     Ok(n as f64 / t.elapsed().as_secs_f64())
 }
 
-async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
+async fn run(label: &str, store: SqlStore, url: Option<&str>, args: &Args) -> Result<()> {
     fill(&store, args.cases).await?;
     fill_history(&store, args.cases).await?;
     let now = time::OffsetDateTime::now_utc();
@@ -148,10 +157,28 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
         .collect();
 
     let store = Arc::new(store);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let state = resettle_web::AppState::new(store.clone());
-    let server = tokio::spawn(resettle_web::serve(listener, state, std::future::pending()));
+    let metrics = if args.metrics {
+        Some(resettle_web::metrics::install()?)
+    } else {
+        None
+    };
+    let mut bases = Vec::new();
+    let mut servers = Vec::new();
+    for i in 0..args.servers.max(1) {
+        let store = match (i, url) {
+            (0, _) => store.clone(),
+            (_, Some(url)) => Arc::new(SqlStore::connect(url).await?),
+            (_, None) => anyhow::bail!("--servers {} needs --postgres", args.servers),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        bases.push(format!("http://{}", listener.local_addr()?));
+        let state = resettle_web::AppState::new(store);
+        servers.push(tokio::spawn(resettle_web::serve(
+            listener,
+            state,
+            std::future::pending(),
+        )));
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
         .build()?;
@@ -168,8 +195,12 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..args.clients {
-        let (client, base, token, session) =
-            (client.clone(), base.clone(), token.clone(), session.clone());
+        let (client, base, token, session) = (
+            client.clone(),
+            bases[c % bases.len()].clone(),
+            token.clone(),
+            session.clone(),
+        );
         // Each client works on its own cases, so conflicts come only from the system.
         let mine: Vec<String> = ids.iter().skip(c).step_by(args.clients).cloned().collect();
         let rounds = args.rounds;
@@ -248,11 +279,30 @@ async fn run(label: &str, store: SqlStore, args: &Args) -> Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let cpu_after = thread_cpu()?;
-    server.abort();
+    for server in servers {
+        server.abort();
+    }
     clients.shutdown_background();
     // Requests answered successfully (only those are timed).
     let requests = all.page.len() + all.read.len() + all.write.len();
     let transitions_per_s = all.write.len() as f64 / elapsed;
+    println!(
+        "{label}: {} server(s), metrics {}",
+        bases.len(),
+        if metrics.is_some() { "recorded" } else { "off" }
+    );
+    if let Some(handle) = &metrics {
+        let scraped = Instant::now();
+        let page = handle.render();
+        println!(
+            "{label}: metrics page {} bytes, {} samples, rendered in {:.2} ms",
+            page.len(),
+            page.lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .count(),
+            scraped.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     println!(
         "{label}: {} clients, {requests} successful requests in {elapsed:.1} s ({:.0} req/s); transitions {} ({transitions_per_s:.0}/s), conflicts {}",
         args.clients,
@@ -356,11 +406,13 @@ mod uuid_like {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let (target, store) = Target::sqlite().await?;
-    run("sqlite", store.clone(), &args).await?;
+    if args.servers <= 1 {
+        run("sqlite", store.clone(), None, &args).await?;
+    }
     target.finish(store).await?;
     if let Some(url) = &args.postgres {
         let (target, store) = Target::postgres(url).await?;
-        run("postgres", store.clone(), &args).await?;
+        run("postgres", store.clone(), target.url(), &args).await?;
         target.finish(store).await?;
     }
     Ok(())

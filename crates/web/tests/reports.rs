@@ -539,3 +539,144 @@ async fn filters_the_policy_editor_and_the_account_form_refuse_in_dutch() {
     );
     app.finish().await;
 }
+
+/// The page as Chromium prints it (`--print-to-pdf`), as text (`pdftotext
+/// -layout`, one string per page). The page is fetched with the analyst's
+/// session and printed from a file whose `<base>` is the server, so the
+/// style sheet is the served one.
+async fn printed(app: &App, role: Role, lang: &str, path: &str) -> Vec<String> {
+    use support::browser::CHROMIUM;
+    for needed in [CHROMIUM, "/usr/bin/pdftotext"] {
+        if !std::path::Path::new(needed).exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install chromium and poppler-utils: {needed} is missing"
+            );
+            panic!("{needed} is missing (apt-get install chromium poppler-utils)");
+        }
+    }
+    let r = app
+        .client
+        .get(app.url(path))
+        .header(
+            "cookie",
+            format!(
+                "resettle_session={}; lang={lang}",
+                app.sessions[&role].cookie
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    let base = format!("<head><base href=\"{}\">", app.url("/"));
+    std::fs::write(&page, html.replacen("<head>", &base, 1)).unwrap();
+    let pdf = dir.path().join("page.pdf");
+    // On a blocking thread: the server runs on this test's runtime and must
+    // answer the browser's request for the style sheet meanwhile.
+    let mut chromium = std::process::Command::new(CHROMIUM);
+    chromium
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            // Chromium's own header and footer (date, address) are off: the
+            // page numbers must come from the style sheet.
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()));
+    let out = tokio::task::spawn_blocking(move || chromium.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        pdf.exists(),
+        "no PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    String::from_utf8(text.stdout)
+        .unwrap()
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_printed_report_for_parliament_has_only_the_report_and_numbered_pages() {
+    let app = demo_app().await;
+    load_policy(&app).await;
+    for (lang, title, menu, running) in [
+        (
+            "nl",
+            "Beleidskaders hervestiging",
+            [
+                "Uitloggen",
+                "Naar de inhoud",
+                "Wachtwoord wijzigen",
+                "Geen echte personen",
+            ],
+            "loopt nog tot en met",
+        ),
+        (
+            "en",
+            "Resettlement frameworks",
+            [
+                "Log out",
+                "Skip to content",
+                "Change password",
+                "No real persons",
+            ],
+            "runs until",
+        ),
+    ] {
+        let pages = printed(&app, Role::PolicyAnalyst, lang, "/reports/frameworks/print").await;
+        let all = pages.join("\n");
+        assert!(all.contains(title), "{lang}: {all}");
+        // The framework still running on the business day is not "not met".
+        assert!(all.contains(running), "{lang}: {all}");
+        for word in menu {
+            assert!(
+                !all.contains(word),
+                "{lang}: the menu's {word:?} is printed: {all}"
+            );
+        }
+        assert!(
+            !all.contains("Test policy-analyst"),
+            "{lang}: the user's name is printed"
+        );
+        let n = pages.len();
+        assert!(n >= 2, "{lang}: {n} pages");
+        for (i, p) in pages.iter().enumerate() {
+            // "1 / 2" at the foot (pdftotext may close up the spaces).
+            let number = format!("{}/{n}", i + 1);
+            let last = p.lines().rev().find(|l| !l.trim().is_empty());
+            assert!(
+                last.is_some_and(|l| l.split_whitespace().collect::<String>() == number),
+                "{lang}: page {} does not end with its number {number:?}: {p}",
+                i + 1
+            );
+        }
+    }
+    app.finish().await;
+}

@@ -186,32 +186,60 @@ pub async fn show(
     Ok(page(t, &title, &format!("/reports/{name}"), Some(p), body).into_response())
 }
 
-/// The sentences that state a framework's figures, for a letter to Parliament.
-fn sentences(t: T, f: &FrameworkLine) -> Vec<String> {
+/// The sentences that state a framework's figures, for a letter to Parliament,
+/// right for each state of the framework on `today`: not begun, running
+/// (a shortfall is what remains, not a miss), ended met or not; with or
+/// without deductions.
+fn sentences(t: T, f: &FrameworkLine, today: time::Date) -> Vec<String> {
     let r = round_to_tens;
     let years: Vec<String> = f
         .years
         .iter()
         .map(|y| format!("{} ({})", r(y.counted_national), y.year))
         .collect();
-    let mut s = vec![t.with(
-        "print-arrivals",
-        &[
-            ("framework", f.id.clone().into()),
-            ("total", r(f.counted_total).into()),
-            ("years", years.join(", ").into()),
-        ],
-    )];
+    let mut s = vec![if f.counted_total == 0 {
+        t.with("print-no-arrivals", &[("framework", f.id.clone().into())])
+    } else {
+        t.with(
+            "print-arrivals",
+            &[
+                ("framework", f.id.clone().into()),
+                ("total", r(f.counted_total).into()),
+                ("years", years.join(", ").into()),
+            ],
+        )
+    }];
     let deducted: u64 = f.deductions.iter().map(|d| d.places).sum();
-    s.push(t.with(
-        "print-commitment",
-        &[
-            ("commitment", f.commitment.into()),
-            ("deducted", deducted.into()),
-            ("adjusted", f.adjusted_commitment.into()),
-        ],
-    ));
-    s.push(if f.met {
+    s.push(if deducted == 0 {
+        t.with(
+            "print-commitment-plain",
+            &[("commitment", f.commitment.into())],
+        )
+    } else {
+        let reasons: Vec<&str> = f.deductions.iter().map(|d| d.reason.as_str()).collect();
+        t.with(
+            "print-commitment",
+            &[
+                ("commitment", f.commitment.into()),
+                ("deducted", deducted.into()),
+                ("adjusted", f.adjusted_commitment.into()),
+                ("reasons", reasons.join("; ").into()),
+            ],
+        )
+    });
+    let (start, end) = (f.start.to_string(), f.end.to_string());
+    s.push(if today < f.start {
+        t.with("print-not-begun", &[("start", start.into())])
+    } else if today <= f.end {
+        if f.met {
+            t.with("print-met-early", &[("end", end.into())])
+        } else {
+            t.with(
+                "print-running",
+                &[("end", end.into()), ("shortfall", r(f.shortfall).into())],
+            )
+        }
+    } else if f.met {
         t.t("print-met")
     } else {
         t.with("print-not-met", &[("shortfall", r(f.shortfall).into())])
@@ -252,14 +280,27 @@ pub async fn print(
     )
     .await;
     let tables = render::tables(&Report::Frameworks(report.clone()));
+    let today = state.today();
+    let version = state
+        .store
+        .policy()
+        .await
+        .map_err(|e| Problem::from(e).into_response())?
+        .map(|v| v.version);
     let body = html! {
         article.print {
             h1 { (t.t("print-title")) }
+            p.print-stand {
+                (t.with("print-as-of", &[
+                    ("date", today.to_string().into()),
+                    ("version", version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()).into()),
+                ]))
+            }
             p.hint { (t.t("print-rounded")) }
             @for f in &report.frameworks {
                 section {
                     h2 { (f.name) }
-                    @for s in sentences(t, f) { p { (s) } }
+                    @for s in sentences(t, f, today) { p { (s) } }
                 }
             }
             @for tb in &tables { (table(t, tb, true)) }
@@ -409,5 +450,86 @@ pub async fn change_policy(
             )
                 .into_response())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::i18n::Lang;
+    use resettle_domain::ledger::DeductionLine;
+    use resettle_domain::policy::FrameworkKind;
+    use time::macros::date;
+
+    /// A framework for 2026-2027 with a commitment of 500.
+    fn framework(counted: u64, deducted: u64) -> FrameworkLine {
+        let adjusted = 500 - deducted;
+        FrameworkLine {
+            id: "2026-2027".into(),
+            name: "Hervestiging 2026-2027".into(),
+            kind: FrameworkKind::MultiYear,
+            start: date!(2026 - 01 - 01),
+            end: date!(2027 - 12 - 31),
+            commitment: 500,
+            deductions: (deducted > 0)
+                .then(|| DeductionLine {
+                    places: deducted,
+                    reason: "Oekraïne".into(),
+                })
+                .into_iter()
+                .collect(),
+            adjusted_commitment: adjusted,
+            quota_per_year: None,
+            quota_until_further_notice: false,
+            carried_in: 0,
+            years: vec![],
+            attributed: counted,
+            counted_total: counted,
+            excess: counted.saturating_sub(adjusted),
+            shortfall: adjusted.saturating_sub(counted),
+            met: counted >= adjusted,
+            carried_out_to: None,
+        }
+    }
+
+    fn said(f: &FrameworkLine, today: time::Date) -> String {
+        sentences(T(Lang::Nl), f, today).join(" ")
+    }
+
+    #[test]
+    fn a_running_framework_is_not_called_missed() {
+        let s = said(&framework(120, 0), date!(2026 - 12 - 07));
+        assert!(s.contains("loopt nog tot en met 2027-12-31"), "{s}");
+        assert!(s.contains("resteren nog 380 plaatsen"), "{s}");
+        assert!(!s.contains("niet gehaald"), "{s}");
+        // No deduction: no "lowered by 0".
+        assert!(s.contains("De toezegging is 500 plaatsen."), "{s}");
+        assert!(!s.contains("verlaagd"), "{s}");
+    }
+
+    #[test]
+    fn each_state_of_a_framework_has_its_own_sentence() {
+        let s = said(&framework(120, 0), date!(2028 - 01 - 01));
+        assert!(
+            s.contains("niet gehaald: 380 plaatsen zijn niet benut"),
+            "{s}"
+        );
+        let s = said(&framework(500, 0), date!(2027 - 06 - 01));
+        assert!(s.contains("al gehaald"), "{s}");
+        let s = said(&framework(500, 0), date!(2028 - 01 - 01));
+        assert!(s.contains("De toezegging is gehaald."), "{s}");
+        let s = said(&framework(0, 0), date!(2025 - 06 - 01));
+        assert!(s.contains("begint op 2026-01-01"), "{s}");
+        assert!(s.contains("nog geen aankomsten"), "{s}");
+        let s = said(&framework(120, 100), date!(2028 - 01 - 01));
+        assert!(
+            s.contains("500 plaatsen is met 100 verlaagd tot 400 (Oekraïne)"),
+            "{s}"
+        );
+        let en = sentences(T(Lang::En), &framework(120, 0), date!(2026 - 12 - 07)).join(" ");
+        assert!(
+            en.contains("runs until 2027-12-31 inclusive; 380 places remain"),
+            "{en}"
+        );
     }
 }
