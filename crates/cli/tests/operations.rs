@@ -432,3 +432,149 @@ async fn a_database_restart_under_load_is_answered_503_and_recovered() {
     drop(server);
     drop(cluster);
 }
+
+/// The container image's command, read from deploy/Containerfile: its ENV,
+/// ENTRYPOINT, CMD, WORKDIR, VOLUME and EXPOSE, with the volume replaced by a
+/// temporary folder and the exposed ports by free ones on loopback.
+struct ImageCommand {
+    entrypoint: String,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+fn image_command(volume: &Path, ports: &[(u16, u16)]) -> ImageCommand {
+    let file = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/Containerfile"
+    ))
+    .unwrap();
+    // Instructions of the last stage (the image that runs), continuation lines joined.
+    let joined = file.replace("\\\n", " ");
+    let last_stage = joined.rsplit("\nFROM ").next().unwrap();
+    let instruction = |name: &str| -> Vec<String> {
+        last_stage
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("{name} ")))
+            .map(str::to_string)
+            .collect()
+    };
+    let json = |name: &str| -> Vec<String> {
+        serde_json::from_str(instruction(name).last().unwrap()).unwrap()
+    };
+    let data = json("VOLUME").pop().unwrap();
+    assert_eq!(
+        instruction("WORKDIR").last(),
+        Some(&data),
+        "works in its volume"
+    );
+    let local = |v: &str| {
+        let mut v = v.replace(&data, &volume.display().to_string());
+        for (inside, outside) in ports {
+            v = v.replace(
+                &format!("0.0.0.0:{inside}"),
+                &format!("127.0.0.1:{outside}"),
+            );
+        }
+        v
+    };
+    let env = instruction("ENV")
+        .iter()
+        .flat_map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            (k.to_string(), local(v))
+        })
+        .collect();
+    let mut entry = json("ENTRYPOINT");
+    assert_eq!(entry.len(), 1);
+    ImageCommand {
+        entrypoint: entry.remove(0),
+        args: json("CMD").iter().map(|a| local(a)).collect(),
+        env,
+    }
+}
+
+/// What the image runs, run without the image (no base image can be pulled on
+/// this machine): the same command, environment and data folder; it starts
+/// on a fresh volume, makes its key private, logs JSON, answers readiness and
+/// metrics, and stops with exit 0 on its STOPSIGNAL.
+#[tokio::test]
+async fn the_image_s_command_runs_on_a_fresh_volume_and_stops_cleanly() {
+    let volume = tempfile::tempdir().unwrap();
+    let (web, metrics) = (free_port(), free_port());
+    let image = image_command(volume.path(), &[(8080, web), (9090, metrics)]);
+    assert!(
+        image.entrypoint.ends_with("/resettle"),
+        "{}",
+        image.entrypoint
+    );
+    let log = volume.path().join("stderr.log");
+    let mut command = Command::new(BIN);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("RESETTLE_")) {
+        command.env_remove(k);
+    }
+    let child = command
+        .args(&image.args)
+        .envs(image.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(volume.path())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut server = Server {
+        child,
+        base: format!("http://127.0.0.1:{web}"),
+    };
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        match client
+            .get(format!("{}/api/v1/health/ready", server.base))
+            .send()
+            .await
+        {
+            Ok(r) if r.status().is_success() => break,
+            _ => {
+                let ended = server.child.try_wait().unwrap();
+                assert!(
+                    ended.is_none() && started.elapsed() < Duration::from_secs(60),
+                    "not ready ({ended:?}): {}",
+                    std::fs::read_to_string(&log).unwrap()
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    let page = client
+        .get(format!("http://127.0.0.1:{metrics}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert!(page.status().is_success());
+    assert!(page.text().await.unwrap().contains("http_requests_total"));
+    // The database and the key are in the volume; the key is private.
+    use std::os::unix::fs::PermissionsExt;
+    let key = volume.path().join("resettle.key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the key file is the service's alone");
+    assert!(volume.path().join("resettle.db").exists());
+
+    server.terminate();
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(stopped.elapsed() < Duration::from_secs(40), "no stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    let lines = std::fs::read_to_string(&log).unwrap();
+    assert!(!lines.trim().is_empty());
+    for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v.is_object()),
+            "not a JSON log line: {line}"
+        );
+    }
+}

@@ -70,7 +70,13 @@ fn history() -> Vec<Transition> {
 #[test]
 fn each_role_reads_exactly_the_free_text_of_its_audience_in_the_history() {
     for role in Role::ALL {
-        let [history_reason, housing_reason, _, place_override, policy_basis] = audience(*role);
+        let [
+            history_reason,
+            housing_reason,
+            _,
+            place_override,
+            policy_basis,
+        ] = audience(*role);
         let seen = redact_history(history(), *role, "reader");
         assert_eq!(seen.len(), 3, "{role}: nothing is dropped, only blanked");
         let reasons: Vec<bool> = seen.iter().map(|t| t.reason.is_some()).collect();
@@ -143,7 +149,11 @@ fn each_role_reads_exactly_the_free_text_of_its_audience_on_the_case() {
         // An override stays visible as an override, without its reason.
         let reason = zwolle.override_reason.as_deref().unwrap_or_default();
         assert!(zwolle.override_reason.is_some(), "{role}");
-        assert_eq!(!reason.is_empty(), override_reason, "{role}: override reason");
+        assert_eq!(
+            !reason.is_empty(),
+            override_reason,
+            "{role}: override reason"
+        );
         // Consents for others are none of a municipality's business.
         let placement = matches!(
             role,
