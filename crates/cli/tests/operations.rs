@@ -379,6 +379,25 @@ async fn a_database_restart_under_load_is_answered_503_and_recovered() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let cluster = tokio::task::spawn_blocking(move || {
         cluster.stop();
+        cluster
+    })
+    .await
+    .unwrap();
+    // While the database is away the process is alive (an orchestrator must
+    // not restart it) but not ready (a load balancer sends no one to it).
+    let status = |path: &'static str| {
+        let base = server.base.clone();
+        async move {
+            reqwest::get(format!("{base}{path}"))
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(status("/api/v1/health").await, 200, "liveness");
+    assert_eq!(status("/api/v1/health/ready").await, 503, "readiness");
+    let cluster = tokio::task::spawn_blocking(move || {
         std::thread::sleep(Duration::from_secs(2));
         cluster.restart_after_stop();
         cluster

@@ -9,32 +9,26 @@ use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` when the service and its database answer.
+    /// `ok` when the service answers.
     status: &'static str,
     #[schema(value_type = String, example = "sqlite")]
     database: Backend,
     version: &'static str,
 }
 
-/// Whether the service and its database answer.
+/// Whether the process is alive (liveness): it answers without asking the
+/// database, so that an orchestrator does not restart every server while the
+/// database is away; `/health/ready` says whether requests can be served.
 #[utoipa::path(get, path = "/health", tag = "system",
     responses(
-        (status = 200, description = "The service and its database answer", body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The process answers (whatever the database's state: see /health/ready)", body = Health),
     ))]
-pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
-    state.store.ping().await.map_err(|e| {
-        tracing::error!(error = %e, "health check failed");
-        Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the database does not answer",
-        )
-    })?;
-    Ok(Json(Health {
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
         status: "ok",
         database: state.store.backend(),
         version: env!("CARGO_PKG_VERSION"),
-    }))
+    })
 }
 
 /// Whether the service can take requests now: the database answers and the
