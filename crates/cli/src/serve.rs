@@ -376,15 +376,15 @@ async fn fill_demo_operations(
                 )
                 .await?;
         }
-        for c in demo.changes.iter().cloned() {
+        for c in &demo.changes {
             let expected = m.version;
-            m.apply(&c)?;
+            m.apply(c)?;
             let action = format!("change-mission:{}", c.target());
             store
                 .save_mission_change(
                     &m,
                     expected,
-                    &c,
+                    c,
                     &entry(&action, format!("mission {}", m.id)),
                 )
                 .await?;
