@@ -502,7 +502,10 @@ mod tests {
             .expect("an allocation plan for 2026");
         let status = plan_status(2026, Some(plan), &missions);
         assert!(
-            status.lines.iter().any(|l| l.planned > 0 && l.on_missions > 0),
+            status
+                .lines
+                .iter()
+                .any(|l| l.planned > 0 && l.on_missions > 0),
             "the plan of 2026 has missions on it: {status:?}"
         );
     }
