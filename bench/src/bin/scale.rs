@@ -72,7 +72,19 @@ impl Drop for Server {
 /// The letter's policy, so that the reports have frameworks to count against.
 const POLICY: &str = include_str!("../../../docs/policy-nl.json");
 
-async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
+/// The organisation of each scoped bench account.
+fn organisation(role: Role) -> Option<&'static str> {
+    match role {
+        Role::UnhcrLiaison => Some("UNHCR"),
+        Role::MunicipalityOfficer => Some("Utrecht"),
+        Role::IntegrationOrganisation => Some("VluchtelingenWerk"),
+        _ => None,
+    }
+}
+
+/// Fills the database when it is empty; an API token of COA's bench account
+/// and a page session for every role (its home page is its worklist).
+async fn prepare(url: &str, n: u64) -> Result<(String, Vec<(Role, String)>)> {
     let store = SqlStore::connect(url).await?;
     let have = store.count_cases().await?;
     if have == 0 {
@@ -94,55 +106,68 @@ async fn prepare(url: &str, n: u64) -> Result<(String, String)> {
             t.elapsed().as_secs_f64()
         );
     }
-    let username = Username::parse("scale-coa")?;
-    let id = match store.credentials(&username).await? {
-        Some(c) => c.user.id,
-        None => {
-            let user = User {
-                id: UserId::generate(),
-                username,
-                display_name: "Scale COA".into(),
-                role: Role::CoaOfficer,
-                organisation: None,
-                second_factor: false,
-                created_at: now,
-                created_by: "bench".into(),
-                removed_at: None,
-                last_login_at: None,
-            };
+    let mut token = None;
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        // COA's account keeps the name earlier runs gave it.
+        let name = match role {
+            Role::CoaOfficer => "scale-coa".to_string(),
+            r => format!("scale-{r}"),
+        };
+        let username = Username::parse(&name)?;
+        let id = match store.credentials(&username).await? {
+            Some(c) => c.user.id,
+            None => {
+                let user = User {
+                    id: UserId::generate(),
+                    username,
+                    display_name: format!("Scale {role}"),
+                    role: *role,
+                    organisation: organisation(*role).map(str::to_string),
+                    second_factor: false,
+                    created_at: now,
+                    created_by: "bench".into(),
+                    removed_at: None,
+                    last_login_at: None,
+                };
+                store
+                    .create_user(
+                        &user,
+                        &hash_password("a long bench password").map_err(anyhow::Error::msg)?,
+                        None,
+                    )
+                    .await?;
+                user.id
+            }
+        };
+        if *role == Role::CoaOfficer {
+            let t = random_token();
             store
-                .create_user(
-                    &user,
-                    &hash_password("a long bench password").map_err(anyhow::Error::msg)?,
-                    None,
+                .create_token(
+                    TokenId::generate(),
+                    id,
+                    &token_hash(&t),
+                    TokenScope::Read,
+                    now,
+                    now + time::Duration::hours(2),
                 )
                 .await?;
-            user.id
+            token = Some(t);
         }
-    };
-    let token = random_token();
-    store
-        .create_token(
-            TokenId::generate(),
-            id,
-            &token_hash(&token),
-            TokenScope::Read,
-            now,
-            now + time::Duration::hours(2),
-        )
-        .await?;
-    let session = random_token();
-    store
-        .create_session(
-            &token_hash(&session),
-            id,
-            "csrf",
-            now,
-            now + time::Duration::hours(2),
-        )
-        .await?;
+        let session = random_token();
+        store
+            .create_session(
+                &token_hash(&session),
+                id,
+                "csrf",
+                now,
+                now + time::Duration::hours(2),
+            )
+            .await?;
+        sessions.push((*role, session));
+    }
     store.close().await;
-    Ok((token, session))
+    Ok((token.context("no COA account")?, sessions))
 }
 
 /// The database's size on disk, in MiB (SQLite: the file and its WAL).
@@ -160,8 +185,49 @@ async fn size_mib(url: &str) -> Result<f64> {
     Ok(bytes as f64 / (1024.0 * 1024.0))
 }
 
+/// Sends `n` requests one at a time (after five untimed ones) and prints
+/// their median and 99th percentile; an error answer stops the run.
+async fn timed(
+    label: &str,
+    name: &str,
+    n: usize,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<()> {
+    let mut times = Vec::new();
+    for i in 0..n + 5 {
+        let t = Instant::now();
+        let r = request().send().await?;
+        let status = r.status();
+        let body = r.bytes().await?;
+        if !status.is_success() {
+            bail!(
+                "{label} {name}: {status}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+        if i >= 5 {
+            times.push(t.elapsed());
+        }
+    }
+    println!(
+        "{label}: {name:<24} p50 {:>7.1} ms  p99 {:>7.1} ms  ({} requests, one at a time)",
+        pct(&mut times, 0.5),
+        pct(&mut times, 0.99),
+        times.len()
+    );
+    Ok(())
+}
+
 async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
-    let (token, session) = prepare(url, args.cases).await?;
+    let (token, sessions) = prepare(url, args.cases).await?;
+    let session_of = |role: Role| {
+        sessions
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
+    };
+    let session = session_of(Role::CoaOfficer);
     println!("{label}: database size {:.0} MiB", size_mib(url).await?);
     let dir = tempfile::tempdir()?;
     let log = std::fs::File::create(dir.path().join("serve.log"))?;
@@ -269,29 +335,19 @@ async fn run(label: &str, url: &str, args: &Args, bin: &Path) -> Result<()> {
             r.header("cookie", format!("resettle_session={session}"))
         }
     };
+    // Each role's home page is its worklist.
+    for role in Role::ALL {
+        let session = session_of(*role);
+        let request = || {
+            client
+                .get(format!("{base}/"))
+                .header("cookie", format!("resettle_session={session}"))
+        };
+        let name = format!("worklist {role}");
+        timed(label, &name, args.requests, request).await?;
+    }
     for (name, path, api) in &kinds {
-        let mut times = Vec::new();
-        for i in 0..args.requests + 5 {
-            let t = Instant::now();
-            let r = get(path, *api).send().await?;
-            let status = r.status();
-            let body = r.bytes().await?;
-            if !status.is_success() {
-                bail!(
-                    "{label} {path}: {status}: {}",
-                    String::from_utf8_lossy(&body)
-                );
-            }
-            if i >= 5 {
-                times.push(t.elapsed());
-            }
-        }
-        println!(
-            "{label}: {name:<24} p50 {:>7.1} ms  p99 {:>7.1} ms  ({} requests, one at a time)",
-            pct(&mut times, 0.5),
-            pct(&mut times, 0.99),
-            times.len()
-        );
+        timed(label, name, args.requests, || get(path, *api)).await?;
     }
     // 16 clients at once over the case-list requests (the reports are timed
     // above, one at a time).

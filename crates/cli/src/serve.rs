@@ -108,7 +108,8 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
         actor: "demo".into(),
         reason: None,
     };
-    let cases = resettle_demo::generate(seed, &ctx)?;
+    let resettle_demo::Demo { cases, missions } =
+        resettle_demo::generate_with_missions(seed, &ctx)?;
     let persons: usize = cases.iter().map(|c| c.case.persons()).sum();
     store.import_cases(&cases, &|_| {}).await?;
     println!(
@@ -122,8 +123,15 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     )
     .await?;
     println!("Policy version {version} loaded (docs/policy-nl.json).");
+    let version = crate::report::load_policy(
+        store,
+        &demo_policy_2026()?,
+        "the demo's allocation plan for 2026 (synthetic figures)",
+    )
+    .await?;
+    println!("Policy version {version}: the demo's allocation plan for 2026 added (synthetic).");
     fill_municipalities(store, seed, now.date()).await?;
-    fill_demo_operations(store, now).await?;
+    fill_demo_operations(store, &missions, now).await?;
 
     // The municipality that houses most demo families, so its officer has work to see.
     let mut counts = std::collections::HashMap::<&str, usize>::new();
@@ -327,8 +335,24 @@ async fn serve_metrics(at: SocketAddr, store: &SqlStore) -> Result<()> {
     Ok(())
 }
 
-/// Stores the demo's missions (with their status changes) and country-policy notes.
-async fn fill_demo_operations(store: &SqlStore, now: OffsetDateTime) -> Result<()> {
+/// The letter's policy with the demo's allocation plan for 2026 added.
+fn demo_policy_2026() -> Result<String> {
+    let mut policy: resettle_domain::policy::PolicySet = serde_json::from_str(DEMO_POLICY)?;
+    let plan: resettle_domain::policy::AllocationPlan =
+        serde_json::from_str(resettle_demo::missions::ALLOCATION_PLAN_2026)
+            .context("the demo's allocation plan for 2026 is not valid")?;
+    policy.allocation_plans.retain(|p| p.year != plan.year);
+    policy.allocation_plans.push(plan);
+    Ok(serde_json::to_string(&policy)?)
+}
+
+/// Stores the demo's missions (with their cases and status changes) and
+/// country-policy notes.
+async fn fill_demo_operations(
+    store: &SqlStore,
+    missions: &[resettle_demo::missions::DemoMission],
+    now: OffsetDateTime,
+) -> Result<()> {
     use resettle_store::{NewAuditEntry, Operations};
     let entry = |action: &str, object: String| NewAuditEntry {
         at: now,
@@ -338,20 +362,29 @@ async fn fill_demo_operations(store: &SqlStore, now: OffsetDateTime) -> Result<(
         result: resettle_domain::audit::AuditResult::Ok,
         origin: "cli".into(),
     };
-    let missions = resettle_demo::operations::missions();
-    for (mut m, changes) in missions.clone() {
+    for demo in missions {
+        let mut m = demo.mission.clone();
         store
             .create_mission(&m, &entry("create-mission", format!("mission {}", m.id)))
             .await?;
-        for c in changes {
+        if !demo.cases.is_empty() {
+            store
+                .record_selections(
+                    m.id,
+                    &demo.cases,
+                    &entry("record-selections", format!("mission {}", m.id)),
+                )
+                .await?;
+        }
+        for c in &demo.changes {
             let expected = m.version;
-            m.apply(&c)?;
+            m.apply(c)?;
             let action = format!("change-mission:{}", c.target());
             store
                 .save_mission_change(
                     &m,
                     expected,
-                    &c,
+                    c,
                     &entry(&action, format!("mission {}", m.id)),
                 )
                 .await?;
@@ -372,4 +405,108 @@ async fn fill_demo_operations(store: &SqlStore, now: OffsetDateTime) -> Result<(
         notes.len()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use resettle_domain::mission::{MissionStatus, plan_status};
+    use resettle_domain::{Action, CaseState, Track};
+    use resettle_store::Operations;
+    use resettle_store::crypto::DataKeys;
+    use resettle_store::policy::PolicyStore;
+    use std::collections::HashSet;
+
+    /// The demo looks alive: its cases belong to its missions, each mission's
+    /// places used are the persons of its accepted families, missions that
+    /// ended are closed (or held while a case on them is undecided), and a
+    /// plan of 2026 exists with missions on it.
+    #[tokio::test]
+    async fn the_demo_missions_hold_their_families() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("demo.db").display().to_string();
+        let keys = DataKeys::parse(&DataKeys::generate_spec("k1")).unwrap();
+        let store = SqlStore::connect(&url).await.unwrap().with_data_keys(keys);
+        fill_demo(&store, crate::DEMO_SEED).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let today = now.date();
+
+        let missions = store.missions().await.unwrap();
+        let mut linked = HashSet::new();
+        let mut used_somewhere = false;
+        for m in &missions {
+            let cases = store.mission_cases(m.id).await.unwrap();
+            let mut held = 0;
+            for c in &cases {
+                linked.insert(c.id);
+                let history = store.history(c.id).await.unwrap();
+                let accepted = history.iter().rev().find_map(|t| match t.action {
+                    Action::Accept { .. } => Some(true),
+                    Action::Withdraw => Some(false),
+                    _ => None,
+                });
+                if accepted == Some(true) {
+                    held += c.persons;
+                }
+            }
+            assert_eq!(m.places_used, held, "{}: places used", m.name);
+            assert!(m.places_used <= m.places, "{}: over its places", m.name);
+            used_somewhere |= held > 0;
+            if m.ends_on < today {
+                let undecided = cases
+                    .iter()
+                    .any(|c| matches!(c.state, CaseState::Submitted | CaseState::UnderAssessment));
+                let expected: &[MissionStatus] = if undecided {
+                    &[MissionStatus::Held]
+                } else {
+                    &[MissionStatus::Closed, MissionStatus::Cancelled]
+                };
+                assert!(
+                    expected.contains(&m.status),
+                    "{} ended on {} but is {}",
+                    m.name,
+                    m.ends_on,
+                    m.status
+                );
+            }
+        }
+        assert!(used_somewhere, "no mission holds a family");
+
+        let ctx = Context {
+            occurred_on: today,
+            recorded_at: now,
+            actor: "t".into(),
+            reason: None,
+        };
+        let cases = resettle_demo::generate(crate::DEMO_SEED, &ctx).unwrap();
+        let selected: Vec<_> = cases
+            .iter()
+            .filter(|c| c.case.submission.track == Track::SelectionMission)
+            .collect();
+        assert!(!selected.is_empty());
+        for c in selected {
+            assert!(
+                linked.contains(&c.case.id),
+                "{} is on the selection-mission track but on no mission",
+                c.case.submission.case_number
+            );
+        }
+
+        let policy = store.policy().await.unwrap().unwrap();
+        let plan = policy
+            .document
+            .allocation_plans
+            .iter()
+            .find(|p| p.year == 2026)
+            .expect("an allocation plan for 2026");
+        let status = plan_status(2026, Some(plan), &missions);
+        assert!(
+            status
+                .lines
+                .iter()
+                .any(|l| l.planned > 0 && l.on_missions > 0),
+            "the plan of 2026 has missions on it: {status:?}"
+        );
+    }
 }

@@ -7,6 +7,7 @@ use crate::dice::Dice;
 use crate::family::{self, Household};
 use crate::history::{Batch, PERIODS, Period, SUSPENSION};
 use crate::journey::{self, Journey, Reception, Schedule, Step, after_arrival};
+use crate::missions::Selected;
 use crate::{DemoError, hosts, places, reasons};
 use resettle_domain::{
     Action, Case, CaseId, CaseKind, CaseNumber, CaseState, Context, CountryCode, Housing, Member,
@@ -46,6 +47,8 @@ pub(crate) struct Caseload<'a> {
     ctx: &'a Context,
     numbers: BTreeSet<String>,
     cases: Vec<NewCase>,
+    /// Where each case of a batch was selected.
+    selections: Vec<(CaseId, Selected)>,
 }
 
 impl<'a> Caseload<'a> {
@@ -55,11 +58,13 @@ impl<'a> Caseload<'a> {
             ctx,
             numbers: BTreeSet::new(),
             cases: Vec::new(),
+            selections: Vec::new(),
         }
     }
 
-    pub fn into_cases(self) -> Vec<NewCase> {
-        self.cases
+    /// The cases, and where those of a batch were selected.
+    pub fn into_parts(self) -> (Vec<NewCase>, Vec<(CaseId, Selected)>) {
+        (self.cases, self.selections)
     }
 
     /// Every period of the plan, in order, then the EU-Turkey cases the
@@ -167,7 +172,7 @@ impl<'a> Caseload<'a> {
         };
         let links = relatives.iter().map(|(n, _)| n.clone()).collect();
         let draft = self.travelling(selection, host, number.clone(), members, &journey, links)?;
-        self.submit(draft)?;
+        self.submit_in(draft, batch)?;
         if let Some((linked_number, members)) = relatives {
             let draft = self.travelling(
                 selection,
@@ -177,7 +182,7 @@ impl<'a> Caseload<'a> {
                 &journey,
                 vec![number],
             )?;
-            self.submit(draft)?;
+            self.submit_in(draft, batch)?;
         }
         Ok(())
     }
@@ -243,7 +248,7 @@ impl<'a> Caseload<'a> {
             priority,
         };
         let draft = self.draft(selection, host, nationality, journey.submitted, steps)?;
-        self.submit(draft)
+        self.submit_in(draft, batch)
     }
 
     /// A new case of the batch's kind with a household of random size.
@@ -391,7 +396,7 @@ impl<'a> Caseload<'a> {
                 priority,
             };
             let draft = self.draft(selection, host, nationality, journey.submitted, steps)?;
-            self.submit(draft)?;
+            self.submit_in(draft, &s.batch)?;
         }
         Ok(())
     }
@@ -426,6 +431,17 @@ impl<'a> Caseload<'a> {
             case.apply(step.action, &ctx).map_err(refused)?;
         }
         self.cases.push(case);
+        Ok(())
+    }
+
+    /// Submits a case of `batch` (see [`Caseload::submit`]) and remembers
+    /// that it was selected there.
+    pub fn submit_in(&mut self, draft: Draft, batch: &Batch) -> Result<(), DemoError> {
+        let selected = Selected::of(batch, draft.host);
+        self.submit(draft)?;
+        if let Some(c) = self.cases.last() {
+            self.selections.push((c.case.id, selected));
+        }
         Ok(())
     }
 

@@ -515,7 +515,8 @@ pub(crate) static PERIODS: &[Period] = &[
             ),
         ],
     },
-    // 2025: the quota lowered to 200; one mission to Egypt, the rest dossier.
+    // 2025: the quota lowered to 200; one mission to Egypt, the rest dossier,
+    // shared as the 2025 allocation plan shares them (140 and 60 places).
     Period {
         name: "national quota 2025",
         programme: Programme::NationalQuota,
@@ -530,14 +531,14 @@ pub(crate) static PERIODS: &[Period] = &[
                     date!(2025 - 05 - 12),
                     (date!(2025 - 05 - 19), date!(2025 - 06 - 27)),
                     (date!(2025 - 07 - 14), date!(2025 - 12 - 12)),
-                    150,
+                    140,
                 )
             },
             dossier(
                 "dossier 2025",
                 (date!(2025 - 01 - 06), date!(2025 - 12 - 12)),
                 (date!(2025 - 01 - 27), date!(2025 - 12 - 19)),
-                50,
+                60,
             ),
         ],
     },

@@ -20,6 +20,7 @@ mod family;
 mod history;
 mod hosts;
 mod journey;
+pub mod missions;
 pub mod municipalities;
 mod names;
 pub mod operations;
@@ -42,6 +43,19 @@ pub const LAST_EVENT_ON: Date = date!(2026 - 06 - 30);
 /// cases (ids, names, dates); `ctx.recorded_at` is recorded as the time of every
 /// history entry and `ctx.actor` as its actor (`ctx.occurred_on` is not used).
 pub fn generate(seed: u64, ctx: &Context) -> Result<Vec<NewCase>, DemoError> {
+    generate_with_missions(seed, ctx).map(|demo| demo.cases)
+}
+
+/// The demo caseload and the missions its cases were selected on.
+pub struct Demo {
+    pub cases: Vec<NewCase>,
+    /// Every mission of the history, as it stands on the day of `ctx.recorded_at`.
+    pub missions: Vec<missions::DemoMission>,
+}
+
+/// Generates the demo caseload for `seed` (see [`generate`]) with its missions:
+/// one for every batch of the history, and the pilot that was cancelled.
+pub fn generate_with_missions(seed: u64, ctx: &Context) -> Result<Demo, DemoError> {
     let now = ctx.recorded_at.date();
     if now < LAST_EVENT_ON {
         return Err(DemoError::TooEarly {
@@ -53,9 +67,18 @@ pub fn generate(seed: u64, ctx: &Context) -> Result<Vec<NewCase>, DemoError> {
     let mut caseload = caseload::Caseload::new(seed, ctx);
     caseload.add_history()?;
     staged::add_pipeline(&mut caseload)?;
-    let mut cases = caseload.into_cases();
+    let (mut cases, selections) = caseload.into_parts();
     special::enrich(&mut cases, seed)?;
-    Ok(cases)
+    let mut missions: Vec<missions::DemoMission> = operations::missions()
+        .into_iter()
+        .map(|(mission, changes)| missions::DemoMission {
+            mission,
+            changes,
+            cases: Vec::new(),
+        })
+        .collect();
+    missions.extend(missions::build(&cases, &selections, now, 10)?);
+    Ok(Demo { cases, missions })
 }
 
 /// Why the demo caseload could not be generated.

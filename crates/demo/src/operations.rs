@@ -1,6 +1,7 @@
-//! Synthetic missions and country-policy notes for the demo, after the letter's
-//! story (DOMAIN.md section 3): the 2025 mission to Egypt, the pilot mission to
-//! Ethiopia postponed and then cancelled (Tigray), and the dossier track of 2025.
+//! Synthetic country-policy notes and the one demo mission that selected
+//! nobody, after the letter's story (DOMAIN.md section 3): the pilot mission to
+//! Ethiopia, postponed and then cancelled (Tigray). The missions that selected
+//! the demo's cases come from its history (see `missions`).
 //! The policy notes are invented examples, marked as such; they are not Dutch policy.
 
 use resettle_domain::country_policy::{NewPolicyNote, PolicyNote, PolicyNoteKind};
@@ -10,27 +11,15 @@ use time::macros::date;
 use uuid::Uuid;
 
 /// A fixed id for the demo's `n`-th record of `kind`, so every seed gives the same ids.
-fn id(kind: u8, n: u8) -> Uuid {
+pub(crate) fn id(kind: u8, n: u8) -> Uuid {
     Uuid::from_bytes([
         0xde, 0x30, kind, n, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, n,
     ])
 }
 
-/// The demo missions, each with the changes it went through (to be applied in order).
+/// The missions that selected no case, each with the changes it went through
+/// (to be applied in order).
 pub fn missions() -> Vec<(Mission, Vec<MissionChange>)> {
-    let plan = |n: u8, new: NewMission| new.validate(MissionId::from_uuid(id(1, n))).ok();
-    let egypt = NewMission {
-        kind: MissionKind::Selection,
-        name: "Cairo 2025".into(),
-        host_country: Some("EGY".into()),
-        populations: vec!["SDN".into(), "SSD".into(), "ERI".into()],
-        starts_on: date!(2025 - 03 - 03),
-        ends_on: date!(2025 - 03 - 14),
-        team: vec!["IND".into(), "COA".into(), "BZ".into()],
-        places: 140,
-        modality: Modality::InPerson,
-        remote_case_kinds: vec![],
-    };
     let ethiopia = NewMission {
         kind: MissionKind::Selection,
         name: "Ethiopia pilot".into(),
@@ -43,56 +32,22 @@ pub fn missions() -> Vec<(Mission, Vec<MissionChange>)> {
         modality: Modality::InPerson,
         remote_case_kinds: vec![],
     };
-    let dossier = NewMission {
-        kind: MissionKind::Dossier,
-        name: "Dossier 2025".into(),
-        host_country: None,
-        populations: vec![],
-        starts_on: date!(2025 - 01 - 01),
-        ends_on: date!(2025 - 12 - 31),
-        team: vec!["IND".into()],
-        places: 60,
-        modality: Modality::InPerson,
-        remote_case_kinds: vec![],
-    };
-    let mut out = Vec::new();
-    if let Some(m) = plan(1, egypt) {
-        out.push((
-            m,
-            vec![
-                MissionChange::Confirm,
-                MissionChange::Hold,
-                MissionChange::Close,
-            ],
-        ));
-    }
-    if let Some(m) = plan(2, ethiopia) {
-        out.push((
-            m,
-            vec![
-                MissionChange::Postpone {
-                    starts_on: date!(2021 - 02 - 01),
-                    ends_on: date!(2021 - 02 - 12),
-                    reason: "travel restrictions (pandemic)".into(),
-                },
-                MissionChange::Cancel {
-                    reason: "security situation (conflict in Tigray)".into(),
-                },
-            ],
-        ));
-    }
-    // The year of the dossier track is over: its selection is closed.
-    if let Some(m) = plan(3, dossier) {
-        out.push((
-            m,
-            vec![
-                MissionChange::Confirm,
-                MissionChange::Hold,
-                MissionChange::Close,
-            ],
-        ));
-    }
-    out
+    let changes = vec![
+        MissionChange::Postpone {
+            starts_on: date!(2021 - 02 - 01),
+            ends_on: date!(2021 - 02 - 12),
+            reason: "travel restrictions (pandemic)".into(),
+        },
+        MissionChange::Cancel {
+            reason: "security situation (conflict in Tigray)".into(),
+        },
+    ];
+    ethiopia
+        .validate(MissionId::from_uuid(id(1, 2)))
+        .ok()
+        .map(|m| (m, changes))
+        .into_iter()
+        .collect()
 }
 
 /// Invented country-policy notes (marked synthetic), with validity dates.
@@ -152,7 +107,7 @@ mod tests {
     #[test]
     fn every_demo_mission_goes_through_its_changes_and_ids_are_stable() {
         let ms = missions();
-        assert_eq!(ms.len(), 3);
+        assert_eq!(ms.len(), 1);
         for (m, changes) in &ms {
             let mut m = m.clone();
             for c in changes {

@@ -22,7 +22,7 @@ use time::{Date, Duration};
 /// UNHCR's submissions for the second Egypt group and the first mission of
 /// the 2026-2027 Union plan, selected in 2026.
 const EGYPT_PIPELINE: Batch = Batch {
-    name: "Egypt pipeline 2025-2026",
+    name: "Egypt, February 2026",
     hosts: &[("EGY", 1)],
     nationalities: Some(EGYPT_2025),
     mission_on: Some(date!(2026 - 02 - 09)),
@@ -34,7 +34,7 @@ const EGYPT_PIPELINE: Batch = Batch {
 
 /// Submissions of 2026 for the missions planned for the autumn.
 const UNION_PLAN_2026: Batch = Batch {
-    name: "Union plan 2026 submissions",
+    name: "Union plan, September 2026",
     hosts: &[("LBN", 2), ("EGY", 2), ("KEN", 1), ("RWA", 1)],
     nationalities: None,
     mission_on: Some(date!(2026 - 09 - 14)),
@@ -178,7 +178,7 @@ fn add_staged(
     };
     let (host, nationality) = caseload.origin(batch)?;
     let draft = caseload.draft(selection, host, nationality, submitted, steps)?;
-    caseload.submit(draft)
+    caseload.submit_in(draft, batch)
 }
 
 /// The actions from submission to `state`. Withdrawn cases were accepted

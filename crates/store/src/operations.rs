@@ -45,6 +45,16 @@ pub trait Operations: Send + Sync {
         case: CaseId,
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError>;
+    /// Records selections made before the cases came into this store (an
+    /// import of past missions, as the demo's history): each case, in any
+    /// state, with the places it holds on `mission` (0 once refused or
+    /// withdrawn). The mission's places used become the sum of its cases'.
+    async fn record_selections(
+        &self,
+        mission: MissionId,
+        selections: &[(CaseId, i64)],
+        audit: &NewAuditEntry,
+    ) -> Result<(), StoreError>;
     /// Everything recorded to assess and prepare the case `case` numbered
     /// `number`, read on one connection.
     async fn preparation(
@@ -355,6 +365,67 @@ impl Operations for SqlStore {
             .bind(audit.at)
             .execute(&mut *tx)
             .await?;
+            tx.lock_audit().await?;
+            append_in_tx!(tx, audit_entries(audit));
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn record_selections(
+        &self,
+        mission: MissionId,
+        selections: &[(CaseId, i64)],
+        audit: &NewAuditEntry,
+    ) -> Result<(), StoreError> {
+        if let Some((case, _)) = selections.iter().find(|(_, places)| *places < 0) {
+            return Err(invalid(
+                "placesTaken",
+                format!("case {case}: a case holds no negative number of places"),
+            ));
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let found: Option<i64> = sqlx::query_scalar("SELECT version FROM missions WHERE id = $1")
+                .bind(mission.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::MissionNotFound(mission));
+            }
+            // Missions whose places change: this one, and any a case leaves.
+            let mut touched = vec![mission.as_uuid()];
+            for (case, places) in selections {
+                require_case!(tx, *case);
+                let left: Option<uuid::Uuid> = sqlx::query_scalar(
+                    "DELETE FROM mission_cases WHERE case_id = $1 RETURNING mission_id",
+                )
+                .bind(case.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(m) = left.filter(|m| !touched.contains(m)) {
+                    touched.push(m);
+                }
+                sqlx::query(
+                    "INSERT INTO mission_cases (case_id, mission_id, places_taken, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(case.as_uuid())
+                .bind(mission.as_uuid())
+                .bind(*places)
+                .bind(audit.actor.as_str())
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for m in touched {
+                sqlx::query(
+                    "UPDATE missions SET places_used = \
+                     (SELECT COALESCE(SUM(places_taken), 0) FROM mission_cases WHERE mission_id = $1) WHERE id = $1",
+                )
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.lock_audit().await?;
             append_in_tx!(tx, audit_entries(audit));
             tx.commit().await?;

@@ -2238,3 +2238,93 @@ async fn a_long_sqlite_write_makes_the_writer_wait_not_fail() {
     assert_eq!(store.verify_audit().await.unwrap(), Ok(1));
     store.close().await;
 }
+
+/// Selections made before the cases came into the store (the demo's past
+/// missions): each case keeps the places it holds, the mission's places used
+/// are their sum, and a case moved to another mission takes its places along.
+#[tokio::test]
+async fn recorded_selections_hold_their_places() {
+    use resettle_domain::audit::AuditResult;
+    use resettle_store::{NewAuditEntry, Operations};
+    on_every_database(|url| async move {
+        let store = SqlStore::connect(&url)
+            .await
+            .unwrap()
+            .with_data_keys(keys());
+        let (first, second) = (
+            new_mission(&store, "Lebanon 2025", 10).await,
+            new_mission(&store, "Jordan 2025", 10).await,
+        );
+        let on = date!(2025 - 01 - 06);
+        let mut accepted = Case::submit(
+            CaseId::generate(),
+            sample::submission("LBN-25C00011", 3, on).unwrap(),
+            &ctx(on),
+        )
+        .unwrap();
+        for kind in [ActionKind::StartAssessment, ActionKind::Accept] {
+            accepted.apply(sample::action(kind, on), &ctx(on)).unwrap();
+        }
+        let waiting = Case::submit(
+            CaseId::generate(),
+            sample::submission("LBN-25C00012", 2, on).unwrap(),
+            &ctx(on),
+        )
+        .unwrap();
+        let (a, w) = (accepted.case.id, waiting.case.id);
+        store
+            .import_cases(&[accepted, waiting], &no_progress)
+            .await
+            .unwrap();
+        let entry = |m| NewAuditEntry {
+            at: datetime!(2025-12-01 12:00 UTC),
+            actor: "demo".into(),
+            action: "record-selections".into(),
+            object: format!("mission {m}"),
+            result: AuditResult::Ok,
+            origin: "test".into(),
+        };
+        store
+            .record_selections(first, &[(a, 3), (w, 0)], &entry(first))
+            .await
+            .unwrap();
+        assert_eq!(store.mission(first).await.unwrap().unwrap().places_used, 3);
+        let listed: Vec<CaseId> = store
+            .mission_cases(first)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(listed.len(), 2);
+        assert!(listed.contains(&a) && listed.contains(&w));
+        places_add_up(&store, &[first]).await;
+
+        store
+            .record_selections(second, &[(a, 3)], &entry(second))
+            .await
+            .unwrap();
+        assert_eq!(store.mission(first).await.unwrap().unwrap().places_used, 0);
+        assert_eq!(store.mission(second).await.unwrap().unwrap().places_used, 3);
+
+        let unknown = resettle_domain::MissionId::generate();
+        assert!(matches!(
+            store.record_selections(unknown, &[(w, 0)], &entry(unknown)).await,
+            Err(StoreError::MissionNotFound(m)) if m == unknown
+        ));
+        assert!(matches!(
+            store
+                .record_selections(first, &[(w, -1)], &entry(first))
+                .await,
+            Err(StoreError::Invalid { .. })
+        ));
+        let nobody = CaseId::generate();
+        assert!(matches!(
+            store.record_selections(first, &[(nobody, 0)], &entry(first)).await,
+            Err(StoreError::NotFound(c)) if c == nobody
+        ));
+        assert_eq!(store.mission(second).await.unwrap().unwrap().places_used, 3);
+        store.close().await;
+    })
+    .await;
+}

@@ -680,6 +680,9 @@ mission-populations = Refugee populations, nationality codes separated by commas
 mission-starts-on = Start (required)
 mission-ends-on = End (required)
 mission-team = Team, separated by commas (optional)
+# The same, as a heading beside a mission's values (the form's hints would not fit a phone).
+mission-team-heading = Team
+mission-populations-heading = Refugee populations
 mission-modality = Modality
 modality-in-person = In person
 modality-remote = Remote (video)

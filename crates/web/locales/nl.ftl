@@ -680,6 +680,9 @@ mission-populations = Vluchtelingengroepen, nationaliteitscodes gescheiden door 
 mission-starts-on = Begin (verplicht)
 mission-ends-on = Einde (verplicht)
 mission-team = Team, gescheiden door komma's (optioneel)
+# The same, as a heading beside a mission's values (the form's hints would not fit a phone).
+mission-team-heading = Team
+mission-populations-heading = Vluchtelingengroepen
 mission-modality = Werkwijze
 modality-in-person = Ter plaatse
 modality-remote = Op afstand (video)

@@ -247,24 +247,28 @@ async fn a_rejection_needs_its_motivation_and_shows_its_grounds() {
     app.finish().await;
 }
 
+/// COA's withdrawal form for `c`, dated `on`, with `reason`.
+async fn withdraw(app: &App, c: &NewCase, on: &str, reason: &str) -> (StatusCode, String) {
+    app.form(
+        Role::CoaOfficer,
+        &format!("/cases/{}/transitions", c.case.id),
+        &[
+            ("action", "withdraw"),
+            ("expectedVersion", &c.case.version.to_string()),
+            ("occurredOn", on),
+            ("reason", reason),
+        ],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_refused_form_lists_every_mistake_and_keeps_what_was_typed() {
     let app = App::sqlite().await;
     let c = case_in("LBN-25C00501", 2, CaseState::Accepted);
     store_cases(&app, std::slice::from_ref(&c)).await;
     let future = (OffsetDateTime::now_utc().date() + Duration::days(30)).to_string();
-    let (status, page) = app
-        .form(
-            Role::CoaOfficer,
-            &format!("/cases/{}/transitions", c.case.id),
-            &[
-                ("action", "withdraw"),
-                ("expectedVersion", &c.case.version.to_string()),
-                ("occurredOn", &future),
-                ("reason", ""),
-            ],
-        )
-        .await;
+    let (status, page) = withdraw(&app, &c, &future, "").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
     assert_eq!(summary_items(&page), 2, "the date and the reason: {page}");
     assert!(page.contains("een intrekking vraagt een reden"), "{page}");
@@ -277,18 +281,7 @@ async fn a_refused_form_lists_every_mistake_and_keeps_what_was_typed() {
         "the page is otherwise unchanged: {page}"
     );
     // A typed reason is kept too.
-    let (_, page) = app
-        .form(
-            Role::CoaOfficer,
-            &format!("/cases/{}/transitions", c.case.id),
-            &[
-                ("action", "withdraw"),
-                ("expectedVersion", &c.case.version.to_string()),
-                ("occurredOn", &future),
-                ("reason", "the family withdrew"),
-            ],
-        )
-        .await;
+    let (_, page) = withdraw(&app, &c, &future, "the family withdrew").await;
     assert!(page.contains("value=\"the family withdrew\""), "{page}");
     app.finish().await;
 }
@@ -476,15 +469,8 @@ fn tilburg(room: [u32; 3]) -> resettle_store::placement::Municipality {
 
 #[tokio::test]
 async fn a_scenario_is_shown_beside_the_baseline_and_says_why_it_changes_nothing() {
-    use resettle_store::policy::PolicyStore;
     let app = App::sqlite().await;
-    let policy: resettle_domain::policy::PolicySet =
-        serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
-    let now = OffsetDateTime::now_utc();
-    app.store
-        .save_policy(&policy, None, "t", now, "t")
-        .await
-        .unwrap();
+    app.load_letter_policy().await;
     let (status, page) = app
         .page(Role::PolicyAnalyst, "/forecast?cancel=ETH&runs=20")
         .await;
@@ -538,5 +524,84 @@ async fn the_audit_page_pages_offers_its_filters_as_choices_and_names_cases_by_n
         )
         .await;
     assert!(second.contains("Pagina 2 van 2"), "{second}");
+    app.finish().await;
+}
+
+/// The section of `page` under the heading with id `id`, up to its end.
+fn section_after<'a>(page: &'a str, id: &str) -> Option<&'a str> {
+    let start = page.find(&format!("id=\"{id}\""))?;
+    let end = page[start..]
+        .find("</section>")
+        .map_or(page.len(), |e| start + e);
+    Some(&page[start..end])
+}
+
+#[tokio::test]
+async fn a_mission_shows_next_steps_only_when_there_are_any() {
+    use resettle_domain::audit::AuditResult;
+    use resettle_domain::mission::{MissionChange, MissionKind, Modality, NewMission};
+    use resettle_store::{NewAuditEntry, Operations};
+    let app = App::sqlite().await;
+    let entry = |action: &str| NewAuditEntry {
+        at: OffsetDateTime::now_utc(),
+        actor: "test".into(),
+        action: action.into(),
+        object: "mission".into(),
+        result: AuditResult::Ok,
+        origin: "test".into(),
+    };
+    let today = OffsetDateTime::now_utc().date();
+    let mission = |name: &str| {
+        NewMission {
+            kind: MissionKind::Selection,
+            name: name.into(),
+            host_country: Some("LBN".into()),
+            populations: vec!["SYR".into()],
+            starts_on: today - Duration::days(60),
+            ends_on: today - Duration::days(49),
+            team: vec!["IND".into()],
+            places: 20,
+            modality: Modality::InPerson,
+            remote_case_kinds: vec![],
+        }
+        .validate(resettle_domain::MissionId::generate())
+        .unwrap()
+    };
+    let (open, mut closed) = (mission("Beirut open"), mission("Beirut closed"));
+    app.store
+        .create_mission(&open, &entry("create-mission"))
+        .await
+        .unwrap();
+    app.store
+        .create_mission(&closed, &entry("create-mission"))
+        .await
+        .unwrap();
+    for change in [
+        MissionChange::Confirm,
+        MissionChange::Hold,
+        MissionChange::Close,
+    ] {
+        let expected = closed.version;
+        closed.apply(&change).unwrap();
+        app.store
+            .save_mission_change(&closed, expected, &change, &entry("change-mission"))
+            .await
+            .unwrap();
+    }
+    for role in [Role::CoaOfficer, Role::IndOfficer] {
+        let (status, page) = app.page(role, &format!("/missions/{}", open.id)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let steps = section_after(&page, "mission-actions-title")
+            .unwrap_or_else(|| panic!("next steps: {page}"));
+        assert!(steps.contains("Volgende stappen"), "{steps}");
+        assert!(steps.contains("<form"), "a step to take: {steps}");
+
+        let (status, page) = app.page(role, &format!("/missions/{}", closed.id)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            !page.contains("Volgende stappen"),
+            "a closed mission has no next step, so no heading: {page}"
+        );
+    }
     app.finish().await;
 }

@@ -644,8 +644,7 @@ async fn slow_and_idle_connections_are_cut_off_and_connections_are_limited() {
 #[tokio::test]
 async fn exported_texts_never_become_spreadsheet_formulas() {
     let app = App::sqlite().await;
-    let mut policy: Value =
-        serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
+    let mut policy = support::letter_policy();
     let formula = "=HYPERLINK(\"http://evil.example\",\"details\")";
     policy["euProgrammes"][0]["pledges"][0]["note"] = json!(formula);
     policy["euProgrammes"][0]["pledges"][1]["note"] = json!("@SUM(1+1)");
@@ -726,13 +725,7 @@ async fn hsts_is_sent_when_served_behind_tls() {
 async fn the_composition_report_shows_no_cell_of_fewer_than_five_persons() {
     let app = App::sqlite().await;
     app.import_demo().await;
-    let r = app
-        .api(reqwest::Method::PUT, Role::Administrator, "/api/v1/policy")
-        .json(&json!({ "reason": "the letter", "document": serde_json::from_str::<Value>(include_str!("../../../docs/policy-nl.json")).unwrap() }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    app.load_letter_policy().await;
     let (status, report) = app
         .get(Role::PolicyAnalyst, "/api/v1/reports/composition")
         .await;

@@ -80,7 +80,8 @@ fn status_badge(t: T, s: MissionStatus) -> Markup {
     html! { span class={ "state state-" (s) } { (t.term("mission-status", s.as_str())) } }
 }
 
-fn mission_title(t: T, m: &Mission) -> String {
+/// A mission's name with its host country (or the dossier track): names recur across hosts.
+pub(crate) fn mission_title(t: T, m: &Mission) -> String {
     match m.host_country {
         Some(h) => format!("{} — {}", m.name, h.name()),
         None => format!("{} — {}", m.name, t.t("mission-kind-dossier")),
@@ -333,8 +334,8 @@ async fn detail_page(
             dt { (t.t("mission-dates")) } dd { (m.starts_on) " – " (m.ends_on) }
             dt { (t.t("mission-modality")) } dd { (t.term("modality", m.modality.as_str()))
                 @if !m.remote_case_kinds.is_empty() { " (" (m.remote_case_kinds.join(", ")) ")" } }
-            dt { (t.t("mission-team")) } dd { (m.team.join(", ")) }
-            dt { (t.t("mission-populations")) } dd { @for (i, n) in m.populations.iter().enumerate() { @if i > 0 { ", " } (n.name()) } }
+            dt { (t.t("mission-team-heading")) } dd { (m.team.join(", ")) }
+            dt { (t.t("mission-populations-heading")) } dd { @for (i, n) in m.populations.iter().enumerate() { @if i > 0 { ", " } (n.name()) } }
             dt { (t.t("mission-places")) } dd { (m.places) }
             dt { (t.t("mission-places-used")) } dd { (m.places_used) }
             @if let Some(r) = &m.status_reason { dt { (t.t("field-reason")) } dd { (r) } }
@@ -362,7 +363,8 @@ async fn detail_page(
                 } }
             }
         }
-        @if manage {
+        // A closed or cancelled mission has no next step: no empty heading.
+        @if manage && (m.takes_cases() || !changes.is_empty()) {
             section aria-labelledby="mission-actions-title" {
                 h2 #mission-actions-title { (t.t("case-actions")) }
                 @if m.takes_cases() {

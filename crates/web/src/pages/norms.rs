@@ -50,7 +50,7 @@ pub async fn show(
         Some(id) => missions
             .iter()
             .find(|m| m.id == *id)
-            .map_or_else(|| id.to_string(), |m| m.name.clone()),
+            .map_or_else(|| id.to_string(), |m| super::missions::mission_title(t, m)),
         None => t.t("norms-no-mission"),
     };
     let errors: Vec<(String, String)> = match &result {

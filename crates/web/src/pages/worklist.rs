@@ -28,29 +28,59 @@ struct Waiting {
     page: Page<CaseSummary>,
 }
 
-async fn waiting(
-    state: &AppState,
-    t: T,
-    scope: &CaseScope,
-    case_state: CaseState,
-    title: &str,
-    action: ActionKind,
-) -> Result<Waiting, StoreError> {
-    let filter = CaseFilter {
-        state: Some(case_state),
-        scope: Some(scope.clone()),
-        ..CaseFilter::default()
-    };
-    let page = state
-        .store
-        .list_cases(&filter, PageRequest::new(1, SHOWN))
-        .await?;
-    Ok(Waiting {
-        title: t.t(title),
-        action: t.term("action", action.as_str()),
-        state: case_state,
-        page,
-    })
+/// A worklist's lists: the state its cases stand in, the list's title, and
+/// the action they wait for.
+type Lists = [(CaseState, &'static str, ActionKind)];
+
+const IND_LISTS: &Lists = &[
+    (
+        CaseState::Submitted,
+        "work-to-assess",
+        ActionKind::StartAssessment,
+    ),
+    (
+        CaseState::UnderAssessment,
+        "work-to-decide",
+        ActionKind::Accept,
+    ),
+];
+
+const COA_LISTS: &Lists = &[
+    (
+        CaseState::Accepted,
+        "work-to-orient",
+        ActionKind::StartPreDeparture,
+    ),
+    (
+        CaseState::PreDeparture,
+        "work-to-travel",
+        ActionKind::Depart,
+    ),
+    (CaseState::Departed, "work-arriving", ActionKind::Arrive),
+    (CaseState::Arrived, "work-to-house", ActionKind::House),
+];
+
+/// The first cases of each list (IND and COA see every case), in order.
+async fn waiting(state: &AppState, t: T, lists: &Lists) -> Result<Vec<Waiting>, StoreError> {
+    let mut out = Vec::with_capacity(lists.len());
+    for (case_state, title, action) in lists {
+        let filter = CaseFilter {
+            state: Some(*case_state),
+            scope: Some(CaseScope::All),
+            ..CaseFilter::default()
+        };
+        let page = state
+            .store
+            .list_cases(&filter, PageRequest::new(1, SHOWN))
+            .await?;
+        out.push(Waiting {
+            title: t.t(title),
+            action: t.term("action", action.as_str()),
+            state: *case_state,
+            page,
+        });
+    }
+    Ok(out)
 }
 
 fn count(t: T, page: &Page<CaseSummary>) -> String {
@@ -125,29 +155,10 @@ pub async fn home(state: &AppState, t: T, who: &Principal) -> Response {
 }
 
 async fn ind(state: &AppState, t: T) -> Result<Markup, StoreError> {
-    let all = CaseScope::All;
-    let assess = waiting(
-        state,
-        t,
-        &all,
-        CaseState::Submitted,
-        "work-to-assess",
-        ActionKind::StartAssessment,
-    )
-    .await?;
-    let decide = waiting(
-        state,
-        t,
-        &all,
-        CaseState::UnderAssessment,
-        "work-to-decide",
-        ActionKind::Accept,
-    )
-    .await?;
+    let lists = waiting(state, t, IND_LISTS).await?;
     let risks = norms_at_risk(state, t).await?;
     Ok(html! {
-        (waiting_section(t, &assess))
-        (waiting_section(t, &decide))
+        @for w in &lists { (waiting_section(t, w)) }
         (risks)
     })
 }
@@ -198,49 +209,10 @@ async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
 }
 
 async fn coa(state: &AppState, t: T) -> Result<Markup, StoreError> {
-    let all = CaseScope::All;
-    let orientation = waiting(
-        state,
-        t,
-        &all,
-        CaseState::Accepted,
-        "work-to-orient",
-        ActionKind::StartPreDeparture,
-    )
-    .await?;
-    let travel = waiting(
-        state,
-        t,
-        &all,
-        CaseState::PreDeparture,
-        "work-to-travel",
-        ActionKind::Depart,
-    )
-    .await?;
-    let arriving = waiting(
-        state,
-        t,
-        &all,
-        CaseState::Departed,
-        "work-arriving",
-        ActionKind::Arrive,
-    )
-    .await?;
-    let housing = waiting(
-        state,
-        t,
-        &all,
-        CaseState::Arrived,
-        "work-to-house",
-        ActionKind::House,
-    )
-    .await?;
+    let lists = waiting(state, t, COA_LISTS).await?;
     Ok(html! {
         p { a href="/placement" { (t.t("work-placement")) } }
-        (waiting_section(t, &orientation))
-        (waiting_section(t, &travel))
-        (waiting_section(t, &arriving))
-        (waiting_section(t, &housing))
+        @for w in &lists { (waiting_section(t, w)) }
     })
 }
 

@@ -17,6 +17,13 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 pub const EXAMPLE: &str = include_str!("../../../../docs/import-example.json");
+/// The policy of the government's letter.
+pub const LETTER_POLICY: &str = include_str!("../../../../docs/policy-nl.json");
+
+/// The letter's policy as a JSON value, to send or to change first.
+pub fn letter_policy() -> Value {
+    serde_json::from_str(LETTER_POLICY).unwrap()
+}
 
 /// The documented example as the API takes it: submissions without milestones.
 pub fn example_submissions() -> Value {
@@ -290,6 +297,17 @@ impl App {
             .await
             .unwrap();
         secret
+    }
+
+    /// Stores the letter's policy as the first policy version.
+    pub async fn load_letter_policy(&self) {
+        use resettle_store::policy::PolicyStore;
+        let policy: resettle_domain::policy::PolicySet =
+            serde_json::from_str(LETTER_POLICY).unwrap();
+        self.store
+            .save_policy(&policy, None, "t", OffsetDateTime::now_utc(), "the letter")
+            .await
+            .unwrap();
     }
 
     /// Imports the synthetic demo caseload directly into the store.
