@@ -19,6 +19,7 @@ pub mod placement;
 pub mod policy;
 mod query;
 pub mod retention;
+pub mod reunification;
 mod rows;
 mod sql;
 pub mod testing;
@@ -28,6 +29,7 @@ pub use accounts::{Accounts, Credentials, LiveSession, TokenInfo};
 pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
 pub use operations::{Operations, Preparation};
+pub use reunification::{ApplicationFilter, LeftBehind, Reunification, StoredApplication};
 pub use query::{
     COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, CursorError, Direction, Page, PageRequest,
     PageTooDeep,
@@ -46,6 +48,7 @@ pub trait Store:
     + forecast::ForecastStore
     + placement::PlacementStore
     + operations::Operations
+    + reunification::Reunification
     + Send
     + Sync
 {
