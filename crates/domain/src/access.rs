@@ -398,11 +398,7 @@ mod tests {
     #[test]
     fn family_reunification_is_decided_by_the_ind_travelled_by_coa_and_never_seen_by_unhcr() {
         let holders = |p: Permission| -> Vec<Role> {
-            Role::ALL
-                .iter()
-                .copied()
-                .filter(|r| r.allows(p))
-                .collect()
+            Role::ALL.iter().copied().filter(|r| r.allows(p)).collect()
         };
         assert_eq!(
             holders(Permission::DecideReunification),
@@ -414,7 +410,11 @@ mod tests {
         );
         assert_eq!(
             holders(Permission::ReadReunification),
-            vec![Role::IndOfficer, Role::CoaOfficer, Role::MunicipalityOfficer]
+            vec![
+                Role::IndOfficer,
+                Role::CoaOfficer,
+                Role::MunicipalityOfficer
+            ]
         );
         assert_eq!(
             holders(Permission::RecordRelativesLeftBehind),

@@ -302,7 +302,9 @@ pub struct ApplicationEvent {
 pub enum ReunificationError {
     #[error("sponsorCaseId: case {0} is not an arrived resettlement case, so nobody can join it")]
     SponsorNotArrived(CaseNumber),
-    #[error("sponsorCaseId: case {0} is itself family reunification; apply with the resettled case")]
+    #[error(
+        "sponsorCaseId: case {0} is itself family reunification; apply with the resettled case"
+    )]
     SponsorIsReunification(CaseNumber),
     #[error("appliedOn: {applied} lies before the permit was issued ({permit})")]
     AppliedBeforePermit { applied: Date, permit: Date },
@@ -501,8 +503,7 @@ impl Application {
                     .terms(policy)
                     .ok_or(ReunificationError::NoTerms(self.applied_on))?
                     .decision_extension_days;
-                if self.decision_extended_days > 0 || *days == 0 || *days > max || !self.pending()
-                {
+                if self.decision_extended_days > 0 || *days == 0 || *days > max || !self.pending() {
                     return Err(ReunificationError::Extension { max });
                 }
                 self.decision_extended_days = *days;
@@ -746,8 +747,7 @@ impl Application {
         };
         let mut out = Vec::new();
         let mut push = |norm, relative, started, deadline, done, open| {
-            if let Some((days_left, status)) =
-                check_norm(deadline, done, open, today, at_risk_days)
+            if let Some((days_left, status)) = check_norm(deadline, done, open, today, at_risk_days)
             {
                 out.push(ReunificationNormCheck {
                     norm,
@@ -808,11 +808,7 @@ impl Application {
     /// status the case has reached, with its dates; the sponsor's permit is
     /// taken as issued on the sponsor's arrival (the asylum permit is
     /// handed over on arrival).
-    pub fn from_case(
-        id: ApplicationId,
-        case: &Case,
-        sponsor: &Sponsor,
-    ) -> Application {
+    pub fn from_case(id: ApplicationId, case: &Case, sponsor: &Sponsor) -> Application {
         let permit = sponsor.arrived_on;
         let applied_on = case.submission.submitted_on;
         let decided_on = case.selected_on;
@@ -864,9 +860,7 @@ impl Application {
                 motivation: None,
                 travel: travel.clone(),
                 arrived_on: case.arrived_on,
-                arrival_case: case
-                    .arrived_on
-                    .map(|_| case.submission.case_number.clone()),
+                arrival_case: case.arrived_on.map(|_| case.submission.case_number.clone()),
             })
             .collect();
         Application {

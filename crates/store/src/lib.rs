@@ -29,11 +29,11 @@ pub use accounts::{Accounts, Credentials, LiveSession, TokenInfo};
 pub use audit::{AuditLog, AuditQuery, NewAuditEntry};
 pub use error::StoreError;
 pub use operations::{Operations, Preparation};
-pub use reunification::{ApplicationFilter, LeftBehind, Reunification, StoredApplication};
 pub use query::{
     COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, CursorError, Direction, Page, PageRequest,
     PageTooDeep,
 };
+pub use reunification::{ApplicationFilter, LeftBehind, Reunification, StoredApplication};
 pub use sql::{Backend, SqlStore};
 
 use async_trait::async_trait;

@@ -485,9 +485,13 @@ impl SqlStore {
         expected: i64,
         event: &resettle_domain::reunification::ApplicationEvent,
         relative: usize,
-        build: &(dyn Fn(CaseNumber) -> Result<NewCase, resettle_domain::reunification::ReunificationError>
-              + Send
-              + Sync),
+        build: &(
+             dyn Fn(
+            CaseNumber,
+        ) -> Result<NewCase, resettle_domain::reunification::ReunificationError>
+                 + Send
+                 + Sync
+         ),
         audit: &crate::NewAuditEntry,
     ) -> Result<NewCase, StoreError> {
         use crate::audit::{AuditLock, append_in_tx};
@@ -500,7 +504,12 @@ impl SqlStore {
                 field: "relative".into(),
                 message: format!("relative {relative} of the application has not arrived"),
             })?;
-        let prefix = application.sponsor_case_number.as_str().get(..3).unwrap_or("XXX").to_string();
+        let prefix = application
+            .sponsor_case_number
+            .as_str()
+            .get(..3)
+            .unwrap_or("XXX")
+            .to_string();
         let year = arrived.year();
         let pattern = format!("{prefix}-{:02}C9%", year.rem_euclid(100));
         let keys: Option<&crate::crypto::DataKeys> = None;

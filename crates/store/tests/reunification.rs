@@ -13,7 +13,7 @@ use resettle_domain::reunification::{
     NewRelative, RelativeLeftBehind, RelativeStatus, ReunificationGround,
 };
 use resettle_domain::{
-    Case, CaseId, CaseScope, CaseState, Context, NewCase, Nationality, Relationship, Sex, sample,
+    Case, CaseId, CaseScope, CaseState, Context, Nationality, NewCase, Relationship, Sex, sample,
 };
 use resettle_store::crypto::DataKeys;
 use resettle_store::policy::PolicyStore;
@@ -147,9 +147,14 @@ async fn apply(
         applied_on: on,
         relatives,
     };
-    let (a, event) = Application::apply(ApplicationId::generate(), &new, sponsor, &ctx(on)).unwrap();
+    let (a, event) =
+        Application::apply(ApplicationId::generate(), &new, sponsor, &ctx(on)).unwrap();
     store
-        .create_application(&a, &event, &entry("apply-family-reunification", a.id.to_string()))
+        .create_application(
+            &a,
+            &event,
+            &entry("apply-family-reunification", a.id.to_string()),
+        )
         .await
         .unwrap();
     a
@@ -258,14 +263,27 @@ async fn an_application_from_sponsor_to_arrival_counts_in_the_arrival_days_frame
             )
         };
         let arrived = store
-            .save_arrival(&a, expected, &event, 0, &build, &entry("arrive", a.id.to_string()))
+            .save_arrival(
+                &a,
+                expected,
+                &event,
+                0,
+                &build,
+                &entry("arrive", a.id.to_string()),
+            )
             .await
             .unwrap();
-        assert_eq!(arrived.case.submission.case_number.as_str(), "LBN-24C900000");
+        assert_eq!(
+            arrived.case.submission.case_number.as_str(),
+            "LBN-24C900000"
+        );
 
         let stored = store.application(a.id).await.unwrap().unwrap();
         assert_eq!(stored.application.version, 6);
-        assert_eq!(stored.application.relatives[0].status, RelativeStatus::Arrived);
+        assert_eq!(
+            stored.application.relatives[0].status,
+            RelativeStatus::Arrived
+        );
         assert_eq!(
             stored.application.relatives[0].arrival_case,
             Some(arrived.case.submission.case_number.clone())
@@ -274,7 +292,14 @@ async fn an_application_from_sponsor_to_arrival_counts_in_the_arrival_days_frame
         let history = store.application_history(a.id).await.unwrap();
         assert_eq!(
             history.iter().map(|e| e.change.name()).collect::<Vec<_>>(),
-            ["apply", "record-evidence", "interview", "decide", "arrange-travel", "arrive"]
+            [
+                "apply",
+                "record-evidence",
+                "interview",
+                "decide",
+                "arrange-travel",
+                "arrive"
+            ]
         );
         assert_eq!(audited(&store, a.id).await, 6, "every write audited");
 
@@ -285,7 +310,10 @@ async fn an_application_from_sponsor_to_arrival_counts_in_the_arrival_days_frame
             .unwrap();
         assert_eq!(case.state, CaseState::Arrived);
         assert_eq!(case.arrived_on, Some(on));
-        assert_eq!(case.submission.family_reunification_of, Some(sponsor.submission.case_number.clone()));
+        assert_eq!(
+            case.submission.family_reunification_of,
+            Some(sponsor.submission.case_number.clone())
+        );
         assert_eq!(case.assigned_municipality.as_deref(), Some("Utrecht"));
 
         // Counted from the store's buckets: the sponsor's three in 2020-2023
@@ -293,7 +321,14 @@ async fn an_application_from_sponsor_to_arrival_counts_in_the_arrival_days_frame
         // programme of 2024-2025 counts nobody and names the relative excluded.
         let groups = store.person_groups().await.unwrap();
         let report = frameworks(&policy, &groups);
-        let line = |id: &str| report.frameworks.iter().find(|f| f.id == id).unwrap().clone();
+        let line = |id: &str| {
+            report
+                .frameworks
+                .iter()
+                .find(|f| f.id == id)
+                .unwrap()
+                .clone()
+        };
         assert_eq!(line("2020-2023").attributed, 3);
         assert_eq!(line("2024").attributed, 1);
         assert_eq!(
@@ -353,12 +388,24 @@ async fn a_late_application_is_stored_flagged_and_listed_as_pending_only_where_i
             [late.id],
             "the municipality housing the sponsor's family"
         );
-        assert!(list(CaseScope::Municipality("Amersfoort".into()), None).await.is_empty());
-        assert!(list(CaseScope::SubmittedBy("UNHCR Beirut".into()), None).await.is_empty());
+        assert!(
+            list(CaseScope::Municipality("Amersfoort".into()), None)
+                .await
+                .is_empty()
+        );
+        assert!(
+            list(CaseScope::SubmittedBy("UNHCR Beirut".into()), None)
+                .await
+                .is_empty()
+        );
         // A stale change is refused and writes nothing.
         let mut a = late.clone();
         let event = a
-            .change(ApplicationChange::Interview { relative: 0 }, &policy, &ctx(date!(2024 - 02 - 01)))
+            .change(
+                ApplicationChange::Interview { relative: 0 },
+                &policy,
+                &ctx(date!(2024 - 02 - 01)),
+            )
             .unwrap();
         assert!(matches!(
             store
@@ -474,9 +521,18 @@ async fn a_legacy_family_reunification_import_brings_its_application() {
                 && r.arrival_case.as_ref() == Some(&joined.case.submission.case_number)
         }));
         assert_eq!(arrived.application.sponsor_case_id, sponsor.id);
-        let history = store.application_history(arrived.application.id).await.unwrap();
+        let history = store
+            .application_history(arrived.application.id)
+            .await
+            .unwrap();
         assert_eq!(history.len(), 1);
-        assert!(history[0].reason.as_deref().unwrap().contains("LBN-24C00009"));
+        assert!(
+            history[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("LBN-24C00009")
+        );
         let pending = store
             .applications(&ApplicationFilter {
                 pending: Some(true),
@@ -485,7 +541,10 @@ async fn a_legacy_family_reunification_import_brings_its_application() {
             .await
             .unwrap();
         assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].application.relatives[0].status, RelativeStatus::Applied);
+        assert_eq!(
+            pending[0].application.relatives[0].status,
+            RelativeStatus::Applied
+        );
     })
     .await;
 }
@@ -494,7 +553,14 @@ async fn a_legacy_family_reunification_import_brings_its_application() {
 async fn relatives_left_behind_are_kept_per_case_with_a_version_and_audited() {
     on_every_backend(|store| async move {
         let (_, sponsor) = setup(&store).await;
-        assert_eq!(store.relatives_left_behind(sponsor.id).await.unwrap().version, 0);
+        assert_eq!(
+            store
+                .relatives_left_behind(sponsor.id)
+                .await
+                .unwrap()
+                .version,
+            0
+        );
         let list = vec![RelativeLeftBehind {
             given_name: "Amal".into(),
             family_name: "Testfamily".into(),
@@ -504,7 +570,12 @@ async fn relatives_left_behind_are_kept_per_case_with_a_version_and_audited() {
             expected_to_apply: true,
         }];
         let v = store
-            .set_relatives_left_behind(sponsor.id, 0, &list, &entry("left-behind", sponsor.id.to_string()))
+            .set_relatives_left_behind(
+                sponsor.id,
+                0,
+                &list,
+                &entry("left-behind", sponsor.id.to_string()),
+            )
             .await
             .unwrap();
         assert_eq!(v, 1);
@@ -512,23 +583,52 @@ async fn relatives_left_behind_are_kept_per_case_with_a_version_and_audited() {
         assert_eq!((read.version, read.relatives), (1, list.clone()));
         assert!(matches!(
             store
-                .set_relatives_left_behind(sponsor.id, 0, &[], &entry("left-behind", sponsor.id.to_string()))
+                .set_relatives_left_behind(
+                    sponsor.id,
+                    0,
+                    &[],
+                    &entry("left-behind", sponsor.id.to_string())
+                )
                 .await,
             Err(StoreError::Conflict { .. })
         ));
-        assert_eq!(store.relatives_left_behind(sponsor.id).await.unwrap().relatives, list);
+        assert_eq!(
+            store
+                .relatives_left_behind(sponsor.id)
+                .await
+                .unwrap()
+                .relatives,
+            list
+        );
         store
-            .set_relatives_left_behind(sponsor.id, 1, &[], &entry("left-behind", sponsor.id.to_string()))
+            .set_relatives_left_behind(
+                sponsor.id,
+                1,
+                &[],
+                &entry("left-behind", sponsor.id.to_string()),
+            )
             .await
             .unwrap();
         let q = AuditQuery {
             object: Some(sponsor.id.to_string()),
             ..Default::default()
         };
-        assert_eq!(store.search_audit(&q, PageRequest::default()).await.unwrap().total, 2);
+        assert_eq!(
+            store
+                .search_audit(&q, PageRequest::default())
+                .await
+                .unwrap()
+                .total,
+            2
+        );
         assert!(matches!(
             store
-                .set_relatives_left_behind(CaseId::generate(), 0, &list, &entry("left-behind", "x".into()))
+                .set_relatives_left_behind(
+                    CaseId::generate(),
+                    0,
+                    &list,
+                    &entry("left-behind", "x".into())
+                )
                 .await,
             Err(StoreError::NotFound(_))
         ));

@@ -123,14 +123,14 @@ fn a_late_application_is_flagged_by_the_window_in_force_on_its_day_and_not_refus
     assert_eq!(on_time.late(&p), Some(false));
     let late = applied(&s, date!(2025 - 01 - 10), date!(2025 - 04 - 11));
     assert_eq!(late.late(&p), Some(true), "one day after the window");
-    assert_eq!(late.version, 1, "a late application is registered all the same");
+    assert_eq!(
+        late.version, 1,
+        "a late application is registered all the same"
+    );
     // From 2025-07-01 the window is six months (policy data, not a constant).
     let under_new_terms = applied(&s, date!(2025 - 03 - 01), date!(2025 - 08 - 15));
     assert_eq!(under_new_terms.late(&p), Some(false));
-    assert_eq!(
-        under_new_terms.window_ends(&p),
-        Some(date!(2025 - 09 - 01))
-    );
+    assert_eq!(under_new_terms.window_ends(&p), Some(date!(2025 - 09 - 01)));
     let mut none = p.clone();
     none.family_reunification.clear();
     assert_eq!(late.late(&none), None, "no terms, no verdict");
@@ -154,13 +154,23 @@ fn only_an_arrived_resettlement_case_can_sponsor() {
     let mut not_arrived = s.clone();
     not_arrived.arrived_on = None;
     assert!(matches!(
-        Application::apply(ApplicationId::generate(), &new, &not_arrived, &ctx(new.applied_on)),
+        Application::apply(
+            ApplicationId::generate(),
+            &new,
+            &not_arrived,
+            &ctx(new.applied_on)
+        ),
         Err(ReunificationError::SponsorNotArrived(_))
     ));
     let mut joined = s.clone();
     joined.submission.family_reunification_of = Some(s.submission.case_number.clone());
     assert!(matches!(
-        Application::apply(ApplicationId::generate(), &new, &joined, &ctx(new.applied_on)),
+        Application::apply(
+            ApplicationId::generate(),
+            &new,
+            &joined,
+            &ctx(new.applied_on)
+        ),
         Err(ReunificationError::SponsorIsReunification(_))
     ));
     let before = NewApplication {
@@ -168,7 +178,12 @@ fn only_an_arrived_resettlement_case_can_sponsor() {
         ..new.clone()
     };
     assert!(matches!(
-        Application::apply(ApplicationId::generate(), &before, &s, &ctx(before.applied_on)),
+        Application::apply(
+            ApplicationId::generate(),
+            &before,
+            &s,
+            &ctx(before.applied_on)
+        ),
         Err(ReunificationError::AppliedBeforePermit { .. })
     ));
     let nobody = NewApplication {
@@ -176,14 +191,19 @@ fn only_an_arrived_resettlement_case_can_sponsor() {
         ..new.clone()
     };
     assert_eq!(
-        Application::apply(ApplicationId::generate(), &nobody, &s, &ctx(nobody.applied_on)),
+        Application::apply(
+            ApplicationId::generate(),
+            &nobody,
+            &s,
+            &ctx(nobody.applied_on)
+        ),
         Err(ReunificationError::NoRelatives)
     );
 }
 
 #[test]
 fn a_relative_goes_from_application_to_arrival_and_counts_in_the_arrival_days_framework_not_the_eu()
- {
+{
     let p = policy();
     let s = sponsor();
     let mut a = applied(&s, date!(2024 - 11 - 01), date!(2024 - 12 - 01));
@@ -332,8 +352,14 @@ fn a_rejection_needs_grounds_and_a_motivation_and_keeps_them() {
     .unwrap();
     let r = &a.relatives[1];
     assert_eq!(r.status, RelativeStatus::Rejected);
-    assert_eq!(r.grounds, vec![ReunificationGround::FamilyTiesNotEstablished]);
-    assert_eq!(r.motivation.as_deref(), Some("DNA test declined, no documents"));
+    assert_eq!(
+        r.grounds,
+        vec![ReunificationGround::FamilyTiesNotEstablished]
+    );
+    assert_eq!(
+        r.motivation.as_deref(),
+        Some("DNA test declined, no documents")
+    );
     assert_eq!(r.decided_on, Some(on));
     // A rejected relative does not travel.
     assert!(matches!(
@@ -371,16 +397,28 @@ fn the_decision_term_comes_from_policy_is_extended_once_within_its_limit_and_is_
     assert_eq!(term(&a, date!(2025 - 05 - 03)).status, NormStatus::Overdue);
     let on = date!(2025 - 04 - 20);
     assert_eq!(
-        a.change(ApplicationChange::ExtendDecisionTerm { days: 91 }, &p, &ctx(on)),
+        a.change(
+            ApplicationChange::ExtendDecisionTerm { days: 91 },
+            &p,
+            &ctx(on)
+        ),
         Err(ReunificationError::Extension { max: 90 })
     );
-    a.change(ApplicationChange::ExtendDecisionTerm { days: 90 }, &p, &ctx(on))
-        .unwrap();
+    a.change(
+        ApplicationChange::ExtendDecisionTerm { days: 90 },
+        &p,
+        &ctx(on),
+    )
+    .unwrap();
     assert_eq!(a.decision_due(&p), Some(date!(2025 - 07 - 31)));
     assert_eq!(term(&a, date!(2025 - 05 - 03)).status, NormStatus::OnTrack);
     assert!(
-        a.change(ApplicationChange::ExtendDecisionTerm { days: 10 }, &p, &ctx(on))
-            .is_err(),
+        a.change(
+            ApplicationChange::ExtendDecisionTerm { days: 10 },
+            &p,
+            &ctx(on)
+        )
+        .is_err(),
         "once"
     );
     let mut longer = p.clone();
@@ -396,7 +434,10 @@ fn policy_terms_are_validated() {
     p.family_reunification[0].decision_term_days = 0;
     let problems = p.validate().unwrap_err();
     let rules: Vec<_> = problems.iter().map(|f| f.rule).collect();
-    assert!(rules.contains(&crate::rule::Rule::ReunificationTermsOverlap), "{problems:?}");
+    assert!(
+        rules.contains(&crate::rule::Rule::ReunificationTermsOverlap),
+        "{problems:?}"
+    );
     assert!(
         problems
             .iter()
@@ -426,11 +467,21 @@ fn a_legacy_reunification_case_becomes_an_application_in_the_state_it_reached() 
     let a = Application::from_case(ApplicationId::generate(), &c.case, &sponsor);
     let events = vec![a.imported_event(&c.case, "import")];
     assert_eq!(a.relatives.len(), 2);
-    assert!(a.relatives.iter().all(|r| r.status == RelativeStatus::Arrived
-        && r.arrived_on == c.case.arrived_on
-        && r.arrival_case.as_ref() == Some(&c.case.submission.case_number)));
+    assert!(
+        a.relatives
+            .iter()
+            .all(|r| r.status == RelativeStatus::Arrived
+                && r.arrived_on == c.case.arrived_on
+                && r.arrival_case.as_ref() == Some(&c.case.submission.case_number))
+    );
     assert_eq!(a.sponsor_case_number, s.submission.case_number);
-    assert!(events[0].reason.as_deref().unwrap().contains("LBN-25C00002"));
+    assert!(
+        events[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("LBN-25C00002")
+    );
     let waiting = Case::submit(CaseId::generate(), c.case.submission.clone(), &ctx(on)).unwrap();
     let w = Application::from_case(ApplicationId::generate(), &waiting.case, &sponsor);
     assert!(w.pending());
