@@ -465,7 +465,7 @@ fn a_legacy_reunification_case_becomes_an_application_in_the_state_it_reached() 
     }
     let sponsor = Sponsor::of(&s).unwrap();
     let a = Application::from_case(ApplicationId::generate(), &c.case, &sponsor);
-    let events = vec![a.imported_event(&c.case, "import")];
+    let events = [a.imported_event(&c.case, "import")];
     assert_eq!(a.relatives.len(), 2);
     assert!(
         a.relatives
