@@ -132,6 +132,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     println!("Policy version {version}: the demo's allocation plan for 2026 added (synthetic).");
     fill_municipalities(store, seed, now.date()).await?;
     fill_demo_operations(store, &missions, now).await?;
+    fill_demo_reunification(store, &cases, now).await?;
 
     // The municipality that houses most demo families, so its officer has work to see.
     let mut counts = std::collections::HashMap::<&str, usize>::new();
@@ -344,6 +345,71 @@ fn demo_policy_2026() -> Result<String> {
     policy.allocation_plans.retain(|p| p.year != plan.year);
     policy.allocation_plans.push(plan);
     Ok(serde_json::to_string(&policy)?)
+}
+
+/// Relatives left behind by some demo families, and pending
+/// family-reunification applications in every state before arrival.
+async fn fill_demo_reunification(
+    store: &SqlStore,
+    cases: &[resettle_domain::NewCase],
+    now: OffsetDateTime,
+) -> Result<()> {
+    use resettle_store::{NewAuditEntry, Reunification};
+    let entry = |action: &str, object: String| NewAuditEntry {
+        at: now,
+        actor: "demo".into(),
+        action: action.into(),
+        object,
+        result: resettle_domain::audit::AuditResult::Ok,
+        origin: "cli".into(),
+    };
+    let ctx = Context {
+        occurred_on: now.date(),
+        recorded_at: now,
+        actor: "demo".into(),
+        reason: None,
+    };
+    for (case, list) in resettle_demo::reunification::left_behind(cases, now.date()) {
+        store
+            .set_relatives_left_behind(
+                case,
+                0,
+                &list,
+                &entry("record-relatives-left-behind", format!("case {case}")),
+            )
+            .await?;
+    }
+    let policy: resettle_domain::policy::PolicySet = serde_json::from_str(DEMO_POLICY)?;
+    let plans = resettle_demo::reunification::applications(cases, &policy, &ctx)?;
+    for snapshots in &plans {
+        let mut previous: Option<i64> = None;
+        for (a, event) in snapshots {
+            let object = format!("application {}", a.id);
+            match previous {
+                None => {
+                    store
+                        .create_application(a, event, &entry("apply-family-reunification", object))
+                        .await?
+                }
+                Some(expected) => {
+                    store
+                        .save_application_change(
+                            a,
+                            expected,
+                            event,
+                            &entry(event.change.name(), object),
+                        )
+                        .await?
+                }
+            }
+            previous = Some(a.version);
+        }
+    }
+    println!(
+        "Family reunification: {} pending applications, relatives left behind recorded for some families.",
+        plans.len()
+    );
+    Ok(())
 }
 
 /// Stores the demo's missions (with their cases and status changes) and

@@ -26,6 +26,7 @@ mod names;
 pub mod operations;
 mod places;
 mod reasons;
+pub mod reunification;
 mod special;
 mod staged;
 pub use special::DEMO_OFFICE;

@@ -72,6 +72,17 @@ pub enum Permission {
     ManagePreparation,
     /// Put departures on hold, release them, log the messages sent while waiting.
     ManageHolds,
+    /// Read family-reunification applications within the role's scope (a
+    /// municipality: relatives joining families it houses).
+    ReadReunification,
+    /// Register a sponsor's application, record evidence and interviews,
+    /// decide per relative (the IND).
+    DecideReunification,
+    /// Arrange a granted relative's travel and record the arrival (COA).
+    ArrangeReunificationTravel,
+    /// Record the relatives a family leaves behind (at the interview or the
+    /// dossier assessment).
+    RecordRelativesLeftBehind,
 }
 
 /// How much of a case a role sees.
@@ -143,6 +154,16 @@ impl Role {
             ) => true,
             // COA prepares housing and care: health, and the confidential profile.
             (R::CoaOfficer, P::SeeSpecial(S::Health | S::Confidential)) => true,
+            // Family reunification is not a UNHCR submission: UNHCR has no
+            // part in it. The IND decides, COA arranges travel and housing, the
+            // municipality sees the relatives joining families it houses.
+            (
+                R::IndOfficer | R::CoaOfficer,
+                P::ReadReunification | P::RecordRelativesLeftBehind,
+            ) => true,
+            (R::IndOfficer, P::DecideReunification) => true,
+            (R::CoaOfficer, P::ArrangeReunificationTravel) => true,
+            (R::MunicipalityOfficer, P::ReadReunification) => true,
             (R::MunicipalityOfficer | R::IntegrationOrganisation, P::ReadCases) => true,
             // Only with the family's consent, checked per case.
             (R::MunicipalityOfficer | R::IntegrationOrganisation, P::SeeSpecial(S::Health)) => true,
@@ -372,6 +393,33 @@ mod tests {
             .filter(|r| r.allows(Permission::Act(ActionKind::Accept)))
             .collect();
         assert_eq!(deciders, vec![Role::IndOfficer]);
+    }
+
+    #[test]
+    fn family_reunification_is_decided_by_the_ind_travelled_by_coa_and_never_seen_by_unhcr() {
+        let holders = |p: Permission| -> Vec<Role> {
+            Role::ALL.iter().copied().filter(|r| r.allows(p)).collect()
+        };
+        assert_eq!(
+            holders(Permission::DecideReunification),
+            vec![Role::IndOfficer]
+        );
+        assert_eq!(
+            holders(Permission::ArrangeReunificationTravel),
+            vec![Role::CoaOfficer]
+        );
+        assert_eq!(
+            holders(Permission::ReadReunification),
+            vec![
+                Role::IndOfficer,
+                Role::CoaOfficer,
+                Role::MunicipalityOfficer
+            ]
+        );
+        assert_eq!(
+            holders(Permission::RecordRelativesLeftBehind),
+            vec![Role::IndOfficer, Role::CoaOfficer]
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod operations;
 pub mod person;
 pub mod policy;
 pub mod retention;
+pub mod reunification;
 pub mod rule;
 pub mod sample;
 pub mod submission;

@@ -55,7 +55,27 @@ fn check(
     today: Date,
     at_risk_days: i64,
 ) -> Option<NormCheck> {
-    let (days_left, status) = match done {
+    let (days_left, status) = check_norm(deadline, done, open, today, at_risk_days)?;
+    Some(NormCheck {
+        norm,
+        started,
+        deadline,
+        days_left,
+        status,
+    })
+}
+
+/// Days left and status of a norm with `deadline` on `today`: met or missed
+/// once `done`, otherwise overdue, at risk or on track while `open`; `None`
+/// when it no longer applies (refused, withdrawn or closed without the event).
+pub(crate) fn check_norm(
+    deadline: Date,
+    done: Option<Date>,
+    open: bool,
+    today: Date,
+    at_risk_days: i64,
+) -> Option<(i64, NormStatus)> {
+    Some(match done {
         Some(d) => (
             (deadline - d).whole_days(),
             if d <= deadline {
@@ -75,15 +95,7 @@ fn check(
             };
             (left, status)
         }
-        // Refused, withdrawn or closed without the event: the norm no longer applies.
         None => return None,
-    };
-    Some(NormCheck {
-        norm,
-        started,
-        deadline,
-        days_left,
-        status,
     })
 }
 

@@ -46,7 +46,36 @@ pub struct PolicySet {
     pub eu_programmes: Vec<EuProgramme>,
     #[serde(default)]
     pub allocation_plans: Vec<AllocationPlan>,
+    /// The terms of family reunification for refugees (nareis), each valid
+    /// for a period: the application window and the IND's decision term.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub family_reunification: Vec<ReunificationTerms>,
 }
+
+/// The terms of family reunification for refugees in force for applications
+/// made from `valid_from` to `valid_until` (inclusive; open while absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReunificationTerms {
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+    /// Months after the sponsor's permit within which the favourable
+    /// conditions apply (no income or integration requirement).
+    pub application_window_months: u32,
+    /// Days the IND has to decide, from the application.
+    pub decision_term_days: u32,
+    /// The longest extension of the decision term.
+    pub decision_extension_days: u32,
+    /// Days from a grant to arrival that the process aims for (a norm).
+    pub travel_after_grant_days: u32,
+    /// Where the terms come from (law, policy rule).
+    pub source: String,
+}
+
+/// The longest term or window a policy may state, in days or months: beyond
+/// it, a typing error.
+pub const MAX_TERM: u32 = 3650;
 
 /// A national policy framework with its commitment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,6 +263,13 @@ impl PolicySet {
             .find(|s| s.programme == programme && s.from <= day && s.until.is_none_or(|u| day <= u))
     }
 
+    /// The family-reunification terms in force on `day` (an application's day).
+    pub fn reunification_terms_on(&self, day: Date) -> Option<&ReunificationTerms> {
+        self.family_reunification
+            .iter()
+            .find(|t| t.valid_from <= day && t.valid_until.is_none_or(|u| day <= u))
+    }
+
     /// The days on which a counting rule can change its answer: starts of
     /// frameworks and EU programmes, and the days after their ends. With the
     /// first day of each year, these let dates be grouped without changing
@@ -373,6 +409,7 @@ impl PolicySet {
                 ));
             }
         }
+        self.validate_reunification(&mut p);
         for (i, a) in self.allocation_plans.iter().enumerate() {
             if a.total() > MAX_PLACES {
                 p.push(believable(format!("allocationPlans[{i}]"), a.total()));
@@ -389,5 +426,61 @@ impl PolicySet {
             }
         }
         if p.is_empty() { Ok(()) } else { Err(p) }
+    }
+
+    fn validate_reunification(&self, p: &mut Vec<FieldProblem>) {
+        for (i, t) in self.family_reunification.iter().enumerate() {
+            let at = |n: &str| format!("familyReunification[{i}].{n}");
+            if let Some(until) = t.valid_until.filter(|u| *u < t.valid_from) {
+                p.push(
+                    FieldProblem::new(
+                        &at("validUntil"),
+                        Rule::EndsBeforeStart,
+                        format!("{until} lies before the start {}", t.valid_from),
+                    )
+                    .with("end", until)
+                    .with("start", t.valid_from),
+                );
+            }
+            for (name, value, min) in [
+                ("applicationWindowMonths", t.application_window_months, 1),
+                ("decisionTermDays", t.decision_term_days, 1),
+                ("decisionExtensionDays", t.decision_extension_days, 0),
+                ("travelAfterGrantDays", t.travel_after_grant_days, 1),
+            ] {
+                if !(min..=MAX_TERM).contains(&value) {
+                    p.push(
+                        FieldProblem::new(
+                            &at(name),
+                            Rule::NumberRange,
+                            format!("'{value}' is not a whole number from {min} to {MAX_TERM}"),
+                        )
+                        .with("value", value)
+                        .with("min", min)
+                        .with("max", MAX_TERM),
+                    );
+                }
+            }
+        }
+        let mut ordered: Vec<&ReunificationTerms> = self.family_reunification.iter().collect();
+        ordered.sort_by_key(|t| t.valid_from);
+        for pair in ordered.windows(2) {
+            if let [a, b] = pair
+                && a.valid_until.is_none_or(|u| b.valid_from <= u)
+            {
+                p.push(
+                    FieldProblem::new(
+                        "familyReunification",
+                        Rule::ReunificationTermsOverlap,
+                        format!(
+                            "the terms valid from {} and from {} overlap",
+                            a.valid_from, b.valid_from
+                        ),
+                    )
+                    .with("first", a.valid_from)
+                    .with("second", b.valid_from),
+                );
+            }
+        }
     }
 }

@@ -60,6 +60,7 @@ vocabulary!(
         FrameworksOverlap = "frameworks-overlap",
         QuotaChangeNeedsReason = "quota-change-needs-reason",
         NoSuchFramework = "no-such-framework",
+        ReunificationTermsOverlap = "reunification-terms-overlap",
     }
 );
 

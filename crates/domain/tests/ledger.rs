@@ -103,6 +103,7 @@ fn policy(c1: u64, deduct: u64, c2: u64, c3: u64) -> PolicySet {
                 caps: vec![],
             },
         ],
+        family_reunification: vec![],
     }
 }
 

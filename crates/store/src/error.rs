@@ -73,6 +73,15 @@ pub enum StoreError {
     },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    #[error("family-reunification application {0} does not exist")]
+    ApplicationNotFound(resettle_domain::reunification::ApplicationId),
+    #[error(
+        "family-reunification application {application} was changed by someone else since version {expected}; reload it and try again"
+    )]
+    ApplicationConflict {
+        application: resettle_domain::reunification::ApplicationId,
+        expected: i64,
+    },
     /// The transaction that would have stored the change failed as a whole
     /// (a group commit); nothing of it was stored.
     #[error("the change could not be stored (the database failed): {0}")]

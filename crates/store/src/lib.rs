@@ -19,6 +19,7 @@ pub mod placement;
 pub mod policy;
 mod query;
 pub mod retention;
+pub mod reunification;
 mod rows;
 mod sql;
 pub mod testing;
@@ -32,6 +33,7 @@ pub use query::{
     COUNT_LIMIT, CaseFilter, CaseSummary, Cursor, CursorError, Direction, Page, PageRequest,
     PageTooDeep,
 };
+pub use reunification::{ApplicationFilter, LeftBehind, Reunification, StoredApplication};
 pub use sql::{Backend, SqlStore};
 
 use async_trait::async_trait;
@@ -46,6 +48,7 @@ pub trait Store:
     + forecast::ForecastStore
     + placement::PlacementStore
     + operations::Operations
+    + reunification::Reunification
     + Send
     + Sync
 {

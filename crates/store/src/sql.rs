@@ -294,6 +294,131 @@ macro_rules! insert_transitions {
 }
 pub(crate) use insert_transitions;
 
+/// Writes new cases with their members, histories, special-category items,
+/// consents and counted facts inside transaction `$tx` (the ledger locked and
+/// its `$boundaries` read), many rows to a statement: an import, or a
+/// family-reunification arrival with its application.
+macro_rules! write_new_cases {
+    ($pool:expr, $tx:expr, $cases:expr, $keys:expr, $boundaries:expr, $progress:expr) => {{
+        // Written in chunks of multi-row statements: an import of many cases is
+        // a few thousand statements, not several per case.
+        let mut buckets: std::collections::BTreeMap<BucketKey, i64> = std::collections::BTreeMap::new();
+        let mut done = 0;
+        for chunk in $cases.chunks(CHUNK) {
+            let mut q = builder(
+                $pool,
+                "INSERT INTO cases (id, case_number, unhcr_reference, host_country, priority, \
+                 primary_category, secondary_category, programme, track, family_reunification_of, \
+                 linked_cases, submitted_on, state, version, last_event_on, selected_on, departed_on, \
+                 arrived_on, permit, housing, guidance, closed_on, persons, submitted_by_org, \
+                 housed_municipality, guidance_organisation, assigned_municipality) ",
+            );
+            q.push_values(chunk, |mut b, new| {
+                let c = &new.case;
+                let s = &c.submission;
+                let linked: Vec<&str> = s.linked_cases.iter().map(CaseNumber::as_str).collect();
+                b.push_bind(c.id.as_uuid())
+                    .push_bind(s.case_number.as_str())
+                    .push_bind(s.unhcr_reference.as_str())
+                    .push_bind(s.host_country.as_str().to_string())
+                    .push_bind(s.priority.as_str())
+                    .push_bind(s.primary_category.as_str())
+                    .push_bind(s.secondary_category.map(|v| v.as_str()))
+                    .push_bind(s.programme.as_str())
+                    .push_bind(s.track.as_str())
+                    .push_bind(s.family_reunification_of.as_ref().map(|n| n.as_str().to_string()))
+                    .push_bind(Json(linked))
+                    .push_bind(s.submitted_on)
+                    .push_bind(c.state.as_str())
+                    .push_bind(c.version)
+                    .push_bind(c.last_event_on)
+                    .push_bind(c.selected_on)
+                    .push_bind(c.departed_on)
+                    .push_bind(c.arrived_on)
+                    .push_bind(c.permit.as_ref().map(Json))
+                    .push_bind(c.housing.as_ref().map(Json))
+                    .push_bind(c.guidance.as_ref().map(Json))
+                    .push_bind(c.closed_on)
+                    .push_bind(c.persons() as i64)
+                    .push_bind(c.submitted_by.as_deref())
+                    .push_bind(c.municipality())
+                    .push_bind(c.guidance_organisation())
+                    .push_bind(c.assigned_municipality.as_deref());
+            });
+            q.build().execute(&mut *$tx).await?;
+            for new in chunk {
+                let id = new.case.id.as_uuid();
+                insert_special_and_consents!($tx, id, &new.case, $keys);
+            }
+            let members: Vec<(uuid::Uuid, i64, &resettle_domain::Member)> = chunk
+                .iter()
+                .flat_map(|n| n.case.submission.members.iter().enumerate().map(move |(i, m)| (n.case.id.as_uuid(), i as i64, m)))
+                .collect();
+            for part in members.chunks(CHUNK) {
+                let mut q = builder(
+                    $pool,
+                    "INSERT INTO members (id, case_id, position, given_name, family_name, date_of_birth, sex, \
+                     nationality, relationship, documents) ",
+                );
+                q.push_values(part, |mut b, (case_id, position, m)| {
+                    b.push_bind(m.id.as_uuid())
+                        .push_bind(*case_id)
+                        .push_bind(*position)
+                        .push_bind(m.given_name.as_str())
+                        .push_bind(m.family_name.as_str())
+                        .push_bind(m.date_of_birth.date())
+                        .push_bind(m.sex.as_str())
+                        .push_bind(m.nationality.code().to_string())
+                        .push_bind(m.relationship.as_str())
+                        .push_bind(Json(&m.documents));
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            let history: Vec<(uuid::Uuid, i64, &Transition)> = chunk
+                .iter()
+                .flat_map(|n| n.history.iter().enumerate().map(move |(i, t)| (n.case.id.as_uuid(), i as i64 + 1, t)))
+                .collect();
+            insert_transitions!($tx, &history);
+            let facts: Vec<(uuid::Uuid, Fact)> = chunk
+                .iter()
+                .flat_map(|n| facts_of(&n.case).into_iter().map(move |f| (n.case.id.as_uuid(), f)))
+                .collect();
+            for part in facts.chunks(CHUNK) {
+                let mut q = builder(
+                    $pool,
+                    "INSERT INTO ledger_facts (case_id, nationality, programme, family_reunification, selected_on, \
+                     arrived_on, host_country, primary_category, priority, track, persons) ",
+                );
+                q.push_values(part, |mut b, (case_id, f)| {
+                    b.push_bind(*case_id)
+                        .push_bind(f.nationality.as_str())
+                        .push_bind(f.programme.as_str())
+                        .push_bind(f.family_reunification)
+                        .push_bind(f.selected_on)
+                        .push_bind(f.arrived_on)
+                        .push_bind(f.host_country.as_str())
+                        .push_bind(f.primary_category.as_str())
+                        .push_bind(f.priority.as_str())
+                        .push_bind(f.track.as_str())
+                        .push_bind(f.persons);
+                });
+                q.build().execute(&mut *$tx).await?;
+            }
+            for (_, f) in facts.into_iter().filter(|(_, f)| f.counted()) {
+                let (sel, arr) = (bucket_of(f.selected_on, &$boundaries), bucket_of(f.arrived_on, &$boundaries));
+                let persons = f.persons;
+                let key = BucketKey { selected: sel, arrived: arr, fact: Fact { selected_on: None, arrived_on: None, persons: 0, ..f } };
+                *buckets.entry(key).or_default() += persons;
+            }
+            done += chunk.len();
+            $progress(done);
+        }
+        for (key, persons) in &buckets {
+            add_to_bucket!($tx, &key.fact, key.selected, key.arrived, *persons);
+        }
+    }};
+}
+
 /// Asks SQLite for query plans that do not depend on the values bound to a
 /// statement (its query planner stability guarantee). Once ANALYZE has run,
 /// SQLite (built with STAT4 statistics) would otherwise recompile a cached
@@ -349,6 +474,81 @@ fn pg_pool_options() -> PgPoolOptions {
 }
 
 impl SqlStore {
+    /// A relative's arrival: numbers the family-reunification case the
+    /// relative becomes (inside the transaction, so two arrivals never take
+    /// one number), writes it with its counted facts, and saves the
+    /// application with the number, the event and the audit entry, all or
+    /// nothing.
+    pub(crate) async fn write_arrival(
+        &self,
+        application: &resettle_domain::reunification::Application,
+        expected: i64,
+        event: &resettle_domain::reunification::ApplicationEvent,
+        relative: usize,
+        build: &(
+             dyn Fn(
+            CaseNumber,
+        ) -> Result<NewCase, resettle_domain::reunification::ReunificationError>
+                 + Send
+                 + Sync
+         ),
+        audit: &crate::NewAuditEntry,
+    ) -> Result<NewCase, StoreError> {
+        use crate::audit::{AuditLock, append_in_tx};
+        use resettle_domain::reunification::arrival_case_number;
+        let arrived = application
+            .relatives
+            .get(relative)
+            .and_then(|r| r.arrived_on)
+            .ok_or_else(|| StoreError::Invalid {
+                field: "relative".into(),
+                message: format!("relative {relative} of the application has not arrived"),
+            })?;
+        let prefix = application
+            .sponsor_case_number
+            .as_str()
+            .get(..3)
+            .unwrap_or("XXX")
+            .to_string();
+        let year = arrived.year();
+        let pattern = format!("{prefix}-{:02}C9%", year.rem_euclid(100));
+        let keys: Option<&crate::crypto::DataKeys> = None;
+        let new = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            tx.lock_ledger(false).await?;
+            let boundaries = current_boundaries!(tx);
+            let taken: Vec<String> = sqlx::query_scalar(
+                "SELECT case_number FROM cases WHERE case_number LIKE $1",
+            )
+            .bind(&pattern)
+            .fetch_all(&mut *tx)
+            .await?;
+            let n = taken
+                .iter()
+                .filter_map(|c| c.get(7..).filter(|d| d.len() == 6)?.parse::<u32>().ok())
+                .filter_map(|d| d.checked_sub(900_000))
+                .max()
+                .map_or(0, |m| m + 1);
+            let number = arrival_case_number(&prefix, year, n).ok_or_else(|| StoreError::Invalid {
+                field: "relative".into(),
+                message: format!("no family-reunification case number is left for {prefix} in {year}"),
+            })?;
+            let new = build(number.clone()).map_err(crate::reunification::refused)?;
+            let mut saved = application.clone();
+            if let Some(r) = saved.relatives.get_mut(relative) {
+                r.arrival_case = Some(number);
+            }
+            let cases = std::slice::from_ref(&new);
+            write_new_cases!(pool, tx, cases, keys, boundaries, |_| {});
+            crate::reunification::update_application!(tx, &saved, expected, event, audit.at);
+            tx.lock_audit().await?;
+            append_in_tx!(tx, std::slice::from_ref(audit));
+            tx.commit().await?;
+            new
+        });
+        Ok(new)
+    }
+
     /// Opens (and creates, for SQLite) the database named by `url` and brings
     /// its schema up to date. `url` is `postgres://…`, or a SQLite file as
     /// `sqlite:path`, `sqlite://path` or a plain path.
@@ -533,6 +733,7 @@ impl Store for SqlStore {
                 existing.extend(found);
             }
             let mut problems = Vec::new();
+            let mut sponsors = Vec::new();
             for (index, new) in cases.iter().enumerate() {
                 let s = &new.case.submission;
                 let problem = |field: &str, message: String| ImportProblem {
@@ -545,18 +746,25 @@ impl Store for SqlStore {
                     problems.push(problem("caseNumber", format!("case {} exists already", s.case_number)));
                 }
                 let Some(of) = &s.family_reunification_of else { continue };
-                let target: Option<(Option<String>, Option<Date>)> = match in_batch.get(of.as_str()) {
-                    Some(c) => Some((c.submission.family_reunification_of.as_ref().map(|n| n.to_string()), c.arrived_on)),
-                    None => sqlx::query_as("SELECT family_reunification_of, arrived_on FROM cases WHERE case_number = $1")
+                let target: Option<(uuid::Uuid, Option<String>, Option<Date>)> = match in_batch.get(of.as_str()) {
+                    Some(c) => Some((c.id.as_uuid(), c.submission.family_reunification_of.as_ref().map(|n| n.to_string()), c.arrived_on)),
+                    None => sqlx::query_as("SELECT id, family_reunification_of, arrived_on FROM cases WHERE case_number = $1")
                         .bind(of.as_str())
                         .fetch_optional(&mut *tx)
                         .await?,
                 };
                 let message = match target {
                     None => Some(format!("case {of} is neither in this file nor in the system")),
-                    Some((Some(_), _)) => Some(format!("case {of} is itself family reunification; link to the resettled case")),
-                    Some((None, None)) => Some(format!("case {of} has not arrived, so nobody can join it yet")),
-                    Some((None, Some(_))) => None,
+                    Some((_, Some(_), _)) => Some(format!("case {of} is itself family reunification; link to the resettled case")),
+                    Some((_, None, None)) => Some(format!("case {of} has not arrived, so nobody can join it yet")),
+                    Some((id, None, Some(arrived_on))) => {
+                        sponsors.push((index, resettle_domain::reunification::Sponsor {
+                            id: CaseId::from_uuid(id),
+                            case_number: of.clone(),
+                            arrived_on,
+                        }));
+                        None
+                    }
                 };
                 if let Some(m) = message {
                     problems.push(problem("familyReunificationOf", m));
@@ -565,121 +773,22 @@ impl Store for SqlStore {
             if !problems.is_empty() {
                 return Err(StoreError::ImportRejected(problems));
             }
-            // Written in chunks of multi-row statements: an import of many cases is
-            // a few thousand statements, not several per case.
-            let mut buckets: std::collections::BTreeMap<BucketKey, i64> = std::collections::BTreeMap::new();
-            let mut done = 0;
-            for chunk in cases.chunks(CHUNK) {
-                let mut q = builder(
-                    pool,
-                    "INSERT INTO cases (id, case_number, unhcr_reference, host_country, priority, \
-                     primary_category, secondary_category, programme, track, family_reunification_of, \
-                     linked_cases, submitted_on, state, version, last_event_on, selected_on, departed_on, \
-                     arrived_on, permit, housing, guidance, closed_on, persons, submitted_by_org, \
-                     housed_municipality, guidance_organisation, assigned_municipality) ",
+            write_new_cases!(pool, tx, cases, keys, boundaries, progress);
+            // A legacy family-reunification case comes with the application
+            // it stands for, so the relatives' process can be read and worked
+            // like any other (see `Application::from_case`).
+            for (index, sponsor) in &sponsors {
+                let Some(new) = cases.get(*index) else { continue };
+                let a = resettle_domain::reunification::Application::from_case(
+                    resettle_domain::reunification::ApplicationId::generate(),
+                    &new.case,
+                    sponsor,
                 );
-                q.push_values(chunk, |mut b, new| {
-                    let c = &new.case;
-                    let s = &c.submission;
-                    let linked: Vec<&str> = s.linked_cases.iter().map(CaseNumber::as_str).collect();
-                    b.push_bind(c.id.as_uuid())
-                        .push_bind(s.case_number.as_str())
-                        .push_bind(s.unhcr_reference.as_str())
-                        .push_bind(s.host_country.as_str().to_string())
-                        .push_bind(s.priority.as_str())
-                        .push_bind(s.primary_category.as_str())
-                        .push_bind(s.secondary_category.map(|v| v.as_str()))
-                        .push_bind(s.programme.as_str())
-                        .push_bind(s.track.as_str())
-                        .push_bind(s.family_reunification_of.as_ref().map(|n| n.as_str().to_string()))
-                        .push_bind(Json(linked))
-                        .push_bind(s.submitted_on)
-                        .push_bind(c.state.as_str())
-                        .push_bind(c.version)
-                        .push_bind(c.last_event_on)
-                        .push_bind(c.selected_on)
-                        .push_bind(c.departed_on)
-                        .push_bind(c.arrived_on)
-                        .push_bind(c.permit.as_ref().map(Json))
-                        .push_bind(c.housing.as_ref().map(Json))
-                        .push_bind(c.guidance.as_ref().map(Json))
-                        .push_bind(c.closed_on)
-                        .push_bind(c.persons() as i64)
-                        .push_bind(c.submitted_by.as_deref())
-                        .push_bind(c.municipality())
-                        .push_bind(c.guidance_organisation())
-                        .push_bind(c.assigned_municipality.as_deref());
-                });
-                q.build().execute(&mut *tx).await?;
-                for new in chunk {
-                    let id = new.case.id.as_uuid();
-                    insert_special_and_consents!(tx, id, &new.case, keys);
-                }
-                let members: Vec<(uuid::Uuid, i64, &resettle_domain::Member)> = chunk
-                    .iter()
-                    .flat_map(|n| n.case.submission.members.iter().enumerate().map(move |(i, m)| (n.case.id.as_uuid(), i as i64, m)))
-                    .collect();
-                for part in members.chunks(CHUNK) {
-                    let mut q = builder(
-                        pool,
-                        "INSERT INTO members (id, case_id, position, given_name, family_name, date_of_birth, sex, \
-                         nationality, relationship, documents) ",
-                    );
-                    q.push_values(part, |mut b, (case_id, position, m)| {
-                        b.push_bind(m.id.as_uuid())
-                            .push_bind(*case_id)
-                            .push_bind(*position)
-                            .push_bind(m.given_name.as_str())
-                            .push_bind(m.family_name.as_str())
-                            .push_bind(m.date_of_birth.date())
-                            .push_bind(m.sex.as_str())
-                            .push_bind(m.nationality.code().to_string())
-                            .push_bind(m.relationship.as_str())
-                            .push_bind(Json(&m.documents));
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                let history: Vec<(uuid::Uuid, i64, &Transition)> = chunk
-                    .iter()
-                    .flat_map(|n| n.history.iter().enumerate().map(move |(i, t)| (n.case.id.as_uuid(), i as i64 + 1, t)))
-                    .collect();
-                insert_transitions!(tx, &history);
-                let facts: Vec<(uuid::Uuid, Fact)> = chunk
-                    .iter()
-                    .flat_map(|n| facts_of(&n.case).into_iter().map(move |f| (n.case.id.as_uuid(), f)))
-                    .collect();
-                for part in facts.chunks(CHUNK) {
-                    let mut q = builder(
-                        pool,
-                        "INSERT INTO ledger_facts (case_id, nationality, programme, family_reunification, selected_on, \
-                         arrived_on, host_country, primary_category, priority, track, persons) ",
-                    );
-                    q.push_values(part, |mut b, (case_id, f)| {
-                        b.push_bind(*case_id)
-                            .push_bind(f.nationality.as_str())
-                            .push_bind(f.programme.as_str())
-                            .push_bind(f.family_reunification)
-                            .push_bind(f.selected_on)
-                            .push_bind(f.arrived_on)
-                            .push_bind(f.host_country.as_str())
-                            .push_bind(f.primary_category.as_str())
-                            .push_bind(f.priority.as_str())
-                            .push_bind(f.track.as_str())
-                            .push_bind(f.persons);
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                for (_, f) in facts.into_iter().filter(|(_, f)| f.counted()) {
-                    let (sel, arr) = (bucket_of(f.selected_on, &boundaries), bucket_of(f.arrived_on, &boundaries));
-                    let persons = f.persons;
-                    let key = BucketKey { selected: sel, arrived: arr, fact: Fact { selected_on: None, arrived_on: None, persons: 0, ..f } };
-                    *buckets.entry(key).or_default() += persons;
-                }
-                done += chunk.len();
-                progress(done);
-            }
-            for (key, persons) in &buckets {
-                add_to_bucket!(tx, &key.fact, key.selected, key.arrived, *persons);
+                let first = new.history.first();
+                let actor = first.map_or("import", |t| t.actor.as_str());
+                let at = first.map_or_else(time::OffsetDateTime::now_utc, |t| t.recorded_at);
+                let event = a.imported_event(&new.case, actor);
+                crate::reunification::insert_application!(tx, &a, std::slice::from_ref(&event), actor, at);
             }
             tx.commit().await?;
         });
@@ -894,6 +1003,8 @@ impl Store for SqlStore {
                 .await?;
             }
             sqlx::query("DELETE FROM sensitive_data WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
+            // The relatives left behind are named: nothing of them stays.
+            sqlx::query("DELETE FROM relatives_left_behind WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("UPDATE case_transitions SET reason = NULL WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
             tx.commit().await?;
         });

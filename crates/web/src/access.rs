@@ -102,6 +102,41 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/api/v1/holds/{id}/messages", Needs(ManageHolds)),
     r(
         "GET",
+        "/api/v1/family-reunification-applications",
+        Needs(ReadReunification),
+    ),
+    r(
+        "POST",
+        "/api/v1/family-reunification-applications",
+        Needs(DecideReunification),
+    ),
+    r(
+        "GET",
+        "/api/v1/family-reunification-applications/{id}",
+        Needs(ReadReunification),
+    ),
+    r(
+        "POST",
+        "/api/v1/family-reunification-applications/{id}/decisions",
+        Needs(DecideReunification),
+    ),
+    r(
+        "POST",
+        "/api/v1/family-reunification-applications/{id}/travel",
+        Needs(ArrangeReunificationTravel),
+    ),
+    r(
+        "GET",
+        "/api/v1/cases/{id}/relatives-left-behind",
+        Needs(ReadReunification),
+    ),
+    r(
+        "PUT",
+        "/api/v1/cases/{id}/relatives-left-behind",
+        Needs(RecordRelativesLeftBehind),
+    ),
+    r(
+        "GET",
         "/api/v1/cases/{id}/preparation",
         Needs(ReadPreparation),
     ),
@@ -178,6 +213,23 @@ pub const ROUTES: &[RouteRule] = &[
     ),
     r("POST", "/country-policy-notes", Needs(ManageCountryPolicy)),
     r("POST", "/holds", Needs(ManageHolds)),
+    r("GET", "/family-reunification", Needs(ReadReunification)),
+    r("POST", "/family-reunification", Needs(DecideReunification)),
+    r(
+        "GET",
+        "/family-reunification/{id}",
+        Needs(ReadReunification),
+    ),
+    r(
+        "POST",
+        "/family-reunification/{id}/decisions",
+        Needs(DecideReunification),
+    ),
+    r(
+        "POST",
+        "/family-reunification/{id}/travel",
+        Needs(ArrangeReunificationTravel),
+    ),
     r("GET", "/policy", Needs(ReadPolicy)),
     r("POST", "/policy", Needs(ManagePolicy)),
 ];

@@ -134,8 +134,13 @@ impl From<StoreError> for Problem {
             StoreError::Conflict { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
             StoreError::NotFound(_)
             | StoreError::MissionNotFound(_)
-            | StoreError::HoldNotFound(_) => Problem::new(StatusCode::NOT_FOUND, e.to_string()),
-            StoreError::MissionConflict { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
+            | StoreError::HoldNotFound(_)
+            | StoreError::ApplicationNotFound(_) => {
+                Problem::new(StatusCode::NOT_FOUND, e.to_string())
+            }
+            StoreError::MissionConflict { .. } | StoreError::ApplicationConflict { .. } => {
+                Problem::new(StatusCode::CONFLICT, e.to_string())
+            }
             StoreError::PlacesExhausted { .. }
             | StoreError::MissionNotOpen { .. }
             | StoreError::DepartureOnHold { .. } => {

@@ -39,6 +39,9 @@ async fn every_page_in_english_has_no_wcag_2_1_aa_violation() {
 struct Data {
     cases: Vec<String>,
     mission: String,
+    /// A family-reunification application of the Tilburg family, one
+    /// relative granted (so COA's travel form shows) and one still waiting.
+    application: String,
 }
 
 /// Something on every page: the documented example's three families (one
@@ -113,7 +116,42 @@ async fn seed(app: &App) -> Data {
         )
         .await;
     }
-    Data { cases, mission }
+    let application = post(
+        Role::IndOfficer,
+        "/api/v1/family-reunification-applications",
+        json!({ "sponsorCaseId": cases[0], "permitIssuedOn": "2024-08-21", "appliedOn": "2024-10-01",
+                "relatives": [
+                    { "givenName": "Karim", "familyName": "Testfamily", "dateOfBirth": "1988-01-01", "sex": "male", "nationality": "SDN", "relationship": "spouse" },
+                    { "givenName": "Lina", "familyName": "Testfamily", "dateOfBirth": "2010-01-01", "sex": "female", "nationality": "SDN", "relationship": "child" }
+                ] }),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/family-reunification-applications/{application}/decisions");
+    for (version, change) in [
+        (
+            1,
+            json!({ "type": "record-evidence", "relative": 0, "kind": "documents" }),
+        ),
+        (
+            2,
+            json!({ "type": "decide", "relative": 0, "decision": "grant" }),
+        ),
+    ] {
+        post(
+            Role::IndOfficer,
+            &path,
+            json!({ "expectedVersion": version, "occurredOn": "2024-11-01", "change": change }),
+        )
+        .await;
+    }
+    Data {
+        cases,
+        mission,
+        application,
+    }
 }
 
 /// The pages `role` may open (`None`: not signed in), from the route table,
@@ -140,6 +178,8 @@ fn pages(role: Option<Role>, data: &Data) -> Vec<String> {
             for id in &data.cases {
                 out.push(r.path.replace("{id}", id));
             }
+        } else if r.path.contains("{id}") && r.path.starts_with("/family-reunification/") {
+            out.push(r.path.replace("{id}", &data.application));
         } else if r.path.contains("{id}") && r.path.starts_with("/missions/") {
             out.push(r.path.replace("{id}", &data.mission));
         } else if r.path.contains("{name}") {

@@ -68,6 +68,7 @@ async fn every_role_logs_in_and_sees_exactly_its_menu_and_data() {
             &[
                 "/cases",
                 "/norms",
+                "/family-reunification",
                 "/missions",
                 "/holds",
                 "/country-policy-notes",
@@ -83,6 +84,7 @@ async fn every_role_logs_in_and_sees_exactly_its_menu_and_data() {
             &[
                 "/cases",
                 "/norms",
+                "/family-reunification",
                 "/missions",
                 "/holds",
                 "/country-policy-notes",
@@ -95,7 +97,7 @@ async fn every_role_logs_in_and_sees_exactly_its_menu_and_data() {
         (
             Role::MunicipalityOfficer,
             "t-municipality-officer",
-            &["/cases", "/norms"],
+            &["/cases", "/norms", "/family-reunification"],
             Some("Eén zaak gevonden"),
         ),
         (

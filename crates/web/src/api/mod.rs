@@ -12,6 +12,7 @@ pub(crate) mod norms;
 pub(crate) mod paging;
 pub(crate) mod preparation;
 pub(crate) mod reports;
+pub(crate) mod reunification;
 
 use crate::access::Rule;
 use crate::state::AppState;
@@ -51,6 +52,7 @@ use utoipa_axum::routes;
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "reports", description = "The quota ledger: Parliament's figures, live from case data"),
         (name = "missions", description = "Selection missions, the dossier track, country policy, requests for submissions and holds"),
+        (name = "family-reunification", description = "Family reunification (nareis): relatives left behind, applications, the IND's decisions, travel and arrival"),
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -108,6 +110,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(preparation::put_profile))
         .routes(routes!(preparation::create_orientation))
         .routes(routes!(preparation::put_travel))
+        .routes(routes!(
+            reunification::list_applications,
+            reunification::create_application
+        ))
+        .routes(routes!(reunification::get_application))
+        .routes(routes!(reunification::create_decision))
+        .routes(routes!(reunification::create_travel))
+        .routes(routes!(
+            reunification::get_left_behind,
+            reunification::put_left_behind
+        ))
 }
 
 /// The routes that need no token.

@@ -348,6 +348,22 @@ capability!(
     HoldManager, Permission::ManageHolds, "act-manage-holds-on-departures"
 );
 capability!(
+    /// May read family-reunification applications (within the role's scope).
+    ReunificationReader, Permission::ReadReunification, "act-read-family-reunification"
+);
+capability!(
+    /// May register applications and decide on family reunification (the IND).
+    ReunificationDecider, Permission::DecideReunification, "act-decide-family-reunification"
+);
+capability!(
+    /// May arrange granted relatives' travel and record their arrival (COA).
+    ReunificationTravelArranger, Permission::ArrangeReunificationTravel, "act-arrange-family-reunification-travel"
+);
+capability!(
+    /// May record the relatives a family leaves behind.
+    LeftBehindRecorder, Permission::RecordRelativesLeftBehind, "act-record-relatives-left-behind"
+);
+capability!(
     /// May record consent to share, or override its absence.
     ConsentRecorder, Permission::RecordConsent, "act-record-consent"
 );

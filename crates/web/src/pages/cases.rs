@@ -271,6 +271,9 @@ pub async fn detail(
     if let Some(prep) = &prep {
         page = with_preparation(page, t, &reader.principal, &case, prep, &[]);
     }
+    let left =
+        super::reunification::left_behind_section(&state, t, &reader.principal, case.id).await;
+    page = super::reunification::append_section(page, left);
     Ok(page.into_response())
 }
 

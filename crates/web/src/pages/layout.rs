@@ -35,6 +35,9 @@ pub fn page(t: T, title: &str, path: &str, who: Option<&Principal>, body: Markup
                                 @if may(Permission::ReadCases) {
                                     li { a href="/norms" aria-current=[path.starts_with("/norms").then_some("page")] { (t.t("nav-norms")) } }
                                 }
+                                @if may(Permission::ReadReunification) {
+                                    li { a href="/family-reunification" aria-current=[path.starts_with("/family-reunification").then_some("page")] { (t.t("nav-reunification")) } }
+                                }
                                 @if may(Permission::ReadMissions) {
                                     li { a href="/missions" aria-current=[path.starts_with("/missions").then_some("page")] { (t.t("nav-missions")) } }
                                     li { a href="/holds" aria-current=[path.starts_with("/holds").then_some("page")] { (t.t("nav-holds")) } }

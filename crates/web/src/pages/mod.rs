@@ -15,6 +15,7 @@ mod norms;
 mod placement;
 mod refusals;
 mod reports;
+mod reunification;
 mod submissions;
 mod worklist;
 
@@ -100,6 +101,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/country-policy-notes",
             get(missions::notes).post(missions::add_note),
+        )
+        .route(
+            "/family-reunification",
+            get(reunification::list).post(reunification::create),
+        )
+        .route("/family-reunification/{id}", get(reunification::show))
+        .route(
+            "/family-reunification/{id}/decisions",
+            axum::routing::post(reunification::decide),
+        )
+        .route(
+            "/family-reunification/{id}/travel",
+            axum::routing::post(reunification::travel),
         )
         .route("/language", get(language))
         .route("/accessibility", get(accessibility))

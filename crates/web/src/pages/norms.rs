@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use resettle_domain::norms::{Norm, NormStatus};
 
-fn status_word(t: T, s: NormStatus) -> String {
+pub(super) fn status_word(t: T, s: NormStatus) -> String {
     t.t(match s {
         NormStatus::Overdue => "norms-overdue",
         NormStatus::AtRisk => "norms-at-risk",
@@ -161,5 +161,10 @@ pub async fn show(
             } }
         }
     };
-    page(t, &t.t("norms-title"), "/norms", Some(&p), body).into_response()
+    let reunification = super::reunification::norms_section(&state, t, &p).await;
+    super::reunification::append_section(
+        page(t, &t.t("norms-title"), "/norms", Some(&p), body),
+        reunification,
+    )
+    .into_response()
 }
