@@ -82,7 +82,7 @@ fn status_badge(t: T, s: MissionStatus) -> Markup {
 
 fn mission_title(t: T, m: &Mission) -> String {
     match m.host_country {
-        Some(h) => format!("{} — {}", m.name, h.name()),
+        Some(h) => format!("{} — {}", m.name, t.country(h)),
         None => format!("{} — {}", m.name, t.t("mission-kind-dossier")),
     }
 }
@@ -122,15 +122,15 @@ async fn index_page(
             tbody { @for m in &missions { tr {
                 th scope="row" { a href={ "/missions/" (m.id) } { (mission_title(t, m)) } }
                 td { (t.term("mission-kind", m.kind.as_str())) }
-                td { (m.starts_on) " – " (m.ends_on) }
+                td { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
                 td { (status_badge(t, m.status)) }
-                td.num { (m.places) }
-                td.num { (m.places_used) }
+                td.num { (t.n(m.places)) }
+                td.num { (t.n(m.places_used)) }
             } } }
         } }
-        h2 { (t.with("plan-title", &[("year", year.into())])) }
+        h2 { (t.with("plan-title", &[("year", year.to_string().into())])) }
         div.table-scroll { table {
-            caption { (t.with("plan-title", &[("year", year.into())])) }
+            caption { (t.with("plan-title", &[("year", year.to_string().into())])) }
             thead { tr {
                 th scope="col" { (t.t("field-host-country")) }
                 th scope="col" class="num" { (t.t("plan-planned")) }
@@ -140,8 +140,8 @@ async fn index_page(
                 th scope="col" class="num" { (t.t("mission-places-used")) }
             } }
             tbody { @for l in &plan.lines { tr {
-                th scope="row" { @match l.host_country { Some(h) => (h.name()), None => (t.t("plan-unearmarked")) } }
-                td.num { (l.planned) } td.num { (l.on_missions) } td.num { (l.returned) } td.num { (l.unallocated) } td.num { (l.used) }
+                th scope="row" { @match l.host_country { Some(h) => (t.country(h)), None => (t.t("plan-unearmarked")) } }
+                td.num { (t.n(l.planned)) } td.num { (t.n(l.on_missions)) } td.num { (t.n(l.returned)) } td.num { (t.n(l.unallocated)) } td.num { (t.n(l.used)) }
             } } }
         } }
         @if p.allows(Permission::ManageMissions) {
@@ -334,8 +334,8 @@ async fn detail_page(
             dt { (t.t("mission-modality")) } dd { (t.term("modality", m.modality.as_str()))
                 @if !m.remote_case_kinds.is_empty() { " (" (m.remote_case_kinds.join(", ")) ")" } }
             dt { (t.t("mission-team")) } dd { (m.team.join(", ")) }
-            dt { (t.t("mission-populations")) } dd { @for (i, n) in m.populations.iter().enumerate() { @if i > 0 { ", " } (n.name()) } }
-            dt { (t.t("mission-places")) } dd { (m.places) }
+            dt { (t.t("mission-populations")) } dd { @for (i, n) in m.populations.iter().enumerate() { @if i > 0 { ", " } (t.nationality(*n)) } }
+            dt { (t.t("mission-places")) } dd { (t.n(m.places)) }
             dt { (t.t("mission-places-used")) } dd { (m.places_used) }
             @if let Some(r) = &m.status_reason { dt { (t.t("field-reason")) } dd { (r) } }
             dt { (t.t("field-version")) } dd { (m.version) }
@@ -512,7 +512,7 @@ pub async fn request(
             @if r.policy_notes.is_empty() { p { (t.t("request-no-policy")) } }
             @for n in &r.policy_notes {
                 section.policy-note data-note=(n.id) {
-                    h3 { (n.nationality.name()) @if let Some(g) = &n.group { " — " (g) } }
+                    h3 { (t.nationality(n.nationality)) @if let Some(g) = &n.group { " — " (g) } }
                     p { strong { (t.term("note-kind", n.kind.as_str())) } ": " (n.summary) }
                     p.meta { (t.with("request-valid", &[("from", n.valid_from.to_string().into()), ("until", n.valid_until.map(|d| d.to_string()).unwrap_or_else(|| "—".into()).into())])) }
                 }
@@ -751,7 +751,7 @@ async fn notes_page(
                 th scope="col" { (t.t("request-attention")) }
             } }
             tbody { @for n in &notes { tr {
-                th scope="row" { (n.nationality.name()) }
+                th scope="row" { (t.nationality(n.nationality)) }
                 td { (n.group.clone().unwrap_or_default()) }
                 td { (t.term("note-kind", n.kind.as_str())) }
                 td { (n.summary) }

@@ -22,38 +22,17 @@ use resettle_domain::policy::PolicySet;
 use resettle_domain::rule::{FieldProblem, Rule};
 use serde::Deserialize;
 
-/// The page's words for a table's English heading or yes/no cell, where the
-/// translations have them (key `col-` and the heading in kebab case).
-fn word(t: T, english: &str) -> String {
-    let slug: String = english
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    let key = format!("col-{slug}");
-    let translated = t.t(&key);
-    if translated == key {
-        english.to_string()
-    } else {
-        translated
-    }
-}
-
 fn table(t: T, tb: &Table, round: bool) -> Markup {
     html! {
         div.table-scroll { table {
-            caption { (word(t, &tb.title)) }
-            thead { tr { @for h in &tb.headers { th scope="col" { (word(t, h)) } } } }
+            caption { (tb.title) }
+            thead { tr { @for h in &tb.headers { th scope="col" { (h) } } } }
             tbody { @for r in &tb.rows { tr {
                 @for (i, c) in r.iter().enumerate() {
-                    @let text = c.show(round);
+                    @let text = c.show_for(round, t.0);
                     @if i == 0 { th scope="row" { (text) } }
-                    @else if matches!(c, render::Cell::Text(_)) { td { (if text == "yes" || text == "no" { word(t, &text) } else { text }) } }
-                    @else { td.num { (text) } }
+                    @else if c.is_number() { td.num { (text) } }
+                    @else { td { (text) } }
                 }
             } } }
         } }
@@ -79,7 +58,7 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
             .iter()
             .flat_map(|p| p.pledges.iter().map(move |l| (p.id.clone(), l)))
             .map(|(id, l)| Group {
-                label: format!("{id} {}", l.programme),
+                label: format!("{id} {}", t.term("programme", l.programme.as_str())),
                 bars: vec![
                     (t.t("report-realised"), r(l.realised)),
                     (t.t("report-pledged"), r(l.pledged)),
@@ -95,7 +74,12 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
                     .by_nationality
                     .iter()
                     .take(4)
-                    .map(|n| (n.key.clone(), r(n.persons)))
+                    .map(|n| {
+                        (
+                            render::composition_value(t, "nationality", &n.key),
+                            r(n.persons),
+                        )
+                    })
                     .collect(),
             })
             .collect(),
@@ -104,7 +88,7 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
             .iter()
             .flat_map(|p| p.lines.iter().map(move |l| (p.year, l)))
             .map(|(year, l)| Group {
-                label: format!("{year} {}", l.key),
+                label: format!("{year} {}", render::plan_key(t, &l.key)),
                 bars: vec![
                     (t.t("report-selected"), r(l.selected)),
                     (t.t("report-planned"), r(l.planned)),
@@ -112,7 +96,7 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
             })
             .collect(),
     };
-    bars("report-chart", &t.t("report-chart-title"), &groups)
+    bars("report-chart", &t.t("report-chart-title"), &groups, t.0)
 }
 
 pub async fn index(t: T, reader: ReportReader) -> Response {
@@ -155,7 +139,8 @@ pub async fn show(
             &p.origin,
         )
         .await;
-        return file(&report, &name, format, round).map_err(IntoResponse::into_response);
+        return file(&report, &name, format, round, params.lang(t))
+            .map_err(IntoResponse::into_response);
     }
     audit(
         &state,
@@ -174,14 +159,15 @@ pub async fn show(
         p {
             @if round { a href={ "/reports/" (name) } { (t.t("report-exact")) } }
             @else { a href={ "/reports/" (name) "?roundToTens=true" } { (t.t("report-rounded")) } }
-            " · " a href={ "/reports/" (name) "?format=csv" (q) } { "CSV" }
-            " · " a href={ "/reports/" (name) "?format=xlsx" (q) } { "XLSX" }
-            " · " a href={ "/reports/" (name) "?format=md" (q) } { "Markdown" }
+            @let lang = t.0.code();
+            " · " a href={ "/reports/" (name) "?format=csv&lang=" (lang) (q) } { "CSV" }
+            " · " a href={ "/reports/" (name) "?format=xlsx&lang=" (lang) (q) } { "XLSX" }
+            " · " a href={ "/reports/" (name) "?format=md&lang=" (lang) (q) } { "Markdown" }
             " · " a href={ "/api/v1/reports/" (name) } { "JSON (API)" }
         }
         (chart(t, &report, round))
         p.hint { (t.t("report-table-alternative")) }
-        @for tb in render::tables(&report) { (table(t, &tb, round)) }
+        @for tb in render::tables(&report, t) { (table(t, &tb, round)) }
     };
     Ok(page(t, &title, &format!("/reports/{name}"), Some(p), body).into_response())
 }
@@ -251,7 +237,7 @@ pub async fn print(
         &p.origin,
     )
     .await;
-    let tables = render::tables(&Report::Frameworks(report.clone()));
+    let tables = render::tables(&Report::Frameworks(report.clone()), t);
     let body = html! {
         article.print {
             h1 { (t.t("print-title")) }
@@ -297,7 +283,7 @@ fn policy_page(
                     tbody { @for f in &v.document.frameworks { tr {
                         th scope="row" { (f.id) }
                         td { (f.start) " – " (f.end) }
-                        td.num { (f.commitment) }
+                        td.num { (t.n(f.commitment)) }
                         td { @for d in &f.deductions { (d.places) " (" (d.reason) ")" br; } }
                     } } }
                 } }

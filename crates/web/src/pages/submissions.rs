@@ -301,7 +301,7 @@ pub async fn preview(
                 } }
                 tbody { @for c in cases { tr {
                     th scope="row" { (c.case.submission.case_number) }
-                    td { (c.case.submission.host_country.name()) }
+                    td { (t.country(c.case.submission.host_country)) }
                     td { (t.term("priority", c.case.submission.priority.as_str())) }
                     td.num { (c.case.persons()) }
                     td { (c.case.submission.submitted_on) }
@@ -487,9 +487,9 @@ pub async fn requests(
                 } }
                 tbody { @for m in &open { tr {
                     th scope="row" { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } }
-                    td { (m.host_country.map(|c| c.name().to_string()).unwrap_or_default()) }
+                    td { (m.host_country.map(|c| t.country(c)).unwrap_or_default()) }
                     td { (m.starts_on) " – " (m.ends_on) }
-                    td.num { (m.places) }
+                    td.num { (t.n(m.places)) }
                     td { (t.term("mission-status", m.status.as_str())) }
                 } } }
             } }

@@ -82,7 +82,7 @@ fn waiting_section(t: T, w: &Waiting) -> Markup {
                     } }
                     tbody { @for c in &w.page.items { tr {
                         th scope="row" { a href={ "/cases/" (c.id) } { (c.case_number) } }
-                        td { (c.host_country.name()) }
+                        td { (t.country(c.host_country)) }
                         td { (t.term("priority", c.priority.as_str())) }
                         td.num { (c.persons) }
                         td { (c.submitted_on) }
