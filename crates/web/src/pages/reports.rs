@@ -276,27 +276,27 @@ fn policy_page(
         @match current {
             None => p { (t.t("policy-none")) },
             Some(v) => {
-                p { (t.with("policy-version", &[("version", v.version.into()), ("by", v.changed_by.clone().into()), ("at", v.changed_at.date().to_string().into()), ("reason", v.reason.clone().into())])) }
+                p { (t.with("policy-version", &[("version", v.version.into()), ("by", v.changed_by.clone().into()), ("at", t.date(v.changed_at.date()).into()), ("reason", v.reason.clone().into())])) }
                 div.table-scroll { table {
                     caption { (t.t("policy-frameworks")) }
-                    thead { tr { th scope="col" { "id" } th scope="col" { (t.t("policy-period")) } th scope="col" { (t.t("report-commitment")) } th scope="col" { (t.t("policy-deductions")) } } }
+                    thead { tr { th scope="col" { (t.t("col-framework")) } th scope="col" { (t.t("policy-period")) } th scope="col" { (t.t("report-commitment")) } th scope="col" { (t.t("policy-deductions")) } } }
                     tbody { @for f in &v.document.frameworks { tr {
                         th scope="row" { (f.id) }
-                        td { (f.start) " – " (f.end) }
+                        td { (t.date(f.start)) " – " (t.date(f.end)) }
                         td.num { (t.n(f.commitment)) }
-                        td { @for d in &f.deductions { (d.places) " (" (d.reason) ")" br; } }
+                        td { @for d in &f.deductions { (t.n(d.places)) " (" (d.reason) ")" br; } }
                     } } }
                 } }
                 @for q in &v.document.quota_changes {
-                    p { (t.with("policy-quota", &[("from", q.effective_from.to_string().into()), ("places", q.places_per_year.into()), ("reason", q.reason.clone().into())])) }
+                    p { (t.with("policy-quota", &[("from", t.date(q.effective_from).into()), ("places", q.places_per_year.into()), ("reason", q.reason.clone().into())])) }
                 }
                 @for s in &v.document.suspensions {
-                    p { (t.with("policy-suspension", &[("programme", s.programme.as_str().into()), ("from", s.from.to_string().into()), ("until", s.until.map(|u| u.to_string()).unwrap_or_default().into()), ("reason", s.reason.clone().into())])) }
+                    p { (t.with("policy-suspension", &[("programme", t.term("programme", s.programme.as_str()).into()), ("from", t.date(s.from).into()), ("until", s.until.map(|u| t.date(u)).unwrap_or_default().into()), ("reason", s.reason.clone().into())])) }
                 }
             }
         }
         h2 { (t.t("policy-history")) }
-        ol { @for v in versions { li { "v" (v.version) " · " (v.changed_at.date()) " · " (v.changed_by) " · " (v.reason) } } }
+        ol { @for v in versions { li { "v" (v.version) " · " (t.date(v.changed_at.date())) " · " (v.changed_by) " · " (v.reason) } } }
         @if may_change {
             h2 { (t.t("policy-change")) }
             form method="post" action="/policy" {
