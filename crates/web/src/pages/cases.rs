@@ -317,12 +317,12 @@ fn case_page(
                 @if let Some(d) = case.selected_on { dt { (t.t("field-selected-on")) } dd { (t.date(d)) } }
                 @if let Some(d) = case.departed_on { dt { (t.t("field-departed-on")) } dd { (t.date(d)) } }
                 @if let Some(d) = case.arrived_on { dt { (t.t("field-arrived-on")) } dd { (t.date(d)) } }
-                @if let Some(p) = &case.permit { dt { (t.t("field-permit")) } dd { (p.valid_until) } }
+                @if let Some(p) = &case.permit { dt { (t.t("field-permit")) } dd { (t.date(p.valid_until)) } }
                 @if let Some(h) = &case.housing { dt { (t.t("field-housing")) } dd { (housing(t, h)) } }
                 @if let Some(m) = &case.assigned_municipality { dt { (t.t("field-assigned-municipality")) } dd { (m) } }
                 @if let Some(g) = &case.guidance {
                     dt { (t.t("field-guidance")) }
-                    dd { (t.with("guidance-text", &[("organisation", g.organisation.clone().into()), ("until", g.until.to_string().into())])) }
+                    dd { (t.with("guidance-text", &[("organisation", g.organisation.clone().into()), ("until", t.date(g.until).into())])) }
                 }
                 @if let Some(d) = case.closed_on { dt { (t.t("field-closed-on")) } dd { (t.date(d)) } }
                 dt { (t.t("field-version")) } dd { (case.version) }
@@ -342,7 +342,7 @@ fn case_page(
                 tbody { @for m in &s.members { tr {
                     th scope="row" { (m.given_name) " " (m.family_name) }
                     td { (t.term("relationship", m.relationship.as_str())) }
-                    td { (m.date_of_birth.date()) }
+                    td { (t.date(m.date_of_birth.date())) }
                     td { (t.term("sex", m.sex.as_str())) }
                     td { (t.nationality(m.nationality)) }
                     td { @for d in &m.documents { (t.term("document-kind", d.kind.as_str())) " " (d.number) br; } }
@@ -571,7 +571,7 @@ fn with_preparation(
                     @if !tr.documents.is_empty() {
                         ul { @for d in &tr.documents { li {
                             @if let Some(m) = case.submission.members.get(d.member) { (m.given_name) " " (m.family_name) " · " }
-                            (d.kind) " " (d.number) " · " (t.t("prep-document-valid-until")) " " (d.valid_until)
+                            (d.kind) " " (d.number) " · " (t.t("prep-document-valid-until")) " " (t.date(d.valid_until))
                         } } }
                     }
                 }

@@ -330,7 +330,7 @@ async fn detail_page(
         (error_summary(&t.t("case-errors-title"), errors))
         dl.summary {
             dt { (t.t("mission-kind")) } dd { (t.term("mission-kind", m.kind.as_str())) }
-            dt { (t.t("mission-dates")) } dd { (m.starts_on) " – " (m.ends_on) }
+            dt { (t.t("mission-dates")) } dd { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
             dt { (t.t("mission-modality")) } dd { (t.term("modality", m.modality.as_str()))
                 @if !m.remote_case_kinds.is_empty() { " (" (m.remote_case_kinds.join(", ")) ")" } }
             dt { (t.t("mission-team")) } dd { (m.team.join(", ")) }
@@ -502,7 +502,7 @@ pub async fn request(
     let body = html! {
         article.printable {
             h1 { (t.t("request-title")) ": " (mission_title(t, &m)) }
-            p { (t.with("request-intro", &[("places", r.places.into()), ("from", r.starts_on.to_string().into()), ("to", r.ends_on.to_string().into())])) }
+            p { (t.with("request-intro", &[("places", r.places.into()), ("from", t.date(r.starts_on).into()), ("to", t.date(r.ends_on).into())])) }
             p { (t.t("mission-modality")) ": " (t.term("modality", r.modality.as_str()))
                 @if !r.remote_case_kinds.is_empty() { " (" (r.remote_case_kinds.join(", ")) ")" } }
             h2 { (t.t("request-wishes")) }
@@ -559,13 +559,13 @@ async fn holds_page(
                         HoldScope::Programme { programme } => (t.term("programme", programme.as_str())),
                         HoldScope::Mission { mission_id } => (missions.iter().find(|m| m.id == *mission_id).map(|m| mission_title(t, m)).unwrap_or_default()),
                     }
-                    " · " (h.starts_on) " – " (h.released_on.map(|d| d.to_string()).unwrap_or_default())
+                    " · " (t.date(h.starts_on)) " – " (h.released_on.map(|d| t.date(d)).unwrap_or_default())
                     @if h.active_on(today) { " " strong { (t.t("holds-active")) } }
                 }
                 p { (t.t("field-reason")) ": " (h.reason) }
                 h3 { (t.t("holds-messages")) }
                 @if h.messages.is_empty() { p { (t.t("holds-no-messages")) } }
-                ul { @for msg in &h.messages { li { (msg.sent_on) " · " (msg.channel) ": " (msg.text) " (" (msg.sent_by) ")" } } }
+                ul { @for msg in &h.messages { li { (t.date(msg.sent_on)) " · " (msg.channel) ": " (msg.text) " (" (msg.sent_by) ")" } } }
                 @if manage {
                     @let hid = h.id.to_string();
                     details.action-form {

@@ -488,7 +488,7 @@ pub async fn requests(
                 tbody { @for m in &open { tr {
                     th scope="row" { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } }
                     td { (m.host_country.map(|c| t.country(c)).unwrap_or_default()) }
-                    td { (m.starts_on) " – " (m.ends_on) }
+                    td { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
                     td.num { (t.n(m.places)) }
                     td { (t.term("mission-status", m.status.as_str())) }
                 } } }

@@ -85,7 +85,7 @@ fn waiting_section(t: T, w: &Waiting) -> Markup {
                         td { (t.country(c.host_country)) }
                         td { (t.term("priority", c.priority.as_str())) }
                         td.num { (c.persons) }
-                        td { (c.submitted_on) }
+                        td { (t.date(c.submitted_on)) }
                         td { a href={ "/cases/" (c.id) "#actions-title" } { (w.action) } }
                     } } }
                 } }
@@ -420,7 +420,7 @@ async fn unhcr(state: &AppState, t: T, who: &Principal) -> Result<Markup, StoreE
             h2 #work-requests { (t.t("work-requests")) " (" (requests.len()) ")" }
             @if requests.is_empty() { p { (t.t("work-none")) } }
             ul { @for m in &requests {
-                li { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } " · " (m.starts_on) " – " (m.ends_on) " · " (t.with("work-places", &[("places", m.places.into())])) }
+                li { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } " · " (t.date(m.starts_on)) " – " (t.date(m.ends_on)) " · " (t.with("work-places", &[("places", m.places.into())])) }
             } }
         }
         section.worklist aria-labelledby="work-submissions" {
