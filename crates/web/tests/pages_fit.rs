@@ -1,5 +1,5 @@
 //! In a real Chromium: every page of every role's menu (and the page of a
-//! case and of a mission), in Dutch and in English, fits a window 1366, 1024 and 390 pixels
+//! case, of a mission and of each report), in Dutch and in English, fits a window 1366, 1024 and 390 pixels
 //! wide without the page scrolling sideways (a wide table scrolls inside its
 //! own box), shows no missing translation (the "⟦key⟧" the translator shows
 //! for one) and no raw code of the domain's vocabularies ("under-assessment",
@@ -171,6 +171,18 @@ async fn first_detail(c: &Client) -> Option<String> {
     None
 }
 
+/// The reports linked from the reports page (each report and the printable one).
+async fn reports(c: &Client) -> Vec<String> {
+    let mut out = vec![];
+    for a in c.find_all(Locator::Css("main a")).await.unwrap() {
+        let href = a.attr("href").await.unwrap().unwrap_or_default();
+        if href.starts_with("/reports/") && !href.contains('?') {
+            out.push(href);
+        }
+    }
+    out
+}
+
 async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
 }
@@ -205,6 +217,13 @@ async fn every_page_fits_every_width_in_both_languages_without_raw_codes() {
                     && !pages.contains(&detail)
                 {
                     pages.push(detail);
+                }
+                if path == "/reports" {
+                    for report in reports(c).await {
+                        if !pages.contains(&report) {
+                            pages.push(report);
+                        }
+                    }
                 }
                 let text = js(c, "return document.body.innerText;").await;
                 let text = text.as_str().unwrap_or_default();

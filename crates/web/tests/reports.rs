@@ -72,7 +72,7 @@ async fn the_frameworks_report_gives_the_letter_s_figures_from_case_data() {
         f["deductions"][0]["reason"]
             .as_str()
             .unwrap()
-            .contains("Greece")
+            .contains("Griekenland")
     );
     assert_eq!(
         (

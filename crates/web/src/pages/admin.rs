@@ -75,7 +75,7 @@ fn users_page(
             }
         }
         (error_summary(&t.t("users-errors"), errors))
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("users-review")) }
             thead { tr {
                 th scope="col" { (t.t("field-username")) }
@@ -482,7 +482,7 @@ pub async fn audit_page(
         }
         @if let Some(found) = found {
             p.count { (t.with(if found.total_exact { "audit-count" } else { "audit-count-more" }, &[("total", found.total.into())])) }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { "#" }
                     th scope="col" { (t.t("field-recorded-at")) }

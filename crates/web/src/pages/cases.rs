@@ -183,7 +183,7 @@ fn case_table(t: T, page: &Page<CaseSummary>, q: &CaseQuery) -> Markup {
         @if page.items.is_empty() {
             p { (t.t("cases-none")) }
         } @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" {
                 table {
                     caption.visually-hidden { (t.t("cases-title")) }
                     thead { tr {
@@ -330,7 +330,7 @@ fn case_page(
         }
         section aria-labelledby="members-title" {
             h2 #members-title { (t.t("case-members")) " (" (s.members.len()) ")" }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (t.t("field-name")) }
                     th scope="col" { (t.t("field-relationship")) }

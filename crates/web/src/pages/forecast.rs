@@ -167,7 +167,7 @@ pub async fn show(
             Some(Ok(f)) => {
                 p.hint { (t.with("forecast-meta", &[("runs", f.runs.into()), ("seed", f.seed.to_string().into()), ("asOf", f.as_of.to_string().into())])) }
                 @if let Some(b) = &baseline {
-                    div.table-scroll { table #forecast-compare {
+                    div.table-scroll tabindex="0" { table #forecast-compare {
                         caption { (t.t("forecast-compare")) }
                         thead { tr {
                             th scope="col" { (t.t("forecast-framework")) }
@@ -190,7 +190,7 @@ pub async fn show(
                         p.notice { (t.with("forecast-no-mission", &[("countries", no_mission.join(", ").into())])) }
                     }
                 }
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("forecast-commitments")) }
                     thead { tr {
                         th scope="col" { (t.t("forecast-framework")) }
@@ -216,7 +216,7 @@ pub async fn show(
                 } }
                 @let points: Vec<(String, u64, u64, u64)> = f.months.iter().map(|m| (format!("{}-{:02}", m.month.year(), m.month.month() as u8), m.arrivals.p10, m.arrivals.p50, m.arrivals.p90)).collect();
                 (fan("forecast-chart", &t.t("forecast-chart-title"), &points, t.0))
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("forecast-months")) }
                     thead { tr { th scope="col" { (t.t("forecast-month")) } th scope="col" { "p10" } th scope="col" { "p50" } th scope="col" { "p90" } } }
                     tbody { @for (m, a, b, c) in &points { tr { th scope="row" { (m) } td.num { (t.n(*a)) } td.num { (t.n(*b)) } td.num { (t.n(*c)) } } } }

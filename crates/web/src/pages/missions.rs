@@ -109,7 +109,7 @@ async fn index_page(
         h1 { (t.t("missions-title")) }
         p { (t.t("missions-intro")) }
         (error_summary(&t.t("case-errors-title"), errors))
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("missions-title")) }
             thead { tr {
                 th scope="col" { (t.t("mission-name")) }
@@ -129,7 +129,7 @@ async fn index_page(
             } } }
         } }
         h2 { (t.with("plan-title", &[("year", year.to_string().into())])) }
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.with("plan-title", &[("year", year.to_string().into())])) }
             thead { tr {
                 th scope="col" { (t.t("field-host-country")) }
@@ -346,7 +346,7 @@ async fn detail_page(
         @if let Some(cases) = &cases {
             section aria-labelledby="mission-cases-title" {
                 h2 #mission-cases-title { (t.t("mission-cases")) " (" (cases.len()) ")" }
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
                         th scope="col" { (t.t("field-priority")) }
@@ -739,7 +739,7 @@ async fn notes_page(
         h1 { (t.t("notes-title")) }
         p { (t.t("notes-intro")) }
         (error_summary(&t.t("case-errors-title"), errors))
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("notes-title")) }
             thead { tr {
                 th scope="col" { (t.t("field-nationality")) }

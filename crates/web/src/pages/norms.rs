@@ -110,7 +110,7 @@ pub async fn show(
                 a href={ "/norms?" (query) "&format=csv&lang=" (t.0.code()) } { "CSV" } " · "
                 a href={ "/norms?" (query) "&format=xlsx&lang=" (t.0.code()) } { "XLSX" }
             }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption { (t.with("norms-summary", &[("days", d.at_risk_days.into())])) }
                 thead { tr { th scope="col" { (t.t("field-host-country")) } th scope="col" { (t.t("norms-on-track")) } th scope="col" { (t.t("norms-at-risk")) } th scope="col" { (t.t("norms-overdue")) } } }
                 tbody {
@@ -121,7 +121,7 @@ pub async fn show(
                     tr { th scope="row" { (t.t("norms-total")) } td.num { (t.n(d.total.on_track)) } td.num { (t.n(d.total.at_risk)) } td.num { (t.n(d.total.overdue)) } }
                 }
             } }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption { (t.t("norms-by-mission")) " · " (d.as_of) }
                 thead { tr { th scope="col" { (t.t("mission-name")) } th scope="col" { (t.t("norms-on-track")) } th scope="col" { (t.t("norms-at-risk")) } th scope="col" { (t.t("norms-overdue")) } } }
                 tbody {
@@ -131,7 +131,7 @@ pub async fn show(
                     } }
                 }
             } }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 // A case can be checked against two norms: count cases, not lines.
                 @let cases = d.cases.iter().map(|l| l.id).collect::<std::collections::HashSet<_>>().len();
                 caption { (t.with("norms-cases-checks", &[("cases", cases.into()), ("checks", d.cases.len().into())])) }

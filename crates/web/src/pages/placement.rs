@@ -305,7 +305,7 @@ pub async fn confirm_step(
                 input type="hidden" name=(field(family.case_number.as_str()))
                     value=(assign[f].map_or(UNPLACED, |m| plan.municipalities[m].code.as_str()));
             }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption { (t.t("placement-confirm-caption")) }
                 thead { tr {
                     th scope="col" { (t.t("field-case-number")) }
@@ -499,7 +499,7 @@ fn body(
             form method="post" action="/placement/review" {
                 input type="hidden" name="csrf" value=(csrf);
                 @if keep { input type="hidden" name="keep" value="1"; }
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.with("placement-families", &[("count", proposed.into())])) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
@@ -555,7 +555,7 @@ fn body(
                 }
             }
         }
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("placement-municipalities")) }
             thead { tr {
                 th scope="col" { (t.t("placement-municipality")) }

@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 fn table(t: T, tb: &Table, round: bool) -> Markup {
     html! {
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (tb.title) }
             thead { tr { @for h in &tb.headers { th scope="col" { (h) } } } }
             tbody { @for r in &tb.rows { tr {
@@ -277,7 +277,7 @@ fn policy_page(
             None => p { (t.t("policy-none")) },
             Some(v) => {
                 p { (t.with("policy-version", &[("version", v.version.into()), ("by", v.changed_by.clone().into()), ("at", t.date(v.changed_at.date()).into()), ("reason", v.reason.clone().into())])) }
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("policy-frameworks")) }
                     thead { tr { th scope="col" { (t.t("col-framework")) } th scope="col" { (t.t("policy-period")) } th scope="col" { (t.t("report-commitment")) } th scope="col" { (t.t("policy-deductions")) } } }
                     tbody { @for f in &v.document.frameworks { tr {

@@ -70,7 +70,7 @@ fn waiting_section(t: T, w: &Waiting) -> Markup {
             @if w.page.items.is_empty() {
                 p { (t.t("work-none")) }
             } @else {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption.visually-hidden { (w.title) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
@@ -174,7 +174,7 @@ async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
         section.worklist aria-labelledby="work-norms" {
             h2 #work-norms { (t.t("work-norms")) " (" (d.cases.len()) ")" }
             @if d.cases.is_empty() { p { (t.t("work-none")) } } @else {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption.visually-hidden { (t.t("work-norms")) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
@@ -330,7 +330,7 @@ fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arriva
         section.worklist aria-labelledby=(id) {
             h2 #(id) { (title) " (" (total) ")" }
             @if list.is_empty() { p { (t.t("work-none")) } } @else {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption.visually-hidden { (title) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }

@@ -107,6 +107,25 @@ pub fn composition_value(tr: T, by: &str, key: &str) -> String {
     }
 }
 
+/// A cap's label in words: the ledger joins the priority and the category
+/// it caps with " + " ("emergency + medical-needs").
+fn cap_label(tr: T, label: &str) -> String {
+    use resettle_domain::{SubmissionCategory, SubmissionPriority};
+    label
+        .split(" + ")
+        .map(|part| {
+            if SubmissionPriority::parse(part).is_ok() {
+                tr.term("priority", part)
+            } else if SubmissionCategory::parse(part).is_ok() {
+                tr.term("category", part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// A plan line's key in words: a host country, other missions or unearmarked.
 pub fn plan_key(tr: T, key: &str) -> String {
     match key {
@@ -329,7 +348,7 @@ pub fn tables(report: &Report, tr: T) -> Vec<Table> {
                     caps.push(vec![
                         t(&a.framework),
                         Cell::Year(a.year),
-                        t(&c.label),
+                        t(cap_label(tr, &c.label)),
                         Cell::Number(i64::try_from(c.max).unwrap_or(i64::MAX)),
                         Cell::Count(c.used),
                         t(if c.exceeded {
