@@ -154,6 +154,7 @@ pub fn nationality(lang: Lang, n: Nationality, stateless: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use time::macros::date;
 

@@ -207,6 +207,7 @@ impl<S: Send + Sync> FromRequestParts<S> for T {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn keys(source: &str) -> Vec<String> {

@@ -32,6 +32,8 @@ fn table(t: T, tb: &Table, round: bool) -> Markup {
                     @let text = c.show_for(round, t.0);
                     @if i == 0 { th scope="row" { (text) } }
                     @else if c.is_number() { td.num { (text) } }
+                    // A note or a reason wraps rather than widen the table.
+                    @else if text.chars().count() > 40 { td.why { (text) } }
                     @else { td { (text) } }
                 }
             } } }

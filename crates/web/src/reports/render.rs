@@ -8,6 +8,9 @@ use crate::pages::{Lang, T};
 use resettle_domain::ledger::{SUPPRESSED, round_to_tens};
 use resettle_domain::{CountryCode, Nationality};
 
+/// A pivot's cell where a column has no one of the row's value.
+const NO_ONE: &str = "–";
+
 /// A cell: a text, a count of persons (rounded when asked) or another number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
@@ -63,9 +66,10 @@ impl Cell {
         }
     }
 
-    /// Right-aligned in a table: every cell but a text.
+    /// Right-aligned in a table: every cell but a text (the dash that stands
+    /// for no one in a column of counts is aligned as the counts are).
     pub fn is_number(&self) -> bool {
-        !matches!(self, Cell::Text(_))
+        !matches!(self, Cell::Text(t) if t != NO_ONE)
     }
 }
 
@@ -175,7 +179,7 @@ fn composition_pivot(r: &resettle_domain::ledger::CompositionReport, tr: T) -> V
                         pick(f)
                             .iter()
                             .find(|c| c.key == *key)
-                            .map_or(t("–"), |c| Cell::Count(c.persons))
+                            .map_or(t(NO_ONE), |c| Cell::Count(c.persons))
                     }));
                     row
                 })
