@@ -106,15 +106,16 @@ pub async fn report(args: ReportArgs) -> Result<ExitCode> {
     };
     let groups = store.person_groups().await?;
     let report = reports::build(name, &policy.document, &groups);
-    let tables = render::tables(&report);
+    let lang = lang_from_env();
+    let tables = render::tables(&report, resettle_web::T(lang));
     let round = args.round_to_tens;
     let bytes = match args.format.as_str() {
-        "table" => render::text(&tables, round).into_bytes(),
+        "table" => render::text(&tables, round, lang).into_bytes(),
         "json" => serde_json::to_string_pretty(&report.json(round))?.into_bytes(),
         "csv" => render::csv(&tables, round)
             .map_err(anyhow::Error::msg)?
             .into_bytes(),
-        "md" => render::markdown(&tables, round).into_bytes(),
+        "md" => render::markdown(&tables, round, lang).into_bytes(),
         "xlsx" => render::xlsx(&tables, round).map_err(anyhow::Error::msg)?,
         other => bail!("'{other}' is not a format; choose table, json, csv, xlsx or md"),
     };
@@ -131,4 +132,15 @@ pub async fn report(args: ReportArgs) -> Result<ExitCode> {
         None => std::io::stdout().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The language of the command line's reports: `LC_ALL`, `LC_MESSAGES` or
+/// `LANG` as POSIX orders them (`nl_NL.UTF-8` is Dutch), English by default.
+pub fn lang_from_env() -> resettle_web::Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| resettle_web::Lang::parse(&v))
+        .unwrap_or(resettle_web::Lang::En)
 }

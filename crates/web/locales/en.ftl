@@ -916,3 +916,64 @@ reun-expected-to-apply = expected to apply for family reunification
 reun-norms-title = Family reunification: application window, decision term, travel after grant
 reun-norms-none = No family-reunification norm is open or missed.
 reun-norm = Norm
+nationality-stateless = Stateless
+
+## Audit actions (audit-action- and the code the trail records)
+audit-action-login = Signed in
+audit-action-logout = Signed out
+audit-action-read-case = Case read
+audit-action-list-cases = Cases listed
+audit-action-create-user = User created
+audit-action-remove-user = User removed
+audit-action-reset-password = Password reset
+audit-action-change-password = Password changed
+audit-action-create-token = API token created
+audit-action-revoke-token = API token revoked
+audit-action-change-policy = Policy changed
+audit-action-import-submissions = Submissions imported
+audit-action-placement-proposal = Placement proposal made
+audit-action-export-report = Report downloaded
+audit-action-read-report = Report read
+audit-action-forecast = Forecast made
+audit-action-search-audit = Audit trail searched
+audit-action-read-login-watch = Login watch read
+audit-action-read-submission-request = Submission request read
+audit-action-access = Access
+audit-action-pseudonymise = Pseudonymised
+audit-action-show-special = Special data shown: { $category }
+
+## Report values (codes of the ledger in words)
+col-host-country = host country
+col-nationality = nationality
+col-category = category
+col-priority = priority
+col-exceeded = exceeded
+report-suppressed = fewer than 5 per cell, counted together
+report-other-missions = other missions (not in the plan)
+report-unearmarked = unearmarked reservation (dossier)
+report-total-unearmarked = total (unearmarked { $share })
+report-total-unearmarked-below = total (unearmarked { $share }, below the 10% target)
+report-exceeded = exceeded
+norms-summary-title = Norms by host country
+norms-cases-title = Cases
+
+## Parts of a placement score (terms of docs/placement-model.json)
+placement-term-intercept = base (intercept)
+placement-term-working-age-adults-jobs = working-age adults × jobs
+placement-term-children-newcomer-classes = children × newcomer classes
+placement-term-partner-municipality = partner municipality
+placement-term-large-family-city = large family × city
+placement-term-single-adult-city = single adult × city
+placement-term-older-member-hospital = older member × hospital
+
+## Kinds of identity document
+document-kind-passport = Passport
+document-kind-national-id = National identity card
+document-kind-unhcr-certificate = UNHCR registration certificate
+document-kind-birth-certificate = Birth certificate
+document-kind-travel-document = Travel document
+document-kind-other = Other document
+report-composition-by-host-country = Persons per host country and framework
+report-composition-by-nationality = Persons per nationality and framework
+report-composition-by-category = Persons per submission category and framework
+report-composition-by-priority = Persons per priority and framework

@@ -243,7 +243,7 @@ action-close = Afsluiten
 action-assign-housing = Aan gemeente toewijzen
 action-cancel-housing-assignment = Toewijzing aan gemeente ongedaan maken
 
-priority-emergency = Spoed (emergency)
+priority-emergency = Spoed
 priority-urgent = Urgent
 priority-normal = Normaal
 programme-national-quota = Nationaal quotum
@@ -916,3 +916,64 @@ reun-expected-to-apply = zal naar verwachting nareis aanvragen
 reun-norms-title = Nareis: aanvraagtermijn, beslistermijn, reis na inwilliging
 reun-norms-none = Geen nareisnorm staat open of is overschreden.
 reun-norm = Norm
+nationality-stateless = Staatloos
+
+## Auditacties (audit-action- en de code die het spoor vastlegt)
+audit-action-login = Ingelogd
+audit-action-logout = Uitgelogd
+audit-action-read-case = Zaak ingezien
+audit-action-list-cases = Zaken opgevraagd
+audit-action-create-user = Gebruiker aangemaakt
+audit-action-remove-user = Gebruiker verwijderd
+audit-action-reset-password = Wachtwoord opnieuw ingesteld
+audit-action-change-password = Wachtwoord gewijzigd
+audit-action-create-token = API-sleutel aangemaakt
+audit-action-revoke-token = API-sleutel ingetrokken
+audit-action-change-policy = Beleid gewijzigd
+audit-action-import-submissions = Voordrachten ingelezen
+audit-action-placement-proposal = Plaatsingsvoorstel gemaakt
+audit-action-export-report = Rapport gedownload
+audit-action-read-report = Rapport ingezien
+audit-action-forecast = Prognose gemaakt
+audit-action-search-audit = Audittrail doorzocht
+audit-action-read-login-watch = Inlogbewaking ingezien
+audit-action-read-submission-request = Voordrachtverzoek ingezien
+audit-action-access = Toegang
+audit-action-pseudonymise = Gepseudonimiseerd
+audit-action-show-special = Bijzondere gegevens getoond: { $category }
+
+## Rapportwaarden (codes van het grootboek in woorden)
+col-host-country = gastland
+col-nationality = nationaliteit
+col-category = categorie
+col-priority = prioriteit
+col-exceeded = overschreden
+report-suppressed = minder dan 5 per cel, samen geteld
+report-other-missions = overige missies (niet in het plan)
+report-unearmarked = niet-geoormerkte reservering (dossier)
+report-total-unearmarked = totaal (niet-geoormerkt { $share })
+report-total-unearmarked-below = totaal (niet-geoormerkt { $share }, onder het doel van 10%)
+report-exceeded = overschreden
+norms-summary-title = Normen per gastland
+norms-cases-title = Zaken
+
+## Onderdelen van een plaatsingsscore (termen van docs/placement-model.json)
+placement-term-intercept = basis (constante)
+placement-term-working-age-adults-jobs = volwassenen in de werkende leeftijd × banen
+placement-term-children-newcomer-classes = kinderen × nieuwkomersklassen
+placement-term-partner-municipality = partnergemeente
+placement-term-large-family-city = groot gezin × stad
+placement-term-single-adult-city = alleenstaande volwassene × stad
+placement-term-older-member-hospital = ouder gezinslid × ziekenhuis
+
+## Soorten identiteitsdocument
+document-kind-passport = Paspoort
+document-kind-national-id = Nationale identiteitskaart
+document-kind-unhcr-certificate = UNHCR-registratiebewijs
+document-kind-birth-certificate = Geboorteakte
+document-kind-travel-document = Reisdocument
+document-kind-other = Ander document
+report-composition-by-host-country = Personen per gastland en beleidskader
+report-composition-by-nationality = Personen per nationaliteit en beleidskader
+report-composition-by-category = Personen per voordrachtcategorie en beleidskader
+report-composition-by-priority = Personen per prioriteit en beleidskader

@@ -9,11 +9,14 @@ pub mod client;
 mod csrf;
 mod filters;
 pub mod forecasts;
+pub mod format;
 pub mod limits;
 pub mod login_guard;
 pub mod metrics;
 pub mod norms;
 mod pages;
+// The language of a page or an export, for the CLI too.
+pub use pages::{Lang, T};
 pub mod placement;
 mod problem;
 pub mod reports;

@@ -2,6 +2,7 @@
 //! selection to arrival and UNHCR's submission-priority targets, per host
 //! country and overall, within the reader's scope.
 
+use crate::pages::T;
 use crate::reports::render::{Cell, Table};
 use resettle_domain::norms::{Norm, NormFacts, NormStatus, check_norms};
 use resettle_domain::{CaseId, CaseNumber, CaseState, CountryCode, MissionId, SubmissionPriority};
@@ -144,21 +145,43 @@ pub fn dashboard(
     }
 }
 
-/// The dashboard as tables, for CSV and XLSX exports.
-pub fn tables(d: &Dashboard) -> Vec<Table> {
+/// The translation key of a norm.
+pub fn norm_key(n: Norm) -> &'static str {
+    match n {
+        Norm::SelectionToArrival => "norms-selection-to-arrival",
+        Norm::SubmissionPriority => "norms-submission-priority",
+    }
+}
+
+/// The translation key of a norm's standing.
+pub fn status_key(s: NormStatus) -> &'static str {
+    match s {
+        NormStatus::Overdue => "norms-overdue",
+        NormStatus::AtRisk => "norms-at-risk",
+        NormStatus::OnTrack => "norms-on-track",
+        NormStatus::Met => "norms-met",
+        NormStatus::Missed => "norms-missed",
+    }
+}
+
+/// The dashboard as tables in the reader's language, for CSV and XLSX exports.
+pub fn tables(d: &Dashboard, t: T) -> Vec<Table> {
     let text = |s: String| Cell::Text(s);
     vec![
         Table {
-            title: "Norms by host country".into(),
-            headers: ["host country", "on track", "at risk", "overdue"]
-                .map(String::from)
-                .to_vec(),
+            title: t.t("norms-summary-title"),
+            headers: vec![
+                t.t("field-host-country"),
+                t.t("norms-on-track"),
+                t.t("norms-at-risk"),
+                t.t("norms-overdue"),
+            ],
             rows: d
                 .by_host_country
                 .iter()
                 .map(|h| {
                     vec![
-                        text(h.host_country.to_string()),
+                        text(t.country(h.host_country)),
                         Cell::Count(h.counts.on_track),
                         Cell::Count(h.counts.at_risk),
                         Cell::Count(h.counts.overdue),
@@ -167,19 +190,19 @@ pub fn tables(d: &Dashboard) -> Vec<Table> {
                 .collect(),
         },
         Table {
-            title: "Cases".into(),
+            title: t.t("norms-cases-title"),
             headers: [
-                "case number",
-                "host country",
-                "priority",
-                "state",
-                "mission",
-                "norm",
-                "deadline",
-                "days left",
-                "status",
+                "field-case-number",
+                "field-host-country",
+                "field-priority",
+                "field-state",
+                "mission-name",
+                "norms-norm",
+                "norms-deadline",
+                "norms-days-left",
+                "norms-norm-status",
             ]
-            .map(String::from)
+            .map(|k| t.t(k))
             .to_vec(),
             rows: d
                 .cases
@@ -187,14 +210,15 @@ pub fn tables(d: &Dashboard) -> Vec<Table> {
                 .map(|l| {
                     vec![
                         text(l.case_number.to_string()),
-                        text(l.host_country.to_string()),
-                        text(l.priority.to_string()),
-                        text(l.state.to_string()),
+                        text(t.country(l.host_country)),
+                        text(t.term("priority", l.priority.as_str())),
+                        text(t.term("state", l.state.as_str())),
                         text(l.mission_id.map(|m| m.to_string()).unwrap_or_default()),
-                        text(format!("{:?}", l.norm)),
+                        text(t.t(norm_key(l.norm))),
+                        // ISO dates stay sortable in a spreadsheet.
                         text(l.deadline.to_string()),
                         Cell::Number(l.days_left),
-                        text(format!("{:?}", l.status)),
+                        text(t.t(status_key(l.status))),
                     ]
                 })
                 .collect(),

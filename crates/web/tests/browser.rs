@@ -179,7 +179,7 @@ async fn every_role_logs_in_and_sees_exactly_its_menu_and_data() {
         if *role == Role::Administrator {
             c.goto(&app.url("/admin/audit")).await.unwrap();
             assert!(
-                c.source().await.unwrap().contains("read-case"),
+                c.source().await.unwrap().contains("Zaak ingezien"),
                 "the audit page lists case reads"
             );
         }

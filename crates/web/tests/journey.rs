@@ -427,7 +427,11 @@ async fn journey(w: &Words, app: &App, driver: &Driver) {
     open_case(c, app, w).await;
     take(c, w, "start-pre-departure", &[], w.pre_departure).await;
     take(c, w, "depart", &[], w.departed).await;
-    let permit = (OffsetDateTime::now_utc().date() + time::Duration::days(5 * 365)).to_string();
+    let permit_on = OffsetDateTime::now_utc().date() + time::Duration::days(5 * 365);
+    let permit = permit_on.to_string();
+    // The page writes the date as its language does ("7 dec 2031").
+    let lang = resettle_web::Lang::parse(w.lang).unwrap();
+    let permit_shown = resettle_web::format::date(lang, permit_on);
     take(
         c,
         w,
@@ -446,7 +450,7 @@ async fn journey(w: &Words, app: &App, driver: &Driver) {
     .await;
     let page = c.source().await.unwrap();
     assert!(page.contains(w.housing), "the housing on the case page");
-    assert!(page.contains(&permit), "the permit on the case page");
+    assert!(page.contains(&permit_shown), "the permit on the case page");
     log_out(c, app).await;
 
     // Tilburg now sees the family it houses (and not Zwolle's).

@@ -72,7 +72,7 @@ async fn the_frameworks_report_gives_the_letter_s_figures_from_case_data() {
         f["deductions"][0]["reason"]
             .as_str()
             .unwrap()
-            .contains("Greece")
+            .contains("Griekenland")
     );
     assert_eq!(
         (
@@ -200,8 +200,49 @@ async fn reports_download_as_files_and_show_as_pages_with_a_chart_and_a_table() 
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let text = csv.text().await.unwrap();
     assert!(
-        text.contains("2020-2023,2000,100,1900,0,1920,20,2024,yes,500"),
+        text.contains("2020-2023,2000,100,1900,0,1920,20,2024,Yes,500"),
         "{text}"
+    );
+    // A download follows the language of the page it came from (its link
+    // carries `lang`), and the API's `?lang=`: headings, words and, where
+    // the file is for people (Markdown), numbers.
+    let (_, page_nl) = app.page(Role::PolicyAnalyst, "/reports/frameworks").await;
+    assert!(page_nl.contains("?format=csv&amp;lang=nl"), "{page_nl}");
+    let (_, csv_nl) = app
+        .page(
+            Role::PolicyAnalyst,
+            "/reports/frameworks?format=csv&lang=nl",
+        )
+        .await;
+    assert!(
+        csv_nl.contains("2020-2023,2000,100,1900,0,1920,20,2024,Ja,500")
+            && csv_nl.contains("beleidskader,toezegging"),
+        "{csv_nl}"
+    );
+    let (_, md_en) = app
+        .page(Role::PolicyAnalyst, "/reports/frameworks?format=md&lang=en")
+        .await;
+    assert!(
+        md_en.contains("| 2020-2023 | 2,000 | 100 | 1,900 | 0 | 1,920 | 20 | 2024 | Yes | 500 |"),
+        "{md_en}"
+    );
+    let composition_nl = app
+        .api(
+            reqwest::Method::GET,
+            Role::PolicyAnalyst,
+            "/api/v1/reports/composition?format=md&lang=nl",
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        composition_nl.contains("Personen per gastland en beleidskader")
+            && composition_nl.contains("| Syrië |")
+            && !composition_nl.contains("SYR"),
+        "{composition_nl}"
     );
     let xlsx = app
         .api(
@@ -225,15 +266,15 @@ async fn reports_download_as_files_and_show_as_pages_with_a_chart_and_a_table() 
         "chart and table"
     );
     assert!(
-        page.contains("1920") && page.contains("geteld: 1920"),
-        "bars carry their values as text"
+        page.contains("1.920") && page.contains("geteld: 1.920"),
+        "bars carry their values as text, grouped as Dutch groups"
     );
     let (_, print) = app
         .page(Role::PolicyAnalyst, "/reports/frameworks/print")
         .await;
     assert!(
         print.contains(
-            "In beleidskader 2020-2023 zijn 1920 hervestigde vluchtelingen en nareizigers geteld"
+            "In beleidskader 2020-2023 zijn 1.920 hervestigde vluchtelingen en nareizigers geteld"
         ),
         "{print}"
     );

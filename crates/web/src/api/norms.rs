@@ -3,6 +3,7 @@
 use crate::auth::{CaseReader, Principal, audit};
 use crate::filters::opt;
 use crate::norms::{AT_RISK_DAYS, Dashboard, dashboard, tables};
+use crate::pages::{Lang, T};
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Json;
@@ -35,6 +36,18 @@ pub struct NormParams {
     pub mission: Option<String>,
     /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
+    /// The language of a file's headings and words: `nl` or `en` (default).
+    pub lang: Option<String>,
+}
+
+impl NormParams {
+    /// The language asked for, else `default`.
+    pub fn lang(&self, default: T) -> T {
+        self.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .map_or(default, T)
+    }
 }
 
 /// Parses the parameters, builds the dashboard within the reader's scope.
@@ -140,6 +153,7 @@ pub(crate) async fn respond(
     p: &Principal,
     d: Dashboard,
     format: Option<&str>,
+    t: T,
 ) -> Result<Response, Problem> {
     let format = format.unwrap_or("json");
     let action = if format == "json" {
@@ -159,8 +173,8 @@ pub(crate) async fn respond(
     if format == "json" {
         return Ok(Json(d).into_response());
     }
-    let report_like = tables(&d);
-    crate::api::reports::file_from_tables(&report_like, "norms", format, false)
+    let report_like = tables(&d, t);
+    crate::api::reports::file_from_tables(&report_like, "norms", format, false, t.0)
 }
 
 /// Cases at risk of missing, or past, the time norms, within the reader's scope.
@@ -180,5 +194,12 @@ pub async fn get_norms(
 ) -> Result<Response, Problem> {
     let Query(q) = q.map_err(|r| Problem::bad_request(r.body_text(), vec![]))?;
     let d = build(&state, &reader, &q).await?;
-    respond(&state, &reader.principal, d, q.format.as_deref()).await
+    respond(
+        &state,
+        &reader.principal,
+        d,
+        q.format.as_deref(),
+        q.lang(T(Lang::En)),
+    )
+    .await
 }

@@ -2,6 +2,7 @@
 //! policy they count against.
 
 use crate::auth::{PolicyAdmin, PolicyReader, Principal, ReportReader, audit};
+use crate::pages::{Lang, T};
 use crate::problem::{FieldError, Problem};
 use crate::reports::{self, ReportName, render};
 use crate::state::AppState;
@@ -26,6 +27,19 @@ pub struct ReportParams {
     pub round_to_tens: bool,
     /// `json` (default), `csv`, `md` or `xlsx`.
     pub format: Option<String>,
+    /// The language of a file's headings and words: `nl` or `en`. A page's
+    /// download link sets its own; the API's default is English.
+    pub lang: Option<String>,
+}
+
+impl ReportParams {
+    /// The language asked for, else `default`.
+    pub fn lang(&self, default: T) -> T {
+        self.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .map_or(default, T)
+    }
 }
 
 /// Builds a report from the policy in force and the live case data.
@@ -46,8 +60,9 @@ pub(crate) fn file(
     name: &str,
     format: &str,
     round: bool,
+    t: T,
 ) -> Result<Response, Problem> {
-    file_from_tables(&render::tables(report), name, format, round)
+    file_from_tables(&render::tables(report, t), name, format, round, t.0)
 }
 
 /// Tables in a file format (csv, md, xlsx), as a download.
@@ -56,6 +71,7 @@ pub(crate) fn file_from_tables(
     name: &str,
     format: &str,
     round: bool,
+    lang: Lang,
 ) -> Result<Response, Problem> {
     let fail = |e: String| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e);
     let (body, kind, ext): (Vec<u8>, &str, &str) = match format {
@@ -65,7 +81,7 @@ pub(crate) fn file_from_tables(
             "csv",
         ),
         "md" => (
-            render::markdown(tables, round).into_bytes(),
+            render::markdown(tables, round, lang).into_bytes(),
             "text/markdown; charset=utf-8",
             "md",
         ),
@@ -117,7 +133,13 @@ pub(crate) async fn report_response(
     if format == "json" {
         Ok(Json(report.json(params.round_to_tens)).into_response())
     } else {
-        file(&report, name.as_str(), format, params.round_to_tens)
+        file(
+            &report,
+            name.as_str(),
+            format,
+            params.round_to_tens,
+            params.lang(T(Lang::En)),
+        )
     }
 }
 

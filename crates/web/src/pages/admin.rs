@@ -75,7 +75,7 @@ fn users_page(
             }
         }
         (error_summary(&t.t("users-errors"), errors))
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("users-review")) }
             thead { tr {
                 th scope="col" { (t.t("field-username")) }
@@ -94,15 +94,15 @@ fn users_page(
                 td { (t.term("role", u.role.as_str())) }
                 td { (u.organisation.clone().unwrap_or_default()) }
                 td { @if u.second_factor { (t.t("yes")) } @else { (t.t("no")) } }
-                td { (u.created_at.date()) " (" (u.created_by) ")" }
+                td { (t.date(u.created_at.date())) " (" (u.created_by) ")" }
                 @let last = u.last_login_at.map(|l| l.date());
                 @let dormant = u.removed_at.is_none() && (today - last.unwrap_or(u.created_at.date())).whole_days() > DORMANT_DAYS;
                 td {
-                    @match last { Some(d) => (d), None => (t.t("users-never")) }
+                    @match last { Some(d) => (t.date(d)), None => (t.t("users-never")) }
                     @if dormant { " " strong { (t.with("users-dormant", &[("days", DORMANT_DAYS.into())])) } }
                 }
-                td { @if let Some(r) = u.removed_at { (r.date()) } }
-                td { @if u.removed_at.is_none() && u.username != who.user.username {
+                td { @if let Some(r) = u.removed_at { (t.date(r.date())) } }
+                td.row-actions { @if u.removed_at.is_none() && u.username != who.user.username {
                     form method="post" action={ "/admin/users/" (u.username) "/password-reset" } {
                         input type="hidden" name="csrf" value=(who.csrf());
                         button.secondary type="submit" { (t.t("users-reset-password")) " " span.visually-hidden { (u.username) } }
@@ -482,7 +482,7 @@ pub async fn audit_page(
         }
         @if let Some(found) = found {
             p.count { (t.with(if found.total_exact { "audit-count" } else { "audit-count-more" }, &[("total", found.total.into())])) }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { "#" }
                     th scope="col" { (t.t("field-recorded-at")) }
@@ -494,7 +494,7 @@ pub async fn audit_page(
                 } }
                 tbody { @for e in &found.items { tr {
                     td.num { (e.seq) }
-                    td { (e.at.date()) " " (format!("{:02}:{:02}:{:02}", e.at.hour(), e.at.minute(), e.at.second())) }
+                    td { (t.date(e.at.date())) " " (format!("{:02}:{:02}:{:02}", e.at.hour(), e.at.minute(), e.at.second())) }
                     td { (e.actor) }
                     td { (audit_action(t, &e.action)) }
                     td { (object(&e.object)) }
@@ -534,8 +534,14 @@ const AUDIT_ACTIONS: &[&str] = &[
 
 /// An audit action in words: a case action by its label, others as recorded.
 fn audit_action(t: T, action: &str) -> String {
-    match resettle_domain::ActionKind::parse(action) {
-        Ok(kind) => t.term("action", kind.as_str()),
-        Err(_) => action.to_string(),
+    if let Ok(kind) = resettle_domain::ActionKind::parse(action) {
+        return t.term("action", kind.as_str());
     }
+    if let Some(category) = action.strip_prefix("show-special:") {
+        let label = t.term("special", category);
+        return t.with("audit-action-show-special", &[("category", label.into())]);
+    }
+    // An action this version does not know (an older one's) shows as recorded.
+    t.lookup(&format!("audit-action-{action}"))
+        .unwrap_or_else(|| action.to_string())
 }

@@ -27,8 +27,8 @@ use time::Date;
 /// Field errors as (field id, message).
 type Errors = Vec<(String, String)>;
 
-fn date(d: Option<Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
+fn date(t: T, d: Option<Date>) -> String {
+    d.map(|d| t.date(d)).unwrap_or_default()
 }
 
 pub async fn list(
@@ -183,7 +183,7 @@ fn case_table(t: T, page: &Page<CaseSummary>, q: &CaseQuery) -> Markup {
         @if page.items.is_empty() {
             p { (t.t("cases-none")) }
         } @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" {
                 table {
                     caption.visually-hidden { (t.t("cases-title")) }
                     thead { tr {
@@ -200,13 +200,13 @@ fn case_table(t: T, page: &Page<CaseSummary>, q: &CaseQuery) -> Markup {
                         @for c in &page.items {
                             tr {
                                 th scope="row" { a href={ "/cases/" (c.id) } { (c.case_number) } }
-                                td { abbr title=(c.host_country.name()) { (c.host_country) } }
+                                td { (t.country(c.host_country)) }
                                 td { (t.term("priority", c.priority.as_str())) }
                                 td { (t.term("programme", c.programme.as_str())) }
                                 td { span class={ "state state-" (c.state) } { (t.term("state", c.state.as_str())) } }
                                 td.num { (c.persons) }
-                                td { (c.submitted_on) }
-                                td { (date(c.arrived_on)) }
+                                td { (t.date(c.submitted_on)) }
+                                td { (date(t, c.arrived_on)) }
                             }
                         }
                     }
@@ -305,7 +305,7 @@ fn case_page(
             @if s.family_reunification_of.is_some() { p.tag { (t.t("case-kind-reunification")) } }
             dl.summary {
                 dt { (t.t("field-unhcr-reference")) } dd { (s.unhcr_reference) }
-                dt { (t.t("field-host-country")) } dd { (s.host_country.name()) " (" (s.host_country) ")" }
+                dt { (t.t("field-host-country")) } dd { (t.country(s.host_country)) }
                 dt { (t.t("field-priority")) } dd { (t.term("priority", s.priority.as_str())) }
                 dt { (t.t("field-primary-category")) } dd { (t.term("category", s.primary_category.as_str())) }
                 @if let Some(c) = s.secondary_category { dt { (t.t("field-secondary-category")) } dd { (t.term("category", c.as_str())) } }
@@ -316,24 +316,24 @@ fn case_page(
                     dt { (t.t("field-linked-cases")) }
                     dd { @for (i, l) in s.linked_cases.iter().enumerate() { @if i > 0 { ", " } (l) } }
                 }
-                dt { (t.t("field-submitted-on")) } dd { (s.submitted_on) }
-                @if let Some(d) = case.selected_on { dt { (t.t("field-selected-on")) } dd { (d) } }
-                @if let Some(d) = case.departed_on { dt { (t.t("field-departed-on")) } dd { (d) } }
-                @if let Some(d) = case.arrived_on { dt { (t.t("field-arrived-on")) } dd { (d) } }
-                @if let Some(p) = &case.permit { dt { (t.t("field-permit")) } dd { (p.valid_until) } }
+                dt { (t.t("field-submitted-on")) } dd { (t.date(s.submitted_on)) }
+                @if let Some(d) = case.selected_on { dt { (t.t("field-selected-on")) } dd { (t.date(d)) } }
+                @if let Some(d) = case.departed_on { dt { (t.t("field-departed-on")) } dd { (t.date(d)) } }
+                @if let Some(d) = case.arrived_on { dt { (t.t("field-arrived-on")) } dd { (t.date(d)) } }
+                @if let Some(p) = &case.permit { dt { (t.t("field-permit")) } dd { (t.date(p.valid_until)) } }
                 @if let Some(h) = &case.housing { dt { (t.t("field-housing")) } dd { (housing(t, h)) } }
                 @if let Some(m) = &case.assigned_municipality { dt { (t.t("field-assigned-municipality")) } dd { (m) } }
                 @if let Some(g) = &case.guidance {
                     dt { (t.t("field-guidance")) }
-                    dd { (t.with("guidance-text", &[("organisation", g.organisation.clone().into()), ("until", g.until.to_string().into())])) }
+                    dd { (t.with("guidance-text", &[("organisation", g.organisation.clone().into()), ("until", t.date(g.until).into())])) }
                 }
-                @if let Some(d) = case.closed_on { dt { (t.t("field-closed-on")) } dd { (d) } }
+                @if let Some(d) = case.closed_on { dt { (t.t("field-closed-on")) } dd { (t.date(d)) } }
                 dt { (t.t("field-version")) } dd { (case.version) }
             }
         }
         section aria-labelledby="members-title" {
             h2 #members-title { (t.t("case-members")) " (" (s.members.len()) ")" }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (t.t("field-name")) }
                     th scope="col" { (t.t("field-relationship")) }
@@ -345,10 +345,10 @@ fn case_page(
                 tbody { @for m in &s.members { tr {
                     th scope="row" { (m.given_name) " " (m.family_name) }
                     td { (t.term("relationship", m.relationship.as_str())) }
-                    td { (m.date_of_birth.date()) }
+                    td { (t.date(m.date_of_birth.date())) }
                     td { (t.term("sex", m.sex.as_str())) }
-                    td { (m.nationality.name()) }
-                    td { @for d in &m.documents { (d.kind) " " (d.number) br; } }
+                    td { (t.nationality(m.nationality)) }
+                    td { @for d in &m.documents { (t.term("document-kind", d.kind.as_str())) " " (d.number) br; } }
                 } } }
             } }
         }
@@ -375,7 +375,7 @@ fn case_page(
                 ul {
                     @for c in &case.consents {
                         li {
-                            (c.recipient.clone().unwrap_or_else(|| t.t("consent-any"))) " · " (c.given_on)
+                            (c.recipient.clone().unwrap_or_else(|| t.t("consent-any"))) " · " (t.date(c.given_on))
                             @if let Some(r) = &c.override_reason { " · " strong { (t.t("consent-override")) } @if !r.is_empty() { ": " (r) } }
                         }
                     }
@@ -417,7 +417,7 @@ fn case_page(
             ol.timeline {
                 @for h in history.iter().rev() {
                     li {
-                        p.when { time datetime=(h.occurred_on) { (h.occurred_on) } }
+                        p.when { time datetime=(h.occurred_on) { (t.date(h.occurred_on)) } }
                         p.what {
                             strong { (t.term("action", h.action.kind().as_str())) }
                             " — "
@@ -428,7 +428,7 @@ fn case_page(
                         }
                         (decision_detail(t, &h.action))
                         @if let Some(r) = &h.reason { p.reason { (t.t("field-reason")) ": " (r) } }
-                        p.meta { (t.t("field-actor")) " " (h.actor) " · " (t.t("field-recorded-at")) " " (h.recorded_at.date()) " · v" (h.previous_version + 1) }
+                        p.meta { (t.t("field-actor")) " " (h.actor) " · " (t.t("field-recorded-at")) " " (t.date(h.recorded_at.date())) " · v" (h.previous_version + 1) }
                     }
                 }
             }
@@ -557,7 +557,7 @@ fn with_preparation(
             @if let Some(m) = p.mission_id { p { a href={ "/missions/" (m) } { (t.t("prep-mission")) } } }
             h3 { (t.t("prep-interviews")) }
             @if p.interviews.is_empty() { p { (t.t("prep-none")) } }
-            ul { @for i in &p.interviews { li { (t.term("interview", i.kind.as_str())) " · " (i.held_on) " · " (t.term("interview-outcome", i.outcome.as_str())) " (" (i.recorded_by) ")" } } }
+            ul { @for i in &p.interviews { li { (t.term("interview", i.kind.as_str())) " · " (t.date(i.held_on)) " · " (t.term("interview-outcome", i.outcome.as_str())) " (" (i.recorded_by) ")" } } }
             h3 { (t.t("prep-profile")) }
             @match &p.profile {
                 Some(pr) => p { (t.with("prep-profile-text", &[("bedrooms", pr.dwelling_bedrooms.into()), ("school", pr.school_age_children.into())])) }
@@ -565,16 +565,16 @@ fn with_preparation(
             }
             h3 { (t.t("prep-orientation")) }
             @if p.orientation.is_empty() { p { (t.t("prep-none")) } }
-            ul { @for o in &p.orientation { li { (o.held_on) " · " (t.term("training", o.mode.as_str())) " · " (o.training) "/3 · " (t.with("prep-attended", &[("n", o.attended.len().into())])) } } }
+            ul { @for o in &p.orientation { li { (t.date(o.held_on)) " · " (t.term("training", o.mode.as_str())) " · " (o.training) "/3 · " (t.with("prep-attended", &[("n", o.attended.len().into())])) } } }
             h3 { (t.t("prep-travel")) }
             @match &p.travel {
                 Some(tr) => {
-                    p { (tr.departs_on.map(|d| d.to_string()).unwrap_or_default()) " · " (tr.booking_reference.clone().unwrap_or_default())
+                    p { (date(t, tr.departs_on)) " · " (tr.booking_reference.clone().unwrap_or_default())
                         @if let Some(r) = &tr.brought_forward_reason { " · " (t.t("prep-brought-forward")) ": " (r) } }
                     @if !tr.documents.is_empty() {
                         ul { @for d in &tr.documents { li {
                             @if let Some(m) = case.submission.members.get(d.member) { (m.given_name) " " (m.family_name) " · " }
-                            (d.kind) " " (d.number) " · " (t.t("prep-document-valid-until")) " " (d.valid_until)
+                            (d.kind) " " (d.number) " · " (t.t("prep-document-valid-until")) " " (t.date(d.valid_until))
                         } } }
                     }
                 }
@@ -583,7 +583,7 @@ fn with_preparation(
             (forms)
             @if !p.relatives.is_empty() {
                 h3 { (t.t("prep-relatives")) }
-                ul { @for r in &p.relatives { li { a href={ "/cases/" (r.id) } { (r.case_number) } " · " (t.term("state", r.state.as_str())) @if let Some(d) = r.arrived_on { " · " (d) } } } }
+                ul { @for r in &p.relatives { li { a href={ "/cases/" (r.id) } { (r.case_number) } " · " (t.term("state", r.state.as_str())) @if let Some(d) = r.arrived_on { " · " (t.date(d)) } } } }
             }
         }
     };

@@ -6,6 +6,7 @@ use super::layout::{error_summary, page};
 use super::refusals;
 use crate::api::forecast::{ForecastRequest, MAX_RUNS, run};
 use crate::auth::{ReportReader, audit};
+use crate::format;
 use crate::reports::chart::fan;
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -166,7 +167,7 @@ pub async fn show(
             Some(Ok(f)) => {
                 p.hint { (t.with("forecast-meta", &[("runs", f.runs.into()), ("seed", f.seed.to_string().into()), ("asOf", f.as_of.to_string().into())])) }
                 @if let Some(b) = &baseline {
-                    div.table-scroll { table #forecast-compare {
+                    div.table-scroll tabindex="0" { table #forecast-compare {
                         caption { (t.t("forecast-compare")) }
                         thead { tr {
                             th scope="col" { (t.t("forecast-framework")) }
@@ -178,18 +179,18 @@ pub async fn show(
                         } }
                         tbody { @for (fw, base) in f.frameworks.iter().filter_map(|fw| b.frameworks.iter().find(|x| x.id == fw.id).map(|x| (fw, x))) { tr {
                             th scope="row" { (fw.id) }
-                            td.num { (base.total.p50) }
-                            td.num { (fw.total.p50) }
-                            td.num { (format!("{:+}", fw.total.p50 as i64 - base.total.p50 as i64)) }
-                            td.num { (format!("{:.0}%", base.probability_met * 100.0)) }
-                            td.num { (format!("{:.0}%", fw.probability_met * 100.0)) }
+                            td.num { (t.n(base.total.p50)) }
+                            td.num { (t.n(fw.total.p50)) }
+                            td.num { (signed_n(t, fw.total.p50 as i64 - base.total.p50 as i64)) }
+                            td.num { (format::percent(t.0, base.probability_met * 100.0, 0)) }
+                            td.num { (format::percent(t.0, fw.probability_met * 100.0, 0)) }
                         } } }
                     } }
                     @if !no_mission.is_empty() {
                         p.notice { (t.with("forecast-no-mission", &[("countries", no_mission.join(", ").into())])) }
                     }
                 }
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("forecast-commitments")) }
                     thead { tr {
                         th scope="col" { (t.t("forecast-framework")) }
@@ -203,22 +204,22 @@ pub async fn show(
                     } }
                     tbody { @for fw in &f.frameworks { tr {
                         th scope="row" { (fw.id) }
-                        td.num { (fw.adjusted_commitment) }
-                        td.num { (fw.counted_so_far) }
-                        td.num { (fw.total.p10) } td.num { (fw.total.p50) } td.num { (fw.total.p90) }
-                        td.num { (format!("{:.0}%", fw.probability_met * 100.0)) }
-                        td.num { (format!("{:.0}", fw.expected_excess)) }
-                        td.num { (format!("{:.0}", fw.expected_shortfall)) }
+                        td.num { (t.n(fw.adjusted_commitment)) }
+                        td.num { (t.n(fw.counted_so_far)) }
+                        td.num { (t.n(fw.total.p10)) } td.num { (t.n(fw.total.p50)) } td.num { (t.n(fw.total.p90)) }
+                        td.num { (format::percent(t.0, fw.probability_met * 100.0, 0)) }
+                        td.num { (format::decimal(t.0, fw.expected_excess, 0)) }
+                        td.num { (format::decimal(t.0, fw.expected_shortfall, 0)) }
                         // A framework no future brings anyone to: say why instead of a bare 0%.
                         td { @if fw.total.p90 == fw.counted_so_far && fw.counted_so_far == 0 { (t.t("forecast-no-intake")) } }
                     } } }
                 } }
                 @let points: Vec<(String, u64, u64, u64)> = f.months.iter().map(|m| (format!("{}-{:02}", m.month.year(), m.month.month() as u8), m.arrivals.p10, m.arrivals.p50, m.arrivals.p90)).collect();
-                (fan("forecast-chart", &t.t("forecast-chart-title"), &points))
-                div.table-scroll { table {
+                (fan("forecast-chart", &t.t("forecast-chart-title"), &points, t.0))
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("forecast-months")) }
                     thead { tr { th scope="col" { (t.t("forecast-month")) } th scope="col" { "p10" } th scope="col" { "p50" } th scope="col" { "p90" } } }
-                    tbody { @for (m, a, b, c) in &points { tr { th scope="row" { (m) } td.num { (a) } td.num { (b) } td.num { (c) } } } }
+                    tbody { @for (m, a, b, c) in &points { tr { th scope="row" { (m) } td.num { (t.n(*a)) } td.num { (t.n(*b)) } td.num { (t.n(*c)) } } } }
                 } }
             },
             Some(Err(problem)) if problem.status() == StatusCode::CONFLICT => p.field-error { (t.t("forecast-no-policy")) },
@@ -227,4 +228,13 @@ pub async fn show(
         }
     };
     page(t, &t.t("forecast-title"), "/forecast", Some(p), body).into_response()
+}
+
+/// A difference with its sign, grouped as the language groups: "+1.208".
+fn signed_n(t: T, n: i64) -> String {
+    if n > 0 {
+        format!("+{}", t.n(n))
+    } else {
+        t.n(n)
+    }
 }

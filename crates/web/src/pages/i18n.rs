@@ -11,6 +11,9 @@ use std::sync::LazyLock;
 pub const EN_FTL: &str = include_str!("../../locales/en.ftl");
 pub const NL_FTL: &str = include_str!("../../locales/nl.ftl");
 
+/// The mark that opens a missing translation's key on a page: "⟦key⟧".
+pub const MISSING: char = '\u{27e6}';
+
 /// The cookie that keeps the chosen language.
 pub const LANG_COOKIE: &str = "lang";
 
@@ -46,12 +49,42 @@ impl Lang {
 
 type Bundle = FluentBundle<FluentResource>;
 
+/// Numbers in a message ("{ $total } zaken") as the language writes them
+/// ("1.208 zaken"), through [`crate::format`]; plural selection still sees
+/// the number. A year is passed as a string, so that it stays "2026".
+fn number(lang: Lang, value: &FluentValue<'_>) -> Option<String> {
+    let FluentValue::Number(n) = value else {
+        return None;
+    };
+    if !n.options.use_grouping {
+        return None;
+    }
+    if n.value.fract() == 0.0 && n.value.abs() < 1e15 {
+        Some(crate::format::int(lang, n.value as i64))
+    } else {
+        let digits = n.options.maximum_fraction_digits.unwrap_or(2);
+        Some(crate::format::decimal(lang, n.value, digits))
+    }
+}
+
+fn number_nl<M>(value: &FluentValue<'_>, _: &M) -> Option<String> {
+    number(Lang::Nl, value)
+}
+
+fn number_en<M>(value: &FluentValue<'_>, _: &M) -> Option<String> {
+    number(Lang::En, value)
+}
+
 fn bundle(lang: Lang, source: &str) -> Option<Bundle> {
     let resource = FluentResource::try_new(source.to_string()).ok()?;
     let id = lang.code().parse().ok()?;
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // Unicode isolation marks would show up in form values and tests.
     bundle.set_use_isolating(false);
+    bundle.set_formatter(Some(match lang {
+        Lang::Nl => number_nl,
+        Lang::En => number_en,
+    }));
     bundle.add_resource(resource).ok()?;
     Some(bundle)
 }
@@ -71,23 +104,33 @@ impl T {
         }
     }
 
-    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        let Some(bundle) = self.bundle() else {
-            return key.to_string();
-        };
-        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
-            // A missing key shows itself, so the completeness test and a reader both notice.
-            return key.to_string();
-        };
+    fn lookup_with(&self, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+        let bundle = self.bundle()?;
+        let pattern = bundle.get_message(key).and_then(|m| m.value())?;
         let mut errors = vec![];
-        bundle
-            .format_pattern(pattern, args, &mut errors)
-            .into_owned()
+        Some(
+            bundle
+                .format_pattern(pattern, args, &mut errors)
+                .into_owned(),
+        )
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        // A missing key shows itself in brackets, so the key tests, the page
+        // test (which looks for the bracket) and a reader all notice.
+        self.lookup_with(key, args)
+            .unwrap_or_else(|| format!("{MISSING}{key}\u{27e7}"))
     }
 
     /// The text for `key`.
     pub fn t(&self, key: &str) -> String {
         self.format(key, None)
+    }
+
+    /// The text for `key` if the translations have it: for words that may
+    /// be missing on purpose (a code from an older or newer version).
+    pub fn lookup(&self, key: &str) -> Option<String> {
+        self.lookup_with(key, None)
     }
 
     /// The text for `key` with named arguments.
@@ -102,6 +145,31 @@ impl T {
     /// The label of a vocabulary value, e.g. `state` + `under-assessment`.
     pub fn term(&self, prefix: &str, value: &str) -> String {
         self.t(&format!("{prefix}-{value}"))
+    }
+
+    /// A whole number as the language writes it: "1.208" or "1,208".
+    pub fn n(&self, n: impl Into<i128>) -> String {
+        crate::format::int(self.0, n)
+    }
+
+    /// A date as the language writes it in a table: "7 dec 2026".
+    pub fn date(&self, d: time::Date) -> String {
+        crate::format::date(self.0, d)
+    }
+
+    /// A country's name in the language (CLDR): "Syrië" or "Syria".
+    pub fn country(&self, c: resettle_domain::CountryCode) -> String {
+        crate::format::country(self.0, c)
+    }
+
+    /// A nationality: its country's name, or stateless.
+    pub fn nationality(&self, n: resettle_domain::Nationality) -> String {
+        crate::format::nationality(self.0, n, &self.t("nationality-stateless"))
+    }
+
+    /// "Ja"/"Nee" or "Yes"/"No".
+    pub fn yes_no(&self, b: bool) -> String {
+        self.t(if b { "yes" } else { "no" })
     }
 }
 
@@ -139,6 +207,7 @@ impl<S: Send + Sync> FromRequestParts<S> for T {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn keys(source: &str) -> Vec<String> {
@@ -244,10 +313,74 @@ mod tests {
             use resettle_domain::rule::Rule;
             pairs.extend(Rule::ALL.iter().map(|v| ("rule", v.as_str())));
             pairs.extend(FieldRule::ALL.iter().map(|v| ("rule", v.code())));
+            use resettle_domain::person::DocumentKind;
+            pairs.extend(
+                DocumentKind::ALL
+                    .iter()
+                    .map(|v| ("document-kind", v.as_str())),
+            );
             for (prefix, value) in pairs {
                 let key = format!("{prefix}-{value}");
-                assert_ne!(t.t(&key), key, "{:?} lacks {key}", t.0);
+                assert!(t.lookup(&key).is_some(), "{:?} lacks {key}", t.0);
             }
         }
+    }
+
+    /// Every key the code asks for by name (`t.t(KEY)`, `t.with(KEY, …)`)
+    /// is in both files: a typo or a forgotten key fails here, not on a page.
+    #[test]
+    fn every_key_the_code_uses_exists() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        let mut files = vec![];
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let (en, nl) = (keys(EN_FTL), keys(NL_FTL));
+        let mut used = 0;
+        for (path, text) in &files {
+            for marker in ["t.t(\"", "t.with(\"", "tr.t(\"", "tr.with(\""] {
+                for (at, _) in text.match_indices(marker) {
+                    let rest = &text[at + marker.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let key = &rest[..end];
+                    if key.is_empty() || key.contains(['{', ' ']) {
+                        continue;
+                    }
+                    used += 1;
+                    assert!(en.iter().any(|k| k == key), "{path}: en.ftl lacks {key}");
+                    assert!(nl.iter().any(|k| k == key), "{path}: nl.ftl lacks {key}");
+                }
+            }
+        }
+        assert!(used > 300, "only {used} keys found in the code");
+    }
+
+    #[test]
+    fn a_missing_key_shows_in_brackets() {
+        assert_eq!(T(Lang::Nl).t("no-such-key"), "\u{27e6}no-such-key\u{27e7}");
+        assert_eq!(T(Lang::En).lookup("no-such-key"), None);
+    }
+
+    #[test]
+    fn numbers_in_messages_follow_the_language() {
+        assert_eq!(
+            T(Lang::Nl).with("cases-count", &[("total", 1208.into())]),
+            "1.208 zaken gevonden"
+        );
+        assert_eq!(
+            T(Lang::En).with("cases-count", &[("total", 1208.into())]),
+            "1,208 cases found"
+        );
     }
 }

@@ -29,7 +29,7 @@ pub(super) fn section(t: T, r: &LoginReport) -> Markup {
                 p role="status" { (t.t("login-watch-quiet")) }
             }
             @if !r.spikes.is_empty() {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("login-watch-spikes")) }
                     thead { tr {
                         th scope="col" { (t.t("login-watch-hour")) }
@@ -48,7 +48,7 @@ pub(super) fn section(t: T, r: &LoginReport) -> Markup {
                 } }
             }
             @if !r.new_origins.is_empty() {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("login-watch-new-origins")) }
                     thead { tr {
                         th scope="col" { (t.t("field-recorded-at")) }

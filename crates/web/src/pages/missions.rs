@@ -83,7 +83,7 @@ fn status_badge(t: T, s: MissionStatus) -> Markup {
 /// A mission's name with its host country (or the dossier track): names recur across hosts.
 pub(crate) fn mission_title(t: T, m: &Mission) -> String {
     match m.host_country {
-        Some(h) => format!("{} — {}", m.name, h.name()),
+        Some(h) => format!("{} — {}", m.name, t.country(h)),
         None => format!("{} — {}", m.name, t.t("mission-kind-dossier")),
     }
 }
@@ -110,7 +110,7 @@ async fn index_page(
         h1 { (t.t("missions-title")) }
         p { (t.t("missions-intro")) }
         (error_summary(&t.t("case-errors-title"), errors))
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("missions-title")) }
             thead { tr {
                 th scope="col" { (t.t("mission-name")) }
@@ -123,15 +123,15 @@ async fn index_page(
             tbody { @for m in &missions { tr {
                 th scope="row" { a href={ "/missions/" (m.id) } { (mission_title(t, m)) } }
                 td { (t.term("mission-kind", m.kind.as_str())) }
-                td { (m.starts_on) " – " (m.ends_on) }
+                td { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
                 td { (status_badge(t, m.status)) }
-                td.num { (m.places) }
-                td.num { (m.places_used) }
+                td.num { (t.n(m.places)) }
+                td.num { (t.n(m.places_used)) }
             } } }
         } }
-        h2 { (t.with("plan-title", &[("year", year.into())])) }
-        div.table-scroll { table {
-            caption { (t.with("plan-title", &[("year", year.into())])) }
+        h2 { (t.with("plan-title", &[("year", year.to_string().into())])) }
+        div.table-scroll tabindex="0" { table {
+            caption { (t.with("plan-title", &[("year", year.to_string().into())])) }
             thead { tr {
                 th scope="col" { (t.t("field-host-country")) }
                 th scope="col" class="num" { (t.t("plan-planned")) }
@@ -141,8 +141,8 @@ async fn index_page(
                 th scope="col" class="num" { (t.t("mission-places-used")) }
             } }
             tbody { @for l in &plan.lines { tr {
-                th scope="row" { @match l.host_country { Some(h) => (h.name()), None => (t.t("plan-unearmarked")) } }
-                td.num { (l.planned) } td.num { (l.on_missions) } td.num { (l.returned) } td.num { (l.unallocated) } td.num { (l.used) }
+                th scope="row" { @match l.host_country { Some(h) => (t.country(h)), None => (t.t("plan-unearmarked")) } }
+                td.num { (t.n(l.planned)) } td.num { (t.n(l.on_missions)) } td.num { (t.n(l.returned)) } td.num { (t.n(l.unallocated)) } td.num { (t.n(l.used)) }
             } } }
         } }
         @if p.allows(Permission::ManageMissions) {
@@ -331,13 +331,13 @@ async fn detail_page(
         (error_summary(&t.t("case-errors-title"), errors))
         dl.summary {
             dt { (t.t("mission-kind")) } dd { (t.term("mission-kind", m.kind.as_str())) }
-            dt { (t.t("mission-dates")) } dd { (m.starts_on) " – " (m.ends_on) }
+            dt { (t.t("mission-dates")) } dd { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
             dt { (t.t("mission-modality")) } dd { (t.term("modality", m.modality.as_str()))
                 @if !m.remote_case_kinds.is_empty() { " (" (m.remote_case_kinds.join(", ")) ")" } }
             dt { (t.t("mission-team-heading")) } dd { (m.team.join(", ")) }
-            dt { (t.t("mission-populations-heading")) } dd { @for (i, n) in m.populations.iter().enumerate() { @if i > 0 { ", " } (n.name()) } }
-            dt { (t.t("mission-places")) } dd { (m.places) }
-            dt { (t.t("mission-places-used")) } dd { (m.places_used) }
+            dt { (t.t("mission-populations-heading")) } dd { @for (i, n) in m.populations.iter().enumerate() { @if i > 0 { ", " } (t.nationality(*n)) } }
+            dt { (t.t("mission-places")) } dd { (t.n(m.places)) }
+            dt { (t.t("mission-places-used")) } dd { (t.n(m.places_used)) }
             @if let Some(r) = &m.status_reason { dt { (t.t("field-reason")) } dd { (r) } }
             dt { (t.t("field-version")) } dd { (m.version) }
         }
@@ -347,7 +347,7 @@ async fn detail_page(
         @if let Some(cases) = &cases {
             section aria-labelledby="mission-cases-title" {
                 h2 #mission-cases-title { (t.t("mission-cases")) " (" (cases.len()) ")" }
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
                         th scope="col" { (t.t("field-priority")) }
@@ -504,7 +504,7 @@ pub async fn request(
     let body = html! {
         article.printable {
             h1 { (t.t("request-title")) ": " (mission_title(t, &m)) }
-            p { (t.with("request-intro", &[("places", r.places.into()), ("from", r.starts_on.to_string().into()), ("to", r.ends_on.to_string().into())])) }
+            p { (t.with("request-intro", &[("places", r.places.into()), ("from", t.date(r.starts_on).into()), ("to", t.date(r.ends_on).into())])) }
             p { (t.t("mission-modality")) ": " (t.term("modality", r.modality.as_str()))
                 @if !r.remote_case_kinds.is_empty() { " (" (r.remote_case_kinds.join(", ")) ")" } }
             h2 { (t.t("request-wishes")) }
@@ -514,7 +514,7 @@ pub async fn request(
             @if r.policy_notes.is_empty() { p { (t.t("request-no-policy")) } }
             @for n in &r.policy_notes {
                 section.policy-note data-note=(n.id) {
-                    h3 { (n.nationality.name()) @if let Some(g) = &n.group { " — " (g) } }
+                    h3 { (t.nationality(n.nationality)) @if let Some(g) = &n.group { " — " (g) } }
                     p { strong { (t.term("note-kind", n.kind.as_str())) } ": " (n.summary) }
                     p.meta { (t.with("request-valid", &[("from", n.valid_from.to_string().into()), ("until", n.valid_until.map(|d| d.to_string()).unwrap_or_else(|| "—".into()).into())])) }
                 }
@@ -561,13 +561,13 @@ async fn holds_page(
                         HoldScope::Programme { programme } => (t.term("programme", programme.as_str())),
                         HoldScope::Mission { mission_id } => (missions.iter().find(|m| m.id == *mission_id).map(|m| mission_title(t, m)).unwrap_or_default()),
                     }
-                    " · " (h.starts_on) " – " (h.released_on.map(|d| d.to_string()).unwrap_or_default())
+                    " · " (t.date(h.starts_on)) " – " (h.released_on.map(|d| t.date(d)).unwrap_or_default())
                     @if h.active_on(today) { " " strong { (t.t("holds-active")) } }
                 }
                 p { (t.t("field-reason")) ": " (h.reason) }
                 h3 { (t.t("holds-messages")) }
                 @if h.messages.is_empty() { p { (t.t("holds-no-messages")) } }
-                ul { @for msg in &h.messages { li { (msg.sent_on) " · " (msg.channel) ": " (msg.text) " (" (msg.sent_by) ")" } } }
+                ul { @for msg in &h.messages { li { (t.date(msg.sent_on)) " · " (msg.channel) ": " (msg.text) " (" (msg.sent_by) ")" } } }
                 @if manage {
                     @let hid = h.id.to_string();
                     details.action-form {
@@ -741,7 +741,7 @@ async fn notes_page(
         h1 { (t.t("notes-title")) }
         p { (t.t("notes-intro")) }
         (error_summary(&t.t("case-errors-title"), errors))
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("notes-title")) }
             thead { tr {
                 th scope="col" { (t.t("field-nationality")) }
@@ -753,7 +753,7 @@ async fn notes_page(
                 th scope="col" { (t.t("request-attention")) }
             } }
             tbody { @for n in &notes { tr {
-                th scope="row" { (n.nationality.name()) }
+                th scope="row" { (t.nationality(n.nationality)) }
                 td { (n.group.clone().unwrap_or_default()) }
                 td { (t.term("note-kind", n.kind.as_str())) }
                 td { (n.summary) }

@@ -13,20 +13,11 @@ use maud::html;
 use resettle_domain::norms::{Norm, NormStatus};
 
 pub(super) fn status_word(t: T, s: NormStatus) -> String {
-    t.t(match s {
-        NormStatus::Overdue => "norms-overdue",
-        NormStatus::AtRisk => "norms-at-risk",
-        NormStatus::OnTrack => "norms-on-track",
-        NormStatus::Met => "norms-met",
-        NormStatus::Missed => "norms-missed",
-    })
+    t.t(crate::norms::status_key(s))
 }
 
 pub(super) fn norm_word(t: T, n: Norm) -> String {
-    t.t(match n {
-        Norm::SelectionToArrival => "norms-selection-to-arrival",
-        Norm::SubmissionPriority => "norms-submission-priority",
-    })
+    t.t(crate::norms::norm_key(n))
 }
 
 pub async fn show(
@@ -38,7 +29,7 @@ pub async fn show(
     let p = reader.principal.clone();
     if q.format.as_deref().is_some_and(|f| f != "html") {
         return match build(&state, &reader, &q).await {
-            Ok(d) => respond(&state, &p, d, q.format.as_deref())
+            Ok(d) => respond(&state, &p, d, q.format.as_deref(), q.lang(t))
                 .await
                 .into_response(),
             Err(problem) => problem.into_response(),
@@ -116,31 +107,31 @@ pub async fn show(
         }
         @if let Ok(d) = &result {
             p {
-                a href={ "/norms?" (query) "&format=csv" } { "CSV" } " · "
-                a href={ "/norms?" (query) "&format=xlsx" } { "XLSX" }
+                a href={ "/norms?" (query) "&format=csv&lang=" (t.0.code()) } { "CSV" } " · "
+                a href={ "/norms?" (query) "&format=xlsx&lang=" (t.0.code()) } { "XLSX" }
             }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption { (t.with("norms-summary", &[("days", d.at_risk_days.into())])) }
                 thead { tr { th scope="col" { (t.t("field-host-country")) } th scope="col" { (t.t("norms-on-track")) } th scope="col" { (t.t("norms-at-risk")) } th scope="col" { (t.t("norms-overdue")) } } }
                 tbody {
                     @for h in &d.by_host_country { tr {
-                        th scope="row" { (h.host_country.name()) " (" (h.host_country) ")" }
-                        td.num { (h.counts.on_track) } td.num { (h.counts.at_risk) } td.num { (h.counts.overdue) }
+                        th scope="row" { (t.country(h.host_country)) }
+                        td.num { (t.n(h.counts.on_track)) } td.num { (t.n(h.counts.at_risk)) } td.num { (t.n(h.counts.overdue)) }
                     } }
-                    tr { th scope="row" { (t.t("norms-total")) } td.num { (d.total.on_track) } td.num { (d.total.at_risk) } td.num { (d.total.overdue) } }
+                    tr { th scope="row" { (t.t("norms-total")) } td.num { (t.n(d.total.on_track)) } td.num { (t.n(d.total.at_risk)) } td.num { (t.n(d.total.overdue)) } }
                 }
             } }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption { (t.t("norms-by-mission")) " · " (d.as_of) }
                 thead { tr { th scope="col" { (t.t("mission-name")) } th scope="col" { (t.t("norms-on-track")) } th scope="col" { (t.t("norms-at-risk")) } th scope="col" { (t.t("norms-overdue")) } } }
                 tbody {
                     @for m in &d.by_mission { tr {
                         th scope="row" { @if let Some(id) = m.mission_id { a href={ "/missions/" (id) } { (mission_name(&m.mission_id)) } } @else { (mission_name(&None)) } }
-                        td.num { (m.counts.on_track) } td.num { (m.counts.at_risk) } td.num { (m.counts.overdue) }
+                        td.num { (t.n(m.counts.on_track)) } td.num { (t.n(m.counts.at_risk)) } td.num { (t.n(m.counts.overdue)) }
                     } }
                 }
             } }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 // A case can be checked against two norms: count cases, not lines.
                 @let cases = d.cases.iter().map(|l| l.id).collect::<std::collections::HashSet<_>>().len();
                 caption { (t.with("norms-cases-checks", &[("cases", cases.into()), ("checks", d.cases.len().into())])) }
@@ -153,9 +144,9 @@ pub async fn show(
                 } }
                 tbody { @for l in &d.cases { tr {
                     th scope="row" { a href={ "/cases/" (l.id) } { (l.case_number) } }
-                    td { (l.host_country) } td { (t.term("priority", l.priority.as_str())) } td { (t.term("state", l.state.as_str())) }
+                    td { (t.country(l.host_country)) } td { (t.term("priority", l.priority.as_str())) } td { (t.term("state", l.state.as_str())) }
                     td { (mission_name(&l.mission_id)) }
-                    td { (norm_word(t, l.norm)) } td { (l.deadline) } td.num { (l.days_left) }
+                    td { (norm_word(t, l.norm)) } td { (t.date(l.deadline)) } td.num { (t.n(l.days_left)) }
                     td { strong { (status_word(t, l.status)) } }
                 } } }
             } }

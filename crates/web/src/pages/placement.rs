@@ -305,7 +305,7 @@ pub async fn confirm_step(
                 input type="hidden" name=(field(family.case_number.as_str()))
                     value=(assign[f].map_or(UNPLACED, |m| plan.municipalities[m].code.as_str()));
             }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption { (t.t("placement-confirm-caption")) }
                 thead { tr {
                     th scope="col" { (t.t("field-case-number")) }
@@ -499,7 +499,7 @@ fn body(
             form method="post" action="/placement/review" {
                 input type="hidden" name="csrf" value=(csrf);
                 @if keep { input type="hidden" name="keep" value="1"; }
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption { (t.with("placement-families", &[("count", proposed.into())])) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
@@ -525,7 +525,7 @@ fn body(
                                     }
                                 }
                             }
-                            td.num { (e.score.map(|s| format!("{s:.3}")).unwrap_or_default()) }
+                            td.num { (e.score.map(|s| crate::format::decimal(t.0, s, 3)).unwrap_or_default()) }
                             td.why {
                                 @if let Some(rank) = e.rank { (t.with("placement-rank", &[("rank", rank.into()), ("of", e.allowed.into())])) " " }
                                 @if !e.full_dimensions.is_empty() {
@@ -542,7 +542,7 @@ fn body(
                                 }
                                 @if !e.score_parts.is_empty() {
                                     details { summary { (t.t("placement-parts")) }
-                                        ul { @for part in &e.score_parts { li { (part.name) ": " (format!("{:+.3}", part.value)) } } }
+                                        ul { @for part in &e.score_parts { li { (part_label(*t, &part.name)) ": " (signed(*t, part.value)) } } }
                                     }
                                 }
                             }
@@ -555,7 +555,7 @@ fn body(
                 }
             }
         }
-        div.table-scroll { table {
+        div.table-scroll tabindex="0" { table {
             caption { (t.t("placement-municipalities")) }
             thead { tr {
                 th scope="col" { (t.t("placement-municipality")) }
@@ -587,4 +587,25 @@ fn gap(objective: f64, bound: f64) -> f64 {
     } else {
         ((bound - objective) / bound.abs() * 100.0).clamp(0.0, 100.0)
     }
+}
+
+/// A part of a score in words: the model file names its terms in English
+/// ("working-age adults × jobs"); the translations have them by that name
+/// in kebab case (`placement-term-working-age-adults-jobs`). A term a newer
+/// model adds shows by its name until it is translated.
+fn part_label(t: T, name: &str) -> String {
+    let slug = name
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    t.lookup(&format!("placement-term-{slug}"))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// A score part with its sign, as the language writes decimals: "+0,350".
+fn signed(t: T, value: f64) -> String {
+    let sign = if value >= 0.0 { "+" } else { "" };
+    format!("{sign}{}", crate::format::decimal(t.0, value, 3))
 }

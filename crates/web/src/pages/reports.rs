@@ -22,38 +22,19 @@ use resettle_domain::policy::PolicySet;
 use resettle_domain::rule::{FieldProblem, Rule};
 use serde::Deserialize;
 
-/// The page's words for a table's English heading or yes/no cell, where the
-/// translations have them (key `col-` and the heading in kebab case).
-fn word(t: T, english: &str) -> String {
-    let slug: String = english
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    let key = format!("col-{slug}");
-    let translated = t.t(&key);
-    if translated == key {
-        english.to_string()
-    } else {
-        translated
-    }
-}
-
 fn table(t: T, tb: &Table, round: bool) -> Markup {
     html! {
-        div.table-scroll { table {
-            caption { (word(t, &tb.title)) }
-            thead { tr { @for h in &tb.headers { th scope="col" { (word(t, h)) } } } }
+        div.table-scroll tabindex="0" { table {
+            caption { (tb.title) }
+            thead { tr { @for h in &tb.headers { th scope="col" { (h) } } } }
             tbody { @for r in &tb.rows { tr {
                 @for (i, c) in r.iter().enumerate() {
-                    @let text = c.show(round);
+                    @let text = c.show_for(round, t.0);
                     @if i == 0 { th scope="row" { (text) } }
-                    @else if matches!(c, render::Cell::Text(_)) { td { (if text == "yes" || text == "no" { word(t, &text) } else { text }) } }
-                    @else { td.num { (text) } }
+                    @else if c.is_number() { td.num { (text) } }
+                    // A note or a reason wraps rather than widen the table.
+                    @else if text.chars().count() > 40 { td.why { (text) } }
+                    @else { td { (text) } }
                 }
             } } }
         } }
@@ -79,7 +60,7 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
             .iter()
             .flat_map(|p| p.pledges.iter().map(move |l| (p.id.clone(), l)))
             .map(|(id, l)| Group {
-                label: format!("{id} {}", l.programme),
+                label: format!("{id} {}", t.term("programme", l.programme.as_str())),
                 bars: vec![
                     (t.t("report-realised"), r(l.realised)),
                     (t.t("report-pledged"), r(l.pledged)),
@@ -95,7 +76,12 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
                     .by_nationality
                     .iter()
                     .take(4)
-                    .map(|n| (n.key.clone(), r(n.persons)))
+                    .map(|n| {
+                        (
+                            render::composition_value(t, "nationality", &n.key),
+                            r(n.persons),
+                        )
+                    })
                     .collect(),
             })
             .collect(),
@@ -104,7 +90,7 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
             .iter()
             .flat_map(|p| p.lines.iter().map(move |l| (p.year, l)))
             .map(|(year, l)| Group {
-                label: format!("{year} {}", l.key),
+                label: format!("{year} {}", render::plan_key(t, &l.key)),
                 bars: vec![
                     (t.t("report-selected"), r(l.selected)),
                     (t.t("report-planned"), r(l.planned)),
@@ -112,7 +98,7 @@ fn chart(t: T, report: &Report, round: bool) -> Markup {
             })
             .collect(),
     };
-    bars("report-chart", &t.t("report-chart-title"), &groups)
+    bars("report-chart", &t.t("report-chart-title"), &groups, t.0)
 }
 
 pub async fn index(t: T, reader: ReportReader) -> Response {
@@ -155,7 +141,8 @@ pub async fn show(
             &p.origin,
         )
         .await;
-        return file(&report, &name, format, round).map_err(IntoResponse::into_response);
+        return file(&report, &name, format, round, params.lang(t))
+            .map_err(IntoResponse::into_response);
     }
     audit(
         &state,
@@ -174,14 +161,15 @@ pub async fn show(
         p {
             @if round { a href={ "/reports/" (name) } { (t.t("report-exact")) } }
             @else { a href={ "/reports/" (name) "?roundToTens=true" } { (t.t("report-rounded")) } }
-            " · " a href={ "/reports/" (name) "?format=csv" (q) } { "CSV" }
-            " · " a href={ "/reports/" (name) "?format=xlsx" (q) } { "XLSX" }
-            " · " a href={ "/reports/" (name) "?format=md" (q) } { "Markdown" }
+            @let lang = t.0.code();
+            " · " a href={ "/reports/" (name) "?format=csv&lang=" (lang) (q) } { "CSV" }
+            " · " a href={ "/reports/" (name) "?format=xlsx&lang=" (lang) (q) } { "XLSX" }
+            " · " a href={ "/reports/" (name) "?format=md&lang=" (lang) (q) } { "Markdown" }
             " · " a href={ "/api/v1/reports/" (name) } { "JSON (API)" }
         }
         (chart(t, &report, round))
         p.hint { (t.t("report-table-alternative")) }
-        @for tb in render::tables(&report) { (table(t, &tb, round)) }
+        @for tb in render::tables(&report, t) { (table(t, &tb, round)) }
     };
     Ok(page(t, &title, &format!("/reports/{name}"), Some(p), body).into_response())
 }
@@ -195,7 +183,7 @@ fn sentences(t: T, f: &FrameworkLine, today: time::Date) -> Vec<String> {
     let years: Vec<String> = f
         .years
         .iter()
-        .map(|y| format!("{} ({})", r(y.counted_national), y.year))
+        .map(|y| format!("{} ({})", t.n(r(y.counted_national)), y.year))
         .collect();
     let mut s = vec![if f.counted_total == 0 {
         t.with("print-no-arrivals", &[("framework", f.id.clone().into())])
@@ -227,7 +215,8 @@ fn sentences(t: T, f: &FrameworkLine, today: time::Date) -> Vec<String> {
             ],
         )
     });
-    let (start, end) = (f.start.to_string(), f.end.to_string());
+    let long = |d| crate::format::date_long(t.0, d);
+    let (start, end) = (long(f.start), long(f.end));
     s.push(if today < f.start {
         t.with("print-not-begun", &[("start", start.into())])
     } else if today <= f.end {
@@ -279,7 +268,7 @@ pub async fn print(
         &p.origin,
     )
     .await;
-    let tables = render::tables(&Report::Frameworks(report.clone()));
+    let tables = render::tables(&Report::Frameworks(report.clone()), t);
     let today = state.today();
     let version = state
         .store
@@ -292,7 +281,7 @@ pub async fn print(
             h1 { (t.t("print-title")) }
             p.print-stand {
                 (t.with("print-as-of", &[
-                    ("date", today.to_string().into()),
+                    ("date", crate::format::date_long(t.0, today).into()),
                     ("version", version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()).into()),
                 ]))
             }
@@ -331,27 +320,27 @@ fn policy_page(
         @match current {
             None => p { (t.t("policy-none")) },
             Some(v) => {
-                p { (t.with("policy-version", &[("version", v.version.into()), ("by", v.changed_by.clone().into()), ("at", v.changed_at.date().to_string().into()), ("reason", v.reason.clone().into())])) }
-                div.table-scroll { table {
+                p { (t.with("policy-version", &[("version", v.version.into()), ("by", v.changed_by.clone().into()), ("at", t.date(v.changed_at.date()).into()), ("reason", v.reason.clone().into())])) }
+                div.table-scroll tabindex="0" { table {
                     caption { (t.t("policy-frameworks")) }
-                    thead { tr { th scope="col" { "id" } th scope="col" { (t.t("policy-period")) } th scope="col" { (t.t("report-commitment")) } th scope="col" { (t.t("policy-deductions")) } } }
+                    thead { tr { th scope="col" { (t.t("col-framework")) } th scope="col" { (t.t("policy-period")) } th scope="col" { (t.t("report-commitment")) } th scope="col" { (t.t("policy-deductions")) } } }
                     tbody { @for f in &v.document.frameworks { tr {
                         th scope="row" { (f.id) }
-                        td { (f.start) " – " (f.end) }
-                        td.num { (f.commitment) }
-                        td { @for d in &f.deductions { (d.places) " (" (d.reason) ")" br; } }
+                        td { (t.date(f.start)) " – " (t.date(f.end)) }
+                        td.num { (t.n(f.commitment)) }
+                        td { @for d in &f.deductions { (t.n(d.places)) " (" (d.reason) ")" br; } }
                     } } }
                 } }
                 @for q in &v.document.quota_changes {
-                    p { (t.with("policy-quota", &[("from", q.effective_from.to_string().into()), ("places", q.places_per_year.into()), ("reason", q.reason.clone().into())])) }
+                    p { (t.with("policy-quota", &[("from", t.date(q.effective_from).into()), ("places", q.places_per_year.into()), ("reason", q.reason.clone().into())])) }
                 }
                 @for s in &v.document.suspensions {
-                    p { (t.with("policy-suspension", &[("programme", s.programme.as_str().into()), ("from", s.from.to_string().into()), ("until", s.until.map(|u| u.to_string()).unwrap_or_default().into()), ("reason", s.reason.clone().into())])) }
+                    p { (t.with("policy-suspension", &[("programme", t.term("programme", s.programme.as_str()).into()), ("from", t.date(s.from).into()), ("until", s.until.map(|u| t.date(u)).unwrap_or_default().into()), ("reason", s.reason.clone().into())])) }
                 }
             }
         }
         h2 { (t.t("policy-history")) }
-        ol { @for v in versions { li { "v" (v.version) " · " (v.changed_at.date()) " · " (v.changed_by) " · " (v.reason) } } }
+        ol { @for v in versions { li { "v" (v.version) " · " (t.date(v.changed_at.date())) " · " (v.changed_by) " · " (v.reason) } } }
         @if may_change {
             h2 { (t.t("policy-change")) }
             form method="post" action="/policy" {
@@ -499,7 +488,7 @@ mod tests {
     #[test]
     fn a_running_framework_is_not_called_missed() {
         let s = said(&framework(120, 0), date!(2026 - 12 - 07));
-        assert!(s.contains("loopt nog tot en met 2027-12-31"), "{s}");
+        assert!(s.contains("loopt nog tot en met 31 december 2027"), "{s}");
         assert!(s.contains("resteren nog 380 plaatsen"), "{s}");
         assert!(!s.contains("niet gehaald"), "{s}");
         // No deduction: no "lowered by 0".
@@ -519,7 +508,7 @@ mod tests {
         let s = said(&framework(500, 0), date!(2028 - 01 - 01));
         assert!(s.contains("De toezegging is gehaald."), "{s}");
         let s = said(&framework(0, 0), date!(2025 - 06 - 01));
-        assert!(s.contains("begint op 2026-01-01"), "{s}");
+        assert!(s.contains("begint op 1 januari 2026"), "{s}");
         assert!(s.contains("nog geen aankomsten"), "{s}");
         let s = said(&framework(120, 100), date!(2028 - 01 - 01));
         assert!(
@@ -528,7 +517,7 @@ mod tests {
         );
         let en = sentences(T(Lang::En), &framework(120, 0), date!(2026 - 12 - 07)).join(" ");
         assert!(
-            en.contains("runs until 2027-12-31 inclusive; 380 places remain"),
+            en.contains("runs until 31 December 2027 inclusive; 380 places remain"),
             "{en}"
         );
     }

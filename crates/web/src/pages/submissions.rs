@@ -233,7 +233,7 @@ fn problem_list(t: T, problems: &[ImportProblem]) -> Markup {
     html! {
         div.error-summary role="alert" aria-labelledby="problems-title" tabindex="-1" autofocus {
             h2 #problems-title { (t.with("submit-problems", &[("count", problems.len().into())])) }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 thead { tr {
                     th scope="col" { (t.t("submit-record")) }
                     th scope="col" { (t.t("field-case-number")) }
@@ -290,7 +290,7 @@ pub async fn preview(
         Ok((file, cases)) => html! {
             h1 { (t.t("submit-check-title")) }
             p { (t.with("submit-ready", &[("count", cases.len().into()), ("persons", cases.iter().map(|c| c.case.persons()).sum::<usize>().into())])) }
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption { (t.t("submit-preview")) }
                 thead { tr {
                     th scope="col" { (t.t("field-case-number")) }
@@ -301,7 +301,7 @@ pub async fn preview(
                 } }
                 tbody { @for c in cases { tr {
                     th scope="row" { (c.case.submission.case_number) }
-                    td { (c.case.submission.host_country.name()) }
+                    td { (t.country(c.case.submission.host_country)) }
                     td { (t.term("priority", c.case.submission.priority.as_str())) }
                     td.num { (c.case.persons()) }
                     td { (c.case.submission.submitted_on) }
@@ -476,7 +476,7 @@ pub async fn requests(
         h1 { (t.t("requests-title")) }
         p { (t.t("requests-intro")) }
         @if open.is_empty() { p { (t.t("work-none")) } } @else {
-            div.table-scroll { table {
+            div.table-scroll tabindex="0" { table {
                 caption.visually-hidden { (t.t("requests-title")) }
                 thead { tr {
                     th scope="col" { (t.t("requests-mission")) }
@@ -487,9 +487,9 @@ pub async fn requests(
                 } }
                 tbody { @for m in &open { tr {
                     th scope="row" { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } }
-                    td { (m.host_country.map(|c| c.name().to_string()).unwrap_or_default()) }
-                    td { (m.starts_on) " – " (m.ends_on) }
-                    td.num { (m.places) }
+                    td { (m.host_country.map(|c| t.country(c)).unwrap_or_default()) }
+                    td { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
+                    td.num { (t.n(m.places)) }
                     td { (t.term("mission-status", m.status.as_str())) }
                 } } }
             } }

@@ -100,7 +100,7 @@ fn waiting_section(t: T, w: &Waiting) -> Markup {
             @if w.page.items.is_empty() {
                 p { (t.t("work-none")) }
             } @else {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption.visually-hidden { (w.title) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
@@ -112,10 +112,10 @@ fn waiting_section(t: T, w: &Waiting) -> Markup {
                     } }
                     tbody { @for c in &w.page.items { tr {
                         th scope="row" { a href={ "/cases/" (c.id) } { (c.case_number) } }
-                        td { (c.host_country.name()) }
+                        td { (t.country(c.host_country)) }
                         td { (t.term("priority", c.priority.as_str())) }
                         td.num { (c.persons) }
-                        td { (c.submitted_on) }
+                        td { (t.date(c.submitted_on)) }
                         td { a href={ "/cases/" (c.id) "#actions-title" } { (w.action) } }
                     } } }
                 } }
@@ -185,7 +185,7 @@ async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
         section.worklist aria-labelledby="work-norms" {
             h2 #work-norms { (t.t("work-norms")) " (" (d.cases.len()) ")" }
             @if d.cases.is_empty() { p { (t.t("work-none")) } } @else {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption.visually-hidden { (t.t("work-norms")) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
@@ -302,7 +302,7 @@ fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arriva
         section.worklist aria-labelledby=(id) {
             h2 #(id) { (title) " (" (total) ")" }
             @if list.is_empty() { p { (t.t("work-none")) } } @else {
-                div.table-scroll { table {
+                div.table-scroll tabindex="0" { table {
                     caption.visually-hidden { (title) }
                     thead { tr {
                         th scope="col" { (t.t("field-case-number")) }
@@ -392,7 +392,7 @@ async fn unhcr(state: &AppState, t: T, who: &Principal) -> Result<Markup, StoreE
             h2 #work-requests { (t.t("work-requests")) " (" (requests.len()) ")" }
             @if requests.is_empty() { p { (t.t("work-none")) } }
             ul { @for m in &requests {
-                li { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } " · " (m.starts_on) " – " (m.ends_on) " · " (t.with("work-places", &[("places", m.places.into())])) }
+                li { a href={ "/missions/" (m.id) "/submission-request" } { (m.name) } " · " (t.date(m.starts_on)) " – " (t.date(m.ends_on)) " · " (t.with("work-places", &[("places", m.places.into())])) }
             } }
         }
         section.worklist aria-labelledby="work-submissions" {

@@ -1,7 +1,15 @@
-//! Reports as tables, and tables as text, CSV, Markdown and XLSX.
+//! Reports as tables, and tables as text, CSV, Markdown and XLSX, in the
+//! reader's language: titles, headings and vocabulary values translated,
+//! numbers for people written as the language writes them.
 
 use super::Report;
-use resettle_domain::ledger::round_to_tens;
+use crate::format;
+use crate::pages::{Lang, T};
+use resettle_domain::ledger::{SUPPRESSED, round_to_tens};
+use resettle_domain::{CountryCode, Nationality};
+
+/// A pivot's cell where a column has no one of the row's value.
+const NO_ONE: &str = "–";
 
 /// A cell: a text, a count of persons (rounded when asked) or another number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +17,10 @@ pub enum Cell {
     Text(String),
     Count(u64),
     Number(i64),
+    /// A calendar year: a number, but never written with a thousands separator.
+    Year(i32),
+    /// An amount of euros that does not follow a count.
+    Euros(u64),
     /// An amount that follows a count of persons (funding), so it follows its rounding.
     PerPerson {
         persons: u64,
@@ -17,18 +29,47 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The value as a machine reads it (CSV, XLSX): digits only.
     pub fn show(&self, round: bool) -> String {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Count(n) => (if round { round_to_tens(*n) } else { *n }).to_string(),
             Cell::Number(n) => n.to_string(),
-            Cell::PerPerson { persons, amount } => ((if round {
-                round_to_tens(*persons)
-            } else {
-                *persons
-            }) * amount)
-                .to_string(),
+            Cell::Year(y) => y.to_string(),
+            Cell::Euros(n) => n.to_string(),
+            Cell::PerPerson { .. } => self.euros(round).to_string(),
         }
+    }
+
+    fn euros(&self, round: bool) -> u64 {
+        match self {
+            Cell::PerPerson { persons, amount } => {
+                (if round {
+                    round_to_tens(*persons)
+                } else {
+                    *persons
+                }) * amount
+            }
+            Cell::Euros(n) => *n,
+            _ => 0,
+        }
+    }
+
+    /// The value as a person reads it in `lang`: "1.208", "€ 13.040.000".
+    pub fn show_for(&self, round: bool, lang: Lang) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Year(y) => y.to_string(),
+            Cell::Count(n) => format::int(lang, if round { round_to_tens(*n) } else { *n }),
+            Cell::Number(n) => format::int(lang, *n),
+            Cell::Euros(_) | Cell::PerPerson { .. } => format::euros(lang, self.euros(round)),
+        }
+    }
+
+    /// Right-aligned in a table: every cell but a text (the dash that stands
+    /// for no one in a column of counts is aligned as the counts are).
+    pub fn is_number(&self) -> bool {
+        !matches!(self, Cell::Text(t) if t != NO_ONE)
     }
 }
 
@@ -43,12 +84,117 @@ fn t(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
 
-fn h(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
+/// Headings from their translation keys (`col-` and the key).
+fn h(tr: T, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| tr.t(&format!("col-{k}"))).collect()
+}
+
+/// A host country code of a report line in words, or the code if it is none.
+fn country_key(tr: T, key: &str) -> String {
+    match CountryCode::parse(key) {
+        Ok(c) => tr.country(c),
+        Err(_) => key.to_string(),
+    }
+}
+
+/// A key of a composition count in words, by what it counts.
+pub fn composition_value(tr: T, by: &str, key: &str) -> String {
+    if key == SUPPRESSED {
+        return tr.t("report-suppressed");
+    }
+    match by {
+        "host-country" => country_key(tr, key),
+        "nationality" => Nationality::parse(key)
+            .map(|n| tr.nationality(n))
+            .unwrap_or_else(|_| key.to_string()),
+        other => tr.term(other, key),
+    }
+}
+
+/// A cap's label in words: the ledger joins the priority and the category
+/// it caps with " + " ("emergency + medical-needs").
+fn cap_label(tr: T, label: &str) -> String {
+    use resettle_domain::{SubmissionCategory, SubmissionPriority};
+    label
+        .split(" + ")
+        .map(|part| {
+            if SubmissionPriority::parse(part).is_ok() {
+                tr.term("priority", part)
+            } else if SubmissionCategory::parse(part).is_ok() {
+                tr.term("category", part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// A plan line's key in words: a host country, other missions or unearmarked.
+pub fn plan_key(tr: T, key: &str) -> String {
+    match key {
+        "other-missions" | "unearmarked" => tr.t(&format!("report-{key}")),
+        other => country_key(tr, other),
+    }
+}
+
+/// The composition as one table per dimension (host country, nationality,
+/// category, priority): a row per value, largest first, a column per
+/// framework; "–" where a framework has no one of that value (or counts them
+/// under the suppressed small cells, the last row).
+fn composition_pivot(r: &resettle_domain::ledger::CompositionReport, tr: T) -> Vec<Table> {
+    type Pick =
+        fn(&resettle_domain::ledger::CompositionLine) -> &Vec<resettle_domain::ledger::Count>;
+    let dimensions: [(&str, Pick); 4] = [
+        ("host-country", |f| &f.by_host_country),
+        ("nationality", |f| &f.by_nationality),
+        ("category", |f| &f.by_category),
+        ("priority", |f| &f.by_priority),
+    ];
+    dimensions
+        .iter()
+        .map(|(by, pick)| {
+            let mut keys: Vec<(String, u64)> = vec![];
+            for f in &r.frameworks {
+                for c in pick(f) {
+                    match keys.iter_mut().find(|(k, _)| *k == c.key) {
+                        Some((_, n)) => *n += c.persons,
+                        None => keys.push((c.key.clone(), c.persons)),
+                    }
+                }
+            }
+            keys.sort_by(|a, b| {
+                (a.0 == SUPPRESSED)
+                    .cmp(&(b.0 == SUPPRESSED))
+                    .then(b.1.cmp(&a.1))
+                    .then(a.0.cmp(&b.0))
+            });
+            let mut headers = vec![tr.t(&format!("col-{by}"))];
+            headers.extend(r.frameworks.iter().map(|f| f.framework.clone()));
+            let rows = keys
+                .iter()
+                .map(|(key, _)| {
+                    let mut row = vec![t(composition_value(tr, by, key))];
+                    row.extend(r.frameworks.iter().map(|f| {
+                        pick(f)
+                            .iter()
+                            .find(|c| c.key == *key)
+                            .map_or(t(NO_ONE), |c| Cell::Count(c.persons))
+                    }));
+                    row
+                })
+                .collect();
+            Table {
+                title: tr.t(&format!("report-composition-by-{by}")),
+                headers,
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// The report as one or more tables.
-pub fn tables(report: &Report) -> Vec<Table> {
+pub fn tables(report: &Report, tr: T) -> Vec<Table> {
     match report {
         Report::Frameworks(r) => {
             let mut rows = Vec::new();
@@ -56,7 +202,7 @@ pub fn tables(report: &Report) -> Vec<Table> {
                 for y in &f.years {
                     rows.push(vec![
                         t(&f.id),
-                        Cell::Number(i64::from(y.year)),
+                        Cell::Year(y.year),
                         Cell::Count(y.resettled_arrivals),
                         Cell::Count(y.family_reunification_arrivals),
                         Cell::Count(y.counted_national),
@@ -77,37 +223,43 @@ pub fn tables(report: &Report) -> Vec<Table> {
                         Cell::Count(f.counted_total),
                         Cell::Count(f.excess),
                         t(f.carried_out_to.clone().unwrap_or_default()),
-                        t(if f.met { "yes" } else { "no" }),
-                        t(f.quota_per_year.map(|q| q.to_string()).unwrap_or_default()),
+                        t(tr.yes_no(f.met)),
+                        f.quota_per_year.map_or(t(""), Cell::Count),
                     ]
                 })
                 .collect();
             vec![
                 Table {
-                    title: "Frameworks".into(),
-                    headers: h(&[
-                        "framework",
-                        "commitment",
-                        "deductions",
-                        "adjusted commitment",
-                        "carried in",
-                        "counted total",
-                        "excess",
-                        "carried to",
-                        "met",
-                        "quota per year",
-                    ]),
+                    title: tr.t("col-frameworks"),
+                    headers: h(
+                        tr,
+                        &[
+                            "framework",
+                            "commitment",
+                            "deductions",
+                            "adjusted-commitment",
+                            "carried-in",
+                            "counted-total",
+                            "excess",
+                            "carried-to",
+                            "met",
+                            "quota-per-year",
+                        ],
+                    ),
                     rows: summary,
                 },
                 Table {
-                    title: "Arrivals per year".into(),
-                    headers: h(&[
-                        "framework",
-                        "year",
-                        "resettled arrivals",
-                        "family reunification arrivals",
-                        "counted national",
-                    ]),
+                    title: tr.t("col-arrivals-per-year"),
+                    headers: h(
+                        tr,
+                        &[
+                            "framework",
+                            "year",
+                            "resettled-arrivals",
+                            "family-reunification-arrivals",
+                            "counted-national",
+                        ],
+                    ),
                     rows,
                 },
             ]
@@ -118,7 +270,7 @@ pub fn tables(report: &Report) -> Vec<Table> {
                 for p in &e.pledges {
                     rows.push(vec![
                         t(&e.id),
-                        t(p.programme.as_str()),
+                        t(tr.term("programme", p.programme.as_str())),
                         Cell::Count(p.pledged),
                         Cell::Count(p.realised),
                         t(&p.note),
@@ -134,7 +286,7 @@ pub fn tables(report: &Report) -> Vec<Table> {
                         Cell::Count(e.pledged_total),
                         Cell::Count(e.realised_total),
                         Cell::Count(e.family_reunification_excluded),
-                        Cell::Number(i64::try_from(e.eur_per_person).unwrap_or(i64::MAX)),
+                        Cell::Euros(e.eur_per_person),
                         Cell::PerPerson {
                             persons: e.realised_total,
                             amount: e.eur_per_person,
@@ -144,49 +296,28 @@ pub fn tables(report: &Report) -> Vec<Table> {
                 .collect();
             vec![
                 Table {
-                    title: "EU programmes".into(),
-                    headers: h(&[
-                        "programme",
-                        "pledged",
-                        "realised (EU rule)",
-                        "family reunification not counted",
-                        "EUR per person",
-                        "funding EUR",
-                    ]),
+                    title: tr.t("col-eu-programmes"),
+                    headers: h(
+                        tr,
+                        &[
+                            "programme",
+                            "pledged",
+                            "realised-eu-rule",
+                            "family-reunification-not-counted",
+                            "eur-per-person",
+                            "funding-eur",
+                        ],
+                    ),
                     rows: totals,
                 },
                 Table {
-                    title: "Pledges".into(),
-                    headers: h(&["programme", "part", "pledged", "realised", "note"]),
+                    title: tr.t("col-pledges"),
+                    headers: h(tr, &["programme", "part", "pledged", "realised", "note"]),
                     rows,
                 },
             ]
         }
-        Report::Composition(r) => {
-            let mut rows = Vec::new();
-            for f in &r.frameworks {
-                for (dimension, counts) in [
-                    ("host country", &f.by_host_country),
-                    ("nationality", &f.by_nationality),
-                    ("category", &f.by_category),
-                    ("priority", &f.by_priority),
-                ] {
-                    for c in counts {
-                        rows.push(vec![
-                            t(&f.framework),
-                            t(dimension),
-                            t(&c.key),
-                            Cell::Count(c.persons),
-                        ]);
-                    }
-                }
-            }
-            vec![Table {
-                title: "Composition".into(),
-                headers: h(&["framework", "by", "value", "persons"]),
-                rows,
-            }]
-        }
+        Report::Composition(r) => composition_pivot(r, tr),
         Report::Allocation(r) => {
             let mut rows = Vec::new();
             let mut caps = Vec::new();
@@ -194,23 +325,25 @@ pub fn tables(report: &Report) -> Vec<Table> {
                 for l in &a.lines {
                     rows.push(vec![
                         t(&a.framework),
-                        Cell::Number(i64::from(a.year)),
-                        t(&l.key),
+                        Cell::Year(a.year),
+                        t(plan_key(tr, &l.key)),
                         Cell::Count(l.planned),
                         Cell::Count(l.selected),
                     ]);
                 }
                 rows.push(vec![
                     t(&a.framework),
-                    Cell::Number(i64::from(a.year)),
-                    t(format!(
-                        "total (unearmarked {}%{})",
-                        a.unearmarked_share_percent,
+                    Cell::Year(a.year),
+                    t(tr.with(
                         if a.below_unearmarked_target {
-                            ", below the 10% target"
+                            "report-total-unearmarked-below"
                         } else {
-                            ""
-                        }
+                            "report-total-unearmarked"
+                        },
+                        &[(
+                            "share",
+                            format::percent(tr.0, a.unearmarked_share_percent as f64, 0).into(),
+                        )],
                     )),
                     Cell::Count(a.planned_total),
                     Cell::Count(a.selected_total),
@@ -218,23 +351,27 @@ pub fn tables(report: &Report) -> Vec<Table> {
                 for c in &a.caps {
                     caps.push(vec![
                         t(&a.framework),
-                        Cell::Number(i64::from(a.year)),
-                        t(&c.label),
+                        Cell::Year(a.year),
+                        t(cap_label(tr, &c.label)),
                         Cell::Number(i64::try_from(c.max).unwrap_or(i64::MAX)),
                         Cell::Count(c.used),
-                        t(if c.exceeded { "exceeded" } else { "" }),
+                        t(if c.exceeded {
+                            tr.t("report-exceeded")
+                        } else {
+                            String::new()
+                        }),
                     ]);
                 }
             }
             vec![
                 Table {
-                    title: "Allocation plans".into(),
-                    headers: h(&["framework", "year", "line", "planned", "selected"]),
+                    title: tr.t("col-allocation-plans"),
+                    headers: h(tr, &["framework", "year", "line", "planned", "selected"]),
                     rows,
                 },
                 Table {
-                    title: "Caps".into(),
-                    headers: h(&["framework", "year", "cap", "max", "used", ""]),
+                    title: tr.t("col-caps"),
+                    headers: h(tr, &["framework", "year", "cap", "max", "used", "exceeded"]),
                     rows: caps,
                 },
             ]
@@ -242,14 +379,14 @@ pub fn tables(report: &Report) -> Vec<Table> {
     }
 }
 
-/// Aligned plain text.
-pub fn text(tables: &[Table], round: bool) -> String {
+/// Aligned plain text, numbers as `lang` writes them.
+pub fn text(tables: &[Table], round: bool, lang: Lang) -> String {
     let mut out = String::new();
     for table in tables {
         let cells: Vec<Vec<String>> = table
             .rows
             .iter()
-            .map(|r| r.iter().map(|c| c.show(round)).collect())
+            .map(|r| r.iter().map(|c| c.show_for(round, lang)).collect())
             .collect();
         let widths: Vec<usize> = (0..table.headers.len())
             .map(|i| {
@@ -283,8 +420,8 @@ pub fn text(tables: &[Table], round: bool) -> String {
     out
 }
 
-/// Markdown tables.
-pub fn markdown(tables: &[Table], round: bool) -> String {
+/// Markdown tables, numbers as `lang` writes them.
+pub fn markdown(tables: &[Table], round: bool, lang: Lang) -> String {
     let mut out = String::new();
     for table in tables {
         out.push_str(&format!(
@@ -297,7 +434,7 @@ pub fn markdown(tables: &[Table], round: bool) -> String {
             out.push_str(&format!(
                 "| {} |\n",
                 r.iter()
-                    .map(|c| c.show(round))
+                    .map(|c| c.show_for(round, lang))
                     .collect::<Vec<_>>()
                     .join(" | ")
             ));
@@ -371,7 +508,11 @@ pub fn xlsx(tables: &[Table], round: bool) -> Result<Vec<u8>, String> {
                 let col = u16::try_from(c).map_err(|e| e.to_string())?;
                 match cell {
                     Cell::Text(s) => sheet.write_string(r, col, s),
-                    Cell::Count(_) | Cell::Number(_) | Cell::PerPerson { .. } => {
+                    Cell::Count(_)
+                    | Cell::Number(_)
+                    | Cell::Year(_)
+                    | Cell::Euros(_)
+                    | Cell::PerPerson { .. } => {
                         let n: f64 = cell.show(round).parse().unwrap_or(0.0);
                         sheet.write_number(r, col, n)
                     }
