@@ -618,3 +618,122 @@ fn the_allocation_of_a_worked_example() {
     );
     assert!(q.caps.is_empty());
 }
+
+/// One group of `n` persons of `programme` arrived on `arrived` (selected the
+/// month before), Syrians from Lebanon.
+fn arrived(programme: Programme, family_reunification: bool, arrived: Date, n: u64) -> PersonGroup {
+    persons(
+        programme,
+        family_reunification,
+        Some(arrived - Duration::days(30)),
+        Some(arrived),
+        ("LBN", "SYR"),
+        SubmissionCategory::LegalPhysicalProtection,
+        SubmissionPriority::Normal,
+        Track::SelectionMission,
+        n,
+    )
+}
+
+/// The EU count of the letter's policy (programme 2024-2025: 700 national,
+/// 1,000 EU-Turkey) on arrivals at and just beyond its two ends: a day in
+/// the period counts, a day outside does not, family reunification never,
+/// and each pledge counts its own programme only. Survivors of cargo-mutants.
+#[test]
+fn the_eu_count_takes_exactly_the_period_s_arrivals_of_each_pledge_s_programme() {
+    use Programme::*;
+    let p: PolicySet = serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
+    let groups = vec![
+        arrived(NationalQuota, false, date!(2024 - 01 - 01), 1),
+        arrived(NationalQuota, false, date!(2025 - 12 - 31), 2),
+        arrived(NationalQuota, false, date!(2023 - 12 - 31), 4),
+        arrived(NationalQuota, false, date!(2026 - 01 - 01), 8),
+        arrived(NationalQuota, true, date!(2024 - 06 - 01), 16),
+        arrived(EuTurkey, false, date!(2024 - 06 - 01), 32),
+    ];
+    let report = ledger::eu(&p, &groups);
+    let realised: Vec<(Programme, u64)> = report.programmes[0]
+        .pledges
+        .iter()
+        .map(|l| (l.programme, l.realised))
+        .collect();
+    assert_eq!(realised, vec![(NationalQuota, 3), (EuTurkey, 32)]);
+}
+
+/// The projection of cases into person groups: one person a member, cases
+/// neither selected nor arrived left out, equal facts merged by adding.
+#[test]
+fn cases_become_person_groups_of_their_members() {
+    use resettle_domain::{Case, CaseId, Context, sample};
+    let ctx = |on: Date| Context {
+        occurred_on: on,
+        recorded_at: time::macros::datetime!(2025-06-01 12:00 UTC),
+        actor: "t".into(),
+        reason: None,
+    };
+    let case = |number: &str, members: usize| {
+        let on = date!(2025 - 01 - 06);
+        let s = sample::submission(number, members, on).unwrap();
+        Case::submit(CaseId::generate(), s, &ctx(on)).unwrap().case
+    };
+    let (mut a, mut b, c) = (
+        case("LBN-25C00005", 3),
+        case("LBN-25C00006", 2),
+        case("LBN-25C00007", 4),
+    );
+    a.selected_on = Some(date!(2025 - 03 - 01));
+    b.arrived_on = Some(date!(2025 - 05 - 01));
+    // `c` is neither selected nor arrived: it is not counted anywhere.
+    let groups = ledger::groups_from_cases([&a, &b, &c]);
+    let total: u64 = groups.iter().map(|g| g.persons).sum();
+    assert_eq!(total, 5, "{groups:?}");
+    let selected: u64 = groups
+        .iter()
+        .filter(|g| g.selected_on.is_some())
+        .map(|g| g.persons)
+        .sum();
+    assert_eq!(selected, 3);
+    assert!(groups.iter().all(|g| g.persons >= 1));
+}
+
+/// Bucketing merges groups whose dates fall between the same boundaries,
+/// and moves each date to its bucket's day.
+#[test]
+fn bucketing_merges_dates_between_the_same_boundaries() {
+    use Programme::*;
+    let groups = vec![
+        arrived(NationalQuota, false, date!(2024 - 03 - 01), 2),
+        arrived(NationalQuota, false, date!(2024 - 04 - 01), 3),
+        arrived(NationalQuota, false, date!(2025 - 02 - 01), 5),
+    ];
+    let boundaries = [
+        date!(2024 - 01 - 01),
+        date!(2025 - 01 - 01),
+        date!(2026 - 01 - 01),
+    ];
+    let b = ledger::bucket(&groups, &boundaries);
+    let mut sizes: Vec<u64> = b.iter().map(|g| g.persons).collect();
+    sizes.sort();
+    assert_eq!(sizes, vec![5, 5], "{b:?}");
+    // The merged group's dates are one bucket day each, not the first group's own.
+    let merged = b
+        .iter()
+        .find(|g| g.arrived_on < Some(date!(2025 - 01 - 01)))
+        .unwrap();
+    assert_ne!(merged.arrived_on, Some(date!(2024 - 03 - 01)), "{b:?}");
+    assert_ne!(merged.selected_on, Some(date!(2024 - 01 - 31)), "{b:?}");
+}
+
+/// Each framework states the annual quota in force at its end.
+#[test]
+fn a_framework_states_the_quota_in_force_at_its_end() {
+    let p: PolicySet = serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
+    let report = ledger::frameworks(&p, &[]);
+    let quota: Vec<(String, Option<u64>)> = report
+        .frameworks
+        .iter()
+        .map(|f| (f.id.clone(), f.quota_per_year))
+        .collect();
+    assert_eq!(quota[0], ("2020-2023".into(), Some(500)), "{quota:?}");
+    assert_eq!(quota[2], ("2025".into(), Some(200)), "{quota:?}");
+}
