@@ -162,7 +162,11 @@ fn each_field_rule_names_its_field_and_only_an_invalid_value_breaks_it() {
 #[test]
 fn every_rule_has_its_own_code() {
     let mut codes: Vec<&str> = FieldRule::ALL.iter().map(|r| r.code()).collect();
-    assert!(codes.iter().all(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-')));
+    assert!(
+        codes
+            .iter()
+            .all(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'))
+    );
     codes.sort();
     codes.dedup();
     assert_eq!(codes.len(), FieldRule::ALL.len(), "two rules share a code");
@@ -171,7 +175,10 @@ fn every_rule_has_its_own_code() {
 #[test]
 fn what_each_state_allows_and_which_actions_move_a_counted_date() {
     let submitted = CaseState::Submitted.allowed_actions();
-    assert!(submitted.contains(&ActionKind::StartAssessment), "{submitted:?}");
+    assert!(
+        submitted.contains(&ActionKind::StartAssessment),
+        "{submitted:?}"
+    );
     assert!(submitted.contains(&ActionKind::Withdraw), "{submitted:?}");
     assert!(!submitted.contains(&ActionKind::Arrive), "{submitted:?}");
     assert_eq!(CaseState::Closed.allowed_actions(), vec![]);
