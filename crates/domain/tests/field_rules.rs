@@ -56,7 +56,9 @@ fn each_field_rule_names_its_field_and_only_an_invalid_value_breaks_it() {
             sponsor_group: None,
         },
     };
-    let cases: Vec<(Action, Option<&str>, Vec<(&str, &str)>)> = vec![
+    // An action, its reason, and the (field, rule code) pairs it breaks.
+    type Row<'a> = (Action, Option<&'a str>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Row> = vec![
         (
             Action::Accept {
                 policy_basis: None,
