@@ -131,7 +131,11 @@ fn submissions_file(n: u32) -> Value {
                     })
                 })
                 .collect();
-            previous = Some(number.clone());
+            // Relatives can only join a family that has arrived (a refugee's
+            // permit is what family reunification follows from).
+            if i % (PATH.len() + 1) > PATH.iter().position(|s| *s == "arrived").unwrap_or(PATH.len()) {
+                previous = Some(number.clone());
+            }
             json!({
                 "caseNumber": number, "unhcrReference": format!("RRF-{i}"), "hostCountry": host,
                 "submissionPriority": priority, "primaryCategory": pick(CATEGORIES, 7),
