@@ -721,3 +721,36 @@ async fn the_printed_report_for_parliament_has_only_the_report_and_numbered_page
     }
     app.finish().await;
 }
+
+/// A page links only where its reader may go: the reports page (COA reads
+/// reports but not the policy) and the norms dashboard (UNHCR reads norms
+/// of its cases but not missions). Found by walking every page as each role.
+#[tokio::test]
+async fn report_and_norm_pages_link_only_to_pages_the_reader_may_open() {
+    let app = demo_app().await;
+    load_policy(&app).await;
+    for role in [
+        Role::CoaOfficer,
+        Role::IndOfficer,
+        Role::PolicyAnalyst,
+        Role::UnhcrLiaison,
+    ] {
+        for page in ["/reports", "/norms"] {
+            let (status, html) = app.page(role, page).await;
+            if status != StatusCode::OK {
+                continue;
+            }
+            let links: std::collections::BTreeSet<&str> = html
+                .split("href=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .filter(|h| h.starts_with("/policy") || h.starts_with("/missions/"))
+                .collect();
+            for link in links.into_iter().take(5) {
+                let (status, _) = app.page(role, &link.replace("&amp;", "&")).await;
+                assert_eq!(status, StatusCode::OK, "{role} on {page} is sent to {link}");
+            }
+        }
+    }
+    app.finish().await;
+}

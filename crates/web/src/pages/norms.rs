@@ -37,6 +37,7 @@ pub async fn show(
     }
     let result = build(&state, &reader, &q).await;
     let missions = state.store.missions().await.unwrap_or_default();
+    let may_open_missions = p.allows(resettle_domain::Permission::ReadMissions);
     let mission_name = |id: &Option<resettle_domain::MissionId>| match id {
         Some(id) => missions
             .iter()
@@ -126,7 +127,8 @@ pub async fn show(
                 thead { tr { th scope="col" { (t.t("mission-name")) } th scope="col" { (t.t("norms-on-track")) } th scope="col" { (t.t("norms-at-risk")) } th scope="col" { (t.t("norms-overdue")) } } }
                 tbody {
                     @for m in &d.by_mission { tr {
-                        th scope="row" { @if let Some(id) = m.mission_id { a href={ "/missions/" (id) } { (mission_name(&m.mission_id)) } } @else { (mission_name(&None)) } }
+                        // A link only for those who may open the mission (UNHCR may not).
+                        th scope="row" { @if let (Some(id), true) = (m.mission_id, may_open_missions) { a href={ "/missions/" (id) } { (mission_name(&m.mission_id)) } } @else { (mission_name(&m.mission_id)) } }
                         td.num { (t.n(m.counts.on_track)) } td.num { (t.n(m.counts.at_risk)) } td.num { (t.n(m.counts.overdue)) }
                     } }
                 }

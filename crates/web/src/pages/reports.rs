@@ -110,7 +110,10 @@ pub async fn index(t: T, reader: ReportReader) -> Response {
                 li { a href={ "/reports/" (name.as_str()) } { (t.t(&format!("report-{}", name.as_str()))) } }
             }
             li { a href="/reports/frameworks/print" { (t.t("report-print")) } }
-            li { a href="/policy" { (t.t("nav-policy")) } }
+            // COA reads reports but not the policy file.
+            @if reader.0.allows(resettle_domain::Permission::ReadPolicy) {
+                li { a href="/policy" { (t.t("nav-policy")) } }
+            }
         }
     };
     page(t, &t.t("reports-title"), "/reports", Some(&reader.0), body).into_response()
