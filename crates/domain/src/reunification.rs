@@ -179,6 +179,10 @@ pub struct AppliedRelative {
     pub arrived_on: Option<Date>,
     /// The family-reunification case the relative arrived as.
     pub arrival_case: Option<CaseNumber>,
+    /// True when the reader may not see who this relative is (the names are
+    /// then empty): a municipality learns a name once the IND grants.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity_withheld: bool,
 }
 
 /// What the sponsor applies for.
@@ -861,6 +865,7 @@ impl Application {
                 travel: travel.clone(),
                 arrived_on: case.arrived_on,
                 arrival_case: case.arrived_on.map(|_| case.submission.case_number.clone()),
+                identity_withheld: false,
             })
             .collect();
         Application {
@@ -928,6 +933,7 @@ impl AppliedRelative {
             travel: None,
             arrived_on: None,
             arrival_case: None,
+            identity_withheld: false,
         }
     }
 }
@@ -968,6 +974,11 @@ pub fn validate_left_behind(list: &[RelativeLeftBehind]) -> Result<(), String> {
     }
     Ok(())
 }
+
+mod pending;
+mod seen;
+pub use pending::{PendingApplications, pending_applications};
+pub use seen::RelativeLeftBehindSeen;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -213,6 +213,16 @@ pub const ROUTES: &[RouteRule] = &[
     ),
     r("POST", "/country-policy-notes", Needs(ManageCountryPolicy)),
     r("POST", "/holds", Needs(ManageHolds)),
+    r(
+        "GET",
+        "/cases/{id}/relatives-left-behind",
+        Needs(RecordRelativesLeftBehind),
+    ),
+    r(
+        "POST",
+        "/cases/{id}/relatives-left-behind",
+        Needs(RecordRelativesLeftBehind),
+    ),
     r("GET", "/family-reunification", Needs(ReadReunification)),
     r("POST", "/family-reunification", Needs(DecideReunification)),
     r(

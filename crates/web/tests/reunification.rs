@@ -278,6 +278,22 @@ async fn story(app: &App) {
             && seen["relatives"][1]["motivation"].is_null(),
         "not the IND's grounds: {seen}"
     );
+    // Named once granted (coming to live there); the rejected relative not.
+    assert_ne!(seen["relatives"][0]["givenName"], "", "{seen}");
+    assert_eq!(seen["relatives"][1]["givenName"], "", "{seen}");
+    assert_eq!(seen["relatives"][1]["familyName"], "", "{seen}");
+    assert_eq!(seen["relatives"][1]["identityWithheld"], true, "{seen}");
+    assert!(
+        seen["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["reason"].is_null()
+                && e["change"]["grounds"]
+                    .as_array()
+                    .is_none_or(|g| g.is_empty())),
+        "no motivation or grounds in the history: {seen}"
+    );
     let (_, mine) = app.get(TILBURG, LIST).await;
     assert!(ids(&mine).contains(&a["id"].as_str().unwrap()), "{mine}");
     assert!(
@@ -373,7 +389,16 @@ async fn story(app: &App) {
     assert_eq!(r.status(), StatusCode::OK);
     let (s, got) = app.get(TILBURG, &left).await;
     assert_eq!((s, got["version"].as_i64()), (StatusCode::OK, Some(1)));
-    assert_eq!(got["relatives"][0]["whereabouts"], "Cairo, Egypt");
+    // The municipality plans for a sibling who may follow; who she is, where
+    // she is and why she stayed are the IND's and COA's to know.
+    assert_eq!(got["relatives"][0]["relationship"], "sibling", "{got}");
+    assert_eq!(got["relatives"][0]["expectedToApply"], false, "{got}");
+    for field in ["givenName", "familyName", "whereabouts", "reasonStays"] {
+        assert!(got["relatives"][0].get(field).is_none(), "{field}: {got}");
+    }
+    let (_, whole) = app.get(COA, &left).await;
+    assert_eq!(whole["relatives"][0]["whereabouts"], "Cairo, Egypt");
+    assert_eq!(whole["relatives"][0]["givenName"], "Amal");
     assert_eq!(app.get(UNHCR, &left).await.0, StatusCode::FORBIDDEN);
     let r = app
         .api(reqwest::Method::PUT, TILBURG, &left)
@@ -384,13 +409,117 @@ async fn story(app: &App) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
+/// Relatives left behind on pages: COA records them on their own page (a
+/// refused form keeps what was typed; a stale form is refused, not lost);
+/// the case page, COA's profile and the municipality's worklist show them,
+/// the municipality without names, whereabouts or reasons; the reports show
+/// the open applications as numbers.
+async fn left_behind_pages(app: &App) {
+    let (_, cases) = app.get(COA, "/api/v1/cases?pageSize=500").await;
+    let tilburg = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["caseNumber"] == "EGY-24C00101")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = format!("/cases/{tilburg}/relatives-left-behind");
+    let (s, html) = app.page(COA, &page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Amal"), "the sister recorded by the IND");
+    let add = |version: &'static str, whereabouts: &'static str| {
+        vec![
+            ("op", "add"),
+            ("expectedVersion", version),
+            ("givenName", "Karim"),
+            ("familyName", "Testfamily"),
+            ("relationship", "child"),
+            ("whereabouts", whereabouts),
+            ("reasonStays", "finishing school"),
+            ("expectedToApply", "yes"),
+        ]
+    };
+    // A missing field: named, and the typed values kept.
+    let (s, html) = app.form(COA, &page, &add("1", "")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("error-summary") && html.contains("href=\"#lb-whereabouts\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Karim\"") && html.contains("value=\"finishing school\""));
+    let (s, to) = app
+        .form_redirect(COA, &page, &add("1", "Amman, Jordan"))
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(to.as_deref(), Some(format!("{page}?done=1").as_str()));
+    // The same form again (a replay, or a second officer's stale page).
+    let (s, html) = app.form(COA, &page, &add("1", "Amman, Jordan")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("value=\"Karim\""), "the typed values survive");
+    let (_, got) = app
+        .get(
+            COA,
+            &format!("/api/v1/cases/{tilburg}/relatives-left-behind"),
+        )
+        .await;
+    assert_eq!(got["version"], 2, "{got}");
+    assert_eq!(
+        got["relatives"].as_array().unwrap().len(),
+        2,
+        "not added twice"
+    );
+    // Those who may not record them cannot open the page or post to it.
+    for role in [TILBURG, UNHCR] {
+        assert_eq!(app.page(role, &page).await.0, StatusCode::FORBIDDEN);
+        let (s, _) = app.form(role, &page, &add("2", "x")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+
+    // COA's case page: the list whole, and the count in the profile.
+    let (_, html) = app.page(COA, &format!("/cases/{tilburg}")).await;
+    assert!(html.contains("Karim Testfamily") && html.contains("Amman, Jordan"));
+    assert!(html.contains("id=\"prep-left-behind\""), "in the profile");
+    assert!(
+        html.contains("2, van wie 1 naar verwachting nareis aanvraagt"),
+        "{html}"
+    );
+    // The municipality: relationship and expectation, nothing else.
+    let (s, html) = app.page(TILBURG, &format!("/cases/{tilburg}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Achtergebleven gezinsleden"));
+    for secret in ["Karim", "Amal", "Amman", "finishing school", "Cairo"] {
+        assert!(!html.contains(secret), "{secret} shown to the municipality");
+    }
+    let (_, home) = app.page(TILBURG, "/").await;
+    assert!(
+        home.contains("2, van wie 1 naar verwachting nareis aanvraagt"),
+        "{home}"
+    );
+    for secret in ["Karim", "Amman"] {
+        assert!(
+            !home.contains(secret),
+            "{secret} on the municipality's worklist"
+        );
+    }
+
+    // The reports: open applications as numbers, for the analyst too.
+    let (s, html) = app.page(Role::PolicyAnalyst, "/reports/frameworks").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Nareis in behandeling op"), "{html}");
+    assert!(html.contains("Lopende aanvragen"));
+}
+
 #[tokio::test]
 async fn ind_decides_coa_arranges_travel_and_only_the_sponsor_s_municipality_sees_the_arrival() {
     let app = App::sqlite().await;
     story(&app).await;
+    left_behind_pages(&app).await;
     app.finish().await;
     if let Some(app) = App::postgres().await {
         story(&app).await;
+        left_behind_pages(&app).await;
         app.finish().await;
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::access::Role;
 use crate::ledger::{eu, frameworks, groups_from_cases};
 use crate::lifecycle::Housing;
 use crate::policy::{EuProgramme, Framework, FrameworkKind, POLICY_FORMAT, Pledge};
@@ -378,6 +379,103 @@ fn a_rejection_needs_grounds_and_a_motivation_and_keeps_them() {
             ..
         })
     ));
+}
+
+/// Records documents for `relative` and grants them on `on`.
+fn grant(a: &mut Application, p: &PolicySet, relative: usize, on: Date) {
+    let evidence = ApplicationChange::RecordEvidence {
+        relative,
+        kind: EvidenceKind::Documents,
+        note: String::new(),
+    };
+    a.change(evidence, p, &ctx(on)).unwrap();
+    let decision = ApplicationChange::Decide {
+        relative,
+        decision: DecisionKind::Grant,
+        grounds: vec![],
+    };
+    a.change(decision, p, &ctx(on)).unwrap();
+}
+
+#[test]
+fn a_municipality_sees_names_of_granted_relatives_only_and_no_grounds() {
+    let p = policy();
+    let s = sponsor();
+    let mut a = applied(&s, date!(2025 - 01 - 10), date!(2025 - 02 - 01));
+    let on = date!(2025 - 03 - 01);
+    let decide = |relative, decision, grounds| ApplicationChange::Decide {
+        relative,
+        decision,
+        grounds,
+    };
+    grant(&mut a, &p, 0, on);
+    a.change(
+        decide(
+            1,
+            DecisionKind::Reject,
+            vec![ReunificationGround::FamilyTiesNotEstablished],
+        ),
+        &p,
+        &because(on, "no documents"),
+    )
+    .unwrap();
+    for role in [Role::IndOfficer, Role::CoaOfficer] {
+        assert_eq!(a.clone().seen_by(role), a, "{role:?} works it: sees all");
+    }
+    let seen = a.clone().seen_by(Role::MunicipalityOfficer);
+    let (granted, rejected) = (&seen.relatives[0], &seen.relatives[1]);
+    assert_eq!(granted.given_name, "Husband");
+    assert!(!granted.identity_withheld);
+    assert_eq!(rejected.given_name, "");
+    assert_eq!(rejected.family_name, "");
+    assert!(rejected.identity_withheld);
+    assert_eq!(rejected.status, RelativeStatus::Rejected);
+    assert!(rejected.grounds.is_empty() && rejected.motivation.is_none());
+    let json = serde_json::to_string(&seen).unwrap();
+    assert!(!json.contains("Son") && !json.contains("no documents"));
+}
+
+#[test]
+fn open_applications_are_counted_by_where_their_relatives_stand() {
+    let p = policy();
+    let s = sponsor();
+    let on = date!(2025 - 03 - 01);
+    let decide = |relative, decision| ApplicationChange::Decide {
+        relative,
+        decision,
+        grounds: vec![ReunificationGround::FamilyTiesNotEstablished],
+    };
+    // One relative granted, one waiting; applied within the window.
+    let mut a = applied(&s, date!(2025 - 01 - 10), date!(2025 - 02 - 01));
+    grant(&mut a, &p, 0, on);
+    // Applied a year after the permit: late, nobody decided.
+    let b = applied(&s, date!(2024 - 01 - 10), date!(2025 - 02 - 01));
+    // Both refused: closed, not counted.
+    let mut c = applied(&s, date!(2025 - 01 - 10), date!(2025 - 02 - 01));
+    for i in 0..2 {
+        c.change(decide(i, DecisionKind::Reject), &p, &because(on, "no ties"))
+            .unwrap();
+    }
+    let apps = [a, b, c];
+    let early = pending_applications(&apps, &p, date!(2025 - 03 - 02));
+    assert_eq!(
+        early,
+        PendingApplications {
+            applications: 2,
+            awaiting_decision: 3,
+            granted: 1,
+            travelling: 0,
+            late: 1,
+            overdue_norms: 0,
+        }
+    );
+    // Months later: a's and b's decision terms and a's travel after grant have passed.
+    let late = pending_applications(&apps, &p, date!(2025 - 12 - 01));
+    assert_eq!(late.overdue_norms, 3, "{late:?}");
+    assert_eq!(
+        pending_applications(&[], &p, on),
+        PendingApplications::default()
+    );
 }
 
 #[test]

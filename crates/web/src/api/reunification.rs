@@ -23,7 +23,7 @@ use resettle_domain::audit::AuditResult;
 use resettle_domain::policy::{POLICY_FORMAT, PolicySet};
 use resettle_domain::reunification::{
     Application, ApplicationChange, ApplicationEvent, ApplicationId, NewApplication,
-    RelativeLeftBehind, ReunificationNormCheck, validate_left_behind,
+    RelativeLeftBehind, RelativeLeftBehindSeen, ReunificationNormCheck, validate_left_behind,
 };
 use resettle_domain::{CaseId, Context, Role};
 use resettle_store::reunification::refused;
@@ -137,6 +137,26 @@ pub struct LeftBehindRequest {
     pub relatives: Vec<RelativeLeftBehind>,
 }
 
+/// The relatives a family leaves behind as the reader may see them: a
+/// municipality learns how they are related and whether they are expected to
+/// apply, not their names, whereabouts or why they stayed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeftBehindSeen {
+    /// Pass as `expectedVersion` to change the list (0: none recorded yet).
+    pub version: i64,
+    pub relatives: Vec<RelativeLeftBehindSeen>,
+}
+
+impl LeftBehindSeen {
+    pub(crate) fn of(list: LeftBehind, role: Role) -> Self {
+        Self {
+            version: list.version,
+            relatives: list.relatives.iter().map(|r| r.seen_by(role)).collect(),
+        }
+    }
+}
+
 /// The policy in force, or one without terms (then nothing is late and no
 /// term is due: the policy says nothing).
 pub(crate) async fn policy(state: &AppState) -> Result<PolicySet, Problem> {
@@ -154,19 +174,6 @@ pub(crate) async fn policy(state: &AppState) -> Result<PolicySet, Problem> {
     })
 }
 
-/// What a role sees of an application: a municipality sees who is coming
-/// and when, not the evidence, the grounds or the motivations.
-fn redact(mut a: StoredApplication, role: Role) -> StoredApplication {
-    if role == Role::MunicipalityOfficer {
-        for r in &mut a.application.relatives {
-            r.evidence.clear();
-            r.grounds.clear();
-            r.motivation = None;
-        }
-    }
-    a
-}
-
 pub(crate) fn summary(
     a: StoredApplication,
     policy: &PolicySet,
@@ -179,7 +186,10 @@ pub(crate) fn summary(
         window_ends: x.window_ends(policy),
         decision_due: x.decision_due(policy),
         norms: x.norms(policy, today, AT_RISK_DAYS),
-        application: redact(a, role),
+        application: StoredApplication {
+            application: a.application.seen_by(role),
+            ..a
+        },
     }
 }
 
@@ -371,12 +381,13 @@ pub(crate) async fn detail(
         .await?
         .ok_or_else(|| not_found(&id.to_string()))?;
     let policy = policy(state).await?;
-    let mut history = state.store.application_history(id).await?;
-    if p.user.role == Role::MunicipalityOfficer {
-        for e in &mut history {
-            e.reason = None;
-        }
-    }
+    let history = state
+        .store
+        .application_history(id)
+        .await?
+        .into_iter()
+        .map(|e| e.seen_by(p.user.role))
+        .collect();
     Ok(ApplicationDetail {
         summary: summary(a, &policy, p.user.role, state.today()),
         history,
@@ -415,7 +426,7 @@ pub async fn create_decision(
 ) -> Result<Json<ApplicationDetail>, Problem> {
     let a = application_for(&state, &p, &id).await?;
     let Json(request) = body.map_err(bad_body)?;
-    Ok(Json(change(&state, &p, a, request, true).await?))
+    Ok(Json(change(&state, &p, a, request, Desk::Ind).await?))
 }
 
 /// COA's work for a granted relative: the visa for temporary stay and the
@@ -440,23 +451,32 @@ pub async fn create_travel(
 ) -> Result<Json<ApplicationDetail>, Problem> {
     let a = application_for(&state, &p, &id).await?;
     let Json(request) = body.map_err(bad_body)?;
-    Ok(Json(change(&state, &p, a, request, false).await?))
+    Ok(Json(change(&state, &p, a, request, Desk::Coa).await?))
 }
 
-/// Applies one change (the IND's when `by_ind`, else COA's) and stores it.
+/// The desk a change is recorded at: the IND's (evidence, interviews,
+/// decisions, extensions) or COA's (travel and arrival).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Desk {
+    Ind,
+    Coa,
+}
+
+/// Applies one change recorded at `desk` and stores it.
 pub(crate) async fn change(
     state: &AppState,
     p: &Principal,
     stored: StoredApplication,
     request: ApplicationChangeRequest,
-    by_ind: bool,
+    desk: Desk,
 ) -> Result<ApplicationDetail, Problem> {
     let mut a = stored.application;
     let object = format!("application {}", a.id);
     let action = request.change.name();
-    if request.change.by_ind() != by_ind || matches!(request.change, ApplicationChange::Apply) {
+    let ind = desk == Desk::Ind;
+    if request.change.by_ind() != ind || matches!(request.change, ApplicationChange::Apply) {
         audit_failure(state, p, action, &object).await;
-        let detail = if by_ind {
+        let detail = if ind {
             "the IND records evidence, interviews, decisions and extensions here; travel and arrival go to /travel"
         } else {
             "COA records travel and arrival here; evidence, interviews and decisions go to /decisions"
@@ -530,16 +550,17 @@ pub(crate) async fn change(
 #[utoipa::path(get, path = "/cases/{id}/relatives-left-behind", tag = "family-reunification",
     params(("id" = String, Path, description = "Case id (UUID)")),
     responses(
-        (status = 200, description = "The relatives, with the version to change them against", body = LeftBehind),
+        (status = 200, description = "The relatives as the reader may see them, with the version to change them against", body = LeftBehindSeen),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_left_behind(
     State(state): State<AppState>,
     ReunificationReader(p): ReunificationReader,
     Path(id): Path<String>,
-) -> Result<Json<LeftBehind>, Problem> {
+) -> Result<Json<LeftBehindSeen>, Problem> {
     let case = case_for(&state, &p, &id).await?;
-    Ok(Json(state.store.relatives_left_behind(case.id).await?))
+    let list = state.store.relatives_left_behind(case.id).await?;
+    Ok(Json(LeftBehindSeen::of(list, p.user.role)))
 }
 
 /// Records the relatives a family leaves behind (at the mission interview

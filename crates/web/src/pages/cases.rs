@@ -1,7 +1,7 @@
 //! The case list and the case page, with the forms that move a case on.
 
 use super::i18n::T;
-use super::layout::{encode, error_summary, field_error, page};
+use super::layout::{encode, error_summary, field_error, input, page};
 use super::refusals;
 use crate::api::cases::{act, allowed_for, history_for, load, record_consent, shown};
 use crate::auth::{CaseActor, CaseReader, ConsentRecorder, Principal, audit};
@@ -246,19 +246,7 @@ pub async fn detail(
         .await
         .map_err(|e| Problem::from(e).into_response())?;
     let history = history_for(&reader.principal, history);
-    let prep = if reader
-        .principal
-        .allows(resettle_domain::Permission::ReadPreparation)
-    {
-        Some(
-            crate::api::preparation::preparation(&state, &case)
-                .await
-                .map_err(IntoResponse::into_response)?,
-        )
-    } else {
-        None
-    };
-    let mut page = case_page(
+    let page = case_page(
         t,
         &reader.principal,
         &case,
@@ -268,12 +256,7 @@ pub async fn detail(
         &[],
         &[],
     );
-    if let Some(prep) = &prep {
-        page = with_preparation(page, t, &reader.principal, &case, prep, &[]);
-    }
-    let left =
-        super::reunification::left_behind_section(&state, t, &reader.principal, case.id).await;
-    page = super::reunification::append_section(page, left);
+    let page = with_sections(&state, t, &reader.principal, &case, page, &[]).await?;
     Ok(page.into_response())
 }
 
@@ -437,6 +420,33 @@ fn case_page(
     page(t, &title, &path, Some(who), body)
 }
 
+/// The case page's sections after the case itself: its preparation (for
+/// those who may read it) and the relatives the family left behind (for those
+/// who may read family reunification), with the errors of a refused
+/// preparation form.
+async fn with_sections(
+    state: &AppState,
+    t: T,
+    who: &Principal,
+    case: &Case,
+    page: Markup,
+    errors: &[(String, String)],
+) -> Result<Markup, Response> {
+    let left = super::left_behind::for_reader(state, who, case.id)
+        .await
+        .map_err(|e| Problem::from(e).into_response())?;
+    let page = if who.allows(resettle_domain::Permission::ReadPreparation) {
+        let prep = crate::api::preparation::preparation(state, case)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        with_preparation(page, t, who, case, &prep, &left, errors)
+    } else {
+        page
+    };
+    let section = super::left_behind::section(t, who, case.id, &left);
+    Ok(super::layout::append_section(page, section))
+}
+
 /// Adds the preparation of a case (interviews, profile, orientation, travel,
 /// later-arriving relatives) before the footer of the case page.
 fn with_preparation(
@@ -445,6 +455,7 @@ fn with_preparation(
     who: &Principal,
     case: &Case,
     p: &resettle_store::Preparation,
+    left_behind: &[resettle_domain::reunification::RelativeLeftBehind],
     errors: &[(String, String)],
 ) -> Markup {
     use resettle_domain::Permission;
@@ -469,7 +480,7 @@ fn with_preparation(
                         label for="interview-kind" { (t.t("prep-interview-kind")) }
                         select #interview-kind name="kind" { @for k in &kinds { option value=(k.as_str()) { (t.term("interview", k.as_str())) } } }
                     }
-                    (input("interview-heldOn", "heldOn", &t.t("prep-held-on"), "date", &errors))
+                    (input("interview-heldOn", "heldOn", &t.t("prep-held-on"), "date", "", &errors))
                     div.field {
                         label for="interview-outcome" { (t.t("prep-outcome")) }
                         select #interview-outcome name="outcome" { @for o in InterviewOutcome::ALL { option value=(o.as_str()) { (t.term("interview-outcome", o.as_str())) } } }
@@ -484,8 +495,8 @@ fn with_preparation(
                 form method="post" action=(action) {
                     input type="hidden" name="csrf" value=(who.csrf());
                     input type="hidden" name="op" value="profile";
-                    (input("profile-dwellingBedrooms", "dwellingBedrooms", &t.t("prep-bedrooms"), "number", &errors))
-                    (input("profile-schoolAgeChildren", "schoolAgeChildren", &t.t("prep-school"), "number", &errors))
+                    (input("profile-dwellingBedrooms", "dwellingBedrooms", &t.t("prep-bedrooms"), "number", "", &errors))
+                    (input("profile-schoolAgeChildren", "schoolAgeChildren", &t.t("prep-school"), "number", "", &errors))
                     div.choice {
                         input #profile-accessible type="checkbox" name="accessibleDwelling" value="yes";
                         label for="profile-accessible" { (t.t("prep-accessible")) }
@@ -498,8 +509,8 @@ fn with_preparation(
                 form method="post" action=(action) {
                     input type="hidden" name="csrf" value=(who.csrf());
                     input type="hidden" name="op" value="orientation";
-                    (input("orientation-heldOn", "heldOn", &t.t("prep-held-on"), "date", &errors))
-                    (input("orientation-training", "training", &t.t("prep-training-number"), "number", &errors))
+                    (input("orientation-heldOn", "heldOn", &t.t("prep-held-on"), "date", "", &errors))
+                    (input("orientation-training", "training", &t.t("prep-training-number"), "number", "", &errors))
                     div.field {
                         label for="orientation-mode" { (t.t("field-training")) }
                         select #orientation-mode name="mode" { @for m in TrainingMode::ALL { option value=(m.as_str()) { (t.term("training", m.as_str())) } } }
@@ -523,9 +534,9 @@ fn with_preparation(
                     input type="hidden" name="csrf" value=(who.csrf());
                     input type="hidden" name="op" value="travel";
                     input type="hidden" name="expectedDepartsOn" value=(p.travel.as_ref().and_then(|t| t.departs_on).map(|d| d.to_string()).unwrap_or_default());
-                    (input("travel-departsOn", "departsOn", &t.t("prep-departs-on"), "date", &errors))
-                    (input("travel-bookingReference", "bookingReference", &t.t("prep-booking"), "text", &errors))
-                    (input("travel-broughtForwardReason", "broughtForwardReason", &t.t("prep-brought-forward-reason"), "text", &errors))
+                    (input("travel-departsOn", "departsOn", &t.t("prep-departs-on"), "date", "", &errors))
+                    (input("travel-bookingReference", "bookingReference", &t.t("prep-booking"), "text", "", &errors))
+                    (input("travel-broughtForwardReason", "broughtForwardReason", &t.t("prep-brought-forward-reason"), "text", "", &errors))
                     button type="submit" { (t.t("prep-save")) }
                 }
             }
@@ -542,9 +553,9 @@ fn with_preparation(
                             }
                         }
                     }
-                    (input("document-kind", "kind", &t.t("prep-document-kind"), "text", &errors))
-                    (input("document-number", "number", &t.t("prep-document-number"), "text", &errors))
-                    (input("document-validUntil", "validUntil", &t.t("prep-document-valid-until"), "date", &errors))
+                    (input("document-kind", "kind", &t.t("prep-document-kind"), "text", "", &errors))
+                    (input("document-number", "number", &t.t("prep-document-number"), "text", "", &errors))
+                    (input("document-validUntil", "validUntil", &t.t("prep-document-valid-until"), "date", "", &errors))
                     button type="submit" { (t.t("prep-save")) }
                 }
             }
@@ -562,6 +573,9 @@ fn with_preparation(
             @match &p.profile {
                 Some(pr) => p { (t.with("prep-profile-text", &[("bedrooms", pr.dwelling_bedrooms.into()), ("school", pr.school_age_children.into())])) }
                 None => p { (t.t("prep-none")) }
+            }
+            @if who.allows(resettle_domain::Permission::ReadReunification) {
+                p #prep-left-behind { (t.t("work-left-behind")) ": " (super::left_behind::count(t, left_behind)) }
             }
             h3 { (t.t("prep-orientation")) }
             @if p.orientation.is_empty() { p { (t.t("prep-none")) } }
@@ -587,16 +601,7 @@ fn with_preparation(
             }
         }
     };
-    let html = page.into_string();
-    match html.rfind("</main>") {
-        Some(at) => maud::PreEscaped(format!(
-            "{}{}{}",
-            &html[..at],
-            section.into_string(),
-            &html[at..]
-        )),
-        None => maud::PreEscaped(html),
-    }
+    super::layout::append_section(page, section)
 }
 
 /// What a history entry decided, beside its states: the grounds of a
@@ -636,31 +641,6 @@ fn housing(t: T, h: &Housing) -> String {
     }
 }
 
-/// One labelled input, with its error repeated at the field.
-fn input(id: &str, name: &str, label: &str, kind: &str, errors: &Errors) -> Markup {
-    input_typed(id, name, label, kind, errors, "")
-}
-
-/// [`input`] showing what the user typed before a refusal.
-fn input_typed(
-    id: &str,
-    name: &str,
-    label: &str,
-    kind: &str,
-    errors: &Errors,
-    value: &str,
-) -> Markup {
-    let invalid = errors.iter().any(|(f, _)| f == id);
-    html! {
-        div.field {
-            label for=(id) { (label) }
-            (field_error(errors, id))
-            input #(id) name=(name) type=(kind) value=(value) aria-invalid=[invalid.then_some("true")]
-                aria-describedby=[invalid.then(|| format!("{id}-error"))];
-        }
-    }
-}
-
 /// The value the user typed in field `name`, or "".
 fn typed_value<'a>(typed: &'a [(String, String)], name: &str) -> &'a str {
     typed
@@ -685,9 +665,8 @@ fn action_form(
     let typed: &[(String, String)] = if open { typed } else { &[] };
     let value = |name: &str| typed_value(typed, name);
     let checked = |name: &str, v: &str| typed.iter().any(|(k, x)| k == name && x == v);
-    let field = |f: &str, label: String, kind: &str| {
-        input_typed(&id(f), f, &label, kind, &errors, value(f))
-    };
+    let field =
+        |f: &str, label: String, kind: &str| input(&id(f), f, &label, kind, value(f), &errors);
     html! {
         details.action-form open[open] {
             summary { (t.term("action", k)) }
@@ -743,7 +722,7 @@ fn action_form(
                         // The municipality the family is assigned to, unless the user typed another.
                         @let assigned = case.assigned_municipality.as_deref().unwrap_or_default();
                         @let municipality = if typed.is_empty() { assigned } else { value("municipality") };
-                        (input_typed(&id("municipality"), "municipality", &t.t("field-municipality"), "text", &errors, municipality))
+                        (input(&id("municipality"), "municipality", &t.t("field-municipality"), "text", municipality, &errors))
                         (field("coaLocation", t.t("field-coa-location"), "text"))
                         (field("coaReason", t.t("field-coa-reason"), "text"))
                     }
@@ -1004,15 +983,8 @@ pub async fn take(
         .map_err(|e| Problem::from(e).into_response())?;
     let history = history_for(p, history);
     let page = case_page(t, p, &case, &history, false, kind, &errors, &form);
-    // The page otherwise as it was: with its preparation section.
-    let page = if p.allows(resettle_domain::Permission::ReadPreparation) {
-        let prep = crate::api::preparation::preparation(&state, &case)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        with_preparation(page, t, p, &case, &prep, &[])
-    } else {
-        page
-    };
+    // The page otherwise as it was: with its sections.
+    let page = with_sections(&state, t, p, &case, page, &[]).await?;
     Ok((status, page).into_response())
 }
 
@@ -1298,9 +1270,7 @@ pub async fn prepare(
         .await
         .map_err(|e| Problem::from(e).into_response())?;
     let history = history_for(&p, history);
-    let prep = api::preparation(&state, &case)
-        .await
-        .map_err(IntoResponse::into_response)?;
     let page = case_page(t, &p, &case, &history, false, None, &[], &[]);
-    Ok((status, with_preparation(page, t, &p, &case, &prep, &errors)).into_response())
+    let page = with_sections(&state, t, &p, &case, page, &errors).await?;
+    Ok((status, page).into_response())
 }

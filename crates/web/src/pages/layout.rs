@@ -121,6 +121,20 @@ pub fn encode(raw: &str) -> String {
     out
 }
 
+/// `page` with `section` at the end of its main content.
+pub fn append_section(page: Markup, section: Markup) -> Markup {
+    let html = page.into_string();
+    match html.rfind("</main>") {
+        Some(at) => maud::PreEscaped(format!(
+            "{}{}{}",
+            html.get(..at).unwrap_or_default(),
+            section.into_string(),
+            html.get(at..).unwrap_or_default()
+        )),
+        None => maud::PreEscaped(html),
+    }
+}
+
 /// The error summary at the top of a form: takes focus, links to each field.
 pub fn error_summary(title: &str, errors: &[(String, String)]) -> Markup {
     html! {
@@ -133,6 +147,27 @@ pub fn error_summary(title: &str, errors: &[(String, String)]) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// One labelled input showing `value` (what the user typed before a
+/// refusal, or ""), with its error repeated at the field.
+pub fn input(
+    id: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    value: &str,
+    errors: &[(String, String)],
+) -> Markup {
+    let invalid = errors.iter().any(|(f, _)| f == id);
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            (field_error(errors, id))
+            input #(id) name=(name) type=(kind) value=(value) aria-invalid=[invalid.then_some("true")]
+                aria-describedby=[invalid.then(|| format!("{id}-error"))];
         }
     }
 }

@@ -3,7 +3,7 @@
 //! printable request for submissions, and holds on departures.
 
 use super::i18n::T;
-use super::layout::{error_summary, field_error, page};
+use super::layout::{error_summary, input, page};
 use super::refusals;
 use crate::api::missions::{
     build_request, change_mission, link_case, load_mission, mission_plan, plan_mission,
@@ -55,25 +55,6 @@ fn errors_of(t: T, prefix: &str, p: &Problem) -> Errors {
             (format!("{prefix}-{field}"), refusals::field(&t, e))
         })
         .collect()
-}
-
-fn input(
-    id: &str,
-    name: &str,
-    label: &str,
-    kind: &str,
-    value: &str,
-    errors: &[(String, String)],
-) -> Markup {
-    let invalid = errors.iter().any(|(f, _)| f == id);
-    html! {
-        div.field {
-            label for=(id) { (label) }
-            (field_error(errors, id))
-            input #(id) name=(name) type=(kind) value=(value) aria-invalid=[invalid.then_some("true")]
-                aria-describedby=[invalid.then(|| format!("{id}-error"))];
-        }
-    }
 }
 
 fn status_badge(t: T, s: MissionStatus) -> Markup {

@@ -8,6 +8,7 @@ mod cases;
 mod forecast;
 mod i18n;
 mod layout;
+mod left_behind;
 mod login;
 mod login_watch;
 mod missions;
@@ -107,6 +108,10 @@ pub fn routes() -> Router<AppState> {
             get(reunification::list).post(reunification::create),
         )
         .route("/family-reunification/{id}", get(reunification::show))
+        .route(
+            "/cases/{id}/relatives-left-behind",
+            get(left_behind::show).post(left_behind::change),
+        )
         .route(
             "/family-reunification/{id}/decisions",
             axum::routing::post(reunification::decide),

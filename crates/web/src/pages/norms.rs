@@ -155,7 +155,7 @@ pub async fn show(
         }
     };
     let reunification = super::reunification::norms_section(&state, t, &p).await;
-    super::reunification::append_section(
+    super::layout::append_section(
         page(t, &t.t("norms-title"), "/norms", Some(&p), body),
         reunification,
     )

@@ -156,6 +156,14 @@ pub async fn show(
         &p.origin,
     )
     .await;
+    let pending = match report_name {
+        ReportName::Frameworks => Some(
+            pending(&state, t)
+                .await
+                .map_err(IntoResponse::into_response)?,
+        ),
+        _ => None,
+    };
     let title = t.t(&format!("report-{name}"));
     let q = if round { "&roundToTens=true" } else { "" };
     let body = html! {
@@ -173,8 +181,49 @@ pub async fn show(
         (chart(t, &report, round))
         p.hint { (t.t("report-table-alternative")) }
         @for tb in render::tables(&report, t) { (table(t, &tb, round)) }
+        @if let Some(p) = pending { (p) }
     };
     Ok(page(t, &title, &format!("/reports/{name}"), Some(p), body).into_response())
+}
+
+/// The family-reunification applications still open today, beside the
+/// arrivals the frameworks count: numbers only, so every reader of the
+/// reports may see them.
+async fn pending(state: &AppState, t: T) -> Result<Markup, Problem> {
+    use resettle_domain::reunification::pending_applications;
+    let filter = resettle_store::ApplicationFilter {
+        scope: resettle_domain::CaseScope::All,
+        pending: None,
+        sponsor_case: None,
+    };
+    let applications: Vec<_> = state
+        .store
+        .applications(&filter)
+        .await?
+        .into_iter()
+        .map(|a| a.application)
+        .collect();
+    let policy = crate::api::reunification::policy(state).await?;
+    let today = state.today();
+    let p = pending_applications(&applications, &policy, today);
+    let rows = [
+        ("report-pending-applications", p.applications),
+        ("report-pending-awaiting-decision", p.awaiting_decision),
+        ("report-pending-granted", p.granted),
+        ("report-pending-travelling", p.travelling),
+        ("report-pending-late", p.late),
+        ("report-pending-overdue", p.overdue_norms),
+    ];
+    Ok(html! {
+        section aria-labelledby="report-pending" {
+            h2 #report-pending { (t.with("report-pending-title", &[("date", t.date(today).into())])) }
+            p { (t.t("report-pending-intro")) }
+            div.table-scroll tabindex="0" { table {
+                caption.visually-hidden { (t.with("report-pending-title", &[("date", t.date(today).into())])) }
+                tbody { @for (key, n) in rows { tr { th scope="row" { (t.t(key)) } td.num { (t.n(n)) } } } }
+            } }
+        }
+    })
 }
 
 /// The sentences that state a framework's figures, for a letter to Parliament,

@@ -5,10 +5,10 @@
 //! same code as the API.
 
 use super::i18n::T;
-use super::layout::{error_summary, field_error, page};
+use super::layout::{error_summary, input, page};
 use super::refusals;
 use crate::api::reunification::{
-    ApplicationChangeRequest, ApplicationDetail, ApplicationSummary, application_for, change,
+    ApplicationChangeRequest, ApplicationDetail, ApplicationSummary, Desk, application_for, change,
     detail, policy, summary,
 };
 use crate::auth::{
@@ -21,12 +21,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use resettle_domain::Permission;
 use resettle_domain::access::case_scope;
 use resettle_domain::reunification::{
-    ApplicationChange, DecisionKind, EvidenceKind, RelativeLeftBehind, RelativeStatus,
+    ApplicationChange, AppliedRelative, DecisionKind, EvidenceKind, RelativeStatus,
     ReunificationGround, ReunificationNorm,
 };
-use resettle_domain::{CaseId, Permission};
 use resettle_store::ApplicationFilter;
 
 type Errors = Vec<(String, String)>;
@@ -39,15 +39,17 @@ fn get<'a>(form: &'a Fields, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-fn input(id: &str, name: &str, label: &str, kind: &str, errors: &[(String, String)]) -> Markup {
-    let invalid = errors.iter().any(|(f, _)| f == id);
-    html! {
-        div.field {
-            label for=(id) { (label) }
-            (field_error(errors, id))
-            input #(id) name=(name) type=(kind) aria-invalid=[invalid.then_some("true")]
-                aria-describedby=[invalid.then(|| format!("{id}-error"))];
-        }
+/// Who a relative is, or only how they are related when the reader may not
+/// know their name (a municipality, before the IND grants).
+fn who(t: T, r: &AppliedRelative) -> String {
+    let relationship = t.term("relationship", r.relationship.as_str());
+    if r.identity_withheld {
+        t.with(
+            "reun-name-withheld",
+            &[("relationship", relationship.into())],
+        )
+    } else {
+        format!("{} {} ({relationship})", r.given_name, r.family_name)
     }
 }
 
@@ -69,8 +71,8 @@ pub(super) fn norms(t: T, s: &ApplicationSummary) -> Markup {
         ul.norms { @for n in &s.norms {
             li {
                 (norm_word(t, n.norm))
-                @if let Some(i) = n.relative { " (" (s.application.application.relatives.get(i).map(|r| r.given_name.as_str()).unwrap_or_default()) ")" }
-                ": " (super::norms::status_word(t, n.status)) " · " (t.t("reun-deadline")) " " (n.deadline)
+                @if let Some(r) = n.relative.and_then(|i| s.application.application.relatives.get(i)) { " · " (who(t, r)) }
+                ": " (super::norms::status_word(t, n.status)) " · " (t.t("reun-deadline")) " " (t.date(n.deadline))
             }
         } }
     }
@@ -129,10 +131,10 @@ async fn list_page(
                     @let a = &s.application.application;
                     tr {
                         th scope="row" { a href={ "/family-reunification/" (a.id) } { (a.sponsor_case_number) } }
-                        td { (a.applied_on) }
+                        td { (t.date(a.applied_on)) }
                         td { @match s.late { Some(true) => strong { (t.t("reun-late")) }, Some(false) => (t.t("reun-on-time")), None => "–" } }
-                        td { (s.decision_due.map(|d| d.to_string()).unwrap_or_default()) }
-                        td { @for r in &a.relatives { (r.given_name) " " (r.family_name) " (" (status_word(t, r.status)) ") " } }
+                        td { (s.decision_due.map(|d| t.date(d)).unwrap_or_default()) }
+                        td { ul { @for r in &a.relatives { li { (who(t, r)) ": " (status_word(t, r.status)) } } } }
                     }
                 } }
             } }
@@ -143,13 +145,13 @@ async fn list_page(
                 p { (t.t("reun-new-intro")) }
                 form method="post" action="/family-reunification" {
                     input type="hidden" name="csrf" value=(p.csrf());
-                    (input("reun-sponsor", "sponsor", &t.t("reun-sponsor-number"), "text", errors))
-                    (input("reun-permitIssuedOn", "permitIssuedOn", &t.t("reun-permit"), "date", errors))
-                    (input("reun-appliedOn", "appliedOn", &t.t("reun-applied-on"), "date", errors))
-                    (input("reun-givenName", "givenName", &t.t("reun-given-name"), "text", errors))
-                    (input("reun-familyName", "familyName", &t.t("reun-family-name"), "text", errors))
-                    (input("reun-dateOfBirth", "dateOfBirth", &t.t("reun-date-of-birth"), "date", errors))
-                    (input("reun-nationality", "nationality", &t.t("reun-nationality"), "text", errors))
+                    (input("reun-sponsor", "sponsor", &t.t("reun-sponsor-number"), "text", "", errors))
+                    (input("reun-permitIssuedOn", "permitIssuedOn", &t.t("reun-permit"), "date", "", errors))
+                    (input("reun-appliedOn", "appliedOn", &t.t("reun-applied-on"), "date", "", errors))
+                    (input("reun-givenName", "givenName", &t.t("reun-given-name"), "text", "", errors))
+                    (input("reun-familyName", "familyName", &t.t("reun-family-name"), "text", "", errors))
+                    (input("reun-dateOfBirth", "dateOfBirth", &t.t("reun-date-of-birth"), "date", "", errors))
+                    (input("reun-nationality", "nationality", &t.t("reun-nationality"), "text", "", errors))
                     div.field {
                         label for="reun-relationship" { (t.t("reun-relationship")) }
                         select #reun-relationship name="relationship" {
@@ -322,26 +324,26 @@ fn detail_page(
         (error_summary(&t.t("case-errors-title"), errors))
         dl {
             dt { (t.t("reun-sponsor")) } dd { a href={ "/cases/" (a.sponsor_case_id) } { (a.sponsor_case_number) } }
-            dt { (t.t("reun-permit")) } dd { (a.permit_issued_on) }
-            dt { (t.t("reun-applied-on")) } dd { (a.applied_on) }
+            dt { (t.t("reun-permit")) } dd { (t.date(a.permit_issued_on)) }
+            dt { (t.t("reun-applied-on")) } dd { (t.date(a.applied_on)) }
             dt { (t.t("reun-window")) } dd {
-                (s.window_ends.map(|d| d.to_string()).unwrap_or_default()) " "
+                (s.window_ends.map(|d| t.date(d)).unwrap_or_default()) " "
                 @match s.late { Some(true) => strong.late { (t.t("reun-late")) }, Some(false) => (t.t("reun-on-time")), None => "" }
             }
-            dt { (t.t("reun-decision-due")) } dd { (s.decision_due.map(|d| d.to_string()).unwrap_or_default()) }
+            dt { (t.t("reun-decision-due")) } dd { (s.decision_due.map(|d| t.date(d)).unwrap_or_default()) }
             @if let Some(m) = &s.application.sponsor_municipality { dt { (t.t("reun-municipality")) } dd { (m) } }
         }
         h2 { (t.t("reun-norms")) }
         (norms(t, s))
         @for (i, r) in a.relatives.iter().enumerate() {
             section.relative aria-labelledby={ "rel-" (i) "-title" } {
-                h2 id={ "rel-" (i) "-title" } { (r.given_name) " " (r.family_name) }
-                p.status { (t.term("relationship", r.relationship.as_str())) " · " (t.t("reun-status")) ": " strong id={ "rel-" (i) "-status" } { (status_word(t, r.status)) } }
-                @if !r.evidence.is_empty() { p { (t.t("reun-evidence")) ": " @for e in &r.evidence { (t.term("reun-evidence", e.kind.as_str())) " (" (e.on) ") " } } }
+                h2 id={ "rel-" (i) "-title" } { (who(t, r)) }
+                p.status { (t.t("reun-status")) ": " strong id={ "rel-" (i) "-status" } { (status_word(t, r.status)) } }
+                @if !r.evidence.is_empty() { p { (t.t("reun-evidence")) ": " @for e in &r.evidence { (t.term("reun-evidence", e.kind.as_str())) " (" (t.date(e.on)) ") " } } }
                 @if !r.grounds.is_empty() { p { (t.t("reun-grounds")) ": " @for g in &r.grounds { (t.term("reun-ground", g.as_str())) " " } } }
                 @if let Some(m) = &r.motivation { p { (t.t("field-reason")) ": " (m) } }
-                @if let Some(tr) = &r.travel { p { (t.t("reun-visa-issued-on")) " " (tr.visa_issued_on) " · " (t.t("reun-departs-on")) " " (tr.departs_on) " · " (tr.booking_reference) } }
-                @if let Some(n) = &r.arrival_case { p { (t.t("reun-arrival-case")) ": " (n) " (" (r.arrived_on.map(|d| d.to_string()).unwrap_or_default()) ")" } }
+                @if let Some(tr) = &r.travel { p { (t.t("reun-visa-issued-on")) " " (t.date(tr.visa_issued_on)) " · " (t.t("reun-departs-on")) " " (t.date(tr.departs_on)) " · " (tr.booking_reference) } }
+                @if let Some(n) = &r.arrival_case { p { (t.t("reun-arrival-case")) ": " (n) " (" (r.arrived_on.map(|d| t.date(d)).unwrap_or_default()) ")" } }
                 @if ind && r.status.undecided() {
                     (ind_form(t, p, &path, &version, i, errors))
                 }
@@ -355,7 +357,7 @@ fn detail_page(
         }
         h2 { (t.t("reun-history")) }
         ol { @for e in &d.history {
-            li { (e.occurred_on) " · " (t.term("reun-change", e.change.name())) " · " (e.actor) @if let Some(r) = &e.reason { " · " (r) } }
+            li { (t.date(e.occurred_on)) " · " (t.term("reun-change", e.change.name())) " · " (e.actor) @if let Some(r) = &e.reason { " · " (r) } }
         } }
         p { a href="/family-reunification" { (t.t("reun-back")) } }
     };
@@ -402,9 +404,9 @@ fn ind_form(
                         }
                     }
                 }
-                (input(&id("days"), "days", &t.t("reun-extend-days"), "number", errors))
-                (input(&id("reason"), "reason", &t.t("field-reason"), "text", errors))
-                (input(&id("occurredOn"), "occurredOn", &t.t("reun-occurred-on"), "date", errors))
+                (input(&id("days"), "days", &t.t("reun-extend-days"), "number", "", errors))
+                (input(&id("reason"), "reason", &t.t("field-reason"), "text", "", errors))
+                (input(&id("occurredOn"), "occurredOn", &t.t("reun-occurred-on"), "date", "", errors))
                 button type="submit" { (t.t("reun-record")) }
             }
         }
@@ -427,7 +429,7 @@ fn withdraw_form(
                 input type="hidden" name="expectedVersion" value=(version);
                 input type="hidden" name="relative" value=(i);
                 input type="hidden" name="op" value="withdraw";
-                (input(&format!("wd-{i}-reason"), "reason", &t.t("field-reason-required"), "text", errors))
+                (input(&format!("wd-{i}-reason"), "reason", &t.t("field-reason-required"), "text", "", errors))
                 button type="submit" { (t.t("reun-withdraw")) }
             }
         }
@@ -453,13 +455,13 @@ fn coa_form(
                 input type="hidden" name="relative" value=(i);
                 @if status == RelativeStatus::Granted {
                     input type="hidden" name="op" value="travel";
-                    (input(&id("visaIssuedOn"), "visaIssuedOn", &t.t("reun-visa-issued-on"), "date", errors))
-                    (input(&id("departsOn"), "departsOn", &t.t("reun-departs-on"), "date", errors))
-                    (input(&id("bookingReference"), "bookingReference", &t.t("reun-booking"), "text", errors))
+                    (input(&id("visaIssuedOn"), "visaIssuedOn", &t.t("reun-visa-issued-on"), "date", "", errors))
+                    (input(&id("departsOn"), "departsOn", &t.t("reun-departs-on"), "date", "", errors))
+                    (input(&id("bookingReference"), "bookingReference", &t.t("reun-booking"), "text", "", errors))
                 } @else {
                     input type="hidden" name="op" value="arrive";
-                    (input(&id("occurredOn"), "occurredOn", &t.t("reun-arrived-on"), "date", errors))
-                    (input(&id("permitValidUntil"), "permitValidUntil", &t.t("reun-permit-valid-until"), "date", errors))
+                    (input(&id("occurredOn"), "occurredOn", &t.t("reun-arrived-on"), "date", "", errors))
+                    (input(&id("permitValidUntil"), "permitValidUntil", &t.t("reun-permit-valid-until"), "date", "", errors))
                 }
                 button type="submit" { @if status == RelativeStatus::Granted { (t.t("reun-arrange-travel")) } @else { (t.t("reun-arrive")) } }
             }
@@ -475,7 +477,7 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(form): Form<Fields>,
 ) -> Result<Response, Problem> {
-    form_change(&state, t, &p, &id, &form, true).await
+    form_change(&state, t, &p, &id, &form, Desk::Ind).await
 }
 
 /// COA's forms post here.
@@ -486,7 +488,7 @@ pub async fn travel(
     Path(id): Path<String>,
     Form(form): Form<Fields>,
 ) -> Result<Response, Problem> {
-    form_change(&state, t, &p, &id, &form, false).await
+    form_change(&state, t, &p, &id, &form, Desk::Coa).await
 }
 
 async fn form_change(
@@ -495,7 +497,7 @@ async fn form_change(
     p: &Principal,
     id: &str,
     form: &Fields,
-    by_ind: bool,
+    desk: Desk,
 ) -> Result<Response, Problem> {
     let a = match application_for(state, p, id).await {
         Ok(a) => a,
@@ -504,7 +506,7 @@ async fn form_change(
     let relative: usize = get(form, "relative")
         .and_then(|r| r.parse().ok())
         .unwrap_or(0);
-    let prefix = if by_ind {
+    let prefix = if desk == Desk::Ind {
         format!("dec-{relative}")
     } else {
         format!("trv-{relative}")
@@ -602,7 +604,7 @@ async fn form_change(
         reason: get(form, "reason").map(str::to_string),
         change,
     };
-    match change_outcome(state, p, a, request, by_ind).await {
+    match change_outcome(state, p, a, request, desk).await {
         Ok(d) => Ok(detail_page(t, p, &d, &[], true, StatusCode::OK)),
         Err((problem, app)) if problem.status == 400 || problem.status == 409 => {
             let errors = errors_of(t, &prefix, &problem);
@@ -618,59 +620,12 @@ async fn change_outcome(
     p: &Principal,
     a: resettle_store::StoredApplication,
     request: ApplicationChangeRequest,
-    by_ind: bool,
+    desk: Desk,
 ) -> Result<ApplicationDetail, (Problem, resettle_domain::reunification::ApplicationId)> {
     let id = a.application.id;
-    change(state, p, a, request, by_ind)
+    change(state, p, a, request, desk)
         .await
         .map_err(|e| (e, id))
-}
-
-/// The relatives a family left behind, for the case page.
-pub(super) async fn left_behind_section(
-    state: &AppState,
-    t: T,
-    p: &Principal,
-    case: CaseId,
-) -> Markup {
-    if !p.allows(Permission::ReadReunification) {
-        return html! {};
-    }
-    let list: Vec<RelativeLeftBehind> = state
-        .store
-        .relatives_left_behind(case)
-        .await
-        .map(|l| l.relatives)
-        .unwrap_or_default();
-    html! {
-        section aria-labelledby="left-behind-title" {
-            h2 #left-behind-title { (t.t("reun-left-behind-title")) }
-            @if list.is_empty() { p { (t.t("reun-left-behind-none")) } } @else {
-                ul { @for r in &list {
-                    li {
-                        (r.given_name) " " (r.family_name) " (" (t.term("relationship", r.relationship.as_str())) ") · "
-                        (t.t("reun-whereabouts")) ": " (r.whereabouts) " · " (t.t("reun-reason-stays")) ": " (r.reason_stays)
-                        @if r.expected_to_apply { " · " strong { (t.t("reun-expected-to-apply")) } }
-                    }
-                } }
-            }
-            p { a href={ "/family-reunification?sponsor=" (case) } { (t.t("reun-title")) } }
-        }
-    }
-}
-
-/// `page` with `section` at the end of its main content.
-pub(super) fn append_section(page: Markup, section: Markup) -> Markup {
-    let html = page.into_string();
-    match html.rfind("</main>") {
-        Some(at) => maud::PreEscaped(format!(
-            "{}{}{}",
-            html.get(..at).unwrap_or_default(),
-            section.into_string(),
-            html.get(at..).unwrap_or_default()
-        )),
-        None => maud::PreEscaped(html),
-    }
 }
 
 /// The family-reunification norms for the norms dashboard: every open or
@@ -717,8 +672,8 @@ pub(super) async fn norms_section(state: &AppState, t: T, p: &Principal) -> Mark
                     tbody { @for (s, n) in &lines { tr {
                         @let a = &s.application.application;
                         th scope="row" { a href={ "/family-reunification/" (a.id) } { (a.sponsor_case_number) } }
-                        td { (norm_word(t, n.norm)) @if let Some(i) = n.relative { " (" (a.relatives.get(i).map(|r| r.given_name.as_str()).unwrap_or_default()) ")" } }
-                        td { (n.deadline) }
+                        td { (norm_word(t, n.norm)) @if let Some(r) = n.relative.and_then(|i| a.relatives.get(i)) { " · " (who(t, r)) } }
+                        td { (t.date(n.deadline)) }
                         td { strong { (super::norms::status_word(t, n.status)) } }
                     } } }
                 } }

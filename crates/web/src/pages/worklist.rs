@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use resettle_domain::access::case_scope;
 use resettle_domain::mission::MissionStatus;
 use resettle_domain::norms::{Norm, NormStatus};
-use resettle_domain::{ActionKind, CaseScope, CaseState, Role};
+use resettle_domain::{ActionKind, CaseScope, CaseState, Permission, Role};
 use resettle_store::{CaseFilter, CaseSummary, Page, PageRequest, StoreError};
 use time::Date;
 
@@ -225,6 +225,9 @@ struct Family {
     composition: String,
     arrival: Option<Date>,
     needs: Vec<String>,
+    /// How many relatives stayed behind and may follow (for readers of
+    /// family reunification: the municipality plans the household's housing).
+    left_behind: Option<String>,
 }
 
 async fn families(
@@ -284,6 +287,12 @@ async fn families(
                 .iter()
                 .map(|i| format!("{}: {}", t.term("special", i.category.as_str()), i.value))
                 .collect();
+            let left_behind = if who.allows(Permission::ReadReunification) {
+                let list = super::left_behind::for_reader(state, who, c.id).await?;
+                Some(super::left_behind::count(t, &list))
+            } else {
+                None
+            };
             out.push(Family {
                 id: case.id,
                 case_number: case.submission.case_number.to_string(),
@@ -291,6 +300,7 @@ async fn families(
                 composition,
                 arrival,
                 needs,
+                left_behind,
             });
         }
     }
@@ -298,6 +308,7 @@ async fn families(
 }
 
 fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arrival: bool) -> Markup {
+    let left_behind = list.iter().any(|f| f.left_behind.is_some());
     html! {
         section.worklist aria-labelledby=(id) {
             h2 #(id) { (title) " (" (total) ")" }
@@ -310,15 +321,17 @@ fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arriva
                         th scope="col" { (t.t("work-family")) }
                         @if arrival { th scope="col" { (t.t("work-arrival")) } }
                         th scope="col" { (t.t("work-needs")) }
+                        @if left_behind { th scope="col" { (t.t("work-left-behind")) } }
                     } }
                     tbody { @for f in list { tr {
                         th scope="row" { a href={ "/cases/" (f.id) } { (f.case_number) } }
                         td { (t.term("state", f.state.as_str())) }
                         td { (f.composition) }
                         @if arrival {
-                            td { @match f.arrival { Some(d) => (d), None => (t.t("work-arrival-unknown")) } }
+                            td { @match f.arrival { Some(d) => (t.date(d)), None => (t.t("work-arrival-unknown")) } }
                         }
                         td.why { @if f.needs.is_empty() { (t.t("work-needs-none")) } @else { ul { @for n in &f.needs { li { (n) } } } } }
+                        @if left_behind { td { (f.left_behind.clone().unwrap_or_default()) } }
                     } } }
                 } }
             }
