@@ -1212,6 +1212,15 @@ async fn a_mission_form_s_refusals_are_in_the_reader_s_language() {
     ] {
         assert!(html.contains(dutch), "{dutch}: {html}");
     }
+    // The form comes back as the officer filled it in.
+    for typed in [
+        r#"value="Beirut 2025""#,
+        r#"value="XYZ""#,
+        r#"value="2025-03-14""#,
+        r#"<option value="selection" selected"#,
+    ] {
+        assert!(html.contains(typed), "{typed} kept: {html}");
+    }
     let (s, html) = app.form(IND, "/missions", &[("name", "Beirut 2025")]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("vul dit in"), "{html}");

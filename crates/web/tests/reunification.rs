@@ -504,6 +504,34 @@ async fn left_behind_pages(app: &App) {
         );
     }
 
+    // A refused application form comes back as the IND officer filled it in.
+    let (s, html) = app
+        .form(
+            IND,
+            "/family-reunification",
+            &[
+                ("sponsor", "EGY-24C00101"),
+                ("permitIssuedOn", "2024-06-01"),
+                ("appliedOn", "2024-07-01"),
+                ("givenName", "Rania"),
+                ("familyName", "Testfamily"),
+                ("dateOfBirth", "1994-02-03"),
+                ("nationality", ""),
+                ("relationship", "spouse"),
+                ("sex", "female"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    for typed in [
+        r#"value="Rania""#,
+        r#"value="1994-02-03""#,
+        r#"<option value="spouse" selected"#,
+        r#"<option value="female" selected"#,
+    ] {
+        assert!(html.contains(typed), "{typed} kept: {html}");
+    }
+
     // The reports: open applications as numbers, for the analyst too.
     let (s, html) = app.page(Role::PolicyAnalyst, "/reports/frameworks").await;
     assert_eq!(s, StatusCode::OK);

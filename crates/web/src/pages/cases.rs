@@ -641,14 +641,6 @@ fn housing(t: T, h: &Housing) -> String {
     }
 }
 
-/// The value the user typed in field `name`, or "".
-fn typed_value<'a>(typed: &'a [(String, String)], name: &str) -> &'a str {
-    typed
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
 fn action_form(
     t: T,
     who: &Principal,
@@ -663,7 +655,7 @@ fn action_form(
     let errors: Errors = if open { errors.to_vec() } else { vec![] };
     // What the user typed is kept in the form that was refused.
     let typed: &[(String, String)] = if open { typed } else { &[] };
-    let value = |name: &str| typed_value(typed, name);
+    let value = |name: &str| super::layout::typed(typed, name);
     let checked = |name: &str, v: &str| typed.iter().any(|(k, x)| k == name && x == v);
     let field =
         |f: &str, label: String, kind: &str| input(&id(f), f, &label, kind, value(f), &errors);

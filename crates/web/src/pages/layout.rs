@@ -172,6 +172,13 @@ pub fn input(
     }
 }
 
+/// The value the user typed in field `name` of a refused form, or "".
+pub fn typed<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// The message for one field, repeated at the field itself.
 pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     html! {

@@ -6,7 +6,7 @@
 //! the API, against the version they saw.
 
 use super::i18n::T;
-use super::layout::{error_summary, field_error, input, page};
+use super::layout::{error_summary, field_error, input, page, typed};
 use crate::api::missions::{audit_failure, entry};
 use crate::api::preparation::case_for;
 use crate::auth::{LeftBehindRecorder, Principal};
@@ -124,19 +124,14 @@ fn recording_page(
     case: &Case,
     list: &LeftBehind,
     errors: &[(String, String)],
-    typed: &[(String, String)],
+    form: &[(String, String)],
     done: bool,
     status: StatusCode,
 ) -> Response {
     let number = case.submission.case_number.to_string();
     let path = format!("/cases/{}/relatives-left-behind", case.id);
     let version = list.version.to_string();
-    let value = |name: &str| {
-        typed
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let value = |name: &str| typed(form, name);
     let chosen = value("relationship");
     let body = html! {
         p { a href={ "/cases/" (case.id) } { "← " (t.with("case-title", &[("number", number.clone().into())])) } }

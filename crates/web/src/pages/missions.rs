@@ -3,7 +3,7 @@
 //! printable request for submissions, and holds on departures.
 
 use super::i18n::T;
-use super::layout::{error_summary, input, page};
+use super::layout::{error_summary, input, page, typed};
 use super::refusals;
 use crate::api::missions::{
     build_request, change_mission, link_case, load_mission, mission_plan, plan_mission,
@@ -74,7 +74,7 @@ pub async fn index(
     t: T,
     MissionReader(p): MissionReader,
 ) -> Result<Response, Problem> {
-    index_page(&state, t, &p, &[], StatusCode::OK).await
+    index_page(&state, t, &p, &[], &[], StatusCode::OK).await
 }
 
 async fn index_page(
@@ -82,8 +82,10 @@ async fn index_page(
     t: T,
     p: &Principal,
     errors: &[(String, String)],
+    form: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, Problem> {
+    let value = |name: &str| typed(form, name);
     let missions = state.store.missions().await?;
     let year = state.today().year();
     let plan = mission_plan(state, year).await?;
@@ -134,20 +136,20 @@ async fn index_page(
                     div.field {
                         label for="mission-kind" { (t.t("mission-kind")) }
                         select #mission-kind name="kind" {
-                            @for k in MissionKind::ALL { option value=(k.as_str()) { (t.term("mission-kind", k.as_str())) } }
+                            @for k in MissionKind::ALL { option value=(k.as_str()) selected[value("kind") == k.as_str()] { (t.term("mission-kind", k.as_str())) } }
                         }
                     }
-                    (input("mission-name", "name", &t.t("mission-name-required"), "text", "", errors))
-                    (input("mission-hostCountry", "hostCountry", &t.t("mission-host-country"), "text", "", errors))
-                    (input("mission-populations", "populations", &t.t("mission-populations"), "text", "", errors))
-                    (input("mission-startsOn", "startsOn", &t.t("mission-starts-on"), "date", "", errors))
-                    (input("mission-endsOn", "endsOn", &t.t("mission-ends-on"), "date", "", errors))
-                    (input("mission-team", "team", &t.t("mission-team"), "text", "", errors))
-                    (input("mission-places", "places", &t.t("mission-places-required"), "number", "", errors))
+                    (input("mission-name", "name", &t.t("mission-name-required"), "text", value("name"), errors))
+                    (input("mission-hostCountry", "hostCountry", &t.t("mission-host-country"), "text", value("hostCountry"), errors))
+                    (input("mission-populations", "populations", &t.t("mission-populations"), "text", value("populations"), errors))
+                    (input("mission-startsOn", "startsOn", &t.t("mission-starts-on"), "date", value("startsOn"), errors))
+                    (input("mission-endsOn", "endsOn", &t.t("mission-ends-on"), "date", value("endsOn"), errors))
+                    (input("mission-team", "team", &t.t("mission-team"), "text", value("team"), errors))
+                    (input("mission-places", "places", &t.t("mission-places-required"), "number", value("places"), errors))
                     div.field {
                         label for="mission-modality" { (t.t("mission-modality")) }
                         select #mission-modality name="modality" {
-                            @for k in Modality::ALL { option value=(k.as_str()) { (t.term("modality", k.as_str())) } }
+                            @for k in Modality::ALL { option value=(k.as_str()) selected[value("modality") == k.as_str()] { (t.term("modality", k.as_str())) } }
                         }
                     }
                     (input("mission-remoteCaseKinds", "remoteCaseKinds", &t.t("mission-remote-kinds"), "text", "", errors))
@@ -227,7 +229,7 @@ pub async fn create(
         },
         Err(errors) => errors,
     };
-    index_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await
+    index_page(&state, t, &p, &errors, &form, StatusCode::BAD_REQUEST).await
 }
 
 fn not_found(t: T, p: &Principal) -> Response {

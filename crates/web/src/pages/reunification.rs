@@ -5,7 +5,7 @@
 //! same code as the API.
 
 use super::i18n::T;
-use super::layout::{error_summary, input, page};
+use super::layout::{error_summary, input, page, typed};
 use super::refusals;
 use crate::api::reunification::{
     ApplicationChangeRequest, ApplicationDetail, ApplicationSummary, Desk, application_for, change,
@@ -84,7 +84,7 @@ pub async fn list(
     t: T,
     ReunificationReader(p): ReunificationReader,
 ) -> Result<Response, Problem> {
-    list_page(&state, t, &p, &[], StatusCode::OK).await
+    list_page(&state, t, &p, &[], &[], StatusCode::OK).await
 }
 
 async fn list_page(
@@ -92,8 +92,10 @@ async fn list_page(
     t: T,
     p: &Principal,
     errors: &[(String, String)],
+    form: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, Problem> {
+    let value = |name: &str| typed(form, name);
     let filter = ApplicationFilter {
         scope: case_scope(p.user.role, p.user.organisation.as_deref()),
         pending: None,
@@ -145,24 +147,24 @@ async fn list_page(
                 p { (t.t("reun-new-intro")) }
                 form method="post" action="/family-reunification" {
                     input type="hidden" name="csrf" value=(p.csrf());
-                    (input("reun-sponsor", "sponsor", &t.t("reun-sponsor-number"), "text", "", errors))
-                    (input("reun-permitIssuedOn", "permitIssuedOn", &t.t("reun-permit"), "date", "", errors))
-                    (input("reun-appliedOn", "appliedOn", &t.t("reun-applied-on"), "date", "", errors))
-                    (input("reun-givenName", "givenName", &t.t("reun-given-name"), "text", "", errors))
-                    (input("reun-familyName", "familyName", &t.t("reun-family-name"), "text", "", errors))
-                    (input("reun-dateOfBirth", "dateOfBirth", &t.t("reun-date-of-birth"), "date", "", errors))
-                    (input("reun-nationality", "nationality", &t.t("reun-nationality"), "text", "", errors))
+                    (input("reun-sponsor", "sponsor", &t.t("reun-sponsor-number"), "text", value("sponsor"), errors))
+                    (input("reun-permitIssuedOn", "permitIssuedOn", &t.t("reun-permit"), "date", value("permitIssuedOn"), errors))
+                    (input("reun-appliedOn", "appliedOn", &t.t("reun-applied-on"), "date", value("appliedOn"), errors))
+                    (input("reun-givenName", "givenName", &t.t("reun-given-name"), "text", value("givenName"), errors))
+                    (input("reun-familyName", "familyName", &t.t("reun-family-name"), "text", value("familyName"), errors))
+                    (input("reun-dateOfBirth", "dateOfBirth", &t.t("reun-date-of-birth"), "date", value("dateOfBirth"), errors))
+                    (input("reun-nationality", "nationality", &t.t("reun-nationality"), "text", value("nationality"), errors))
                     div.field {
                         label for="reun-relationship" { (t.t("reun-relationship")) }
                         select #reun-relationship name="relationship" {
                             @for r in resettle_domain::Relationship::ALL.iter().filter(|r| **r != resettle_domain::Relationship::PrincipalApplicant) {
-                                option value=(r.as_str()) { (t.term("relationship", r.as_str())) }
+                                option value=(r.as_str()) selected[value("relationship") == r.as_str()] { (t.term("relationship", r.as_str())) }
                             }
                         }
                     }
                     div.field {
                         label for="reun-sex" { (t.t("reun-sex")) }
-                        select #reun-sex name="sex" { @for s in resettle_domain::Sex::ALL { option value=(s.as_str()) { (t.term("sex", s.as_str())) } } }
+                        select #reun-sex name="sex" { @for s in resettle_domain::Sex::ALL { option value=(s.as_str()) selected[value("sex") == s.as_str()] { (t.term("sex", s.as_str())) } } }
                     }
                     button type="submit" { (t.t("reun-new")) }
                 }
@@ -253,7 +255,7 @@ pub async fn create(
         sex,
     )
     else {
-        return list_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await;
+        return list_page(&state, t, &p, &errors, &form, StatusCode::BAD_REQUEST).await;
     };
     let new = resettle_domain::reunification::NewApplication {
         sponsor_case_id: sponsor.id,
@@ -282,7 +284,7 @@ pub async fn create(
         .into_response()),
         Err(problem) if problem.status == 400 => {
             let errors = errors_of(t, "reun", &problem);
-            list_page(&state, t, &p, &errors, StatusCode::BAD_REQUEST).await
+            list_page(&state, t, &p, &errors, &form, StatusCode::BAD_REQUEST).await
         }
         Err(problem) => Err(problem),
     }
