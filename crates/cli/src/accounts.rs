@@ -2,6 +2,7 @@
 //! created and removed by an administrator at the command line.
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::{Result, bail};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
@@ -101,7 +102,7 @@ async fn record(store: &SqlStore, action: &str, object: &str) {
         origin: "cli".into(),
     };
     if let Err(e) = store.append_audit(&entry).await {
-        eprintln!("warning: cannot append to the audit trail: {e}");
+        eprintln!("{}", tr!("warn-audit-append", error = e.to_string()));
     }
 }
 
@@ -140,10 +141,13 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                 )
                 .await?;
             record(&store, "create-user", &format!("user {}", user.username)).await;
-            println!("created {} ({role})", user.username);
-            println!("password: {password}");
+            println!(
+                "{}",
+                tr!("user-created", user = user.username.to_string(), role = role.to_string())
+            );
+            println!("{}", tr!("user-password", password = password.as_str()));
             if let Some(s) = secret {
-                println!("second-factor secret (enter it in an authenticator app): {s}");
+                println!("{}", tr!("user-second-factor", secret = s));
             }
         }
         UsersCommand::Remove { name, db } => {
@@ -153,16 +157,16 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                 .remove_user(&username, OffsetDateTime::now_utc())
                 .await?
             {
-                bail!("there is no active account {username}");
+                bail!(tr!("no-account", user = username.to_string()));
             }
             record(&store, "remove-user", &format!("user {username}")).await;
-            println!("removed {username}");
+            println!("{}", tr!("user-removed", user = username.to_string()));
         }
         UsersCommand::ResetPassword { name, db } => {
             let store = db.open().await?;
             let username = Username::parse(&name)?;
             let Some(account) = store.credentials(&username).await? else {
-                bail!("there is no active account {username}");
+                bail!(tr!("no-account", user = username.to_string()));
             };
             let password = temporary_password();
             let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
@@ -170,17 +174,23 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                 .set_password(account.user.id, &hash, true, None)
                 .await?
             {
-                bail!("there is no active account {username}");
+                bail!(tr!("no-account", user = username.to_string()));
             }
             record(&store, "reset-password", &format!("user {username}")).await;
-            println!("reset {username}; it chooses its own password at the next login");
-            println!("temporary password: {password}");
+            println!("{}", tr!("user-reset", user = username.to_string()));
+            println!("{}", tr!("user-temporary-password", password = password.as_str()));
         }
         UsersCommand::List { db } => {
             let store = db.open().await?;
             println!(
-                "{:<24} {:<26} {:<24} {:<4} {:<10} {:<10} removed",
-                "user", "role", "organisation", "2fa", "created", "last login"
+                "{:<24} {:<26} {:<24} {:<4} {:<10} {:<10} {}",
+                tr!("col-user"),
+                tr!("col-role"),
+                tr!("col-organisation"),
+                tr!("col-2fa"),
+                tr!("col-created"),
+                tr!("col-last-login"),
+                tr!("col-removed")
             );
             for u in store.users().await? {
                 println!(
@@ -188,10 +198,10 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                     u.username.as_str(),
                     u.role.as_str(),
                     u.organisation.as_deref().unwrap_or("-"),
-                    if u.second_factor { "yes" } else { "no" },
+                    if u.second_factor { tr!("yes") } else { tr!("no") },
                     u.created_at.date().to_string(),
                     u.last_login_at
-                        .map_or_else(|| "never".to_string(), |l| l.date().to_string()),
+                        .map_or_else(|| tr!("never"), |l| l.date().to_string()),
                     u.removed_at
                         .map(|r| r.date().to_string())
                         .unwrap_or_default()
@@ -213,7 +223,7 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let username = Username::parse(&user)?;
             let Some(creds) = store.credentials(&username).await? else {
-                bail!("there is no active account {username}")
+                bail!(tr!("no-account", user = username.to_string()))
             };
             let scope = TokenScope::parse(&scope)?;
             let token = random_token();
@@ -230,8 +240,14 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             )
             .await;
             eprintln!(
-                "token {id} for {username}, scope {scope}, expires {}",
-                until.date()
+                "{}",
+                tr!(
+                    "token-created",
+                    id = id.to_string(),
+                    user = username.to_string(),
+                    scope = scope.to_string(),
+                    until = until.date().to_string()
+                )
             );
             println!("{token}");
         }
@@ -239,27 +255,27 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let id: TokenId = id
                 .parse()
-                .map_err(|_| anyhow::anyhow!("'{id}' is not a token id"))?;
+                .map_err(|_| anyhow::anyhow!(tr!("not-a-token-id", id = id.as_str())))?;
             if !store.revoke_token(id, OffsetDateTime::now_utc()).await? {
-                bail!("there is no active token {id}");
+                bail!(tr!("no-token", id = id.to_string()));
             }
             record(&store, "revoke-token", &format!("token {id}")).await;
-            println!("revoked {id}");
+            println!("{}", tr!("token-revoked", id = id.to_string()));
         }
         TokensCommand::List { db } => {
             let store = db.open().await?;
             for t in store.tokens().await? {
                 let state = if t.revoked_at.is_some() {
-                    "revoked"
+                    tr!("token-revoked-state")
                 } else {
-                    "active"
+                    tr!("token-active-state")
                 };
                 println!(
-                    "{} {:<24} {:<5} expires {} {state}",
+                    "{} {:<24} {:<5} {} {state}",
                     t.id,
                     t.username.as_str(),
                     t.scope.as_str(),
-                    t.expires_at.date()
+                    tr!("token-expires", date = t.expires_at.date().to_string())
                 );
             }
         }

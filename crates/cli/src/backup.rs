@@ -2,6 +2,7 @@
 //! database taken while it is in use, and its restore with checks.
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::{Context as _, Result, bail};
 use resettle_store::{AuditLog, SqlStore, Store};
 use std::path::PathBuf;
@@ -31,8 +32,12 @@ pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
     store.backup_to(&args.output).await?;
     let cases = store.count_cases().await?;
     println!(
-        "backup written to {} ({cases} cases); keep the data key file with it",
-        args.output.display()
+        "{}",
+        tr!(
+            "backup-written",
+            file = args.output.display().to_string(),
+            cases = cases
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -41,16 +46,13 @@ pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
 /// the audit chain, and that the cases can be counted.
 pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
     if args.to.exists() {
-        bail!(
-            "{} exists already; restore into a new file",
-            args.to.display()
-        );
+        bail!(tr!("restore-exists", file = args.to.display().to_string()));
     }
     copy_private(&args.from, &args.to).with_context(|| {
-        format!(
-            "cannot copy {} to {}",
-            args.from.display(),
-            args.to.display()
+        tr!(
+            "cannot-copy",
+            from = args.from.display().to_string(),
+            to = args.to.display().to_string()
         )
     })?;
     let store = SqlStore::connect(&args.to.display().to_string()).await?;
@@ -58,16 +60,25 @@ pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
     match store.verify_audit().await? {
         Ok(entries) => {
             println!(
-                "restored {} into {}: {cases} cases, audit trail intact ({entries} entries)",
-                args.from.display(),
-                args.to.display()
+                "{}",
+                tr!(
+                    "restored",
+                    from = args.from.display().to_string(),
+                    to = args.to.display().to_string(),
+                    cases = cases,
+                    entries = entries
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(b) => {
             eprintln!(
-                "restored, but the audit trail is BROKEN at entry {}: {}",
-                b.seq, b.reason
+                "{}",
+                tr!(
+                    "restored-broken",
+                    entry = b.seq.to_string(),
+                    reason = b.reason.to_string()
+                )
             );
             Ok(ExitCode::FAILURE)
         }

@@ -1,5 +1,6 @@
 //! Which database and which data keys a command uses.
 
+use crate::text::tr;
 use anyhow::{Context as _, Result};
 use resettle_store::SqlStore;
 use resettle_store::crypto::DataKeys;
@@ -40,9 +41,9 @@ impl DatabaseArgs {
             tracing::warn!(file = %path.display(), mode = format!("{mode:o}"), "others may read the data key file; make it private: chmod 600");
         }
         let spec = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| tr!("cannot-read", file = path.display().to_string()))?;
         let keys = DataKeys::parse(spec.trim())
-            .with_context(|| format!("the key file {}", path.display()))?;
+            .with_context(|| tr!("the-key-file", file = path.display().to_string()))?;
         Ok(Some(keys))
     }
 
@@ -53,15 +54,15 @@ impl DatabaseArgs {
     pub async fn open(&self) -> Result<SqlStore> {
         let store = SqlStore::connect(&self.database)
             .await
-            .with_context(|| format!("cannot open the database {}", shown(&self.database)))?;
+            .with_context(|| tr!("cannot-open-database", database = shown(&self.database)))?;
         let keys = match self.keys()? {
             Some(keys) => keys,
             None => {
                 let path = &self.data_key_file;
                 store.check_data_keys().await.with_context(|| {
-                    format!(
-                        "no data key is configured and the key file {} does not exist",
-                        path.display()
+                    tr!(
+                        "no-data-key",
+                        file = path.display().to_string()
                     )
                 })?;
                 let spec = DataKeys::generate();
@@ -74,7 +75,7 @@ impl DatabaseArgs {
         store
             .check_data_keys()
             .await
-            .context("the data key does not fit the database")?;
+            .context(tr!("data-key-does-not-fit"))?;
         Ok(store)
     }
 }

@@ -12,9 +12,10 @@ mod place;
 mod report;
 mod retention;
 mod serve;
+mod text;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use database::DatabaseArgs;
 use std::process::ExitCode;
 
@@ -165,7 +166,20 @@ enum AuditCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The help and the mistakes in the language of the environment.
+    let parsed = text::command(Cli::command(), text::lang())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => match text::usage_error(&e) {
+            None => e.exit(),
+            Some(said) => {
+                eprint!("{said}");
+                return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            }
+        },
+    };
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -179,7 +193,7 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{} {e:#}", text::tr!("error-heading"));
             ExitCode::FAILURE
         }
     }

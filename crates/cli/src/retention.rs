@@ -1,6 +1,7 @@
 //! `resettle retention apply`: pseudonymise closed cases whose retention period ended.
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::Result;
 use resettle_domain::retention::RetentionPolicy;
 use resettle_store::retention::apply_retention;
@@ -47,14 +48,14 @@ pub async fn run(command: RetentionCommand) -> Result<ExitCode> {
         dry_run,
     )
     .await?;
-    let verb = if dry_run {
-        "would pseudonymise"
+    let summary = if dry_run {
+        tr!("retention-would", cases = cases.len())
     } else {
-        "pseudonymised"
+        tr!("retention-done", cases = cases.len())
     };
-    println!("{verb} {} case(s)", cases.len());
+    println!("{summary}");
     for id in cases {
-        println!("  case {id}");
+        println!("  {}", tr!("retention-case", id = id.to_string()));
     }
     Ok(ExitCode::SUCCESS)
 }

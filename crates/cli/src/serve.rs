@@ -2,6 +2,7 @@
 //! synthetic caseload and one account per role.
 
 use crate::database::{DatabaseArgs, write_secret};
+use crate::text::tr;
 use anyhow::{Context as _, Result, bail};
 use resettle_domain::{Context, Role, User, UserId, Username};
 use resettle_store::placement::PlacementStore;
@@ -63,7 +64,7 @@ pub struct ServeArgs {
 pub async fn open(url: &str) -> Result<SqlStore> {
     SqlStore::connect(url)
         .await
-        .with_context(|| format!("cannot open the database {}", crate::database::shown(url)))
+        .with_context(|| tr!("cannot-open-database", database = crate::database::shown(url)))
 }
 
 /// Fills an empty store with the demo caseload and one account per role,
@@ -90,16 +91,19 @@ async fn fill_municipalities(store: &SqlStore, seed: u64, today: time::Date) -> 
             .collect();
     store.save_municipalities(&list).await?;
     println!(
-        "{} municipalities with room for the {} families waiting for one (synthetic figures).",
-        list.len(),
-        waiting.families.len()
+        "{}",
+        tr!(
+            "demo-municipalities",
+            municipalities = list.len(),
+            families = waiting.families.len()
+        )
     );
     Ok(())
 }
 
 pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     if store.count_cases().await? > 0 {
-        bail!("the database already holds cases; the demo only fills an empty database");
+        bail!(tr!("demo-not-empty"));
     }
     let now = OffsetDateTime::now_utc();
     let ctx = Context {
@@ -113,8 +117,8 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     let persons: usize = cases.iter().map(|c| c.case.persons()).sum();
     store.import_cases(&cases, &|_| {}).await?;
     println!(
-        "Demo caseload: {} cases, {persons} persons (synthetic; no real persons).",
-        cases.len()
+        "{}",
+        tr!("demo-caseload", cases = cases.len(), persons = persons)
     );
     let version = crate::report::load_policy(
         store,
@@ -122,14 +126,14 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
         "the frameworks of the letter to Parliament",
     )
     .await?;
-    println!("Policy version {version} loaded (docs/policy-nl.json).");
+    println!("{}", tr!("demo-policy", version = version.to_string()));
     let version = crate::report::load_policy(
         store,
         &demo_policy_2026()?,
         "the demo's allocation plan for 2026 (synthetic figures)",
     )
     .await?;
-    println!("Policy version {version}: the demo's allocation plan for 2026 added (synthetic).");
+    println!("{}", tr!("demo-plan", version = version.to_string()));
     fill_municipalities(store, seed, now.date()).await?;
     fill_demo_operations(store, &missions, now).await?;
     fill_demo_reunification(store, &cases, now).await?;
@@ -180,7 +184,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
             None,
         ),
     ];
-    println!("Demo accounts (passwords are new at every start):");
+    println!("{}", tr!("demo-accounts"));
     for (name, display, role, organisation) in accounts {
         let password = random_token();
         let secret = role.requires_second_factor().then(new_totp_secret);
@@ -204,8 +208,9 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
             let code =
                 totp_code(&s, u64::try_from(now.unix_timestamp()).unwrap_or(0)).unwrap_or_default();
             println!(
-                "  {:<18} second-factor secret {s} (current code {code})",
-                ""
+                "  {:<18} {}",
+                "",
+                tr!("demo-second-factor", secret = s, code = code)
             );
         }
     }
@@ -220,7 +225,7 @@ fn remove_demo_files() -> Result<()> {
         DEMO_KEY_FILE.into(),
     ] {
         if Path::new(&path).exists() {
-            std::fs::remove_file(&path).with_context(|| format!("cannot remove the old {path}"))?;
+            std::fs::remove_file(&path).with_context(|| tr!("cannot-remove", file = path.as_str()))?;
         }
     }
     Ok(())
@@ -244,14 +249,18 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .with_context(|| tr!("cannot-listen", address = args.listen.to_string()))?;
     let addr = listener.local_addr()?;
     if let Some(at) = args.metrics_listen {
         serve_metrics(at, &store).await?;
     }
     println!(
-        "Resettle is running at http://{addr}/ (database: {:?}); stop with Ctrl-C or SIGTERM",
-        store.backend()
+        "{}",
+        tr!(
+            "serving",
+            address = addr.to_string(),
+            backend = format!("{:?}", store.backend())
+        )
     );
     let state = resettle_web::AppState::new(Arc::new(store.clone()))
         .with_secure_cookies(args.secure_cookies)
@@ -321,10 +330,10 @@ impl resettle_web::metrics::Gauges for StoreGauges {
 
 /// Serves `/metrics` on an address of its own, in the background.
 async fn serve_metrics(at: SocketAddr, store: &SqlStore) -> Result<()> {
-    let handle = resettle_web::metrics::install().context("cannot start the metrics recorder")?;
+    let handle = resettle_web::metrics::install().context(tr!("cannot-start-metrics"))?;
     let listener = tokio::net::TcpListener::bind(at)
         .await
-        .with_context(|| format!("cannot listen for metrics on {at}"))?;
+        .with_context(|| tr!("cannot-listen-metrics", address = at.to_string()))?;
     let addr = listener.local_addr()?;
     let app = resettle_web::metrics::router(handle, Arc::new(StoreGauges(store.clone())));
     tokio::spawn(async move {
@@ -332,7 +341,7 @@ async fn serve_metrics(at: SocketAddr, store: &SqlStore) -> Result<()> {
             tracing::error!(error = %e, "the metrics address stopped");
         }
     });
-    println!("Metrics at http://{addr}/metrics");
+    println!("{}", tr!("metrics-at", address = addr.to_string()));
     Ok(())
 }
 
@@ -341,7 +350,7 @@ fn demo_policy_2026() -> Result<String> {
     let mut policy: resettle_domain::policy::PolicySet = serde_json::from_str(DEMO_POLICY)?;
     let plan: resettle_domain::policy::AllocationPlan =
         serde_json::from_str(resettle_demo::missions::ALLOCATION_PLAN_2026)
-            .context("the demo's allocation plan for 2026 is not valid")?;
+            .context(tr!("demo-plan-invalid"))?;
     policy.allocation_plans.retain(|p| p.year != plan.year);
     policy.allocation_plans.push(plan);
     Ok(serde_json::to_string(&policy)?)
@@ -405,10 +414,7 @@ async fn fill_demo_reunification(
             previous = Some(a.version);
         }
     }
-    println!(
-        "Family reunification: {} pending applications, relatives left behind recorded for some families.",
-        plans.len()
-    );
+    println!("{}", tr!("demo-reunification", applications = plans.len()));
     Ok(())
 }
 
@@ -466,9 +472,12 @@ async fn fill_demo_operations(
             .await?;
     }
     println!(
-        "Demo operations: {} missions, {} country-policy notes (synthetic).",
-        missions.len(),
-        notes.len()
+        "{}",
+        tr!(
+            "demo-operations",
+            missions = missions.len(),
+            notes = notes.len()
+        )
     );
     Ok(())
 }
