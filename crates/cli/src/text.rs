@@ -283,6 +283,10 @@ mod tests {
                 a_nl != a_en || SHARED.contains(&a_en.as_str()),
                 "{path}: the Dutch about is the English {a_en:?}"
             );
+            // clap's `help` has only the names of its siblings below it.
+            if en.get_name() == "help" {
+                return;
+            }
             for arg in en.get_arguments() {
                 let id = arg.get_id();
                 let other = nl.get_arguments().find(|a| a.get_id() == id).unwrap();
@@ -310,7 +314,8 @@ mod tests {
         assert!(seen > 50, "only {seen} arguments");
     }
 
-    /// Every key the code asks for (`tr!("KEY"…)`) is in both files.
+    /// Every key the code asks for by name (`tr!` with a literal) is in
+    /// both files.
     #[test]
     fn every_key_the_code_uses_exists() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -320,6 +325,10 @@ mod tests {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
             for (at, _) in text.match_indices("tr!(\"") {
+                // Not `include_str!("…")`.
+                if text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
                 let rest = &text[at + 5..];
                 let key = &rest[..rest.find('"').unwrap()];
                 if key == "key" {
