@@ -15,40 +15,29 @@ use time::{Duration, OffsetDateTime};
 
 #[derive(clap::Subcommand)]
 pub enum UsersCommand {
-    /// Create a personal account; prints its first password (and second-factor secret).
     Add {
-        /// Login name: 3 to 40 lower-case letters, digits, '.', '-' or '_'.
         name: String,
-        /// unhcr-liaison, ind-officer, coa-officer, municipality-officer,
-        /// integration-organisation, policy-analyst or administrator.
         #[arg(long)]
         role: String,
-        /// The person's name.
         #[arg(long)]
         display_name: String,
-        /// Municipality, organisation or UNHCR office (required for those roles).
         #[arg(long)]
         organisation: Option<String>,
-        /// Require a second factor (always on for administrators).
         #[arg(long)]
         second_factor: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Remove an account: it can no longer log in; its sessions end and tokens are revoked.
     Remove {
         name: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Give an account a temporary password (printed once): its lock and its
-    /// sessions end, and it must choose its own password at its next login.
     ResetPassword {
         name: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// List every account with its role (the access review report).
     List {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -57,27 +46,21 @@ pub enum UsersCommand {
 
 #[derive(clap::Subcommand)]
 pub enum TokensCommand {
-    /// Create an API token for a user; prints it once.
     Create {
         #[arg(long)]
         user: String,
-        /// Days until it expires (1 to 365: a token is a password that lives
-        /// on a machine, so it does not live for ever).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
         expires: u32,
-        /// read or write.
         #[arg(long, default_value = "write")]
         scope: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Revoke a token by its id.
     Revoke {
         id: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// List tokens (never the tokens themselves).
     List {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -143,7 +126,11 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
             record(&store, "create-user", &format!("user {}", user.username)).await;
             println!(
                 "{}",
-                tr!("user-created", user = user.username.to_string(), role = role.to_string())
+                tr!(
+                    "user-created",
+                    user = user.username.to_string(),
+                    role = role.to_string()
+                )
             );
             println!("{}", tr!("user-password", password = password.as_str()));
             if let Some(s) = secret {
@@ -178,7 +165,10 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
             }
             record(&store, "reset-password", &format!("user {username}")).await;
             println!("{}", tr!("user-reset", user = username.to_string()));
-            println!("{}", tr!("user-temporary-password", password = password.as_str()));
+            println!(
+                "{}",
+                tr!("user-temporary-password", password = password.as_str())
+            );
         }
         UsersCommand::List { db } => {
             let store = db.open().await?;
@@ -198,7 +188,11 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                     u.username.as_str(),
                     u.role.as_str(),
                     u.organisation.as_deref().unwrap_or("-"),
-                    if u.second_factor { tr!("yes") } else { tr!("no") },
+                    if u.second_factor {
+                        tr!("yes")
+                    } else {
+                        tr!("no")
+                    },
                     u.created_at.date().to_string(),
                     u.last_login_at
                         .map_or_else(|| tr!("never"), |l| l.date().to_string()),

@@ -91,15 +91,14 @@ fn read_checkpoints(file: &Path) -> Result<Vec<Checkpoint>> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .map(|(i, l)| {
-            Checkpoint::parse(l.trim())
-                .map_err(|e| {
-                    anyhow::anyhow!(tr!(
-                        "file-line",
-                        file = file.display().to_string(),
-                        line = i + 1,
-                        error = e.to_string()
-                    ))
-                })
+            Checkpoint::parse(l.trim()).map_err(|e| {
+                anyhow::anyhow!(tr!(
+                    "file-line",
+                    file = file.display().to_string(),
+                    line = i + 1,
+                    error = e.to_string()
+                ))
+            })
         })
         .collect()
 }

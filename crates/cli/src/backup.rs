@@ -10,7 +10,6 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct BackupArgs {
-    /// The file to write (must not exist).
     #[arg(long)]
     output: PathBuf,
     #[command(flatten)]
@@ -19,10 +18,8 @@ pub struct BackupArgs {
 
 #[derive(clap::Args)]
 pub struct RestoreArgs {
-    /// A backup made by `resettle backup`.
     #[arg(long)]
     from: PathBuf,
-    /// The SQLite file to restore into (must not exist).
     #[arg(long)]
     to: PathBuf,
 }

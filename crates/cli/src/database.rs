@@ -13,14 +13,10 @@ pub const DEFAULT_KEY_FILE: &str = "resettle.key";
 
 #[derive(clap::Args, Clone)]
 pub struct DatabaseArgs {
-    /// Database URL: a SQLite file (sqlite:resettle.db, or a plain path) or postgres://user@host/db.
     #[arg(long, env = "RESETTLE_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     pub database: String,
-    /// Keys that encrypt special-category data: 'ID:BASE64' (32 bytes), several separated
-    /// by ';' with the current key first. Prefer the environment over the command line.
     #[arg(long, env = "RESETTLE_DATA_KEY", hide_env_values = true)]
     pub data_key: Option<String>,
-    /// A file holding the data key setting; created with a new key if it does not exist.
     #[arg(long, env = "RESETTLE_DATA_KEY_FILE", default_value = DEFAULT_KEY_FILE)]
     pub data_key_file: PathBuf,
 }
@@ -59,12 +55,10 @@ impl DatabaseArgs {
             Some(keys) => keys,
             None => {
                 let path = &self.data_key_file;
-                store.check_data_keys().await.with_context(|| {
-                    tr!(
-                        "no-data-key",
-                        file = path.display().to_string()
-                    )
-                })?;
+                store
+                    .check_data_keys()
+                    .await
+                    .with_context(|| tr!("no-data-key", file = path.display().to_string()))?;
                 let spec = DataKeys::generate();
                 write_secret(path, &spec)?;
                 tracing::warn!(file = %path.display(), "created a new data key file; back it up apart from the database");

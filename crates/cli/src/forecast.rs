@@ -11,19 +11,14 @@ use time::OffsetDateTime;
 
 #[derive(clap::Args)]
 pub struct ForecastArgs {
-    /// json or table.
     #[arg(long, default_value = "table")]
     format: String,
-    /// The same seed gives the same forecast.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Simulated futures.
     #[arg(long, default_value_t = 10_000)]
     runs: u32,
-    /// Months ahead.
     #[arg(long, default_value_t = 24)]
     horizon: u32,
-    /// A scenario file (JSON): cancelMissions, pause {from, months}, commitments, bringForward.
     #[arg(long)]
     scenario: Option<PathBuf>,
     #[command(flatten)]
@@ -86,7 +81,13 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                     fw.expected_shortfall
                 );
             }
-            println!("\n{:<8} {:>6} {:>6} {:>6}", tr!("col-month"), "p10", "p50", "p90");
+            println!(
+                "\n{:<8} {:>6} {:>6} {:>6}",
+                tr!("col-month"),
+                "p10",
+                "p50",
+                "p90"
+            );
             for m in &f.months {
                 println!(
                     "{}-{:02}  {:>6} {:>6} {:>6}",

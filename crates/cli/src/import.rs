@@ -32,8 +32,8 @@ pub async fn submissions(
     db: &crate::database::DatabaseArgs,
     actor: &str,
 ) -> Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| tr!("cannot-read", file = file.display().to_string()))?;
+    let text = std::fs::read_to_string(file)
+        .with_context(|| tr!("cannot-read", file = file.display().to_string()))?;
     let parsed: ImportFile = match serde_json::from_str(&text) {
         Ok(f) => f,
         Err(e) => {

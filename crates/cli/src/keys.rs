@@ -10,22 +10,14 @@ use std::process::ExitCode;
 
 #[derive(clap::Subcommand)]
 pub enum KeysCommand {
-    /// Print a new random key setting 'LABEL:BASE64', under a new random label.
     Generate {
-        /// Label of the new key (letters, digits, '-'); a new random one when left out.
         #[arg(long, alias = "id")]
         label: Option<String>,
     },
-    /// Show the configured keys and the keys the database records, with
-    /// their fingerprints (never the keys themselves).
     Show {
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Re-encrypt every special-category value and second-factor secret with the
-    /// current (first) key, then read every value back with that key alone.
-    /// Put the new key first and keep the old ones after it:
-    /// RESETTLE_DATA_KEY='NEW-LABEL:NEW;OLD-LABEL:OLD' resettle keys rotate
     Rotate {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -44,7 +36,11 @@ pub async fn run(command: KeysCommand) -> Result<ExitCode> {
             for (label, fingerprint) in keys.fingerprints() {
                 eprintln!(
                     "{}",
-                    tr!("key-generated", label = label.to_string(), fingerprint = fingerprint.to_string())
+                    tr!(
+                        "key-generated",
+                        label = label.to_string(),
+                        fingerprint = fingerprint.to_string()
+                    )
                 );
             }
         }
@@ -100,10 +96,7 @@ pub async fn run(command: KeysCommand) -> Result<ExitCode> {
                 )
             );
             if !done.unused.is_empty() {
-                println!(
-                    "{}",
-                    tr!("rotated-unused", labels = done.unused.join(", "))
-                );
+                println!("{}", tr!("rotated-unused", labels = done.unused.join(", ")));
             }
         }
     }

@@ -13,13 +13,10 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct PlaceArgs {
-    /// The instance: dimensions, municipalities with capacity, families with
-    /// demand, and a score for every allowed pair (see docs/placement.md).
     #[arg(long)]
     instance: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// Add an explanation of every proposal (rank, binding capacity, next best).
     #[arg(long)]
     explain: bool,
 }
@@ -33,15 +30,22 @@ enum Format {
 pub fn run(args: PlaceArgs) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.instance)
         .with_context(|| tr!("cannot-read", file = args.instance.display().to_string()))?;
-    let instance: Instance = serde_json::from_str(&text)
-        .with_context(|| tr!("not-an-instance", file = args.instance.display().to_string()))?;
+    let instance: Instance = serde_json::from_str(&text).with_context(|| {
+        tr!(
+            "not-an-instance",
+            file = args.instance.display().to_string()
+        )
+    })?;
     let problem = match instance.validate() {
         Ok(p) => p,
         Err(invalid) => {
             eprintln!(
                 "{} {}",
                 tr!("error-heading"),
-                tr!("invalid-instance", file = args.instance.display().to_string())
+                tr!(
+                    "invalid-instance",
+                    file = args.instance.display().to_string()
+                )
             );
             for p in &invalid.problems {
                 eprintln!("  {}: {}", p.field, p.message);
@@ -75,11 +79,18 @@ pub fn run(args: PlaceArgs) -> Result<ExitCode> {
                     "{:<12} {:<12} {}",
                     tr!("place-kept"),
                     r.municipality,
-                    tr!("place-room-kept", room = room.join(" / "), families = r.families)
+                    tr!(
+                        "place-room-kept",
+                        room = room.join(" / "),
+                        families = r.families
+                    )
                 );
             }
             if let Some(score) = output.batch_score {
-                println!("{}", tr!("place-batch-score", score = decimal(lang(), score, 4)));
+                println!(
+                    "{}",
+                    tr!("place-batch-score", score = decimal(lang(), score, 4))
+                );
             }
             println!(
                 "{}",

@@ -14,15 +14,11 @@ use time::OffsetDateTime;
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// frameworks, eu, composition or allocation.
     name: String,
-    /// table, json, csv, xlsx or md.
     #[arg(long, default_value = "table")]
     format: String,
-    /// Round counts of persons to tens, as in publications.
     #[arg(long)]
     round_to_tens: bool,
-    /// Write to this file instead of standard output (required for xlsx).
     #[arg(long)]
     output: Option<PathBuf>,
     #[command(flatten)]
@@ -31,16 +27,13 @@ pub struct ReportArgs {
 
 #[derive(clap::Subcommand)]
 pub enum PolicyCommand {
-    /// Load a policy file (format resettle-policy/1, see docs/policy-format.md) as a new version.
     Load {
         file: PathBuf,
-        /// Why the policy changes (kept with the version).
         #[arg(long, default_value = "loaded from a policy file")]
         reason: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Print the policy in force as JSON.
     Show {
         #[command(flatten)]
         db: DatabaseArgs,

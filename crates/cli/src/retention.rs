@@ -10,19 +10,13 @@ use time::OffsetDateTime;
 
 #[derive(clap::Subcommand)]
 pub enum RetentionCommand {
-    /// Pseudonymise closed cases after their retention period: names, exact dates of
-    /// birth, documents, special-category data and history reasons go; every
-    /// aggregate figure stays the same.
     Apply {
         #[command(flatten)]
         db: DatabaseArgs,
-        /// List the cases that are due without changing anything.
         #[arg(long)]
         dry_run: bool,
-        /// Years after closing for families that arrived.
         #[arg(long, default_value_t = RetentionPolicy::default().arrived_years)]
         arrived_years: i32,
-        /// Years after closing for cases that never arrived (rejected, withdrawn).
         #[arg(long, default_value_t = RetentionPolicy::default().not_arrived_years)]
         not_arrived_years: i32,
     },

@@ -23,38 +23,23 @@ const DEMO_POLICY: &str = include_str!("../../../docs/policy-nl.json");
 pub struct ServeArgs {
     #[command(flatten)]
     db: DatabaseArgs,
-    /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Start on a fresh demo database (resettle-demo.db and resettle-demo.key, made anew)
-    /// with the synthetic caseload and one account per role, printed at start.
     #[arg(long)]
     demo: bool,
-    /// Mark cookies Secure: set this when the service is reached over HTTPS (behind a TLS proxy).
     #[arg(long, env = "RESETTLE_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Minutes without a request after which a page session ends (5 to 480;
-    /// a session ends 8 hours after login in any case). A session's use is
-    /// counted once a minute, so shorter limits would not be kept exactly.
     #[arg(long, env = "RESETTLE_SESSION_IDLE_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u16).range(5..=480))]
     session_idle_minutes: u16,
-    /// Seconds to finish the requests in flight after SIGTERM or Ctrl-C
-    /// before stopping anyway (new connections are refused at once).
     #[arg(long, env = "RESETTLE_SHUTDOWN_SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u16).range(1..=600))]
     shutdown_seconds: u16,
-    /// Serve metrics in the Prometheus text format at http://ADDR/metrics,
-    /// an address of its own that only the monitoring should reach.
     #[arg(long, env = "RESETTLE_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
-    /// A TLS proxy (address or network, e.g. 10.0.0.0/8) whose X-Forwarded-For
-    /// names the client; repeatable. Only then is the header believed: the
-    /// login limits and the audit trail then see each client's own address.
     #[arg(long = "trusted-proxy", value_name = "CIDR", env = "RESETTLE_TRUSTED_PROXIES",
           value_delimiter = ',', value_parser = resettle_web::client::parse_proxy)]
     trusted_proxies: Vec<resettle_web::IpNet>,
-    /// Connections served at once; further ones wait until one closes.
     #[arg(long, env = "RESETTLE_MAX_CONNECTIONS", default_value_t = 512,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     max_connections: u32,
@@ -62,9 +47,12 @@ pub struct ServeArgs {
 
 /// Opens a database without data keys (for tools that never touch encrypted data).
 pub async fn open(url: &str) -> Result<SqlStore> {
-    SqlStore::connect(url)
-        .await
-        .with_context(|| tr!("cannot-open-database", database = crate::database::shown(url)))
+    SqlStore::connect(url).await.with_context(|| {
+        tr!(
+            "cannot-open-database",
+            database = crate::database::shown(url)
+        )
+    })
 }
 
 /// Fills an empty store with the demo caseload and one account per role,
@@ -225,7 +213,8 @@ fn remove_demo_files() -> Result<()> {
         DEMO_KEY_FILE.into(),
     ] {
         if Path::new(&path).exists() {
-            std::fs::remove_file(&path).with_context(|| tr!("cannot-remove", file = path.as_str()))?;
+            std::fs::remove_file(&path)
+                .with_context(|| tr!("cannot-remove", file = path.as_str()))?;
         }
     }
     Ok(())

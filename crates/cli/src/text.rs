@@ -78,9 +78,8 @@ pub fn command(cmd: Command, lang: Lang) -> Command {
 }
 
 fn words(cmd: Command, lang: Lang, parent: &str) -> Command {
-    let path = if parent.is_empty() {
-        cmd.get_name().to_string()
-    } else if parent == "resettle" {
+    // `resettle` itself, its commands (`users`), theirs (`users-add`).
+    let path = if parent.is_empty() || parent == "resettle" {
         cmd.get_name().to_string()
     } else {
         format!("{parent}-{}", cmd.get_name())
@@ -206,10 +205,16 @@ pub fn usage_error(e: &clap::Error) -> Option<String> {
     };
     let message = match e.kind() {
         ErrorKind::InvalidSubcommand => {
-            tr!("usage-unknown-command", command = value(ContextKind::InvalidSubcommand))
+            tr!(
+                "usage-unknown-command",
+                command = value(ContextKind::InvalidSubcommand)
+            )
         }
         ErrorKind::UnknownArgument => {
-            tr!("usage-unknown-argument", argument = value(ContextKind::InvalidArg))
+            tr!(
+                "usage-unknown-argument",
+                argument = value(ContextKind::InvalidArg)
+            )
         }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let mut said = tr!(
@@ -228,7 +233,10 @@ pub fn usage_error(e: &clap::Error) -> Option<String> {
             said
         }
         ErrorKind::MissingRequiredArgument => {
-            tr!("usage-missing-argument", argument = value(ContextKind::InvalidArg))
+            tr!(
+                "usage-missing-argument",
+                argument = value(ContextKind::InvalidArg)
+            )
         }
         _ => {
             // The rest (rare) in clap's English, under a Dutch heading.

@@ -16,7 +16,10 @@ fn resettle(locale: &[(&str, &str)], args: &[&str]) -> Output {
     for k in ["LANG", "LC_ALL", "LC_MESSAGES", "RESETTLE_DATA_KEY"] {
         cmd.env_remove(k);
     }
-    cmd.envs(locale.iter().copied()).args(args).output().unwrap()
+    cmd.envs(locale.iter().copied())
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn stdout(out: &Output) -> String {
@@ -97,13 +100,22 @@ fn no_english_help_is_left_in_any_dutch_help() {
         let args: Vec<&str> = path.iter().map(String::as_str).collect();
         let en = help(ENGLISH, &args);
         let nl = help(DUTCH, &args);
-        assert!(nl.contains("Gebruik:") && !nl.contains("Usage:"), "{path:?}: {nl}");
-        assert!(!nl.contains("[default:") && !nl.contains("[env:"), "{path:?}: {nl}");
+        assert!(
+            nl.contains("Gebruik:") && !nl.contains("Usage:"),
+            "{path:?}: {nl}"
+        );
+        assert!(
+            !nl.contains("[default:") && !nl.contains("[env:"),
+            "{path:?}: {nl}"
+        );
         let english = texts(&en);
         assert!(!english.is_empty(), "{path:?}: {en}");
         for text in english {
             texts_checked += 1;
-            assert!(!nl.contains(&text), "{path:?}: English in Dutch: {text:?}\n{nl}");
+            assert!(
+                !nl.contains(&text),
+                "{path:?}: English in Dutch: {text:?}\n{nl}"
+            );
         }
         for sub in subcommands(&en) {
             let mut next = path.clone();
@@ -118,13 +130,20 @@ fn no_english_help_is_left_in_any_dutch_help() {
 
 #[test]
 fn lc_all_then_lc_messages_then_lang() {
-    let about = |locale: &[(&str, &str)]| help(locale, &["serve"]).lines().next().unwrap().to_string();
+    let about =
+        |locale: &[(&str, &str)]| help(locale, &["serve"]).lines().next().unwrap().to_string();
     let dutch = "Bied de webapplicatie en de JSON-API aan.";
     let english = "Serve the web application and the JSON API.";
     assert_eq!(about(&[("LC_ALL", "C"), ("LANG", "nl_NL.UTF-8")]), english);
     assert_eq!(about(&[("LC_ALL", "nl_NL.UTF-8"), ("LANG", "C")]), dutch);
-    assert_eq!(about(&[("LC_MESSAGES", "nl_BE.UTF-8"), ("LANG", "en_GB.UTF-8")]), dutch);
-    assert_eq!(about(&[("LC_MESSAGES", "en_US.UTF-8"), ("LANG", "nl_NL.UTF-8")]), english);
+    assert_eq!(
+        about(&[("LC_MESSAGES", "nl_BE.UTF-8"), ("LANG", "en_GB.UTF-8")]),
+        dutch
+    );
+    assert_eq!(
+        about(&[("LC_MESSAGES", "en_US.UTF-8"), ("LANG", "nl_NL.UTF-8")]),
+        english
+    );
     assert_eq!(about(&[("LC_ALL", ""), ("LANG", "nl")]), dutch);
 }
 
@@ -133,10 +152,18 @@ fn mistakes_errors_and_messages_follow_lang() {
     // A mistake on the command line (clap's), in each language.
     let out = resettle(DUTCH, &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).starts_with("fout: onbekende opdracht 'frobnicate'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("fout: onbekende opdracht 'frobnicate'"),
+        "{}",
+        stderr(&out)
+    );
     let out = resettle(ENGLISH, &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).starts_with("error: unrecognized subcommand 'frobnicate'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: unrecognized subcommand 'frobnicate'"),
+        "{}",
+        stderr(&out)
+    );
 
     // An error of the program, and the messages of a command.
     let dir = tempfile::tempdir().unwrap();
@@ -149,16 +176,32 @@ fn mistakes_errors_and_messages_follow_lang() {
     };
     let out = on_db(DUTCH, &["report", "frameworks"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("fout: er is nog geen beleid geladen"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("fout: er is nog geen beleid geladen"),
+        "{}",
+        stderr(&out)
+    );
     let out = on_db(UNSET, &["report", "frameworks"]);
-    assert!(stderr(&out).contains("error: no policy is loaded yet"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: no policy is loaded yet"),
+        "{}",
+        stderr(&out)
+    );
 
     let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/policy-nl.json");
     let policy = policy.display().to_string();
     let out = on_db(DUTCH, &["policy", "load", &policy]);
-    assert!(stdout(&out).starts_with("beleidsversie 1 opgeslagen uit"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("beleidsversie 1 opgeslagen uit"),
+        "{}",
+        stderr(&out)
+    );
     let out = on_db(ENGLISH, &["policy", "load", &policy]);
-    assert!(stdout(&out).starts_with("policy version 2 stored from"), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("policy version 2 stored from"),
+        "{}",
+        stderr(&out)
+    );
 
     // Machine-readable output is the same in both.
     let nl = on_db(DUTCH, &["report", "eu", "--format", "json"]);
@@ -171,5 +214,8 @@ fn mistakes_errors_and_messages_follow_lang() {
     // The table is for people: its headings are in the language.
     let nl = stdout(&on_db(DUTCH, &["report", "frameworks"]));
     let en = stdout(&on_db(ENGLISH, &["report", "frameworks"]));
-    assert!(nl.contains("toezegging") && en.contains("commitment"), "{nl}\n{en}");
+    assert!(
+        nl.contains("toezegging") && en.contains("commitment"),
+        "{nl}\n{en}"
+    );
 }

@@ -752,8 +752,14 @@ fn policy_texts_carry_an_optional_english_beside_the_dutch() {
     use resettle_domain::policy::text_in;
     let p: PolicySet = serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
     let f = &p.frameworks[0];
-    assert_eq!(text_in(&f.name, f.name_en.as_deref(), false), "Beleidskader hervestiging 2020-2023");
-    assert_eq!(text_in(&f.name, f.name_en.as_deref(), true), "Resettlement policy framework 2020-2023");
+    assert_eq!(
+        text_in(&f.name, f.name_en.as_deref(), false),
+        "Beleidskader hervestiging 2020-2023"
+    );
+    assert_eq!(
+        text_in(&f.name, f.name_en.as_deref(), true),
+        "Resettlement policy framework 2020-2023"
+    );
     let mut old: serde_json::Value =
         serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
     fn strip(v: &mut serde_json::Value) {
@@ -771,7 +777,10 @@ fn policy_texts_carry_an_optional_english_beside_the_dutch() {
     assert!(old.validate().is_ok());
     let f = &old.frameworks[0];
     assert_eq!(f.name_en, None);
-    assert_eq!(text_in(&f.name, f.name_en.as_deref(), true), "Beleidskader hervestiging 2020-2023");
+    assert_eq!(
+        text_in(&f.name, f.name_en.as_deref(), true),
+        "Beleidskader hervestiging 2020-2023"
+    );
     assert_eq!(text_in("Nederlands", Some(" "), true), "Nederlands");
     let report = ledger::frameworks(&p, &[]);
     assert_eq!(

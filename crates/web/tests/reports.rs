@@ -802,7 +802,10 @@ async fn policy_texts_follow_the_language_of_the_page() {
     let shown = |page: String| page.split("action=\"/policy\"").next().unwrap().to_string();
     let nl = shown(page_in(&app, Role::Administrator, "nl", "/policy").await);
     let en = shown(page_in(&app, Role::Administrator, "en", "/policy").await);
-    assert!(nl.contains("Quotum verlaagd van 500 naar 200") && !nl.contains("Quota lowered"), "{nl}");
+    assert!(
+        nl.contains("Quotum verlaagd van 500 naar 200") && !nl.contains("Quota lowered"),
+        "{nl}"
+    );
     assert!(en.contains("Quota lowered from 500 to 200") && !en.contains("Quotum verlaagd"));
     assert!(en.contains("because of the reception crisis"), "{en}");
     let csv = |lang: &'static str| {
@@ -810,7 +813,15 @@ async fn policy_texts_follow_the_language_of_the_page() {
         let app = &app;
         async move { app.page(Role::PolicyAnalyst, &path).await.1 }
     };
-    assert!(csv("en").await.contains("500 a year under the EU-Turkey Statement"));
-    assert!(csv("nl").await.contains("500 per jaar onder de EU-Turkije Verklaring"));
+    assert!(
+        csv("en")
+            .await
+            .contains("500 a year under the EU-Turkey Statement")
+    );
+    assert!(
+        csv("nl")
+            .await
+            .contains("500 per jaar onder de EU-Turkije Verklaring")
+    );
     app.finish().await;
 }

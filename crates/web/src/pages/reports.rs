@@ -207,7 +207,11 @@ fn sentences(t: T, f: &FrameworkLine, today: time::Date) -> Vec<String> {
             &[("commitment", f.commitment.into())],
         )
     } else {
-        let reasons: Vec<&str> = f.deductions.iter().map(|d| t.policy(&d.reason, &d.reason_en)).collect();
+        let reasons: Vec<&str> = f
+            .deductions
+            .iter()
+            .map(|d| t.policy(&d.reason, &d.reason_en))
+            .collect();
         t.with(
             "print-commitment",
             &[
