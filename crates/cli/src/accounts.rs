@@ -2,6 +2,7 @@
 //! created and removed by an administrator at the command line.
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::{Result, bail};
 use resettle_domain::audit::AuditResult;
 use resettle_domain::{Role, TokenId, TokenScope, User, UserId, Username};
@@ -14,40 +15,29 @@ use time::{Duration, OffsetDateTime};
 
 #[derive(clap::Subcommand)]
 pub enum UsersCommand {
-    /// Create a personal account; prints its first password (and second-factor secret).
     Add {
-        /// Login name: 3 to 40 lower-case letters, digits, '.', '-' or '_'.
         name: String,
-        /// unhcr-liaison, ind-officer, coa-officer, municipality-officer,
-        /// integration-organisation, policy-analyst or administrator.
         #[arg(long)]
         role: String,
-        /// The person's name.
         #[arg(long)]
         display_name: String,
-        /// Municipality, organisation or UNHCR office (required for those roles).
         #[arg(long)]
         organisation: Option<String>,
-        /// Require a second factor (always on for administrators).
         #[arg(long)]
         second_factor: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Remove an account: it can no longer log in; its sessions end and tokens are revoked.
     Remove {
         name: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Give an account a temporary password (printed once): its lock and its
-    /// sessions end, and it must choose its own password at its next login.
     ResetPassword {
         name: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// List every account with its role (the access review report).
     List {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -56,27 +46,21 @@ pub enum UsersCommand {
 
 #[derive(clap::Subcommand)]
 pub enum TokensCommand {
-    /// Create an API token for a user; prints it once.
     Create {
         #[arg(long)]
         user: String,
-        /// Days until it expires (1 to 365: a token is a password that lives
-        /// on a machine, so it does not live for ever).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
         expires: u32,
-        /// read or write.
         #[arg(long, default_value = "write")]
         scope: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Revoke a token by its id.
     Revoke {
         id: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// List tokens (never the tokens themselves).
     List {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -101,7 +85,7 @@ async fn record(store: &SqlStore, action: &str, object: &str) {
         origin: "cli".into(),
     };
     if let Err(e) = store.append_audit(&entry).await {
-        eprintln!("warning: cannot append to the audit trail: {e}");
+        eprintln!("{}", tr!("warn-audit-append", error = e.to_string()));
     }
 }
 
@@ -140,10 +124,17 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                 )
                 .await?;
             record(&store, "create-user", &format!("user {}", user.username)).await;
-            println!("created {} ({role})", user.username);
-            println!("password: {password}");
+            println!(
+                "{}",
+                tr!(
+                    "user-created",
+                    user = user.username.to_string(),
+                    role = role.to_string()
+                )
+            );
+            println!("{}", tr!("user-password", password = password.as_str()));
             if let Some(s) = secret {
-                println!("second-factor secret (enter it in an authenticator app): {s}");
+                println!("{}", tr!("user-second-factor", secret = s));
             }
         }
         UsersCommand::Remove { name, db } => {
@@ -153,16 +144,16 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                 .remove_user(&username, OffsetDateTime::now_utc())
                 .await?
             {
-                bail!("there is no active account {username}");
+                bail!(tr!("no-account", user = username.to_string()));
             }
             record(&store, "remove-user", &format!("user {username}")).await;
-            println!("removed {username}");
+            println!("{}", tr!("user-removed", user = username.to_string()));
         }
         UsersCommand::ResetPassword { name, db } => {
             let store = db.open().await?;
             let username = Username::parse(&name)?;
             let Some(account) = store.credentials(&username).await? else {
-                bail!("there is no active account {username}");
+                bail!(tr!("no-account", user = username.to_string()));
             };
             let password = temporary_password();
             let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
@@ -170,17 +161,26 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                 .set_password(account.user.id, &hash, true, None)
                 .await?
             {
-                bail!("there is no active account {username}");
+                bail!(tr!("no-account", user = username.to_string()));
             }
             record(&store, "reset-password", &format!("user {username}")).await;
-            println!("reset {username}; it chooses its own password at the next login");
-            println!("temporary password: {password}");
+            println!("{}", tr!("user-reset", user = username.to_string()));
+            println!(
+                "{}",
+                tr!("user-temporary-password", password = password.as_str())
+            );
         }
         UsersCommand::List { db } => {
             let store = db.open().await?;
             println!(
-                "{:<24} {:<26} {:<24} {:<4} {:<10} {:<10} removed",
-                "user", "role", "organisation", "2fa", "created", "last login"
+                "{:<24} {:<26} {:<24} {:<4} {:<10} {:<10} {}",
+                tr!("col-user"),
+                tr!("col-role"),
+                tr!("col-organisation"),
+                tr!("col-2fa"),
+                tr!("col-created"),
+                tr!("col-last-login"),
+                tr!("col-removed")
             );
             for u in store.users().await? {
                 println!(
@@ -188,10 +188,14 @@ pub async fn users(command: UsersCommand) -> Result<ExitCode> {
                     u.username.as_str(),
                     u.role.as_str(),
                     u.organisation.as_deref().unwrap_or("-"),
-                    if u.second_factor { "yes" } else { "no" },
+                    if u.second_factor {
+                        tr!("yes")
+                    } else {
+                        tr!("no")
+                    },
                     u.created_at.date().to_string(),
                     u.last_login_at
-                        .map_or_else(|| "never".to_string(), |l| l.date().to_string()),
+                        .map_or_else(|| tr!("never"), |l| l.date().to_string()),
                     u.removed_at
                         .map(|r| r.date().to_string())
                         .unwrap_or_default()
@@ -213,7 +217,7 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let username = Username::parse(&user)?;
             let Some(creds) = store.credentials(&username).await? else {
-                bail!("there is no active account {username}")
+                bail!(tr!("no-account", user = username.to_string()))
             };
             let scope = TokenScope::parse(&scope)?;
             let token = random_token();
@@ -230,8 +234,14 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             )
             .await;
             eprintln!(
-                "token {id} for {username}, scope {scope}, expires {}",
-                until.date()
+                "{}",
+                tr!(
+                    "token-created",
+                    id = id.to_string(),
+                    user = username.to_string(),
+                    scope = scope.to_string(),
+                    until = until.date().to_string()
+                )
             );
             println!("{token}");
         }
@@ -239,27 +249,27 @@ pub async fn tokens(command: TokensCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let id: TokenId = id
                 .parse()
-                .map_err(|_| anyhow::anyhow!("'{id}' is not a token id"))?;
+                .map_err(|_| anyhow::anyhow!(tr!("not-a-token-id", id = id.as_str())))?;
             if !store.revoke_token(id, OffsetDateTime::now_utc()).await? {
-                bail!("there is no active token {id}");
+                bail!(tr!("no-token", id = id.to_string()));
             }
             record(&store, "revoke-token", &format!("token {id}")).await;
-            println!("revoked {id}");
+            println!("{}", tr!("token-revoked", id = id.to_string()));
         }
         TokensCommand::List { db } => {
             let store = db.open().await?;
             for t in store.tokens().await? {
                 let state = if t.revoked_at.is_some() {
-                    "revoked"
+                    tr!("token-revoked-state")
                 } else {
-                    "active"
+                    tr!("token-active-state")
                 };
                 println!(
-                    "{} {:<24} {:<5} expires {} {state}",
+                    "{} {:<24} {:<5} {} {state}",
                     t.id,
                     t.username.as_str(),
                     t.scope.as_str(),
-                    t.expires_at.date()
+                    tr!("token-expires", date = t.expires_at.date().to_string())
                 );
             }
         }

@@ -8,6 +8,7 @@
 //! and the head hash to a file kept outside the database, and `resettle audit
 //! verify --checkpoints FILE` checks the trail against every line of it.
 
+use crate::text::tr;
 use anyhow::{Context, Result, bail};
 use resettle_domain::audit::{AuditBreak, Checkpoint, CheckpointBreak, GENESIS_HASH};
 use resettle_store::{AuditLog, SqlStore};
@@ -36,30 +37,68 @@ impl fmt::Display for Verdict {
                 head,
                 checkpoints,
             } => {
-                write!(f, "audit trail intact: {count} entries, head hash {head}")?;
+                let intact = tr!("audit-intact", count = *count, head = head.as_str());
+                write!(f, "{intact}")?;
                 if *checkpoints > 0 {
-                    write!(f, "; it matches {checkpoints} checkpoint(s)")?;
+                    let matches = tr!("audit-matches", checkpoints = *checkpoints);
+                    write!(f, "{matches}")?;
                 }
                 Ok(())
             }
             Verdict::Broken(b) => {
-                write!(f, "audit trail BROKEN at entry {}: {}", b.seq, b.reason)
+                let broken = tr!(
+                    "audit-broken-at",
+                    entry = b.seq.to_string(),
+                    reason = b.reason.to_string()
+                );
+                write!(f, "{broken}")
             }
-            Verdict::NotAsRecorded(b) => write!(f, "audit trail BROKEN: {b}"),
+            Verdict::NotAsRecorded(b) => {
+                let why = match b {
+                    CheckpointBreak::Truncated {
+                        checkpoint,
+                        entries,
+                    } => tr!(
+                        "checkpoint-truncated",
+                        entries = *entries,
+                        recorded = checkpoint.seq,
+                        at = rfc3339(checkpoint.at)
+                    ),
+                    CheckpointBreak::Rewritten { checkpoint } => tr!(
+                        "checkpoint-rewritten",
+                        entry = checkpoint.seq.to_string(),
+                        at = rfc3339(checkpoint.at),
+                        head = checkpoint.head.as_str()
+                    ),
+                };
+                write!(f, "{}", tr!("audit-broken", why = why))
+            }
         }
     }
+}
+
+/// A checkpoint's time as its line gives it.
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The checkpoints in `file`, oldest first (blank lines and `#` comments skipped).
 fn read_checkpoints(file: &Path) -> Result<Vec<Checkpoint>> {
     let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the checkpoints {}", file.display()))?;
+        .with_context(|| tr!("cannot-read", file = file.display().to_string()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .map(|(i, l)| {
-            Checkpoint::parse(l.trim())
-                .map_err(|e| anyhow::anyhow!("{} line {}: {e}", file.display(), i + 1))
+            Checkpoint::parse(l.trim()).map_err(|e| {
+                anyhow::anyhow!(tr!(
+                    "file-line",
+                    file = file.display().to_string(),
+                    line = i + 1,
+                    error = e.to_string()
+                ))
+            })
         })
         .collect()
 }
@@ -76,7 +115,7 @@ async fn check(store: &SqlStore, checkpoints: &[Checkpoint]) -> Result<Verdict> 
     let count = match store
         .verify_audit()
         .await
-        .context("cannot read the audit trail")?
+        .context(tr!("cannot-read-audit"))?
     {
         Ok(count) => count,
         Err(b) => return Ok(Verdict::Broken(b)),
@@ -84,7 +123,7 @@ async fn check(store: &SqlStore, checkpoints: &[Checkpoint]) -> Result<Verdict> 
     // The hash of the last entry verified (not of one appended since).
     let head = hash_at(store, i64::try_from(count)?)
         .await?
-        .with_context(|| format!("audit entry {count} disappeared during verification"))?;
+        .with_context(|| tr!("audit-entry-gone", entry = count.to_string()))?;
     for cp in checkpoints {
         let found = if u64::try_from(cp.seq).unwrap_or(0) <= count {
             hash_at(store, cp.seq).await?
@@ -141,7 +180,7 @@ pub async fn checkpoint(database: &str, file: &Path) -> Result<ExitCode> {
         Verdict::Intact { count, head, .. } => (count, head),
         v => {
             eprintln!("{v}");
-            eprintln!("no checkpoint was written");
+            eprintln!("{}", tr!("no-checkpoint-written"));
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -164,15 +203,12 @@ fn append_line(file: &Path, line: &str) -> Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut f = options
         .open(file)
-        .with_context(|| format!("cannot open the checkpoints {}", file.display()))?;
+        .with_context(|| tr!("cannot-open", file = file.display().to_string()))?;
     if f.metadata()?.len() > 0 {
         // A file that does not end its last line would join two checkpoints.
         let text = std::fs::read_to_string(file)?;
         if !text.ends_with('\n') {
-            bail!(
-                "{} does not end with a new line; check it by hand",
-                file.display()
-            );
+            bail!(tr!("no-final-newline", file = file.display().to_string()));
         }
     }
     writeln!(f, "{line}")?;

@@ -2,6 +2,7 @@
 //! database taken while it is in use, and its restore with checks.
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::{Context as _, Result, bail};
 use resettle_store::{AuditLog, SqlStore, Store};
 use std::path::PathBuf;
@@ -9,7 +10,6 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct BackupArgs {
-    /// The file to write (must not exist).
     #[arg(long)]
     output: PathBuf,
     #[command(flatten)]
@@ -18,10 +18,8 @@ pub struct BackupArgs {
 
 #[derive(clap::Args)]
 pub struct RestoreArgs {
-    /// A backup made by `resettle backup`.
     #[arg(long)]
     from: PathBuf,
-    /// The SQLite file to restore into (must not exist).
     #[arg(long)]
     to: PathBuf,
 }
@@ -31,8 +29,12 @@ pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
     store.backup_to(&args.output).await?;
     let cases = store.count_cases().await?;
     println!(
-        "backup written to {} ({cases} cases); keep the data key file with it",
-        args.output.display()
+        "{}",
+        tr!(
+            "backup-written",
+            file = args.output.display().to_string(),
+            cases = cases
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -41,16 +43,13 @@ pub async fn backup(args: BackupArgs) -> Result<ExitCode> {
 /// the audit chain, and that the cases can be counted.
 pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
     if args.to.exists() {
-        bail!(
-            "{} exists already; restore into a new file",
-            args.to.display()
-        );
+        bail!(tr!("restore-exists", file = args.to.display().to_string()));
     }
     copy_private(&args.from, &args.to).with_context(|| {
-        format!(
-            "cannot copy {} to {}",
-            args.from.display(),
-            args.to.display()
+        tr!(
+            "cannot-copy",
+            from = args.from.display().to_string(),
+            to = args.to.display().to_string()
         )
     })?;
     let store = SqlStore::connect(&args.to.display().to_string()).await?;
@@ -58,16 +57,25 @@ pub async fn restore(args: RestoreArgs) -> Result<ExitCode> {
     match store.verify_audit().await? {
         Ok(entries) => {
             println!(
-                "restored {} into {}: {cases} cases, audit trail intact ({entries} entries)",
-                args.from.display(),
-                args.to.display()
+                "{}",
+                tr!(
+                    "restored",
+                    from = args.from.display().to_string(),
+                    to = args.to.display().to_string(),
+                    cases = cases,
+                    entries = entries
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(b) => {
             eprintln!(
-                "restored, but the audit trail is BROKEN at entry {}: {}",
-                b.seq, b.reason
+                "{}",
+                tr!(
+                    "restored-broken",
+                    entry = b.seq.to_string(),
+                    reason = b.reason.to_string()
+                )
             );
             Ok(ExitCode::FAILURE)
         }

@@ -1,5 +1,6 @@
 //! Which database and which data keys a command uses.
 
+use crate::text::tr;
 use anyhow::{Context as _, Result};
 use resettle_store::SqlStore;
 use resettle_store::crypto::DataKeys;
@@ -12,14 +13,10 @@ pub const DEFAULT_KEY_FILE: &str = "resettle.key";
 
 #[derive(clap::Args, Clone)]
 pub struct DatabaseArgs {
-    /// Database URL: a SQLite file (sqlite:resettle.db, or a plain path) or postgres://user@host/db.
     #[arg(long, env = "RESETTLE_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     pub database: String,
-    /// Keys that encrypt special-category data: 'ID:BASE64' (32 bytes), several separated
-    /// by ';' with the current key first. Prefer the environment over the command line.
     #[arg(long, env = "RESETTLE_DATA_KEY", hide_env_values = true)]
     pub data_key: Option<String>,
-    /// A file holding the data key setting; created with a new key if it does not exist.
     #[arg(long, env = "RESETTLE_DATA_KEY_FILE", default_value = DEFAULT_KEY_FILE)]
     pub data_key_file: PathBuf,
 }
@@ -40,9 +37,9 @@ impl DatabaseArgs {
             tracing::warn!(file = %path.display(), mode = format!("{mode:o}"), "others may read the data key file; make it private: chmod 600");
         }
         let spec = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| tr!("cannot-read", file = path.display().to_string()))?;
         let keys = DataKeys::parse(spec.trim())
-            .with_context(|| format!("the key file {}", path.display()))?;
+            .with_context(|| tr!("the-key-file", file = path.display().to_string()))?;
         Ok(Some(keys))
     }
 
@@ -53,17 +50,15 @@ impl DatabaseArgs {
     pub async fn open(&self) -> Result<SqlStore> {
         let store = SqlStore::connect(&self.database)
             .await
-            .with_context(|| format!("cannot open the database {}", shown(&self.database)))?;
+            .with_context(|| tr!("cannot-open-database", database = shown(&self.database)))?;
         let keys = match self.keys()? {
             Some(keys) => keys,
             None => {
                 let path = &self.data_key_file;
-                store.check_data_keys().await.with_context(|| {
-                    format!(
-                        "no data key is configured and the key file {} does not exist",
-                        path.display()
-                    )
-                })?;
+                store
+                    .check_data_keys()
+                    .await
+                    .with_context(|| tr!("no-data-key", file = path.display().to_string()))?;
                 let spec = DataKeys::generate();
                 write_secret(path, &spec)?;
                 tracing::warn!(file = %path.display(), "created a new data key file; back it up apart from the database");
@@ -74,7 +69,7 @@ impl DatabaseArgs {
         store
             .check_data_keys()
             .await
-            .context("the data key does not fit the database")?;
+            .context(tr!("data-key-does-not-fit"))?;
         Ok(store)
     }
 }

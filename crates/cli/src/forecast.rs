@@ -1,6 +1,7 @@
 //! `resettle forecast`: will each commitment be met?
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::{Context as _, Result, bail};
 use resettle_domain::forecast::{Scenario, forecast};
 use resettle_store::policy::PolicyStore;
@@ -10,19 +11,14 @@ use time::OffsetDateTime;
 
 #[derive(clap::Args)]
 pub struct ForecastArgs {
-    /// json or table.
     #[arg(long, default_value = "table")]
     format: String,
-    /// The same seed gives the same forecast.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Simulated futures.
     #[arg(long, default_value_t = 10_000)]
     runs: u32,
-    /// Months ahead.
     #[arg(long, default_value_t = 24)]
     horizon: u32,
-    /// A scenario file (JSON): cancelMissions, pause {from, months}, commitments, bringForward.
     #[arg(long)]
     scenario: Option<PathBuf>,
     #[command(flatten)]
@@ -33,15 +29,15 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
     let scenario: Scenario = match &args.scenario {
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+                .with_context(|| tr!("cannot-read", file = path.display().to_string()))?;
             serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a valid scenario", path.display()))?
+                .with_context(|| tr!("not-a-scenario", file = path.display().to_string()))?
         }
         None => Scenario::default(),
     };
     let store = args.db.open().await?;
     let Some(policy) = store.policy().await? else {
-        bail!("no policy is loaded yet: run 'resettle policy load FILE'")
+        bail!(tr!("no-policy-load"))
     };
     let today = OffsetDateTime::now_utc().date();
     let input =
@@ -51,20 +47,25 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
         "json" => println!("{}", serde_json::to_string_pretty(&f)?),
         "table" => {
             println!(
-                "Forecast from {} ({} runs, seed {})",
-                f.as_of, f.runs, f.seed
+                "{}",
+                tr!(
+                    "forecast-heading",
+                    date = f.as_of.to_string(),
+                    runs = f.runs,
+                    seed = f.seed.to_string()
+                )
             );
             println!(
                 "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>7} {:>8} {:>9}",
-                "framework",
-                "commitment",
-                "counted",
+                tr!("col-framework"),
+                tr!("col-commitment"),
+                tr!("col-counted"),
                 "p10",
                 "p50",
                 "p90",
-                "P(met)",
-                "excess",
-                "shortfall"
+                tr!("col-p-met"),
+                tr!("col-excess"),
+                tr!("col-shortfall")
             );
             for fw in &f.frameworks {
                 println!(
@@ -80,7 +81,13 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                     fw.expected_shortfall
                 );
             }
-            println!("\n{:<8} {:>6} {:>6} {:>6}", "month", "p10", "p50", "p90");
+            println!(
+                "\n{:<8} {:>6} {:>6} {:>6}",
+                tr!("col-month"),
+                "p10",
+                "p50",
+                "p90"
+            );
             for m in &f.months {
                 println!(
                     "{}-{:02}  {:>6} {:>6} {:>6}",
@@ -92,7 +99,7 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                 );
             }
         }
-        other => bail!("'{other}' is not a format; choose json or table"),
+        other => bail!(tr!("not-a-format", format = other, choices = "json, table")),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `resettle import submissions FILE`, with a progress bar for large files.
 
+use crate::text::tr;
 use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use resettle_domain::Context;
@@ -19,10 +20,7 @@ fn bar(len: usize, what: &str) -> ProgressBar {
 }
 
 fn report(problems: &[ImportProblem]) -> ExitCode {
-    eprintln!(
-        "The import was refused with {} problem(s); nothing was imported:",
-        problems.len()
-    );
+    eprintln!("{}", tr!("import-refused", problems = problems.len()));
     for p in problems {
         eprintln!("  {p}");
     }
@@ -34,12 +32,19 @@ pub async fn submissions(
     db: &crate::database::DatabaseArgs,
     actor: &str,
 ) -> Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .with_context(|| tr!("cannot-read", file = file.display().to_string()))?;
     let parsed: ImportFile = match serde_json::from_str(&text) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{} is not a valid import file: {e}", file.display());
+            eprintln!(
+                "{}",
+                tr!(
+                    "not-an-import-file",
+                    file = file.display().to_string(),
+                    error = e.to_string()
+                )
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -52,7 +57,7 @@ pub async fn submissions(
     };
 
     // Check every record first, listing every problem; store nothing unless all are good.
-    let checking = bar(parsed.submissions.len(), "checking");
+    let checking = bar(parsed.submissions.len(), &tr!("progress-checking"));
     let checked =
         validate_file_with_progress(&parsed, &ctx, &mut |n| checking.set_position(n as u64));
     checking.finish_and_clear();
@@ -62,16 +67,20 @@ pub async fn submissions(
     };
 
     let store = db.open().await?;
-    let storing = bar(cases.len(), "storing");
+    let storing = bar(cases.len(), &tr!("progress-storing"));
     let progress = |n: usize| storing.set_position(n as u64);
     match store.import_cases(&cases, &progress).await {
         Ok(()) => {
             storing.finish_and_clear();
             let persons: usize = cases.iter().map(|c| c.case.persons()).sum();
             println!(
-                "imported {} cases ({persons} persons) from {}",
-                cases.len(),
-                file.display()
+                "{}",
+                tr!(
+                    "imported",
+                    cases = cases.len(),
+                    persons = persons,
+                    file = file.display().to_string()
+                )
             );
             Ok(ExitCode::SUCCESS)
         }

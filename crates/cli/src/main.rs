@@ -12,9 +12,10 @@ mod place;
 mod report;
 mod retention;
 mod serve;
+mod text;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use database::DatabaseArgs;
 use std::process::ExitCode;
 
@@ -28,16 +29,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Seed of the demo caseload, so every demo shows the same cases.
 const DEMO_SEED: u64 = 2026;
 
+// The help of every command and argument is in `locales/nl.ftl` and
+// `locales/en.ftl` (keys `help-COMMAND`, `help-COMMAND--ARG`, `arg-ARG`),
+// set when the command line is built (`text::command`); a test fails for a
+// command or argument without both.
 #[derive(Parser)]
-#[command(
-    name = "resettle",
-    version,
-    about = "Refugee resettlement case system: UNHCR submissions, IND assessment, COA preparation, arrival and housing, counted against policy frameworks."
-)]
+#[command(name = "resettle", version)]
 struct Cli {
-    /// Log lines as text for people, or as one JSON object a line for a log
-    /// collector (fields: timestamp, level, message, target, and the request's
-    /// id, method, path, status and latency).
     #[arg(
         long,
         global = true,
@@ -57,59 +55,42 @@ enum LogFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web application and the JSON API.
     Serve(serve::ServeArgs),
-    /// Fill an empty database with the synthetic demo caseload and one account per role.
     Demo {
         #[command(flatten)]
         db: DatabaseArgs,
-        /// Seed of the generator; the same seed gives the same caseload.
         #[arg(long, default_value_t = DEMO_SEED)]
         seed: u64,
     },
-    /// Import records from a file.
     Import {
         #[command(subcommand)]
         what: ImportCommand,
     },
-    /// Personal accounts: add, remove, list (the access review).
     Users {
         #[command(subcommand)]
         command: accounts::UsersCommand,
     },
-    /// API tokens: create, revoke, list.
     Tokens {
         #[command(subcommand)]
         command: accounts::TokensCommand,
     },
-    /// The tamper-evident audit trail.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Keys that encrypt special-category data at rest.
     Keys {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
-    /// A report of the quota ledger, computed from case data and the policy:
-    /// frameworks, eu, composition or allocation.
     Report(report::ReportArgs),
-    /// Forecast arrivals and the chance that each commitment is met.
     Forecast(forecast::ForecastArgs),
-    /// Policy data: frameworks, quotas, EU programmes, allocation plans.
     Policy {
         #[command(subcommand)]
         command: report::PolicyCommand,
     },
-    /// Write a consistent copy of a SQLite database while it is in use.
     Backup(backup::BackupArgs),
-    /// Restore a backup into a new SQLite file, and check it.
     Restore(backup::RestoreArgs),
-    /// Place families in municipalities from an instance file (no database):
-    /// the best total score within capacity, with its upper bound.
     Place(place::PlaceArgs),
-    /// Retention of personal data in closed cases.
     Retention {
         #[command(subcommand)]
         command: retention::RetentionCommand,
@@ -118,14 +99,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Import UNHCR submissions (format resettle-submissions/1, see docs/import-format.md).
-    /// All or nothing: one bad record means nothing is imported, and every problem is listed.
     Submissions {
-        /// The JSON file to import.
         file: std::path::PathBuf,
         #[command(flatten)]
         db: DatabaseArgs,
-        /// Name recorded as the actor of the imported history.
         #[arg(long, default_value = "import")]
         actor: String,
     },
@@ -133,29 +110,19 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain; exits non-zero and names the first bad entry when
-    /// any entry was edited, deleted or reordered.
     Verify {
-        /// Also check the trail against every checkpoint in this file
-        /// (written by `resettle audit checkpoint`): finds entries removed
-        /// from the end and a trail rewritten with its hashes computed anew.
         #[arg(long)]
         checkpoints: Option<std::path::PathBuf>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Verify the trail and append its entry count and head hash to FILE, a
-    /// file kept where the database's administrators cannot write.
     Checkpoint {
         #[arg(long)]
         file: std::path::PathBuf,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// The login watch as JSON: spikes of failed logins and logins from new
-    /// addresses; exits 3 when there is any (for a scheduled job that alerts).
     Logins {
-        /// The hours watched, up to now (the 30 days before them say what is usual).
         #[arg(long, default_value_t = 24)]
         hours: u32,
         #[command(flatten)]
@@ -165,7 +132,20 @@ enum AuditCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The help and the mistakes in the language of the environment.
+    let parsed = text::command(Cli::command(), text::lang())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => match text::usage_error(&e) {
+            None => e.exit(),
+            Some(said) => {
+                eprint!("{said}");
+                return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            }
+        },
+    };
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -179,7 +159,7 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{} {e:#}", text::tr!("error-heading"));
             ExitCode::FAILURE
         }
     }

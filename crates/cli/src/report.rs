@@ -1,6 +1,7 @@
 //! `resettle report NAME` and `resettle policy load FILE`.
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::{Context as _, Result, bail};
 use resettle_domain::policy::PolicySet;
 use resettle_store::policy::PolicyStore;
@@ -13,15 +14,11 @@ use time::OffsetDateTime;
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// frameworks, eu, composition or allocation.
     name: String,
-    /// table, json, csv, xlsx or md.
     #[arg(long, default_value = "table")]
     format: String,
-    /// Round counts of persons to tens, as in publications.
     #[arg(long)]
     round_to_tens: bool,
-    /// Write to this file instead of standard output (required for xlsx).
     #[arg(long)]
     output: Option<PathBuf>,
     #[command(flatten)]
@@ -30,16 +27,13 @@ pub struct ReportArgs {
 
 #[derive(clap::Subcommand)]
 pub enum PolicyCommand {
-    /// Load a policy file (format resettle-policy/1, see docs/policy-format.md) as a new version.
     Load {
         file: PathBuf,
-        /// Why the policy changes (kept with the version).
         #[arg(long, default_value = "loaded from a policy file")]
         reason: String,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Print the policy in force as JSON.
     Show {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -61,12 +55,12 @@ async fn record(store: &SqlStore, action: &str, object: &str) -> Result<()> {
 
 /// Loads a policy document as a new version of the policy in `store`.
 pub async fn load_policy(store: &SqlStore, text: &str, reason: &str) -> Result<i64> {
-    let doc: PolicySet = serde_json::from_str(text).context("the policy file is not valid")?;
+    let doc: PolicySet = serde_json::from_str(text).context(tr!("policy-not-valid"))?;
     if let Err(problems) = doc.validate() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         bail!(
-            "the policy has {} problem(s):\n  {}",
-            list.len(),
+            "{}\n  {}",
+            tr!("policy-problems", problems = list.len()),
             list.join("\n  ")
         );
     }
@@ -82,16 +76,23 @@ pub async fn policy(command: PolicyCommand) -> Result<ExitCode> {
     match command {
         PolicyCommand::Load { file, reason, db } => {
             let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+                .with_context(|| tr!("cannot-read", file = file.display().to_string()))?;
             let store = db.open().await?;
             let version = load_policy(&store, &text, &reason).await?;
-            println!("policy version {version} stored from {}", file.display());
+            println!(
+                "{}",
+                tr!(
+                    "policy-stored",
+                    version = version.to_string(),
+                    file = file.display().to_string()
+                )
+            );
         }
         PolicyCommand::Show { db } => {
             let store = db.open().await?;
             match store.policy().await? {
                 Some(v) => println!("{}", serde_json::to_string_pretty(&v)?),
-                None => bail!("no policy is loaded yet"),
+                None => bail!(tr!("no-policy")),
             }
         }
     }
@@ -102,11 +103,11 @@ pub async fn report(args: ReportArgs) -> Result<ExitCode> {
     let name = ReportName::parse(&args.name).map_err(anyhow::Error::msg)?;
     let store = args.db.open().await?;
     let Some(policy) = store.policy().await? else {
-        bail!("no policy is loaded yet: run 'resettle policy load FILE'")
+        bail!(tr!("no-policy-load"))
     };
     let groups = store.person_groups().await?;
     let report = reports::build(name, &policy.document, &groups);
-    let lang = lang_from_env();
+    let lang = crate::text::lang();
     let tables = render::tables(&report, resettle_web::T(lang));
     let round = args.round_to_tens;
     let bytes = match args.format.as_str() {
@@ -117,7 +118,11 @@ pub async fn report(args: ReportArgs) -> Result<ExitCode> {
             .into_bytes(),
         "md" => render::markdown(&tables, round, lang).into_bytes(),
         "xlsx" => render::xlsx(&tables, round).map_err(anyhow::Error::msg)?,
-        other => bail!("'{other}' is not a format; choose table, json, csv, xlsx or md"),
+        other => bail!(tr!(
+            "not-a-format",
+            format = other,
+            choices = "table, json, csv, xlsx, md"
+        )),
     };
     record(
         &store,
@@ -127,20 +132,9 @@ pub async fn report(args: ReportArgs) -> Result<ExitCode> {
     .await?;
     match args.output {
         Some(path) => std::fs::write(&path, bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None if args.format == "xlsx" => bail!("give --output FILE for xlsx"),
+            .with_context(|| tr!("cannot-write", file = path.display().to_string()))?,
+        None if args.format == "xlsx" => bail!(tr!("xlsx-needs-output")),
         None => std::io::stdout().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The language of the command line's reports: `LC_ALL`, `LC_MESSAGES` or
-/// `LANG` as POSIX orders them (`nl_NL.UTF-8` is Dutch), English by default.
-pub fn lang_from_env() -> resettle_web::Lang {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .find(|v| !v.is_empty())
-        .and_then(|v| resettle_web::Lang::parse(&v))
-        .unwrap_or(resettle_web::Lang::En)
 }

@@ -1,6 +1,7 @@
 //! `resettle retention apply`: pseudonymise closed cases whose retention period ended.
 
 use crate::database::DatabaseArgs;
+use crate::text::tr;
 use anyhow::Result;
 use resettle_domain::retention::RetentionPolicy;
 use resettle_store::retention::apply_retention;
@@ -9,19 +10,13 @@ use time::OffsetDateTime;
 
 #[derive(clap::Subcommand)]
 pub enum RetentionCommand {
-    /// Pseudonymise closed cases after their retention period: names, exact dates of
-    /// birth, documents, special-category data and history reasons go; every
-    /// aggregate figure stays the same.
     Apply {
         #[command(flatten)]
         db: DatabaseArgs,
-        /// List the cases that are due without changing anything.
         #[arg(long)]
         dry_run: bool,
-        /// Years after closing for families that arrived.
         #[arg(long, default_value_t = RetentionPolicy::default().arrived_years)]
         arrived_years: i32,
-        /// Years after closing for cases that never arrived (rejected, withdrawn).
         #[arg(long, default_value_t = RetentionPolicy::default().not_arrived_years)]
         not_arrived_years: i32,
     },
@@ -47,14 +42,14 @@ pub async fn run(command: RetentionCommand) -> Result<ExitCode> {
         dry_run,
     )
     .await?;
-    let verb = if dry_run {
-        "would pseudonymise"
+    let summary = if dry_run {
+        tr!("retention-would", cases = cases.len())
     } else {
-        "pseudonymised"
+        tr!("retention-done", cases = cases.len())
     };
-    println!("{verb} {} case(s)", cases.len());
+    println!("{summary}");
     for id in cases {
-        println!("  case {id}");
+        println!("  {}", tr!("retention-case", id = id.to_string()));
     }
     Ok(ExitCode::SUCCESS)
 }

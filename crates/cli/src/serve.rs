@@ -2,6 +2,7 @@
 //! synthetic caseload and one account per role.
 
 use crate::database::{DatabaseArgs, write_secret};
+use crate::text::tr;
 use anyhow::{Context as _, Result, bail};
 use resettle_domain::{Context, Role, User, UserId, Username};
 use resettle_store::placement::PlacementStore;
@@ -22,38 +23,23 @@ const DEMO_POLICY: &str = include_str!("../../../docs/policy-nl.json");
 pub struct ServeArgs {
     #[command(flatten)]
     db: DatabaseArgs,
-    /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Start on a fresh demo database (resettle-demo.db and resettle-demo.key, made anew)
-    /// with the synthetic caseload and one account per role, printed at start.
     #[arg(long)]
     demo: bool,
-    /// Mark cookies Secure: set this when the service is reached over HTTPS (behind a TLS proxy).
     #[arg(long, env = "RESETTLE_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Minutes without a request after which a page session ends (5 to 480;
-    /// a session ends 8 hours after login in any case). A session's use is
-    /// counted once a minute, so shorter limits would not be kept exactly.
     #[arg(long, env = "RESETTLE_SESSION_IDLE_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u16).range(5..=480))]
     session_idle_minutes: u16,
-    /// Seconds to finish the requests in flight after SIGTERM or Ctrl-C
-    /// before stopping anyway (new connections are refused at once).
     #[arg(long, env = "RESETTLE_SHUTDOWN_SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u16).range(1..=600))]
     shutdown_seconds: u16,
-    /// Serve metrics in the Prometheus text format at http://ADDR/metrics,
-    /// an address of its own that only the monitoring should reach.
     #[arg(long, env = "RESETTLE_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
-    /// A TLS proxy (address or network, e.g. 10.0.0.0/8) whose X-Forwarded-For
-    /// names the client; repeatable. Only then is the header believed: the
-    /// login limits and the audit trail then see each client's own address.
     #[arg(long = "trusted-proxy", value_name = "CIDR", env = "RESETTLE_TRUSTED_PROXIES",
           value_delimiter = ',', value_parser = resettle_web::client::parse_proxy)]
     trusted_proxies: Vec<resettle_web::IpNet>,
-    /// Connections served at once; further ones wait until one closes.
     #[arg(long, env = "RESETTLE_MAX_CONNECTIONS", default_value_t = 512,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     max_connections: u32,
@@ -61,9 +47,12 @@ pub struct ServeArgs {
 
 /// Opens a database without data keys (for tools that never touch encrypted data).
 pub async fn open(url: &str) -> Result<SqlStore> {
-    SqlStore::connect(url)
-        .await
-        .with_context(|| format!("cannot open the database {}", crate::database::shown(url)))
+    SqlStore::connect(url).await.with_context(|| {
+        tr!(
+            "cannot-open-database",
+            database = crate::database::shown(url)
+        )
+    })
 }
 
 /// Fills an empty store with the demo caseload and one account per role,
@@ -90,16 +79,19 @@ async fn fill_municipalities(store: &SqlStore, seed: u64, today: time::Date) -> 
             .collect();
     store.save_municipalities(&list).await?;
     println!(
-        "{} municipalities with room for the {} families waiting for one (synthetic figures).",
-        list.len(),
-        waiting.families.len()
+        "{}",
+        tr!(
+            "demo-municipalities",
+            municipalities = list.len(),
+            families = waiting.families.len()
+        )
     );
     Ok(())
 }
 
 pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     if store.count_cases().await? > 0 {
-        bail!("the database already holds cases; the demo only fills an empty database");
+        bail!(tr!("demo-not-empty"));
     }
     let now = OffsetDateTime::now_utc();
     let ctx = Context {
@@ -113,8 +105,8 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
     let persons: usize = cases.iter().map(|c| c.case.persons()).sum();
     store.import_cases(&cases, &|_| {}).await?;
     println!(
-        "Demo caseload: {} cases, {persons} persons (synthetic; no real persons).",
-        cases.len()
+        "{}",
+        tr!("demo-caseload", cases = cases.len(), persons = persons)
     );
     let version = crate::report::load_policy(
         store,
@@ -122,14 +114,14 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
         "the frameworks of the letter to Parliament",
     )
     .await?;
-    println!("Policy version {version} loaded (docs/policy-nl.json).");
+    println!("{}", tr!("demo-policy", version = version.to_string()));
     let version = crate::report::load_policy(
         store,
         &demo_policy_2026()?,
         "the demo's allocation plan for 2026 (synthetic figures)",
     )
     .await?;
-    println!("Policy version {version}: the demo's allocation plan for 2026 added (synthetic).");
+    println!("{}", tr!("demo-plan", version = version.to_string()));
     fill_municipalities(store, seed, now.date()).await?;
     fill_demo_operations(store, &missions, now).await?;
     fill_demo_reunification(store, &cases, now).await?;
@@ -180,7 +172,7 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
             None,
         ),
     ];
-    println!("Demo accounts (passwords are new at every start):");
+    println!("{}", tr!("demo-accounts"));
     for (name, display, role, organisation) in accounts {
         let password = random_token();
         let secret = role.requires_second_factor().then(new_totp_secret);
@@ -204,8 +196,9 @@ pub async fn fill_demo(store: &SqlStore, seed: u64) -> Result<()> {
             let code =
                 totp_code(&s, u64::try_from(now.unix_timestamp()).unwrap_or(0)).unwrap_or_default();
             println!(
-                "  {:<18} second-factor secret {s} (current code {code})",
-                ""
+                "  {:<18} {}",
+                "",
+                tr!("demo-second-factor", secret = s, code = code)
             );
         }
     }
@@ -220,7 +213,8 @@ fn remove_demo_files() -> Result<()> {
         DEMO_KEY_FILE.into(),
     ] {
         if Path::new(&path).exists() {
-            std::fs::remove_file(&path).with_context(|| format!("cannot remove the old {path}"))?;
+            std::fs::remove_file(&path)
+                .with_context(|| tr!("cannot-remove", file = path.as_str()))?;
         }
     }
     Ok(())
@@ -244,14 +238,18 @@ pub async fn run(mut args: ServeArgs) -> Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .with_context(|| tr!("cannot-listen", address = args.listen.to_string()))?;
     let addr = listener.local_addr()?;
     if let Some(at) = args.metrics_listen {
         serve_metrics(at, &store).await?;
     }
     println!(
-        "Resettle is running at http://{addr}/ (database: {:?}); stop with Ctrl-C or SIGTERM",
-        store.backend()
+        "{}",
+        tr!(
+            "serving",
+            address = addr.to_string(),
+            backend = format!("{:?}", store.backend())
+        )
     );
     let state = resettle_web::AppState::new(Arc::new(store.clone()))
         .with_secure_cookies(args.secure_cookies)
@@ -321,10 +319,10 @@ impl resettle_web::metrics::Gauges for StoreGauges {
 
 /// Serves `/metrics` on an address of its own, in the background.
 async fn serve_metrics(at: SocketAddr, store: &SqlStore) -> Result<()> {
-    let handle = resettle_web::metrics::install().context("cannot start the metrics recorder")?;
+    let handle = resettle_web::metrics::install().context(tr!("cannot-start-metrics"))?;
     let listener = tokio::net::TcpListener::bind(at)
         .await
-        .with_context(|| format!("cannot listen for metrics on {at}"))?;
+        .with_context(|| tr!("cannot-listen-metrics", address = at.to_string()))?;
     let addr = listener.local_addr()?;
     let app = resettle_web::metrics::router(handle, Arc::new(StoreGauges(store.clone())));
     tokio::spawn(async move {
@@ -332,7 +330,7 @@ async fn serve_metrics(at: SocketAddr, store: &SqlStore) -> Result<()> {
             tracing::error!(error = %e, "the metrics address stopped");
         }
     });
-    println!("Metrics at http://{addr}/metrics");
+    println!("{}", tr!("metrics-at", address = addr.to_string()));
     Ok(())
 }
 
@@ -341,7 +339,7 @@ fn demo_policy_2026() -> Result<String> {
     let mut policy: resettle_domain::policy::PolicySet = serde_json::from_str(DEMO_POLICY)?;
     let plan: resettle_domain::policy::AllocationPlan =
         serde_json::from_str(resettle_demo::missions::ALLOCATION_PLAN_2026)
-            .context("the demo's allocation plan for 2026 is not valid")?;
+            .context(tr!("demo-plan-invalid"))?;
     policy.allocation_plans.retain(|p| p.year != plan.year);
     policy.allocation_plans.push(plan);
     Ok(serde_json::to_string(&policy)?)
@@ -405,10 +403,7 @@ async fn fill_demo_reunification(
             previous = Some(a.version);
         }
     }
-    println!(
-        "Family reunification: {} pending applications, relatives left behind recorded for some families.",
-        plans.len()
-    );
+    println!("{}", tr!("demo-reunification", applications = plans.len()));
     Ok(())
 }
 
@@ -466,9 +461,12 @@ async fn fill_demo_operations(
             .await?;
     }
     println!(
-        "Demo operations: {} missions, {} country-policy notes (synthetic).",
-        missions.len(),
-        notes.len()
+        "{}",
+        tr!(
+            "demo-operations",
+            missions = missions.len(),
+            notes = notes.len()
+        )
     );
     Ok(())
 }

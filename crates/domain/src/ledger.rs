@@ -65,6 +65,8 @@ pub struct YearLine {
 pub struct DeductionLine {
     pub places: u64,
     pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
 }
 
 /// One framework in the letter's table.
@@ -74,6 +76,8 @@ pub struct DeductionLine {
 pub struct FrameworkLine {
     pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     pub kind: FrameworkKind,
     pub start: Date,
     pub end: Date,
@@ -188,6 +192,7 @@ fn line(
     FrameworkLine {
         id: f.id.clone(),
         name: f.name.clone(),
+        name_en: f.name_en.clone(),
         kind: f.kind,
         start: f.start,
         end: f.end,
@@ -198,6 +203,7 @@ fn line(
             .map(|d| DeductionLine {
                 places: d.places,
                 reason: d.reason.clone(),
+                reason_en: d.reason_en.clone(),
             })
             .collect(),
         adjusted_commitment: adjusted,
@@ -222,6 +228,8 @@ pub struct PledgeLine {
     pub pledged: u64,
     pub realised: u64,
     pub note: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_en: Option<String>,
 }
 
 /// One EU programme: pledges against arrivals under the EU counting rule.
@@ -231,6 +239,8 @@ pub struct PledgeLine {
 pub struct EuLine {
     pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     pub start: Date,
     pub end: Date,
     pub pledges: Vec<PledgeLine>,
@@ -270,6 +280,7 @@ pub fn eu(policy: &PolicySet, groups: &[PersonGroup]) -> EuReport {
                         .map(|g| g.persons)
                         .sum(),
                     note: p.note.clone(),
+                    note_en: p.note_en.clone(),
                 })
                 .collect();
             let realised_total = pledges.iter().map(|p| p.realised).sum();
@@ -281,6 +292,7 @@ pub fn eu(policy: &PolicySet, groups: &[PersonGroup]) -> EuReport {
             EuLine {
                 id: e.id.clone(),
                 name: e.name.clone(),
+                name_en: e.name_en.clone(),
                 start: e.start,
                 end: e.end,
                 pledged_total: pledges.iter().map(|p| p.pledged).sum(),

@@ -85,6 +85,9 @@ pub struct Framework {
     /// Short id, e.g. `2020-2023`.
     pub id: String,
     pub name: String,
+    /// The name on English pages; the Dutch `name` while absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     pub kind: FrameworkKind,
     pub start: Date,
     pub end: Date,
@@ -101,6 +104,8 @@ pub struct Framework {
 pub struct Deduction {
     pub places: u64,
     pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
     pub on: Date,
 }
 
@@ -112,6 +117,8 @@ pub struct QuotaChange {
     pub effective_from: Date,
     pub places_per_year: u64,
     pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
     #[serde(default)]
     pub until_further_notice: bool,
 }
@@ -126,6 +133,8 @@ pub struct Suspension {
     /// The last day of the suspension; open while absent.
     pub until: Option<Date>,
     pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
 }
 
 /// An EU programme: each programme's pledge and the funding per person.
@@ -135,6 +144,8 @@ pub struct Suspension {
 pub struct EuProgramme {
     pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     pub start: Date,
     pub end: Date,
     pub pledges: Vec<Pledge>,
@@ -149,6 +160,8 @@ pub struct Pledge {
     pub places: u64,
     #[serde(default)]
     pub note: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_en: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +202,16 @@ pub struct Cap {
     pub priority: Option<SubmissionPriority>,
     pub category: Option<SubmissionCategory>,
     pub max: u64,
+}
+
+/// A policy text in the reader's language: the English beside a Dutch text
+/// on English pages, the Dutch (the text of record) otherwise or while no
+/// English is given.
+pub fn text_in<'a>(dutch: &'a str, english: Option<&'a str>, in_english: bool) -> &'a str {
+    match english {
+        Some(en) if in_english && !en.trim().is_empty() => en,
+        _ => dutch,
+    }
 }
 
 /// More places than any framework could hold: a typing error, refused.

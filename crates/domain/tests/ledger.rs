@@ -20,6 +20,7 @@ fn policy(c1: u64, deduct: u64, c2: u64, c3: u64) -> PolicySet {
         |id: &str, start: Date, end: Date, commitment: u64, deductions: Vec<Deduction>| Framework {
             id: id.into(),
             name: id.into(),
+            name_en: None,
             kind: FrameworkKind::MultiYear,
             start,
             end,
@@ -44,6 +45,7 @@ fn policy(c1: u64, deduct: u64, c2: u64, c3: u64) -> PolicySet {
                 vec![Deduction {
                     places: deduct.min(c1),
                     reason: "r".into(),
+                    reason_en: None,
                     on: date!(2020 - 09 - 01),
                 }],
             ),
@@ -60,6 +62,7 @@ fn policy(c1: u64, deduct: u64, c2: u64, c3: u64) -> PolicySet {
         eu_programmes: vec![EuProgramme {
             id: "eu".into(),
             name: "eu".into(),
+            name_en: None,
             start: date!(2021 - 01 - 01),
             end: date!(2022 - 12 - 31),
             pledges: vec![
@@ -67,11 +70,13 @@ fn policy(c1: u64, deduct: u64, c2: u64, c3: u64) -> PolicySet {
                     programme: Programme::NationalQuota,
                     places: 100,
                     note: String::new(),
+                    note_en: None,
                 },
                 Pledge {
                     programme: Programme::EuTurkey,
                     places: 100,
                     note: String::new(),
+                    note_en: None,
                 },
             ],
             funding: vec![FundingRule {
@@ -331,6 +336,7 @@ fn the_letter_s_policy_file_is_valid_and_bad_policies_list_every_problem() {
     bad.frameworks[2].deductions.push(Deduction {
         places: 999,
         reason: " ".into(),
+        reason_en: None,
         on: date!(2025 - 01 - 01),
     });
     bad.allocation_plans[0].framework = "nope".into();
@@ -736,4 +742,50 @@ fn a_framework_states_the_quota_in_force_at_its_end() {
         .collect();
     assert_eq!(quota[0], ("2020-2023".into(), Some(500)), "{quota:?}");
     assert_eq!(quota[2], ("2025".into(), Some(200)), "{quota:?}");
+}
+
+/// The English beside a Dutch policy text is optional: a file without it
+/// stays valid and its Dutch shows everywhere; with it, English readers get
+/// the English, and the ledger's lines carry both.
+#[test]
+fn policy_texts_carry_an_optional_english_beside_the_dutch() {
+    use resettle_domain::policy::text_in;
+    let p: PolicySet = serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
+    let f = &p.frameworks[0];
+    assert_eq!(
+        text_in(&f.name, f.name_en.as_deref(), false),
+        "Beleidskader hervestiging 2020-2023"
+    );
+    assert_eq!(
+        text_in(&f.name, f.name_en.as_deref(), true),
+        "Resettlement policy framework 2020-2023"
+    );
+    let mut old: serde_json::Value =
+        serde_json::from_str(include_str!("../../../docs/policy-nl.json")).unwrap();
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.retain(|k, _| !k.ends_with("En"));
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut old);
+    let old: PolicySet = serde_json::from_value(old).unwrap();
+    assert!(old.validate().is_ok());
+    let f = &old.frameworks[0];
+    assert_eq!(f.name_en, None);
+    assert_eq!(
+        text_in(&f.name, f.name_en.as_deref(), true),
+        "Beleidskader hervestiging 2020-2023"
+    );
+    assert_eq!(text_in("Nederlands", Some(" "), true), "Nederlands");
+    let report = ledger::frameworks(&p, &[]);
+    assert_eq!(
+        report.frameworks[0].deductions[0].reason_en.as_deref(),
+        p.frameworks[0].deductions[0].reason_en.as_deref()
+    );
+    assert!(report.frameworks.iter().all(|l| l.name_en.is_some()));
 }

@@ -15,8 +15,10 @@ pub mod login_guard;
 pub mod metrics;
 pub mod norms;
 mod pages;
-// The language of a page or an export, for the CLI too.
-pub use pages::{Lang, T};
+// The language of a page or an export, and the catalogs of translations,
+// for the CLI too.
+pub use fluent_bundle::FluentValue;
+pub use pages::{Catalog, Lang, T, key_problems, keys};
 pub mod placement;
 mod problem;
 pub mod reports;

@@ -754,3 +754,74 @@ async fn report_and_norm_pages_link_only_to_pages_the_reader_may_open() {
     }
     app.finish().await;
 }
+
+/// A page as `role` sees it in `lang` (the language cookie).
+async fn page_in(app: &App, role: Role, lang: &str, path: &str) -> String {
+    let r = app
+        .client
+        .get(app.url(path))
+        .header(
+            "cookie",
+            format!(
+                "resettle_session={}; lang={lang}",
+                app.sessions[&role].cookie
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    r.text().await.unwrap()
+}
+
+/// The policy's texts are Dutch, with English beside them (`nameEn`,
+/// `reasonEn`, `noteEn`): English pages and exports show the English,
+/// Dutch ones the Dutch.
+#[tokio::test]
+async fn policy_texts_follow_the_language_of_the_page() {
+    let app = App::sqlite().await;
+    load_policy(&app).await;
+    let (dutch, english) = (
+        [
+            "Beleidskader hervestiging 2020-2023",
+            "Relocatie van 100 kwetsbare mensen uit Griekenland",
+        ],
+        [
+            "Resettlement policy framework 2020-2023",
+            "Relocation of 100 vulnerable people from Greece",
+        ],
+    );
+    let print = "/reports/frameworks/print";
+    let nl = page_in(&app, Role::PolicyAnalyst, "nl", print).await;
+    let en = page_in(&app, Role::PolicyAnalyst, "en", print).await;
+    for (d, e) in dutch.iter().zip(&english) {
+        assert!(nl.contains(d) && !nl.contains(e), "nl lacks {d}: {nl}");
+        assert!(en.contains(e) && !en.contains(d), "en lacks {e}: {en}");
+    }
+    // The page as read, without the editor (which holds the whole document).
+    let shown = |page: String| page.split("action=\"/policy\"").next().unwrap().to_string();
+    let nl = shown(page_in(&app, Role::Administrator, "nl", "/policy").await);
+    let en = shown(page_in(&app, Role::Administrator, "en", "/policy").await);
+    assert!(
+        nl.contains("Quotum verlaagd van 500 naar 200") && !nl.contains("Quota lowered"),
+        "{nl}"
+    );
+    assert!(en.contains("Quota lowered from 500 to 200") && !en.contains("Quotum verlaagd"));
+    assert!(en.contains("because of the reception crisis"), "{en}");
+    let csv = |lang: &'static str| {
+        let path = format!("/reports/eu?format=csv&lang={lang}");
+        let app = &app;
+        async move { app.page(Role::PolicyAnalyst, &path).await.1 }
+    };
+    assert!(
+        csv("en")
+            .await
+            .contains("500 a year under the EU-Turkey Statement")
+    );
+    assert!(
+        csv("nl")
+            .await
+            .contains("500 per jaar onder de EU-Turkije Verklaring")
+    );
+    app.finish().await;
+}

@@ -41,6 +41,7 @@ fn policy() -> PolicySet {
     let fw = |id: &str, start, end| Framework {
         id: id.into(),
         name: id.into(),
+        name_en: None,
         kind: FrameworkKind::OneYear,
         start,
         end,
@@ -58,12 +59,14 @@ fn policy() -> PolicySet {
         eu_programmes: vec![EuProgramme {
             id: "eu".into(),
             name: "eu".into(),
+            name_en: None,
             start: date!(2024 - 01 - 01),
             end: date!(2025 - 12 - 31),
             pledges: vec![Pledge {
                 programme: Programme::NationalQuota,
                 places: 100,
                 note: String::new(),
+                note_en: None,
             }],
             funding: vec![],
         }],

@@ -89,23 +89,36 @@ fn bundle(lang: Lang, source: &str) -> Option<Bundle> {
     Some(bundle)
 }
 
-static BUNDLES: LazyLock<(Option<Bundle>, Option<Bundle>)> =
-    LazyLock::new(|| (bundle(Lang::Nl, NL_FTL), bundle(Lang::En, EN_FTL)));
+/// A Dutch and an English Fluent file: the pages' own, and any other
+/// interface's (the command line keeps its words in a catalog of its own).
+pub struct Catalog {
+    nl: Option<Bundle>,
+    en: Option<Bundle>,
+}
 
-/// The translator handed to every page: the request's language.
-#[derive(Debug, Clone, Copy)]
-pub struct T(pub Lang);
-
-impl T {
-    fn bundle(&self) -> Option<&'static Bundle> {
-        match self.0 {
-            Lang::Nl => BUNDLES.0.as_ref(),
-            Lang::En => BUNDLES.1.as_ref(),
+impl Catalog {
+    pub fn new(nl_ftl: &str, en_ftl: &str) -> Catalog {
+        Catalog {
+            nl: bundle(Lang::Nl, nl_ftl),
+            en: bundle(Lang::En, en_ftl),
         }
     }
 
-    fn lookup_with(&self, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
-        let bundle = self.bundle()?;
+    /// Whether both files parsed (a broken file would show only keys).
+    pub fn parsed(&self) -> bool {
+        self.nl.is_some() && self.en.is_some()
+    }
+
+    fn bundle(&self, lang: Lang) -> Option<&Bundle> {
+        match lang {
+            Lang::Nl => self.nl.as_ref(),
+            Lang::En => self.en.as_ref(),
+        }
+    }
+
+    /// The text for `key` in `lang`, if the file has it.
+    pub fn lookup(&self, lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+        let bundle = self.bundle(lang)?;
         let pattern = bundle.get_message(key).and_then(|m| m.value())?;
         let mut errors = vec![];
         Some(
@@ -115,31 +128,76 @@ impl T {
         )
     }
 
-    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        // A missing key shows itself in brackets, so the key tests, the page
-        // test (which looks for the bracket) and a reader all notice.
-        self.lookup_with(key, args)
+    /// The text for `key` with named arguments; a missing key shows itself
+    /// in brackets, so the key tests, the page test (which looks for the
+    /// bracket) and a reader all notice.
+    pub fn text(&self, lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut a = FluentArgs::new();
+        for (k, v) in args {
+            a.set(*k, v.clone());
+        }
+        let args = (!args.is_empty()).then_some(&a);
+        self.lookup(lang, key, args)
             .unwrap_or_else(|| format!("{MISSING}{key}\u{27e7}"))
     }
+}
 
+/// The keys a Fluent file defines, in order: for the tests that both
+/// languages of a catalog have every key.
+pub fn keys(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#']) && l.contains(" ="))
+        .filter_map(|l| l.split(" =").next().map(str::to_string))
+        .collect()
+}
+
+/// What one language lacks of the other's keys, and keys defined twice:
+/// empty when the two files agree.
+pub fn key_problems(nl_ftl: &str, en_ftl: &str) -> Vec<String> {
+    let (nl, en) = (keys(nl_ftl), keys(en_ftl));
+    let mut problems = vec![];
+    for (lang, list, other) in [("nl", &nl, &en), ("en", &en, &nl)] {
+        let mut sorted = list.clone();
+        sorted.sort();
+        for pair in sorted.windows(2) {
+            if pair[0] == pair[1] {
+                problems.push(format!("{lang} defines {} twice", pair[0]));
+            }
+        }
+        let mut wanted = other.clone();
+        wanted.sort();
+        wanted.dedup();
+        for k in &wanted {
+            if !list.contains(k) {
+                problems.push(format!("{lang} lacks {k}"));
+            }
+        }
+    }
+    problems
+}
+
+static PAGES: LazyLock<Catalog> = LazyLock::new(|| Catalog::new(NL_FTL, EN_FTL));
+
+/// The translator handed to every page: the request's language.
+#[derive(Debug, Clone, Copy)]
+pub struct T(pub Lang);
+
+impl T {
     /// The text for `key`.
     pub fn t(&self, key: &str) -> String {
-        self.format(key, None)
+        PAGES.text(self.0, key, &[])
     }
 
     /// The text for `key` if the translations have it: for words that may
     /// be missing on purpose (a code from an older or newer version).
     pub fn lookup(&self, key: &str) -> Option<String> {
-        self.lookup_with(key, None)
+        PAGES.lookup(self.0, key, None)
     }
 
     /// The text for `key` with named arguments.
     pub fn with(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-        let mut a = FluentArgs::new();
-        for (k, v) in args {
-            a.set(*k, v.clone());
-        }
-        self.format(key, Some(&a))
+        PAGES.text(self.0, key, args)
     }
 
     /// The label of a vocabulary value, e.g. `state` + `under-assessment`.
@@ -165,6 +223,12 @@ impl T {
     /// A nationality: its country's name, or stateless.
     pub fn nationality(&self, n: resettle_domain::Nationality) -> String {
         crate::format::nationality(self.0, n, &self.t("nationality-stateless"))
+    }
+
+    /// A text of the policy document in the reader's language: its English
+    /// beside the Dutch on English pages, the Dutch otherwise.
+    pub fn policy<'a>(&self, dutch: &'a str, english: &'a Option<String>) -> &'a str {
+        resettle_domain::policy::text_in(dutch, english.as_deref(), self.0 == Lang::En)
     }
 
     /// "Ja"/"Nee" or "Yes"/"No".
@@ -210,33 +274,14 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn keys(source: &str) -> Vec<String> {
-        source
-            .lines()
-            .filter(|l| !l.starts_with([' ', '#']) && l.contains(" ="))
-            .filter_map(|l| l.split(" =").next().map(str::to_string))
-            .collect()
-    }
-
     #[test]
     fn both_languages_have_every_key() {
-        let (en, nl) = (keys(EN_FTL), keys(NL_FTL));
-        assert!(en.len() > 100);
-        for list in [&en, &nl] {
-            let mut sorted = list.clone();
-            sorted.sort();
-            sorted.dedup();
-            assert_eq!(sorted.len(), list.len(), "a key is defined twice");
-        }
-        for k in &en {
-            assert!(nl.contains(k), "nl.ftl lacks {k}");
-        }
-        for k in &nl {
-            assert!(en.contains(k), "en.ftl lacks {k}");
-        }
-        assert!(
-            BUNDLES.0.is_some() && BUNDLES.1.is_some(),
-            "both files parse"
+        assert!(keys(EN_FTL).len() > 100);
+        assert_eq!(key_problems(NL_FTL, EN_FTL), Vec::<String>::new());
+        assert!(PAGES.parsed(), "both files parse");
+        assert_eq!(
+            key_problems("a = 1\nb = 2\nb = 3\n", "a = 1\nc = 3\n"),
+            ["nl defines b twice", "nl lacks c", "en lacks b"]
         );
     }
 

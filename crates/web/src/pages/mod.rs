@@ -30,7 +30,7 @@ use axum::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-pub use i18n::{LANG_COOKIE, Lang, T};
+pub use i18n::{Catalog, LANG_COOKIE, Lang, T, key_problems, keys};
 use maud::html;
 use serde::Deserialize;
 

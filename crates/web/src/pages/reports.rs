@@ -256,7 +256,11 @@ fn sentences(t: T, f: &FrameworkLine, today: time::Date) -> Vec<String> {
             &[("commitment", f.commitment.into())],
         )
     } else {
-        let reasons: Vec<&str> = f.deductions.iter().map(|d| d.reason.as_str()).collect();
+        let reasons: Vec<&str> = f
+            .deductions
+            .iter()
+            .map(|d| t.policy(&d.reason, &d.reason_en))
+            .collect();
         t.with(
             "print-commitment",
             &[
@@ -340,7 +344,7 @@ pub async fn print(
             p.hint { (t.t("print-rounded")) }
             @for f in &report.frameworks {
                 section {
-                    h2 { (f.name) }
+                    h2 { (t.policy(&f.name, &f.name_en)) }
                     @for s in sentences(t, f, today) { p { (s) } }
                 }
             }
@@ -380,14 +384,14 @@ fn policy_page(
                         th scope="row" { (f.id) }
                         td { (t.date(f.start)) " – " (t.date(f.end)) }
                         td.num { (t.n(f.commitment)) }
-                        td { @for d in &f.deductions { (t.n(d.places)) " (" (d.reason) ")" br; } }
+                        td { @for d in &f.deductions { (t.n(d.places)) " (" (t.policy(&d.reason, &d.reason_en)) ")" br; } }
                     } } }
                 } }
                 @for q in &v.document.quota_changes {
-                    p { (t.with("policy-quota", &[("from", t.date(q.effective_from).into()), ("places", q.places_per_year.into()), ("reason", q.reason.clone().into())])) }
+                    p { (t.with("policy-quota", &[("from", t.date(q.effective_from).into()), ("places", q.places_per_year.into()), ("reason", t.policy(&q.reason, &q.reason_en).into())])) }
                 }
                 @for s in &v.document.suspensions {
-                    p { (t.with("policy-suspension", &[("programme", t.term("programme", s.programme.as_str()).into()), ("from", t.date(s.from).into()), ("until", s.until.map(|u| t.date(u)).unwrap_or_default().into()), ("reason", s.reason.clone().into())])) }
+                    p { (t.with("policy-suspension", &[("programme", t.term("programme", s.programme.as_str()).into()), ("from", t.date(s.from).into()), ("until", s.until.map(|u| t.date(u)).unwrap_or_default().into()), ("reason", t.policy(&s.reason, &s.reason_en).into())])) }
                 }
             }
         }
@@ -508,6 +512,7 @@ mod tests {
         FrameworkLine {
             id: "2026-2027".into(),
             name: "Hervestiging 2026-2027".into(),
+            name_en: None,
             kind: FrameworkKind::MultiYear,
             start: date!(2026 - 01 - 01),
             end: date!(2027 - 12 - 31),
@@ -516,6 +521,7 @@ mod tests {
                 .then(|| DeductionLine {
                     places: deducted,
                     reason: "Oekraïne".into(),
+                    reason_en: None,
                 })
                 .into_iter()
                 .collect(),

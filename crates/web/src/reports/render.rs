@@ -273,7 +273,7 @@ pub fn tables(report: &Report, tr: T) -> Vec<Table> {
                         t(tr.term("programme", p.programme.as_str())),
                         Cell::Count(p.pledged),
                         Cell::Count(p.realised),
-                        t(&p.note),
+                        t(tr.policy(&p.note, &p.note_en)),
                     ]);
                 }
             }
