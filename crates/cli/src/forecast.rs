@@ -55,7 +55,7 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                 f.as_of, f.runs, f.seed
             );
             println!(
-                "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>7} {:>8} {:>9}",
+                "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>7} {:>8} {:>9} {:>9}",
                 "framework",
                 "commitment",
                 "counted",
@@ -64,11 +64,12 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                 "p90",
                 "P(met)",
                 "excess",
-                "shortfall"
+                "shortfall",
+                "relatives"
             );
             for fw in &f.frameworks {
                 println!(
-                    "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6.0}% {:>8.0} {:>9.0}",
+                    "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6.0}% {:>8.0} {:>9.0} {:>9}",
                     fw.id,
                     fw.adjusted_commitment,
                     fw.counted_so_far,
@@ -77,7 +78,33 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                     fw.total.p90,
                     fw.probability_met * 100.0,
                     fw.expected_excess,
-                    fw.expected_shortfall
+                    fw.expected_shortfall,
+                    fw.expected_relatives.p50
+                );
+            }
+            if let Some(r) = &f.relatives {
+                // "relatives" above: of the p50, relatives left behind expected to come later.
+                for (label, awaited, odds) in [
+                    ("expected to apply", r.awaited_expected_to_apply, &r.expected_to_apply),
+                    ("not expected to apply", r.awaited_not_expected_to_apply, &r.not_expected_to_apply),
+                ] {
+                    println!(
+                        "relatives left behind, {label}: {awaited} awaited, chance {:.0}% ({:?}: {} sponsors, {} relatives, {} came)",
+                        odds.probability * 100.0,
+                        odds.basis,
+                        odds.sponsors,
+                        odds.relatives,
+                        odds.arrived
+                    );
+                }
+                println!(
+                    "median delay after the sponsor {} months ({:?}, {} arrivals); within the horizon p10/p50/p90 {}/{}/{}",
+                    r.median_delay_months,
+                    r.delay_basis,
+                    r.delays_seen,
+                    r.within_horizon.p10,
+                    r.within_horizon.p50,
+                    r.within_horizon.p90
                 );
             }
             println!("\n{:<8} {:>6} {:>6} {:>6}", "month", "p10", "p50", "p90");
