@@ -140,6 +140,61 @@ fn backtest_2023_from_what_was_known_on_1_january_2023() {
         "relatives of 2023: {relatives_2023} outside {:?}",
         r.within_horizon
     );
+    assert!(
+        r.within_horizon.p50.abs_diff(relatives_2023) <= 3,
+        "relatives of 2023: forecast {}, actual {relatives_2023}",
+        r.within_horizon.p50
+    );
+}
+
+/// A relative whose family-reunification case was already in the pipeline
+/// on the day is forecast with that case's cohort, not also as left behind.
+#[test]
+fn relatives_with_a_case_are_not_awaited_twice() {
+    let cases = demo();
+    let policy = policy();
+    // Mid-2023: family-reunification cases of 2023 are under way.
+    let as_of = date!(2023 - 07 - 01);
+    let left = resettle_demo::reunification::left_behind(&cases, TODAY);
+    let terms = policy.reunification_terms_on(as_of);
+    let awaited = |cases: &[NewCase]| {
+        let r = relatives_from_history(cases, &left, &[], terms, as_of);
+        r.awaited_count(true) + r.awaited_count(false)
+    };
+    // Family-reunification cases submitted before the day, not arrived by then.
+    let pending = |c: &&NewCase| {
+        c.case.submission.family_reunification_of.is_some()
+            && c.case.submission.submitted_on < as_of
+            && c.case.arrived_on.is_none_or(|d| d >= as_of)
+    };
+    let persons = |c: &NewCase| c.case.submission.members.len() as u64;
+    let in_pipeline: u64 = cases.iter().filter(pending).map(persons).sum();
+    // Of those, the ones whose sponsor was selected (and recorded them) before the day.
+    let recorded: u64 = cases
+        .iter()
+        .filter(pending)
+        .filter(|c| {
+            cases.iter().any(|s| {
+                Some(&s.case.submission.case_number)
+                    == c.case.submission.family_reunification_of.as_ref()
+                    && s.case.selected_on.is_some_and(|d| d < as_of)
+            })
+        })
+        .map(persons)
+        .sum();
+    let without: Vec<NewCase> = cases.iter().filter(|c| !pending(c)).cloned().collect();
+    println!(
+        "relatives with a case in the pipeline on {as_of}: {in_pipeline}, {recorded} of them recorded as left behind"
+    );
+    assert!(recorded > 0);
+    let cohort = input_from_history(&cases, &policy, as_of, 12)
+        .cohorts
+        .iter()
+        .filter(|c| c.family_reunification)
+        .map(|c| c.persons)
+        .sum::<u64>();
+    assert_eq!(cohort, in_pipeline, "forecast with their cohort");
+    assert_eq!(awaited(&cases) + recorded, awaited(&without));
 }
 
 #[test]
