@@ -85,8 +85,16 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
             if let Some(r) = &f.relatives {
                 // "relatives" above: of the p50, relatives left behind expected to come later.
                 for (label, awaited, odds) in [
-                    ("expected to apply", r.awaited_expected_to_apply, &r.expected_to_apply),
-                    ("not expected to apply", r.awaited_not_expected_to_apply, &r.not_expected_to_apply),
+                    (
+                        "expected to apply",
+                        r.awaited_expected_to_apply,
+                        &r.expected_to_apply,
+                    ),
+                    (
+                        "not expected to apply",
+                        r.awaited_not_expected_to_apply,
+                        &r.not_expected_to_apply,
+                    ),
                 ] {
                     println!(
                         "relatives left behind, {label}: {awaited} awaited, chance {:.0}% ({:?}: {} sponsors, {} relatives, {} came)",

@@ -121,7 +121,9 @@ fn came_later(cases: &[NewCase]) -> Vec<(CaseId, Vec<RelativeLeftBehind>)> {
 /// (with the other parent), or else the household of a sibling.
 fn relationships(joining: &Case, sponsor: &Case) -> Vec<Relationship> {
     let members = &joining.submission.members;
-    let with_children = members.iter().any(|m| m.relationship == Relationship::Child);
+    let with_children = members
+        .iter()
+        .any(|m| m.relationship == Relationship::Child);
     let born = |c: &Case| {
         c.submission
             .members
@@ -370,7 +372,11 @@ mod tests {
                         == c.case.submission.family_reunification_of.as_ref()
                 })
                 .unwrap();
-            let list = &left.iter().find(|(id, _)| *id == sponsor.case.id).unwrap().1;
+            let list = &left
+                .iter()
+                .find(|(id, _)| *id == sponsor.case.id)
+                .unwrap()
+                .1;
             for m in &c.case.submission.members {
                 assert!(
                     list.iter()
@@ -382,7 +388,10 @@ mod tests {
             }
         }
         let recorded: usize = left.iter().map(|(_, l)| l.len()).sum();
-        let came: usize = joining.iter().map(|c| c.case.submission.members.len()).sum();
+        let came: usize = joining
+            .iter()
+            .map(|c| c.case.submission.members.len())
+            .sum();
         assert!(recorded > came + 20, "{recorded} recorded, {came} came");
         let flags: std::collections::BTreeSet<bool> = left
             .iter()

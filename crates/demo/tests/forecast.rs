@@ -75,11 +75,20 @@ fn backtest_2023_from_what_was_known_on_1_january_2023() {
         .filter(|c| c.case.arrived_on.is_some_and(|d| d.year() == 2023))
         .map(|c| c.case.submission.members.len() as u64)
         .sum();
-    let fw = |f: &Forecast| f.frameworks.iter().find(|x| x.id == "2020-2023").unwrap().clone();
+    let fw = |f: &Forecast| {
+        f.frameworks
+            .iter()
+            .find(|x| x.id == "2020-2023")
+            .unwrap()
+            .clone()
+    };
     // 2023's arrivals: the framework's total less what was counted before 2023.
     let forecast_2023 = |f: &Forecast| fw(f).total.p50 - fw(f).counted_so_far;
     let error = |n: u64| (n as f64 - actual_2023 as f64) / actual_2023 as f64;
-    for (label, f) in [("without relatives", &before), ("with expected relatives", &after)] {
+    for (label, f) in [
+        ("without relatives", &before),
+        ("with expected relatives", &after),
+    ] {
         let monthly: u64 = f.months.iter().map(|m| m.arrivals.p50).sum();
         let x = fw(f);
         println!(
@@ -124,7 +133,13 @@ fn backtest_2023_from_what_was_known_on_1_january_2023() {
     );
     assert!(error(forecast_2023(&before)).abs() < 0.35);
     // The pipeline's futures are the same; the relatives only add.
-    assert!(before.months.iter().zip(&after.months).all(|(b, a)| a.arrivals.p50 >= b.arrivals.p50));
+    assert!(
+        before
+            .months
+            .iter()
+            .zip(&after.months)
+            .all(|(b, a)| a.arrivals.p50 >= b.arrivals.p50)
+    );
     // Learnt from the data of 2020-2022, not the prior.
     assert_eq!(r.expected_to_apply.basis, Basis::Data);
     assert!(r.expected_to_apply.sponsors > 0 && r.expected_to_apply.arrived > 0);

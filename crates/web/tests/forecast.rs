@@ -90,7 +90,10 @@ async fn check(app: &App) {
     let r = &body["relatives"];
     assert!(r["awaitedExpectedToApply"].as_u64().unwrap() > 0, "{r}");
     assert_eq!(r["expectedToApply"]["basis"], "data", "{r}");
-    assert!(r["expectedToApply"]["sponsors"].as_u64().unwrap() > 0, "{r}");
+    assert!(
+        r["expectedToApply"]["sponsors"].as_u64().unwrap() > 0,
+        "{r}"
+    );
     let (status, _, body) = app
         .post(
             Role::PolicyAnalyst,

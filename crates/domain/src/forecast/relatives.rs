@@ -254,7 +254,11 @@ pub fn expected_relatives(
     let (p, f) = fit(&obs, prior_p, learn_p, &prior_f, learn_delay);
     let odds = |g: usize| ArrivalOdds {
         probability: p[g],
-        basis: if learn_p[g] { Basis::Data } else { Basis::Prior },
+        basis: if learn_p[g] {
+            Basis::Data
+        } else {
+            Basis::Prior
+        },
         sponsors: sponsors_seen[g],
         relatives: n[g],
         arrived: came_n[g],
@@ -635,7 +639,10 @@ mod tests {
         assert_eq!(fw("2024").total.p50, 10);
         assert_eq!(fw("2020-2023").expected_relatives.p90, 0);
         let r = with.relatives.unwrap();
-        assert_eq!((r.awaited_expected_to_apply, r.within_horizon.p50), (10, 10));
+        assert_eq!(
+            (r.awaited_expected_to_apply, r.within_horizon.p50),
+            (10, 10)
+        );
     }
 
     proptest! {
