@@ -46,9 +46,14 @@ async fn run(label: &str, store: &SqlStore, args: &Args) -> Result<()> {
         let simulated = t2.elapsed();
         let cases: u64 = input.cohorts.iter().map(|c| c.cases).sum();
         println!(
-            "{label} #{round}: {} pipeline cases in {} cohorts; input read in {:.0} ms, {} runs simulated in {:.0} ms, total {:.2} s (first framework p50 {})",
+            "{label} #{round}: {} pipeline cases in {} cohorts, {} relatives left behind awaited; input read in {:.0} ms, {} runs simulated in {:.0} ms, total {:.2} s (first framework p50 {})",
             cases,
             input.cohorts.len(),
+            input.relatives.as_ref().map_or(0, |r| r
+                .awaited
+                .iter()
+                .map(|a| a.relatives)
+                .sum::<u64>()),
             loaded.as_secs_f64() * 1000.0,
             args.runs,
             simulated.as_secs_f64() * 1000.0,

@@ -56,7 +56,7 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                 )
             );
             println!(
-                "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>7} {:>8} {:>9}",
+                "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>7} {:>8} {:>9} {:>9}",
                 tr!("col-framework"),
                 tr!("col-commitment"),
                 tr!("col-counted"),
@@ -65,11 +65,12 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                 "p90",
                 tr!("col-p-met"),
                 tr!("col-excess"),
-                tr!("col-shortfall")
+                tr!("col-shortfall"),
+                tr!("col-relatives")
             );
             for fw in &f.frameworks {
                 println!(
-                    "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6.0}% {:>8.0} {:>9.0}",
+                    "{:<12} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6.0}% {:>8.0} {:>9.0} {:>9}",
                     fw.id,
                     fw.adjusted_commitment,
                     fw.counted_so_far,
@@ -78,7 +79,49 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
                     fw.total.p90,
                     fw.probability_met * 100.0,
                     fw.expected_excess,
-                    fw.expected_shortfall
+                    fw.expected_shortfall,
+                    fw.expected_relatives.p50
+                );
+            }
+            if let Some(r) = &f.relatives {
+                // "relatives" above: of the p50, relatives left behind expected to come later.
+                for (label, awaited, odds) in [
+                    (
+                        tr!("relatives-expected-to-apply"),
+                        r.awaited_expected_to_apply,
+                        &r.expected_to_apply,
+                    ),
+                    (
+                        tr!("relatives-not-expected-to-apply"),
+                        r.awaited_not_expected_to_apply,
+                        &r.not_expected_to_apply,
+                    ),
+                ] {
+                    println!(
+                        "{}",
+                        tr!(
+                            "relatives-line",
+                            group = label,
+                            awaited = awaited,
+                            chance = format!("{:.0}", odds.probability * 100.0),
+                            basis = basis(odds.basis),
+                            sponsors = odds.sponsors,
+                            relatives = odds.relatives,
+                            came = odds.arrived
+                        )
+                    );
+                }
+                println!(
+                    "{}",
+                    tr!(
+                        "relatives-delay",
+                        months = r.median_delay_months,
+                        basis = basis(r.delay_basis),
+                        arrivals = r.delays_seen,
+                        p10 = r.within_horizon.p10,
+                        p50 = r.within_horizon.p50,
+                        p90 = r.within_horizon.p90
+                    )
                 );
             }
             println!(
@@ -102,4 +145,13 @@ pub async fn run(args: ForecastArgs) -> Result<ExitCode> {
         other => bail!(tr!("not-a-format", format = other, choices = "json, table")),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a learnt figure comes from, in the reader's language.
+fn basis(b: resettle_domain::forecast::Basis) -> String {
+    use resettle_domain::forecast::Basis;
+    match b {
+        Basis::Data => tr!("basis-data"),
+        Basis::Prior => tr!("basis-prior"),
+    }
 }

@@ -1,5 +1,5 @@
-//! Family reunification in the demo: relatives left behind by some resettled
-//! families (recorded at selection), and pending applications of sponsors in
+//! Family reunification in the demo: relatives left behind by resettled
+//! families (recorded at selection; among them those who came later), and pending applications of sponsors in
 //! every state before arrival (the arrived relatives are the demo's
 //! family-reunification cases, which the import turns into applications).
 //! Nothing here adds an arrival, so the demo's yearly arrivals stay those of
@@ -42,33 +42,113 @@ fn settled(cases: &[NewCase], today: Date) -> Vec<&Case> {
     out
 }
 
-/// Relatives left behind by every twelfth settled family: a parent who stays
-/// in the host country.
+/// Relatives left behind, as recorded at each family's selection: those who
+/// later came as family reunification (named as they arrived, most of them
+/// expected to apply), and a parent of every twelfth settled family who
+/// stays in the host country and does not come. So the forecast has both
+/// to learn from, back to 2020.
 pub fn left_behind(cases: &[NewCase], today: Date) -> Vec<(CaseId, Vec<RelativeLeftBehind>)> {
     const WHY: [&str; 3] = [
         "too frail to travel; cared for by a married daughter",
         "stays with a son who was not resettled",
         "did not want to leave the family's home town",
     ];
-    settled(cases, today)
-        .into_iter()
-        .step_by(12)
-        .enumerate()
-        .map(|(i, c)| {
-            let family = c
-                .submission
-                .members
-                .first()
-                .map_or("Demo", |m| m.family_name.as_str());
-            let relative = RelativeLeftBehind {
-                given_name: ["Amal", "Hassan", "Mariam"][i % 3].to_string(),
-                family_name: family.to_string(),
-                relationship: Relationship::Parent,
-                whereabouts: c.submission.host_country.name().to_string(),
+    let mut out: Vec<(CaseId, Vec<RelativeLeftBehind>)> = came_later(cases);
+    for (i, c) in settled(cases, today).into_iter().step_by(12).enumerate() {
+        let family = c
+            .submission
+            .members
+            .first()
+            .map_or("Demo", |m| m.family_name.as_str());
+        let relative = RelativeLeftBehind {
+            given_name: ["Amal", "Hassan", "Mariam"][i % 3].to_string(),
+            family_name: family.to_string(),
+            relationship: Relationship::Parent,
+            whereabouts: c.submission.host_country.name().to_string(),
+            reason_stays: WHY[i % 3].to_string(),
+            expected_to_apply: i.is_multiple_of(2),
+        };
+        match out.iter_mut().find(|(id, _)| *id == c.id) {
+            Some((_, list)) => list.push(relative),
+            None => out.push((c.id, vec![relative])),
+        }
+    }
+    out
+}
+
+/// The members of every family-reunification case, recorded as left behind
+/// by the family they joined; every fourth such case was not expected to
+/// apply when it was recorded.
+fn came_later(cases: &[NewCase]) -> Vec<(CaseId, Vec<RelativeLeftBehind>)> {
+    const WHY: [&str; 3] = [
+        "lived in another town and could not reach the interview",
+        "had no travel document at the time of selection",
+        "was in hospital when the family departed",
+    ];
+    let mut out: Vec<(CaseId, Vec<RelativeLeftBehind>)> = Vec::new();
+    let joining = cases.iter().map(|c| &c.case).filter_map(|c| {
+        let of = c.submission.family_reunification_of.as_ref()?;
+        let sponsor = cases.iter().map(|s| &s.case).find(|s| {
+            &s.submission.case_number == of && s.submission.family_reunification_of.is_none()
+        })?;
+        Some((c, sponsor))
+    });
+    for (i, (c, sponsor)) in joining.enumerate() {
+        let relationships = relationships(c, sponsor);
+        let relatives = c
+            .submission
+            .members
+            .iter()
+            .zip(relationships)
+            .map(|(m, relationship)| RelativeLeftBehind {
+                given_name: m.given_name.clone(),
+                family_name: m.family_name.clone(),
+                relationship,
+                whereabouts: sponsor.submission.host_country.name().to_string(),
                 reason_stays: WHY[i % 3].to_string(),
-                expected_to_apply: i.is_multiple_of(2),
-            };
-            (c.id, vec![relative])
+                expected_to_apply: i % 4 != 3,
+            });
+        match out.iter_mut().find(|(id, _)| *id == sponsor.id) {
+            Some((_, list)) => list.extend(relatives),
+            None => out.push((sponsor.id, relatives.collect())),
+        }
+    }
+    out
+}
+
+/// How the members of a family-reunification case relate to the principal
+/// applicant of the family they join: a spouse with the children, a parent
+/// (with the other parent), or else the household of a sibling.
+fn relationships(joining: &Case, sponsor: &Case) -> Vec<Relationship> {
+    let members = &joining.submission.members;
+    let with_children = members
+        .iter()
+        .any(|m| m.relationship == Relationship::Child);
+    let born = |c: &Case| {
+        c.submission
+            .members
+            .iter()
+            .find(|m| m.relationship == Relationship::PrincipalApplicant)
+            .map(|m| m.date_of_birth.date())
+    };
+    let older = match (born(joining), born(sponsor)) {
+        (Some(a), Some(b)) => a + Duration::days(365 * 15) <= b,
+        _ => false,
+    };
+    let head = if with_children {
+        Relationship::Spouse
+    } else if older {
+        Relationship::Parent
+    } else {
+        Relationship::Sibling
+    };
+    members
+        .iter()
+        .map(|m| match (m.relationship, head) {
+            (Relationship::PrincipalApplicant, _) => head,
+            (Relationship::Child, Relationship::Spouse) => Relationship::Child,
+            (Relationship::Spouse, Relationship::Parent) => Relationship::Parent,
+            _ => Relationship::OtherRelative,
         })
         .collect()
 }
@@ -275,5 +355,48 @@ mod tests {
             left.iter()
                 .all(|(_, l)| resettle_domain::reunification::validate_left_behind(l).is_ok())
         );
+        // One list per family; every relative who came later was recorded by
+        // the family they joined, and some recorded relatives never came.
+        let ids: std::collections::BTreeSet<CaseId> = left.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids.len(), left.len());
+        let joining: Vec<&NewCase> = cases
+            .iter()
+            .filter(|c| c.case.submission.family_reunification_of.is_some())
+            .collect();
+        assert!(joining.len() > 10, "{}", joining.len());
+        for c in &joining {
+            let sponsor = cases
+                .iter()
+                .find(|s| {
+                    Some(&s.case.submission.case_number)
+                        == c.case.submission.family_reunification_of.as_ref()
+                })
+                .unwrap();
+            let list = &left
+                .iter()
+                .find(|(id, _)| *id == sponsor.case.id)
+                .unwrap()
+                .1;
+            for m in &c.case.submission.members {
+                assert!(
+                    list.iter()
+                        .any(|r| r.given_name == m.given_name && r.family_name == m.family_name),
+                    "{} not recorded for {}",
+                    m.given_name,
+                    sponsor.case.submission.case_number
+                );
+            }
+        }
+        let recorded: usize = left.iter().map(|(_, l)| l.len()).sum();
+        let came: usize = joining
+            .iter()
+            .map(|c| c.case.submission.members.len())
+            .sum();
+        assert!(recorded > came + 20, "{recorded} recorded, {came} came");
+        let flags: std::collections::BTreeSet<bool> = left
+            .iter()
+            .flat_map(|(_, l)| l.iter().map(|r| r.expected_to_apply))
+            .collect();
+        assert_eq!(flags.len(), 2);
     }
 }

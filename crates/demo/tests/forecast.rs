@@ -3,9 +3,11 @@
 //! 1 January 2023.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use resettle_domain::forecast::{Pause, Scenario, forecast, input_from_history};
+use resettle_domain::forecast::{
+    Basis, Forecast, Pause, Scenario, forecast, input_from_history, relatives_from_history,
+};
 use resettle_domain::policy::PolicySet;
-use resettle_domain::{Context, CountryCode, NewCase};
+use resettle_domain::{Context, CountryCode, NewCase, Programme};
 use time::macros::{date, datetime};
 
 const POLICY: &str = include_str!("../../../docs/policy-nl.json");
@@ -37,29 +39,177 @@ fn the_same_seed_gives_the_same_forecast() {
     assert!(band.p10 <= band.p50 && band.p50 <= band.p90);
 }
 
+/// The demo's "today": relatives left behind are read as recorded by then.
+const TODAY: time::Date = date!(2026 - 11 - 28);
+
+/// 2023 from what was known on 1 January 2023, without and with the
+/// relatives left behind (recorded at the sponsors' selection) as expected
+/// later arrivals, the odds learnt from the sponsors of 2020-2022.
 #[test]
 fn backtest_2023_from_what_was_known_on_1_january_2023() {
     let cases = demo();
     let policy = policy();
-    let input = input_from_history(&cases, &policy, date!(2023 - 01 - 01), 12);
-    let f = forecast(&input, &policy, &Scenario::default(), 2000, 2023);
-    let forecast_2023: u64 = f.months.iter().map(|m| m.arrivals.p50).sum();
-    let actual_2023 = 800;
-    let error = (forecast_2023 as f64 - actual_2023 as f64) / actual_2023 as f64;
+    let as_of = date!(2023 - 01 - 01);
+    let without = input_from_history(&cases, &policy, as_of, 12);
+    let left = resettle_demo::reunification::left_behind(&cases, TODAY);
+    let mut with = without.clone();
+    with.relatives = Some(relatives_from_history(
+        &cases,
+        &left,
+        &[],
+        policy.reunification_terms_on(as_of),
+        as_of,
+    ));
+    let before = forecast(&without, &policy, &Scenario::default(), 2000, 2023);
+    let after = forecast(&with, &policy, &Scenario::default(), 2000, 2023);
+    let actual_2023: u64 = cases
+        .iter()
+        .filter(|c| c.case.submission.programme == Programme::NationalQuota)
+        .filter(|c| c.case.arrived_on.is_some_and(|d| d.year() == 2023))
+        .map(|c| c.case.submission.members.len() as u64)
+        .sum();
+    assert_eq!(actual_2023, 800, "the letter's 2023");
+    let relatives_2023: u64 = cases
+        .iter()
+        .filter(|c| c.case.submission.family_reunification_of.is_some())
+        .filter(|c| c.case.arrived_on.is_some_and(|d| d.year() == 2023))
+        .map(|c| c.case.submission.members.len() as u64)
+        .sum();
+    let fw = |f: &Forecast| {
+        f.frameworks
+            .iter()
+            .find(|x| x.id == "2020-2023")
+            .unwrap()
+            .clone()
+    };
+    // 2023's arrivals: the framework's total less what was counted before 2023.
+    let forecast_2023 = |f: &Forecast| fw(f).total.p50 - fw(f).counted_so_far;
+    let error = |n: u64| (n as f64 - actual_2023 as f64) / actual_2023 as f64;
+    for (label, f) in [
+        ("without relatives", &before),
+        ("with expected relatives", &after),
+    ] {
+        let monthly: u64 = f.months.iter().map(|m| m.arrivals.p50).sum();
+        let x = fw(f);
+        println!(
+            "backtest 2023 {label}: forecast p50 {} (sum of monthly medians {monthly}), actual {actual_2023}, error {:+.1}%; \
+             2020-2023 counted on 1 Jan 2023 {}, total p10/p50/p90 {}/{}/{}, P(met) {:.2}, of which relatives p50 {}",
+            forecast_2023(f),
+            error(forecast_2023(f)) * 100.0,
+            x.counted_so_far,
+            x.total.p10,
+            x.total.p50,
+            x.total.p90,
+            x.probability_met,
+            x.expected_relatives.p50,
+        );
+    }
+    let r = after.relatives.clone().unwrap();
     println!(
-        "backtest 2023: forecast (sum of monthly medians) {forecast_2023}, actual {actual_2023}, error {:+.1}%",
-        error * 100.0
-    );
-    let fw = f.frameworks.iter().find(|x| x.id == "2020-2023").unwrap();
-    println!(
-        "2020-2023: counted on 1 Jan 2023 {}, forecast total p10/p50/p90 {}/{}/{}, P(met) {:.2}",
-        fw.counted_so_far, fw.total.p10, fw.total.p50, fw.total.p90, fw.probability_met
+        "relatives 2023: forecast p10/p50/p90 {}/{}/{}, actual {relatives_2023}; awaited {} expected to apply (P {:.2}, {:?}, from {} sponsors, {} relatives, {} came) and {} not (P {:.2}, {:?}, from {} sponsors, {} relatives, {} came); median delay {} months ({:?}, {} arrivals)",
+        r.within_horizon.p10,
+        r.within_horizon.p50,
+        r.within_horizon.p90,
+        r.awaited_expected_to_apply,
+        r.expected_to_apply.probability,
+        r.expected_to_apply.basis,
+        r.expected_to_apply.sponsors,
+        r.expected_to_apply.relatives,
+        r.expected_to_apply.arrived,
+        r.awaited_not_expected_to_apply,
+        r.not_expected_to_apply.probability,
+        r.not_expected_to_apply.basis,
+        r.not_expected_to_apply.sponsors,
+        r.not_expected_to_apply.relatives,
+        r.not_expected_to_apply.arrived,
+        r.median_delay_months,
+        r.delay_basis,
+        r.delays_seen,
     );
     assert_eq!(
-        fw.counted_so_far, 1120,
+        fw(&before).counted_so_far,
+        1120,
         "300 + 90 + 730 counted before 2023"
     );
-    assert!(error.abs() < 0.35, "backtest error {error}");
+    assert!(error(forecast_2023(&before)).abs() < 0.35);
+    // The pipeline's futures are the same; the relatives only add.
+    assert!(
+        before
+            .months
+            .iter()
+            .zip(&after.months)
+            .all(|(b, a)| a.arrivals.p50 >= b.arrivals.p50)
+    );
+    // Learnt from the data of 2020-2022, not the prior.
+    assert_eq!(r.expected_to_apply.basis, Basis::Data);
+    assert!(r.expected_to_apply.sponsors > 0 && r.expected_to_apply.arrived > 0);
+    // No worse with the relatives, and their part of 2023 within its band.
+    assert!(
+        error(forecast_2023(&after)).abs() <= error(forecast_2023(&before)).abs(),
+        "with relatives {}, without {}",
+        forecast_2023(&after),
+        forecast_2023(&before)
+    );
+    assert!(
+        r.within_horizon.p10 <= relatives_2023 && relatives_2023 <= r.within_horizon.p90,
+        "relatives of 2023: {relatives_2023} outside {:?}",
+        r.within_horizon
+    );
+    assert!(
+        r.within_horizon.p50.abs_diff(relatives_2023) <= 3,
+        "relatives of 2023: forecast {}, actual {relatives_2023}",
+        r.within_horizon.p50
+    );
+}
+
+/// A relative whose family-reunification case was already in the pipeline
+/// on the day is forecast with that case's cohort, not also as left behind.
+#[test]
+fn relatives_with_a_case_are_not_awaited_twice() {
+    let cases = demo();
+    let policy = policy();
+    // Mid-2023: family-reunification cases of 2023 are under way.
+    let as_of = date!(2023 - 07 - 01);
+    let left = resettle_demo::reunification::left_behind(&cases, TODAY);
+    let terms = policy.reunification_terms_on(as_of);
+    let awaited = |cases: &[NewCase]| {
+        let r = relatives_from_history(cases, &left, &[], terms, as_of);
+        r.awaited_count(true) + r.awaited_count(false)
+    };
+    // Family-reunification cases submitted before the day, not arrived by then.
+    let pending = |c: &&NewCase| {
+        c.case.submission.family_reunification_of.is_some()
+            && c.case.submission.submitted_on < as_of
+            && c.case.arrived_on.is_none_or(|d| d >= as_of)
+    };
+    let persons = |c: &NewCase| c.case.submission.members.len() as u64;
+    let in_pipeline: u64 = cases.iter().filter(pending).map(persons).sum();
+    // Of those, the ones whose sponsor was selected (and recorded them) before the day.
+    let recorded: u64 = cases
+        .iter()
+        .filter(pending)
+        .filter(|c| {
+            cases.iter().any(|s| {
+                Some(&s.case.submission.case_number)
+                    == c.case.submission.family_reunification_of.as_ref()
+                    && s.case.selected_on.is_some_and(|d| d < as_of)
+            })
+        })
+        .map(persons)
+        .sum();
+    let without: Vec<NewCase> = cases.iter().filter(|c| !pending(c)).cloned().collect();
+    println!(
+        "relatives with a case in the pipeline on {as_of}: {in_pipeline}, {recorded} of them recorded as left behind"
+    );
+    assert!(recorded > 0);
+    let cohort = input_from_history(&cases, &policy, as_of, 12)
+        .cohorts
+        .iter()
+        .filter(|c| c.family_reunification)
+        .map(|c| c.persons)
+        .sum::<u64>();
+    assert_eq!(cohort, in_pipeline, "forecast with their cohort");
+    assert_eq!(awaited(&cases) + recorded, awaited(&without));
 }
 
 #[test]

@@ -14,6 +14,12 @@ use rand_distr::{Binomial, Distribution};
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
+mod relatives;
+pub use relatives::{
+    ArrivalOdds, Awaited, Basis, ExpectedRelatives, Joined, MAX_DELAY_MONTHS, MIN_OBSERVATIONS,
+    SponsorRelatives, expected_relatives, joined_from_applications, relatives_from_history,
+};
+
 /// The three stages a case passes before it arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -163,9 +169,11 @@ pub struct ForecastInput {
     pub intake: Vec<PlannedIntake>,
     /// The ledger on the forecast day: what is counted already.
     pub ledger: FrameworkReport,
+    /// Relatives left behind, awaited as later arrivals (`None`: not forecast).
+    pub relatives: Option<ExpectedRelatives>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Band {
@@ -194,6 +202,31 @@ pub struct FrameworkForecast {
     pub probability_met: f64,
     pub expected_excess: f64,
     pub expected_shortfall: f64,
+    /// Of the arrivals forecast in this framework, relatives left behind
+    /// who are expected to come later (counted in the framework in force
+    /// on their arrival).
+    #[serde(default)]
+    pub expected_relatives: Band,
+}
+
+/// The expected later-arriving relatives: how many are awaited, and the
+/// odds learnt from the relatives recorded before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RelativesForecast {
+    /// Relatives left behind still awaited on the forecast day, without an
+    /// application or case of their own.
+    pub awaited_expected_to_apply: u64,
+    pub awaited_not_expected_to_apply: u64,
+    pub expected_to_apply: ArrivalOdds,
+    pub not_expected_to_apply: ArrivalOdds,
+    /// Median months from the sponsor's arrival to a relative's, and what it rests on.
+    pub median_delay_months: u32,
+    pub delay_basis: Basis,
+    pub delays_seen: u64,
+    /// Relatives arriving within the horizon.
+    pub within_horizon: Band,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,6 +238,9 @@ pub struct Forecast {
     pub seed: u64,
     pub months: Vec<MonthForecast>,
     pub frameworks: Vec<FrameworkForecast>,
+    /// The expected later-arriving relatives (`None`: not part of this forecast).
+    #[serde(default)]
+    pub relatives: Option<RelativesForecast>,
 }
 
 fn percentile(sorted: &[u64], p: f64) -> u64 {
@@ -255,6 +291,16 @@ struct Model {
     framework_of_month: Vec<usize>,
     paused: Vec<bool>,
     slots: usize,
+    /// Awaited relatives alike: how many, and their chance of arriving in each month.
+    relatives: Vec<(u64, Vec<f64>)>,
+}
+
+/// One simulated future: arrivals per month and per framework slot, and of
+/// those the awaited relatives per slot.
+struct RunResult {
+    per_month: Vec<u64>,
+    per_slot: Vec<u64>,
+    relatives_per_slot: Vec<u64>,
 }
 
 impl Model {
@@ -263,7 +309,7 @@ impl Model {
     }
 
     /// One simulated future: arrivals per month and per framework slot.
-    fn run(&self, seed: u64) -> (Vec<u64>, Vec<u64>) {
+    fn run(&self, seed: u64) -> RunResult {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut pop = self.start.clone();
         let mut per_month = vec![0u64; self.months.len()];
@@ -323,7 +369,37 @@ impl Model {
             }
             per_month[m] = arrived.round() as u64;
         }
-        (per_month, per_slot)
+        // Drawn after the pipeline, so that the pipeline's futures are the
+        // same with or without relatives.
+        let mut relatives_per_slot = vec![0u64; self.slots];
+        for (count, by_month) in &self.relatives {
+            let mut left = *count;
+            let mut mass = 1.0;
+            for (m, p) in by_month.iter().enumerate() {
+                if left == 0 || mass <= 0.0 {
+                    break;
+                }
+                // Sequential binomials draw the multinomial over the months.
+                let come = binomial(&mut rng, left, (p / mass).clamp(0.0, 1.0));
+                mass -= p;
+                left -= come;
+                let slot = self
+                    .framework_of_month
+                    .get(m)
+                    .copied()
+                    .unwrap_or(self.slots - 1);
+                if let Some(x) = per_month.get_mut(m) {
+                    *x += come;
+                }
+                per_slot[slot] += come;
+                relatives_per_slot[slot] += come;
+            }
+        }
+        RunResult {
+            per_month,
+            per_slot,
+            relatives_per_slot,
+        }
     }
 }
 
@@ -426,6 +502,12 @@ pub fn forecast(
             })
             .collect(),
         slots,
+        relatives: input.relatives.as_ref().map_or_else(Vec::new, |r| {
+            r.awaited
+                .iter()
+                .map(|a| (a.relatives, r.arrival_by_month(a, months.len())))
+                .collect()
+        }),
     };
     model.start = vec![0; model.kinds.len() * 3 * slots];
     for c in &input.cohorts {
@@ -471,7 +553,7 @@ pub fn forecast(
     let halves: Vec<&[u32]> = runs_list
         .chunks(runs_list.len().div_ceil(2).max(1))
         .collect();
-    let results: Vec<(Vec<u64>, Vec<u64>)> = std::thread::scope(|scope| {
+    let results: Vec<RunResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = halves
             .iter()
             .map(|half| {
@@ -494,7 +576,7 @@ pub fn forecast(
         .enumerate()
         .map(|(m, month)| MonthForecast {
             month: *month,
-            arrivals: band(results.iter().map(|r| r.0[m]).collect()),
+            arrivals: band(results.iter().map(|r| r.per_month[m]).collect()),
         })
         .collect();
     let commitments: Vec<u64> = frameworks
@@ -524,7 +606,9 @@ pub fn forecast(
     for r in &results {
         let mut carry = 0u64;
         for (i, total_runs) in totals.iter_mut().enumerate() {
-            let total = attributed[i].saturating_add(r.1[i]).saturating_add(carry);
+            let total = attributed[i]
+                .saturating_add(r.per_slot[i])
+                .saturating_add(carry);
             carry = total.saturating_sub(commitments[i]);
             total_runs.push(total);
         }
@@ -562,15 +646,37 @@ pub fn forecast(
                 probability_met: met,
                 expected_excess: excess,
                 expected_shortfall: shortfall,
+                expected_relatives: band(
+                    results
+                        .iter()
+                        .map(|r| r.relatives_per_slot.get(i).copied().unwrap_or(0))
+                        .collect(),
+                ),
             }
         })
         .collect();
+    let relatives = input.relatives.as_ref().map(|r| RelativesForecast {
+        awaited_expected_to_apply: r.awaited_count(true),
+        awaited_not_expected_to_apply: r.awaited_count(false),
+        expected_to_apply: r.expected_to_apply.clone(),
+        not_expected_to_apply: r.not_expected_to_apply.clone(),
+        median_delay_months: r.median_delay_months(),
+        delay_basis: r.delay_basis,
+        delays_seen: r.delays_seen,
+        within_horizon: band(
+            results
+                .iter()
+                .map(|x| x.relatives_per_slot.iter().sum())
+                .collect(),
+        ),
+    });
     Forecast {
         as_of: input.as_of,
         runs,
         seed,
         months: months_out,
         frameworks: frameworks_out,
+        relatives,
     }
 }
 
@@ -739,6 +845,7 @@ pub fn input_from_history(
         durations: durations_from_history(&all, as_of),
         intake,
         ledger,
+        relatives: None,
     }
 }
 

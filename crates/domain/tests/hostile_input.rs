@@ -93,6 +93,7 @@ fn scenarios_with_arbitrary_figures_never_panic_and_pauses_act_on_their_months()
         durations: Default::default(),
         intake: vec![],
         ledger: resettle_domain::ledger::frameworks(&policy, &[]),
+        relatives: None,
     };
     let pause = prop_oneof![
         4 => (-500i64..500, 0u32..40).prop_map(move |(d, m)| (as_of + Duration::days(d), m)),

@@ -1,12 +1,15 @@
 //! What the forecast reads from the case data: the national-quota pipeline by
-//! kind and stage, and the stage durations and drop-outs seen so far.
+//! kind and stage, the stage durations and drop-outs seen so far, and the
+//! relatives left behind with the applications made for them.
 
 use crate::error::StoreError;
 use crate::sql::{SqlStore, on_pool};
 use async_trait::async_trait;
-use resettle_domain::forecast::{Durations, Stage, StageStats};
-use resettle_domain::{CaseState, CountryCode, SubmissionPriority, Track};
+use resettle_domain::forecast::{Durations, SponsorRelatives, Stage, StageStats};
+use resettle_domain::reunification::{Application, RelativeLeftBehind};
+use resettle_domain::{CaseId, CaseState, CountryCode, SubmissionPriority, Track};
 use sqlx::AssertSqlSafe;
+use sqlx::types::Json;
 use time::Date;
 
 /// Pipeline cases of one kind and stage, with the day they were selected.
@@ -28,7 +31,14 @@ pub trait ForecastStore: Send + Sync {
     async fn pipeline(&self) -> Result<Vec<PipelineRow>, StoreError>;
     /// Days spent in each stage and drop-outs, per track and priority (national quota).
     async fn stage_durations(&self) -> Result<Durations, StoreError>;
+    /// The relatives left behind by resettled cases that arrived or are
+    /// still in the process, and every application those cases made.
+    async fn relatives_for_forecast(
+        &self,
+    ) -> Result<(Vec<SponsorRelatives>, Vec<Application>), StoreError>;
 }
+
+type LeftBehindRow = (uuid::Uuid, Option<Date>, Json<Vec<RelativeLeftBehind>>);
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -154,5 +164,41 @@ impl ForecastStore for SqlStore {
             }
         }
         Ok(Durations { stats })
+    }
+
+    async fn relatives_for_forecast(
+        &self,
+    ) -> Result<(Vec<SponsorRelatives>, Vec<Application>), StoreError> {
+        // The sponsor's arrival, or that it is still on its way; those who
+        // left the process bring nobody.
+        let (rows, applications): (Vec<LeftBehindRow>, Vec<Json<Application>>) = on_pool!(self, pool => {
+            let rows = sqlx::query_as(
+                "SELECT l.case_id, c.arrived_on, l.document FROM relatives_left_behind l \
+                 JOIN cases c ON c.id = l.case_id \
+                 WHERE c.family_reunification_of IS NULL AND (c.arrived_on IS NOT NULL \
+                 OR c.state IN ('submitted', 'under-assessment', 'accepted', 'pre-departure', 'departed')) \
+                 ORDER BY l.case_id",
+            )
+            .fetch_all(pool)
+            .await?;
+            let applications = sqlx::query_scalar(
+                "SELECT a.document FROM reunification_applications a \
+                 WHERE a.sponsor_case_id IN (SELECT case_id FROM relatives_left_behind) \
+                 ORDER BY a.id",
+            )
+            .fetch_all(pool)
+            .await?;
+            (rows, applications)
+        });
+        Ok((
+            rows.into_iter()
+                .map(|(id, arrived_on, list)| SponsorRelatives {
+                    sponsor: CaseId::from_uuid(id),
+                    arrived_on,
+                    relatives: list.0,
+                })
+                .collect(),
+            applications.into_iter().map(|a| a.0).collect(),
+        ))
     }
 }

@@ -6,9 +6,10 @@ mod support;
 
 use reqwest::StatusCode;
 use resettle_domain::Role;
-use resettle_domain::forecast::{Scenario, forecast, input_from_history};
+use resettle_domain::forecast::{Scenario, forecast, input_from_history, relatives_from_history};
 use resettle_domain::policy::PolicySet;
 use resettle_store::policy::PolicyStore;
+use resettle_store::{NewAuditEntry, Reunification};
 use serde_json::{Value, json};
 use support::App;
 use time::OffsetDateTime;
@@ -24,11 +25,37 @@ async fn check(app: &App) {
         .await
         .unwrap();
 
-    // Live input (SQL aggregates) and in-memory input (histories) give the same forecast.
+    // The relatives the demo families left behind, as the demo server records them.
+    let left = resettle_demo::reunification::left_behind(&cases, now.date());
+    for (case, list) in &left {
+        let entry = NewAuditEntry {
+            at: now,
+            actor: "t".into(),
+            action: "record-relatives-left-behind".into(),
+            object: format!("case {case}"),
+            result: resettle_domain::audit::AuditResult::Ok,
+            origin: "t".into(),
+        };
+        app.store
+            .set_relatives_left_behind(*case, 0, list, &entry)
+            .await
+            .unwrap();
+    }
+
+    // Live input (SQL aggregates, the stored relatives and applications) and
+    // in-memory input (histories) give the same forecast.
     let live = resettle_web::forecasts::live_input(app.store.as_ref(), &policy, now.date(), 24)
         .await
         .unwrap();
-    let pure = input_from_history(&cases, &policy, now.date(), 24);
+    let mut pure = input_from_history(&cases, &policy, now.date(), 24);
+    pure.relatives = Some(relatives_from_history(
+        &cases,
+        &left,
+        &[],
+        policy.reunification_terms_on(now.date()),
+        now.date().next_day().unwrap(),
+    ));
+    assert_eq!(live.relatives, pure.relatives);
     let a = forecast(&live, &policy, &Scenario::default(), 300, 5);
     let b = forecast(&pure, &policy, &Scenario::default(), 300, 5);
     assert_eq!(a, b);
@@ -58,6 +85,15 @@ async fn check(app: &App) {
     );
     let met = fw["probabilityMet"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&met), "{fw}");
+    // The expected later-arriving relatives, with what their odds were learnt from.
+    assert!(fw["expectedRelatives"]["p50"].is_u64(), "{fw}");
+    let r = &body["relatives"];
+    assert!(r["awaitedExpectedToApply"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!(r["expectedToApply"]["basis"], "data", "{r}");
+    assert!(
+        r["expectedToApply"]["sponsors"].as_u64().unwrap() > 0,
+        "{r}"
+    );
     let (status, _, body) = app
         .post(
             Role::PolicyAnalyst,
@@ -104,6 +140,13 @@ async fn the_forecast_page_shows_a_fan_chart_and_takes_a_scenario() {
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains("<polygon") && page.contains("<polyline") && page.contains("Kans gehaald"),
+        "{page}"
+    );
+    // No relatives recorded yet: the table says the odds are an assumption.
+    assert!(
+        page.contains("id=\"forecast-relatives\"")
+            && page.contains("Waarvan verwachte nareizigers")
+            && page.contains("te weinig gegevens, een aanname"),
         "{page}"
     );
     let (_, bad) = app.page(Role::PolicyAnalyst, "/forecast?cancel=XYZ").await;

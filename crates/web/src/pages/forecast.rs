@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use resettle_domain::CountryCode;
 use resettle_domain::audit::AuditResult;
-use resettle_domain::forecast::{Pause, Scenario};
+use resettle_domain::forecast::{Basis, Pause, RelativesForecast, Scenario};
 use resettle_domain::rule::{self, ValueError};
 use serde::Deserialize;
 
@@ -200,6 +200,7 @@ pub async fn show(
                         th scope="col" { (t.t("forecast-probability")) }
                         th scope="col" { (t.t("forecast-excess")) }
                         th scope="col" { (t.t("forecast-shortfall")) }
+                        th scope="col" { (t.t("forecast-relatives")) }
                         th scope="col" { (t.t("forecast-note")) }
                     } }
                     tbody { @for fw in &f.frameworks { tr {
@@ -210,10 +211,12 @@ pub async fn show(
                         td.num { (format::percent(t.0, fw.probability_met * 100.0, 0)) }
                         td.num { (format::decimal(t.0, fw.expected_excess, 0)) }
                         td.num { (format::decimal(t.0, fw.expected_shortfall, 0)) }
+                        td.num { (t.n(fw.expected_relatives.p50)) }
                         // A framework no future brings anyone to: say why instead of a bare 0%.
                         td { @if fw.total.p90 == fw.counted_so_far && fw.counted_so_far == 0 { (t.t("forecast-no-intake")) } }
                     } } }
                 } }
+                @if let Some(r) = &f.relatives { (relatives(t, r)) }
                 @let points: Vec<(String, u64, u64, u64)> = f.months.iter().map(|m| (format!("{}-{:02}", m.month.year(), m.month.month() as u8), m.arrivals.p10, m.arrivals.p50, m.arrivals.p90)).collect();
                 (fan("forecast-chart", &t.t("forecast-chart-title"), &points, t.0))
                 div.table-scroll tabindex="0" { table {
@@ -228,6 +231,52 @@ pub async fn show(
         }
     };
     page(t, &t.t("forecast-title"), "/forecast", Some(p), body).into_response()
+}
+
+/// The relatives left behind who are expected to come later, and what the
+/// odds of their coming are learnt from.
+fn relatives(t: T, r: &RelativesForecast) -> maud::Markup {
+    let basis = |b: Basis| match b {
+        Basis::Data => t.t("forecast-basis-data"),
+        Basis::Prior => t.t("forecast-basis-prior"),
+    };
+    html! {
+        div.table-scroll tabindex="0" { table #forecast-relatives {
+            caption { (t.t("forecast-relatives-title")) }
+            thead { tr {
+                th scope="col" { (t.t("forecast-relatives-group")) }
+                th scope="col" { (t.t("forecast-relatives-awaited")) }
+                th scope="col" { (t.t("forecast-relatives-chance")) }
+                th scope="col" { (t.t("forecast-relatives-learnt")) }
+            } }
+            tbody {
+                @for (label, awaited, odds) in [
+                    ("forecast-relatives-expected", r.awaited_expected_to_apply, &r.expected_to_apply),
+                    ("forecast-relatives-not-expected", r.awaited_not_expected_to_apply, &r.not_expected_to_apply),
+                ] { tr {
+                    th scope="row" { (t.t(label)) }
+                    td.num { (t.n(awaited)) }
+                    td.num { (format::percent(t.0, odds.probability * 100.0, 0)) }
+                    td { (basis(odds.basis)) ": " (t.with("forecast-relatives-from", &[
+                        ("sponsors", t.n(odds.sponsors).into()),
+                        ("relatives", t.n(odds.relatives).into()),
+                        ("arrived", t.n(odds.arrived).into()),
+                    ])) }
+                } }
+            }
+        } }
+        p.hint { (t.t("forecast-relatives-intro")) " "
+            (t.with("forecast-relatives-delay", &[
+                ("months", t.n(r.median_delay_months).into()),
+                ("basis", basis(r.delay_basis).into()),
+                ("arrivals", t.n(r.delays_seen).into()),
+            ])) " "
+            (t.with("forecast-relatives-horizon", &[
+                ("p10", t.n(r.within_horizon.p10).into()),
+                ("p50", t.n(r.within_horizon.p50).into()),
+                ("p90", t.n(r.within_horizon.p90).into()),
+            ])) }
+    }
 }
 
 /// A difference with its sign, grouped as the language groups: "+1.208".
