@@ -327,7 +327,10 @@ work-incoming = Incoming families
 work-housed = Housed families
 work-guide = Families in guidance
 work-family = Family
-work-composition = { $persons } persons (ages { $ages })
+work-composition = { $persons ->
+    [one] 1 person (age { $ages })
+   *[other] { $persons } persons (ages { $ages })
+}
 work-arrival = Expected arrival
 work-arrival-unknown = not yet planned
 work-needs = Shared with consent

@@ -327,7 +327,10 @@ work-incoming = Komende gezinnen
 work-housed = Gehuisveste gezinnen
 work-guide = Gezinnen in begeleiding
 work-family = Gezin
-work-composition = { $persons } personen (leeftijden { $ages })
+work-composition = { $persons ->
+    [one] 1 persoon (leeftijd { $ages })
+   *[other] { $persons } personen (leeftijden { $ages })
+}
 work-arrival = Verwachte aankomst
 work-arrival-unknown = nog niet gepland
 work-needs = Gedeeld met toestemming

@@ -428,4 +428,24 @@ mod tests {
             "1,208 cases found"
         );
     }
+
+    #[test]
+    fn one_person_is_singular() {
+        let family = |t: T, n: i64, ages: &str| {
+            t.with(
+                "work-composition",
+                &[("persons", n.into()), ("ages", ages.into())],
+            )
+        };
+        assert_eq!(family(T(Lang::Nl), 1, "60"), "1 persoon (leeftijd 60)");
+        assert_eq!(
+            family(T(Lang::Nl), 2, "49, 49"),
+            "2 personen (leeftijden 49, 49)"
+        );
+        assert_eq!(family(T(Lang::En), 1, "60"), "1 person (age 60)");
+        assert_eq!(
+            family(T(Lang::En), 3, "30, 11, 6"),
+            "3 persons (ages 30, 11, 6)"
+        );
+    }
 }
