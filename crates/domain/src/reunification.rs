@@ -312,6 +312,10 @@ pub enum ReunificationError {
     SponsorIsReunification(CaseNumber),
     #[error("appliedOn: {applied} lies before the permit was issued ({permit})")]
     AppliedBeforePermit { applied: Date, permit: Date },
+    #[error(
+        "permitIssuedOn: {permit} lies before the sponsor's family arrived ({arrived}); a resettled refugee's permit is issued on arrival"
+    )]
+    PermitBeforeArrival { permit: Date, arrived: Date },
     #[error("relatives: name at least one relative")]
     NoRelatives,
     #[error("relatives[{0}]: give the relative's given and family name")]
@@ -319,7 +323,17 @@ pub enum ReunificationError {
     #[error("relatives[{0}].relationship: the sponsor cannot apply for themselves")]
     RelativeIsSponsor(usize),
     #[error("relatives[{0}].dateOfBirth: {1}")]
-    DateOfBirth(usize, String),
+    DateOfBirth(usize, crate::person::DateOfBirthError),
+    #[error("{field}: give at most {max} characters, without control or direction characters")]
+    Text { field: String, max: usize },
+    #[error("{field}: give a value")]
+    Missing { field: String },
+    #[error(
+        "relatives[{0}]: this relative is already in an open application of the sponsor ({1}); record the new step there"
+    )]
+    AlreadyApplied(usize, ApplicationId),
+    #[error("relatives[{0}].relationship: the principal applicant travels with the case")]
+    LeftBehindPrincipal(usize),
     #[error("relative: there is no relative {0} in this application")]
     NoSuchRelative(usize),
     #[error("relative: '{change}' is not allowed for a relative who is {status}")]
@@ -401,8 +415,14 @@ impl Application {
         if sponsor.submission.family_reunification_of.is_some() {
             return Err(ReunificationError::SponsorIsReunification(number.clone()));
         }
-        if sponsor.arrived_on.is_none() {
+        let Some(arrived) = sponsor.arrived_on else {
             return Err(ReunificationError::SponsorNotArrived(number.clone()));
+        };
+        if new.permit_issued_on < arrived {
+            return Err(ReunificationError::PermitBeforeArrival {
+                permit: new.permit_issued_on,
+                arrived,
+            });
         }
         if new.applied_on < new.permit_issued_on {
             return Err(ReunificationError::AppliedBeforePermit {
@@ -424,11 +444,18 @@ impl Application {
                 if r.given_name.trim().is_empty() || r.family_name.trim().is_empty() {
                     return Err(ReunificationError::RelativeName(i));
                 }
+                for (field, value) in [("givenName", &r.given_name), ("familyName", &r.family_name)]
+                {
+                    name_text(value).map_err(|max| ReunificationError::Text {
+                        field: format!("relatives[{i}].{field}"),
+                        max,
+                    })?;
+                }
                 if r.relationship == Relationship::PrincipalApplicant {
                     return Err(ReunificationError::RelativeIsSponsor(i));
                 }
                 let born = DateOfBirth::new(r.date_of_birth, new.applied_on)
-                    .map_err(|e| ReunificationError::DateOfBirth(i, e.to_string()))?;
+                    .map_err(|e| ReunificationError::DateOfBirth(i, e))?;
                 Ok(AppliedRelative::new(r, born))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -451,6 +478,30 @@ impl Application {
             reason: ctx.reason,
         };
         Ok((application, event))
+    }
+
+    /// Refuses a relative who is already in an open application of the same
+    /// sponsor (same names and date of birth): one relative, one process.
+    pub fn not_applied_before(
+        new: &NewApplication,
+        existing: &[Application],
+    ) -> Result<(), ReunificationError> {
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        for (i, r) in new.relatives.iter().enumerate() {
+            let open = existing.iter().find(|a| {
+                a.sponsor_case_id == new.sponsor_case_id
+                    && a.relatives.iter().any(|x| {
+                        x.status.open()
+                            && same(&x.given_name, &r.given_name)
+                            && same(&x.family_name, &r.family_name)
+                            && x.date_of_birth.date() == r.date_of_birth
+                    })
+            });
+            if let Some(a) = open {
+                return Err(ReunificationError::AlreadyApplied(i, a.id));
+            }
+        }
+        Ok(())
     }
 
     /// The terms in force on the day of the application.
@@ -953,29 +1004,46 @@ pub fn arrival_case_number(prefix: &str, year: i32, n: u32) -> Option<CaseNumber
     .ok()
 }
 
+/// The longest name, whereabouts and reason (characters) a relative may have.
+const NAME_MAX: usize = 100;
+const WHEREABOUTS_MAX: usize = 200;
+const REASON_MAX: usize = 500;
+
+/// A name within [`NAME_MAX`], or the limit it breaks.
+fn name_text(value: &str) -> Result<(), usize> {
+    if crate::text::within(value.trim(), NAME_MAX) {
+        Ok(())
+    } else {
+        Err(NAME_MAX)
+    }
+}
+
 /// Checks a list of relatives left behind, naming the first bad field.
-pub fn validate_left_behind(list: &[RelativeLeftBehind]) -> Result<(), String> {
+pub fn validate_left_behind(list: &[RelativeLeftBehind]) -> Result<(), ReunificationError> {
     for (i, r) in list.iter().enumerate() {
-        for (field, value) in [
-            ("givenName", &r.given_name),
-            ("familyName", &r.family_name),
-            ("whereabouts", &r.whereabouts),
-            ("reasonStays", &r.reason_stays),
+        for (field, value, max) in [
+            ("givenName", &r.given_name, NAME_MAX),
+            ("familyName", &r.family_name, NAME_MAX),
+            ("whereabouts", &r.whereabouts, WHEREABOUTS_MAX),
+            ("reasonStays", &r.reason_stays, REASON_MAX),
         ] {
+            let field = format!("relatives[{i}].{field}");
             if value.trim().is_empty() {
-                return Err(format!("relatives[{i}].{field}: give a value"));
+                return Err(ReunificationError::Missing { field });
+            }
+            if !crate::text::within(value.trim(), max) {
+                return Err(ReunificationError::Text { field, max });
             }
         }
         if r.relationship == Relationship::PrincipalApplicant {
-            return Err(format!(
-                "relatives[{i}].relationship: the principal applicant travels with the case"
-            ));
+            return Err(ReunificationError::LeftBehindPrincipal(i));
         }
     }
     Ok(())
 }
 
 mod pending;
+mod problem;
 mod seen;
 pub use pending::{PendingApplications, pending_applications};
 pub use seen::RelativeLeftBehindSeen;

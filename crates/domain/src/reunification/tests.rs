@@ -439,6 +439,54 @@ fn a_municipality_sees_names_of_granted_relatives_only_and_no_grounds() {
 }
 
 #[test]
+fn a_relative_in_an_open_application_is_not_applied_for_again() {
+    let p = policy();
+    let s = sponsor();
+    let mut first = applied(&s, date!(2025 - 01 - 10), date!(2025 - 02 - 01));
+    let again = NewApplication {
+        sponsor_case_id: s.id,
+        permit_issued_on: date!(2025 - 01 - 10),
+        applied_on: date!(2025 - 03 - 01),
+        relatives: vec![relative(" son ", Relationship::Child)],
+    };
+    assert_eq!(
+        Application::not_applied_before(&again, std::slice::from_ref(&first)),
+        Err(ReunificationError::AlreadyApplied(0, first.id))
+    );
+    // Once refused, a new application for the same relative may be made.
+    let reject = ApplicationChange::Decide {
+        relative: 1,
+        decision: DecisionKind::Reject,
+        grounds: vec![ReunificationGround::FamilyTiesNotEstablished],
+    };
+    first
+        .change(reject, &p, &because(date!(2025 - 02 - 20), "no ties"))
+        .unwrap();
+    assert_eq!(Application::not_applied_before(&again, &[first]), Ok(()));
+    // Another sponsor's application is not this one's.
+    let other = applied(&sponsor(), date!(2025 - 01 - 10), date!(2025 - 02 - 01));
+    assert_eq!(Application::not_applied_before(&again, &[other]), Ok(()));
+}
+
+#[test]
+fn a_permit_before_the_family_arrived_is_refused() {
+    let s = sponsor();
+    let arrived = s.arrived_on.unwrap();
+    let new = NewApplication {
+        sponsor_case_id: s.id,
+        permit_issued_on: arrived.previous_day().unwrap(),
+        applied_on: arrived,
+        relatives: vec![relative("Son", Relationship::Child)],
+    };
+    let e = Application::apply(ApplicationId::generate(), &new, &s, &ctx(arrived)).unwrap_err();
+    assert!(
+        matches!(e, ReunificationError::PermitBeforeArrival { .. }),
+        "{e}"
+    );
+    assert_eq!(e.problem().field, "permitIssuedOn");
+}
+
+#[test]
 fn open_applications_are_counted_by_where_their_relatives_stand() {
     let p = policy();
     let s = sponsor();
@@ -452,7 +500,7 @@ fn open_applications_are_counted_by_where_their_relatives_stand() {
     let mut a = applied(&s, date!(2025 - 01 - 10), date!(2025 - 02 - 01));
     grant(&mut a, &p, 0, on);
     // Applied a year after the permit: late, nobody decided.
-    let b = applied(&s, date!(2024 - 01 - 10), date!(2025 - 02 - 01));
+    let b = applied(&s, date!(2024 - 03 - 10), date!(2025 - 02 - 01));
     // Both refused: closed, not counted.
     let mut c = applied(&s, date!(2025 - 01 - 10), date!(2025 - 02 - 01));
     for i in 0..2 {
@@ -695,8 +743,37 @@ fn left_behind_needs_every_field_and_no_principal_applicant() {
     assert!(
         validate_left_behind(&[r.clone(), blank])
             .unwrap_err()
+            .to_string()
             .starts_with("relatives[1].whereabouts")
     );
+    // Too long, a control character, a direction override: each named.
+    for (bad, field) in [
+        (
+            RelativeLeftBehind {
+                given_name: "A".repeat(101),
+                ..r.clone()
+            },
+            "relatives[0].givenName",
+        ),
+        (
+            RelativeLeftBehind {
+                whereabouts: "Cairo\u{7}".into(),
+                ..r.clone()
+            },
+            "relatives[0].whereabouts",
+        ),
+        (
+            RelativeLeftBehind {
+                family_name: "Zq\u{202e}live".into(),
+                ..r.clone()
+            },
+            "relatives[0].familyName",
+        ),
+    ] {
+        let e = validate_left_behind(&[bad]).unwrap_err();
+        assert_eq!(e.problem().field, field, "{e}");
+        assert_eq!(e.problem().rule, crate::rule::Rule::ReunTextBounded);
+    }
     let pa = RelativeLeftBehind {
         relationship: Relationship::PrincipalApplicant,
         ..r

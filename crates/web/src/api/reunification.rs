@@ -23,10 +23,10 @@ use resettle_domain::audit::AuditResult;
 use resettle_domain::policy::{POLICY_FORMAT, PolicySet};
 use resettle_domain::reunification::{
     Application, ApplicationChange, ApplicationEvent, ApplicationId, NewApplication,
-    RelativeLeftBehind, RelativeLeftBehindSeen, ReunificationNormCheck, validate_left_behind,
+    RelativeLeftBehind, RelativeLeftBehindSeen, ReunificationError, ReunificationNormCheck,
+    validate_left_behind,
 };
 use resettle_domain::{CaseId, Context, Role};
-use resettle_store::reunification::refused;
 use resettle_store::{ApplicationFilter, LeftBehind, StoredApplication};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -155,6 +155,12 @@ impl LeftBehindSeen {
             relatives: list.relatives.iter().map(|r| r.seen_by(role)).collect(),
         }
     }
+}
+
+/// A refusal of the domain as a 400 that names its field and rule (the
+/// pages translate the rule).
+pub(crate) fn refusal(e: &ReunificationError) -> Problem {
+    crate::api::missions::field_problems(&e.to_string(), vec![e.problem()])
 }
 
 /// The policy in force, or one without terms (then nothing is late and no
@@ -339,11 +345,27 @@ pub async fn create_application(
         }
     };
     let ctx = context(&state, &p, Some(new.applied_on), None);
+    let filter = ApplicationFilter {
+        scope: CaseScope::All,
+        pending: None,
+        sponsor_case: Some(sponsor.id),
+    };
+    let existing: Vec<Application> = state
+        .store
+        .applications(&filter)
+        .await?
+        .into_iter()
+        .map(|a| a.application)
+        .collect();
+    if let Err(e) = Application::not_applied_before(&new, &existing) {
+        audit_failure(&state, &p, action, &object).await;
+        return Err(refusal(&e));
+    }
     let (application, event) = match Application::apply(id, &new, &sponsor, &ctx) {
         Ok(x) => x,
         Err(e) => {
             audit_failure(&state, &p, action, &object).await;
-            return Err(refused(e).into());
+            return Err(refusal(&e));
         }
     };
     state
@@ -509,7 +531,7 @@ pub(crate) async fn change(
         Ok(e) => e,
         Err(e) => {
             audit_failure(state, p, action, &object).await;
-            return Err(refused(e).into());
+            return Err(refusal(&e));
         }
     };
     let audit_entry = entry(state, p, action, &object);
@@ -585,13 +607,9 @@ pub async fn put_left_behind(
     let Json(request) = body.map_err(bad_body)?;
     let object = format!("case {}", case.id);
     let action = "record-relatives-left-behind";
-    if let Err(message) = validate_left_behind(&request.relatives) {
+    if let Err(e) = validate_left_behind(&request.relatives) {
         audit_failure(&state, &p, action, &object).await;
-        let (field, text) = message.split_once(": ").unwrap_or(("relatives", &message));
-        return Err(Problem::bad_request(
-            message.clone(),
-            vec![Problem::field(field, text)],
-        ));
+        return Err(refusal(&e));
     }
     let version = state
         .store

@@ -20,7 +20,6 @@ use maud::{Markup, html};
 use resettle_domain::reunification::{RelativeLeftBehind, validate_left_behind};
 use resettle_domain::{Case, CaseId, Permission, Relationship};
 use resettle_store::{LeftBehind, StoreError};
-use serde::Deserialize;
 
 type Fields = Vec<(String, String)>;
 type Errors = Vec<(String, String)>;
@@ -89,11 +88,6 @@ pub(super) fn count(t: T, list: &[RelativeLeftBehind]) -> String {
     )
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
 /// The recording page: the list with a remove button per relative, and a
 /// form to add one.
 pub async fn show(
@@ -101,7 +95,7 @@ pub async fn show(
     t: T,
     LeftBehindRecorder(p): LeftBehindRecorder,
     Path(id): Path<String>,
-    Query(q): Query<Done>,
+    Query(q): Query<super::reunification::Done>,
 ) -> Result<Response, Problem> {
     let case = case_for(&state, &p, &id).await?;
     let list = state.store.relatives_left_behind(case.id).await?;
@@ -201,7 +195,13 @@ pub async fn change(
     let object = format!("case {}", case.id);
     let action = "record-relatives-left-behind";
     let mut errors: Errors = vec![];
-    let expected = get(&form, "expectedVersion").parse::<i64>().ok();
+    let Ok(expected) = get(&form, "expectedVersion").parse::<i64>() else {
+        // Only a tampered form lacks it: say so, change nothing.
+        return Err(Problem::bad_request(
+            "expectedVersion: give the version of the list the form was filled in against",
+            vec![Problem::field("expectedVersion", "give a whole number")],
+        ));
+    };
     let mut list = current.relatives.clone();
     match get(&form, "op") {
         "add" => {
@@ -219,6 +219,14 @@ pub async fn change(
                     errors.push((field.into(), t.t("form-required")));
                 }
             }
+            let expected_to_apply = match get(&form, "expectedToApply") {
+                "" => false,
+                "yes" => true,
+                _ => {
+                    errors.push(("lb-expected".into(), t.t("form-choose")));
+                    false
+                }
+            };
             if let Some(relationship) = relationship {
                 list.push(RelativeLeftBehind {
                     given_name: get(&form, "givenName").into(),
@@ -226,7 +234,7 @@ pub async fn change(
                     relationship,
                     whereabouts: get(&form, "whereabouts").into(),
                     reason_stays: get(&form, "reasonStays").into(),
-                    expected_to_apply: !get(&form, "expectedToApply").is_empty(),
+                    expected_to_apply,
                 });
             }
         }
@@ -239,14 +247,13 @@ pub async fn change(
         _ => errors.push(("left-behind-add".into(), t.t("form-required"))),
     }
     if errors.is_empty()
-        && let Err(message) = validate_left_behind(&list)
+        && let Err(e) = validate_left_behind(&list)
     {
-        // The domain's check names the field as the API would (relatives[i].x).
-        let field = message
-            .split_once(": ")
-            .and_then(|(f, _)| f.rsplit('.').next())
-            .unwrap_or("givenName");
-        errors.push((format!("lb-{field}"), message.clone()));
+        // The domain names the field as the API would (relatives[i].x).
+        let problem = e.problem();
+        let field = problem.field.rsplit('.').next().unwrap_or("givenName");
+        let field = format!("lb-{field}");
+        errors.push((field, super::refusals::field(&t, &problem.into())));
     }
     if !errors.is_empty() {
         audit_failure(&state, &p, action, &object).await;
@@ -265,7 +272,7 @@ pub async fn change(
         .store
         .set_relatives_left_behind(
             case.id,
-            expected.unwrap_or(-1),
+            expected,
             &list,
             &entry(&state, &p, action, &object),
         )

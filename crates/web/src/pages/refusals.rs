@@ -21,10 +21,18 @@ pub(super) fn date(t: &T, raw: &str) -> Result<Date, String> {
 pub(super) fn field(t: &T, e: &FieldError) -> String {
     match e.rule {
         Some(rule) => {
+            // Values that are codes of a vocabulary are said by their label.
             let values: Vec<(&str, fluent_bundle::FluentValue<'_>)> = e
                 .values
                 .iter()
-                .map(|(name, value)| (*name, value.clone().into()))
+                .map(|(name, value)| {
+                    let shown = match *name {
+                        "status" => t.term("reun-status", value),
+                        "change" => t.term("reun-change", value),
+                        _ => value.clone(),
+                    };
+                    (*name, shown.into())
+                })
                 .collect();
             t.with(&format!("rule-{}", rule.as_str()), &values)
         }

@@ -17,7 +17,7 @@ use crate::auth::{
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -192,8 +192,10 @@ fn errors_of(t: T, prefix: &str, p: &Problem) -> Errors {
     p.errors
         .iter()
         .map(|e| {
-            let field = e.field.split('[').next().unwrap_or(&e.field);
-            let field = field.rsplit('.').next().unwrap_or(field);
+            // `relatives[0].dateOfBirth` is the form's `dateOfBirth`.
+            let last = e.field.rsplit('.').next().unwrap_or(&e.field);
+            let field = last.split('[').next().unwrap_or(last);
+            let field = if field.is_empty() { "form" } else { field };
             (format!("{prefix}-{field}"), refusals::field(&t, e))
         })
         .collect()
@@ -229,14 +231,29 @@ pub async fn create(
     if sponsor.is_none() {
         errors.push(("reun-sponsor".into(), t.t("reun-no-such-sponsor")));
     }
-    let nationality =
-        get(&form, "nationality").and_then(|n| resettle_domain::Nationality::parse(n).ok());
-    if nationality.is_none() {
-        errors.push(("reun-nationality".into(), t.t("form-required")));
+    let nationality = match get(&form, "nationality") {
+        None => {
+            errors.push(("reun-nationality".into(), t.t("form-required")));
+            None
+        }
+        Some(raw) => resettle_domain::Nationality::parse(raw)
+            .map_err(|_| {
+                let e = t.with("rule-country-code", &[("value", raw.into())]);
+                errors.push(("reun-nationality".into(), e));
+            })
+            .ok(),
+    };
+    // The choices come from the form's own lists; anything else is named.
+    let relationship = get(&form, "relationship")
+        .and_then(|r| resettle_domain::Relationship::parse(r).ok())
+        .filter(|r| *r != resettle_domain::Relationship::PrincipalApplicant);
+    if relationship.is_none() {
+        errors.push(("reun-relationship".into(), t.t("form-choose")));
     }
-    let relationship =
-        get(&form, "relationship").and_then(|r| resettle_domain::Relationship::parse(r).ok());
     let sex = get(&form, "sex").and_then(|s| resettle_domain::Sex::parse(s).ok());
+    if sex.is_none() {
+        errors.push(("reun-sex".into(), t.t("form-choose")));
+    }
     let (
         Some(permit),
         Some(applied),
@@ -297,13 +314,27 @@ pub async fn show(
     t: T,
     ReunificationReader(p): ReunificationReader,
     Path(id): Path<String>,
+    Query(q): Query<Done>,
 ) -> Result<Response, Problem> {
     let a = match application_for(&state, &p, &id).await {
         Ok(a) => a,
         Err(_) => return Ok(super::not_found_page(t, Some(&p))),
     };
     let d = detail(&state, &p, a.application.id).await?;
-    Ok(detail_page(t, &p, &d, &[], false, StatusCode::OK))
+    Ok(detail_page(
+        t,
+        &p,
+        &d,
+        &[],
+        q.done.is_some(),
+        StatusCode::OK,
+    ))
+}
+
+/// `?done=1`: the page a recorded change redirects to says so.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    pub(super) done: Option<String>,
 }
 
 fn detail_page(
@@ -607,7 +638,12 @@ async fn form_change(
         change,
     };
     match change_outcome(state, p, a, request, desk).await {
-        Ok(d) => Ok(detail_page(t, p, &d, &[], true, StatusCode::OK)),
+        // Redirected, so that reloading the page does not post again.
+        Ok(d) => Ok(Redirect::to(&format!(
+            "/family-reunification/{}?done=1",
+            d.summary.application.application.id
+        ))
+        .into_response()),
         Err((problem, app)) if problem.status == 400 || problem.status == 409 => {
             let errors = errors_of(t, &prefix, &problem);
             let d = detail(state, p, app).await?;

@@ -307,7 +307,16 @@ async fn families(
     Ok((out, total))
 }
 
-fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arrival: bool) -> Markup {
+/// A worklist of families; when it shows only the first of them, a link to
+/// all of them (`all`: the scoped case list, filtered).
+fn family_table(
+    t: T,
+    id: &str,
+    title: &str,
+    (list, total): (&[Family], i64),
+    arrival: bool,
+    all: &str,
+) -> Markup {
     let left_behind = list.iter().any(|f| f.left_behind.is_some());
     html! {
         section.worklist aria-labelledby=(id) {
@@ -334,6 +343,9 @@ fn family_table(t: T, id: &str, title: &str, list: &[Family], total: i64, arriva
                         @if left_behind { td { (f.left_behind.clone().unwrap_or_default()) } }
                     } } }
                 } }
+                @if total > list.len() as i64 {
+                    p { a href=(all) { (t.with("work-families-all", &[("count", total.into())])) } }
+                }
             }
         }
     }
@@ -351,8 +363,8 @@ async fn municipality(state: &AppState, t: T, who: &Principal) -> Result<Markup,
     let housed_states = [CaseState::Housed, CaseState::IntegrationGuidance];
     let (housed, housed_total) = families(state, t, who, &scope, &housed_states).await?;
     Ok(html! {
-        (family_table(t, "work-incoming", &t.t("work-incoming"), &coming, coming_total, true))
-        (family_table(t, "work-housed", &t.t("work-housed"), &housed, housed_total, false))
+        (family_table(t, "work-incoming", &t.t("work-incoming"), (&coming, coming_total), true, "/cases"))
+        (family_table(t, "work-housed", &t.t("work-housed"), (&housed, housed_total), false, "/cases"))
     })
 }
 
@@ -364,9 +376,9 @@ async fn integration(state: &AppState, t: T, who: &Principal) -> Result<Markup, 
         t,
         "work-guide",
         &t.t("work-guide"),
-        &guided,
-        total,
+        (&guided, total),
         false,
+        "/cases?state=integration-guidance",
     ))
 }
 
