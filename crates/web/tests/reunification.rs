@@ -532,6 +532,32 @@ async fn left_behind_pages(app: &App) {
         assert!(html.contains(typed), "{typed} kept: {html}");
     }
 
+    // The domain's refusal, in the page's language and at its field.
+    let (s, html) = app
+        .form(
+            IND,
+            "/family-reunification",
+            &[
+                ("sponsor", "EGY-24C00101"),
+                ("permitIssuedOn", "2000-01-01"),
+                ("appliedOn", "2000-02-01"),
+                ("givenName", "Rania"),
+                ("familyName", "Testfamily"),
+                ("dateOfBirth", "1994-02-03"),
+                ("nationality", "SYR"),
+                ("relationship", "spouse"),
+                ("sex", "female"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(
+        html.contains("href=\"#reun-permitIssuedOn\"")
+            && html.contains("ligt vóór de aankomst van het gezin"),
+        "{html}"
+    );
+    assert!(!html.contains("lies before"), "no English on a Dutch page");
+
     // The reports: open applications as numbers, for the analyst too.
     let (s, html) = app.page(Role::PolicyAnalyst, "/reports/frameworks").await;
     assert_eq!(s, StatusCode::OK);

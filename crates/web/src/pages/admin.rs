@@ -530,6 +530,14 @@ const AUDIT_ACTIONS: &[&str] = &[
     "forecast",
     "search-audit",
     "read-login-watch",
+    "apply-family-reunification",
+    "record-evidence",
+    "interview",
+    "decide",
+    "extend-decision-term",
+    "arrange-travel",
+    "record-relatives-left-behind",
+    "read-family-reunification-application",
 ];
 
 /// An audit action in words: a case action by its label, others as recorded.
@@ -544,4 +552,20 @@ fn audit_action(t: T, action: &str) -> String {
     // An action this version does not know (an older one's) shows as recorded.
     t.lookup(&format!("audit-action-{action}"))
         .unwrap_or_else(|| action.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::i18n::Lang;
+
+    #[test]
+    fn every_audit_action_of_the_filter_has_a_label_in_both_languages() {
+        for lang in [Lang::Nl, Lang::En] {
+            for action in AUDIT_ACTIONS {
+                let label = audit_action(T(lang), action);
+                assert_ne!(label, *action, "{action} shows as its code in {lang:?}");
+            }
+        }
+    }
 }
