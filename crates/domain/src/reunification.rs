@@ -902,7 +902,12 @@ impl Application {
                 date_of_birth: m.date_of_birth,
                 sex: m.sex,
                 nationality: m.nationality,
-                relationship: m.relationship,
+                // A legacy record relates its members to its own principal
+                // applicant, whose tie to the sponsor it does not record.
+                relationship: match m.relationship {
+                    Relationship::PrincipalApplicant => Relationship::OtherRelative,
+                    r => r,
+                },
                 status,
                 evidence: Vec::new(),
                 interviewed_on: None,

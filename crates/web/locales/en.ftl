@@ -606,6 +606,7 @@ norms-summary = Per host country (at risk: { $days } days or fewer left)
 norms-total = All
 norms-deadline = Deadline
 norms-days-left = Days left
+norms-days-late = { $days } late
 norms-cases-checks = { $cases } cases found ({ $checks } norms)
 norms-norm-status = Standing of the norm
 

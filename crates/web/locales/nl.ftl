@@ -606,6 +606,7 @@ norms-summary = Per gastland (in gevaar: { $days } dagen of minder over)
 norms-total = Alle
 norms-deadline = Uiterste datum
 norms-days-left = Dagen over
+norms-days-late = { $days } te laat
 norms-cases-checks = { $cases } zaken gevonden ({ $checks } termijnen)
 norms-norm-status = Stand van de termijn
 

@@ -635,6 +635,12 @@ fn a_legacy_reunification_case_becomes_an_application_in_the_state_it_reached() 
     let w = Application::from_case(ApplicationId::generate(), &waiting.case, &sponsor);
     assert!(w.pending());
     assert!(w.relatives.iter().all(|r| r.arrival_case.is_none()));
+    // Its own principal applicant is not the sponsor's principal applicant.
+    assert!(
+        w.relatives
+            .iter()
+            .all(|r| r.relationship != Relationship::PrincipalApplicant)
+    );
 }
 
 #[test]

@@ -165,7 +165,7 @@ pub async fn show(
         }
         @match &result {
             Some(Ok(f)) => {
-                p.hint { (t.with("forecast-meta", &[("runs", f.runs.into()), ("seed", f.seed.to_string().into()), ("asOf", f.as_of.to_string().into())])) }
+                p.hint { (t.with("forecast-meta", &[("runs", f.runs.into()), ("seed", f.seed.to_string().into()), ("asOf", t.date(f.as_of).into())])) }
                 @if let Some(b) = &baseline {
                     div.table-scroll tabindex="0" { table #forecast-compare {
                         caption { (t.t("forecast-compare")) }

@@ -148,7 +148,7 @@ pub async fn show(
                     th scope="row" { a href={ "/cases/" (l.id) } { (l.case_number) } }
                     td { (t.country(l.host_country)) } td { (t.term("priority", l.priority.as_str())) } td { (t.term("state", l.state.as_str())) }
                     td { (mission_name(&l.mission_id)) }
-                    td { (norm_word(t, l.norm)) } td { (t.date(l.deadline)) } td.num { (t.n(l.days_left)) }
+                    td { (norm_word(t, l.norm)) } td { (t.date(l.deadline)) } td.num { (days_left(t, l.days_left)) }
                     td { strong { (status_word(t, l.status)) } }
                 } } }
             } }
@@ -160,4 +160,28 @@ pub async fn show(
         reunification,
     )
     .into_response()
+}
+
+/// Days left before a deadline; past it, how many days late (not a negative
+/// number of days left).
+pub(super) fn days_left(t: T, days: i64) -> String {
+    if days < 0 {
+        t.with("norms-days-late", &[("days", t.n(-days).into())])
+    } else {
+        t.n(days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::i18n::Lang;
+
+    #[test]
+    fn a_missed_deadline_is_days_late_not_negative_days_left() {
+        assert_eq!(days_left(T(Lang::Nl), -1290), "1.290 te laat");
+        assert_eq!(days_left(T(Lang::En), -3), "3 late");
+        assert_eq!(days_left(T(Lang::Nl), 14), "14");
+        assert_eq!(days_left(T(Lang::En), 0), "0");
+    }
 }

@@ -134,7 +134,10 @@ async fn list_page(
                     tr {
                         th scope="row" { a href={ "/family-reunification/" (a.id) } { (a.sponsor_case_number) } }
                         td { (t.date(a.applied_on)) }
-                        td { @match s.late { Some(true) => strong { (t.t("reun-late")) }, Some(false) => (t.t("reun-on-time")), None => "–" } }
+                        td {
+                            (s.window_ends.map(|d| t.date(d)).unwrap_or_else(|| "–".into()))
+                            @if s.late == Some(true) { " · " strong { (t.t("reun-late")) } }
+                        }
                         td { (s.decision_due.map(|d| t.date(d)).unwrap_or_default()) }
                         td { ul { @for r in &a.relatives { li { (who(t, r)) ": " (status_word(t, r.status)) } } } }
                     }

@@ -198,8 +198,8 @@ async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
                         th scope="row" { a href={ "/cases/" (l.id) } { (l.case_number) } }
                         td { (t.term("state", l.state.as_str())) }
                         td { (super::norms::norm_word(t, l.norm)) }
-                        td { (l.deadline) }
-                        td.num { (l.days_left) }
+                        td { (t.date(l.deadline)) }
+                        td.num { (super::norms::days_left(t, l.days_left)) }
                     } } }
                 } }
                 p { a href="/norms?status=at-risk-or-overdue" { (t.t("work-norms-all")) } }
