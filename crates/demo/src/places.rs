@@ -46,5 +46,5 @@ pub(crate) const COA_LOCATIONS: &[&str] = &[
 pub(crate) const GUIDANCE: &[(&str, u32)] = &[
     ("VluchtelingenWerk", 17),
     ("Humanitas", 2),
-    ("Municipal integration team", 1),
+    ("Gemeentelijk integratieteam", 1),
 ];

@@ -4,41 +4,41 @@
 
 /// Why a national-quota family is housed in a COA location before a dwelling.
 pub(crate) const COA_FIRST: &[&str] = &[
-    "no suitable dwelling available yet in the receiving municipality",
-    "large family: waiting for a dwelling of the right size",
-    "medical treatment needed near a specialised hospital first",
+    "nog geen passende woning beschikbaar in de ontvangende gemeente",
+    "groot gezin: wacht op een woning van de juiste grootte",
+    "eerst medische behandeling nodig bij een gespecialiseerd ziekenhuis",
 ];
 
 /// Why an EU-Turkey family is housed in a COA location.
-pub(crate) const EU_TURKEY_RECEPTION: &str = "migration cooperation arrivals are received by COA";
+pub(crate) const EU_TURKEY_RECEPTION: &str =
+    "aankomsten via migratiesamenwerking worden door het COA opgevangen";
 
 /// Why a case was withdrawn before departure.
 pub(crate) const WITHDRAWALS: &[&str] = &[
-    "the family withdrew from resettlement",
-    "UNHCR withdrew the submission",
-    "the family could no longer be reached by UNHCR",
-    "resettled to another country in the meantime",
-    "the family declined the offer after the selection interview",
-    "principal applicant returned voluntarily to the country of origin",
+    "het gezin heeft zich teruggetrokken uit hervestiging",
+    "UNHCR heeft de voordracht ingetrokken",
+    "UNHCR kon het gezin niet meer bereiken",
+    "inmiddels hervestigd in een ander land",
+    "het gezin heeft het aanbod na het selectiegesprek afgewezen",
+    "de hoofdaanvrager is vrijwillig teruggekeerd naar het land van herkomst",
 ];
 
 /// Why EU-Turkey cases accepted in summer 2022 were withdrawn.
-pub(crate) const EU_TURKEY_SUSPENDED: &str =
-    "EU-Turkey resettlement suspended from September 2022 because of the reception crisis";
+pub(crate) const EU_TURKEY_SUSPENDED: &str = "hervestiging onder de EU-Turkije-verklaring opgeschort vanaf september 2022 wegens de opvangcrisis";
 
 /// Why late-2023 departures from Lebanon were brought forward.
 pub(crate) const LEBANON_BROUGHT_FORWARD: &str =
-    "travel brought forward because of the security situation in Lebanon";
+    "vertrek vervroegd wegens de veiligheidssituatie in Libanon";
 
 /// Why cultural orientation was given at a distance in 2020-2021.
 pub(crate) const PANDEMIC_TRAINING: &str =
-    "cultural orientation given digitally because of COVID-19 measures";
+    "culturele oriëntatie digitaal gegeven wegens de covid-19-maatregelen";
 
 /// Why a refused or withdrawn case's file is closed.
-pub(crate) const CLOSED_WITHOUT_ARRIVAL: &str = "file closed: the case will not travel";
+pub(crate) const CLOSED_WITHOUT_ARRIVAL: &str = "dossier gesloten: de zaak reist niet";
 
 /// Why a case is closed after arrival.
-pub(crate) const GUIDANCE_ENDED: &str = "integration guidance period ended";
+pub(crate) const GUIDANCE_ENDED: &str = "periode van integratiebegeleiding afgelopen";
 
 /// The motivation of a refusal, by its first ground (chosen without a draw,
 /// so the rest of the demo stays as it was).
@@ -46,21 +46,23 @@ pub(crate) fn refusal_motivation(grounds: &[resettle_domain::RejectionGround]) -
     use resettle_domain::RejectionGround as G;
     match grounds.first() {
         Some(G::NoNationalPolicyBasis) => {
-            "the account given does not meet the criteria of the country policy for resettlement"
+            "het relaas voldoet niet aan de criteria van het landgebonden beleid voor hervestiging"
         }
         Some(G::Exclusion) => {
-            "serious reasons to consider that article 1F of the Refugee Convention applies"
+            "ernstige redenen om aan te nemen dat artikel 1F van het Vluchtelingenverdrag van toepassing is"
         }
-        Some(G::PublicOrderOrSecurity) => "the principal applicant poses a danger to public order",
+        Some(G::PublicOrderOrSecurity) => {
+            "de hoofdaanvrager vormt een gevaar voor de openbare orde"
+        }
         Some(G::ProtectionAvailableElsewhere) => {
-            "effective protection is available in the host country"
+            "in het gastland is effectieve bescherming beschikbaar"
         }
         Some(G::AlreadyProtectedInMemberState) => {
-            "the family already holds international protection in another member state"
+            "het gezin heeft al internationale bescherming in een andere lidstaat"
         }
-        Some(G::EntryBan) => "a family member is subject to an entry ban",
+        Some(G::EntryBan) => "tegen een gezinslid geldt een inreisverbod",
         Some(G::Other) | None => {
-            "the identity of the principal applicant could not be established with the documents submitted"
+            "de identiteit van de hoofdaanvrager kon met de overgelegde documenten niet worden vastgesteld"
         }
     }
 }

@@ -49,9 +49,9 @@ fn settled(cases: &[NewCase], today: Date) -> Vec<&Case> {
 /// to learn from, back to 2020.
 pub fn left_behind(cases: &[NewCase], today: Date) -> Vec<(CaseId, Vec<RelativeLeftBehind>)> {
     const WHY: [&str; 3] = [
-        "too frail to travel; cared for by a married daughter",
-        "stays with a son who was not resettled",
-        "did not want to leave the family's home town",
+        "te zwak om te reizen; verzorgd door een getrouwde dochter",
+        "blijft bij een zoon die niet werd hervestigd",
+        "wilde de woonplaats van de familie niet verlaten",
     ];
     let mut out: Vec<(CaseId, Vec<RelativeLeftBehind>)> = came_later(cases);
     for (i, c) in settled(cases, today).into_iter().step_by(12).enumerate() {
@@ -81,9 +81,9 @@ pub fn left_behind(cases: &[NewCase], today: Date) -> Vec<(CaseId, Vec<RelativeL
 /// apply when it was recorded.
 fn came_later(cases: &[NewCase]) -> Vec<(CaseId, Vec<RelativeLeftBehind>)> {
     const WHY: [&str; 3] = [
-        "lived in another town and could not reach the interview",
-        "had no travel document at the time of selection",
-        "was in hospital when the family departed",
+        "woonde in een andere stad en kon het gesprek niet bereiken",
+        "had bij de selectie geen reisdocument",
+        "lag in het ziekenhuis toen het gezin vertrok",
     ];
     let mut out: Vec<(CaseId, Vec<RelativeLeftBehind>)> = Vec::new();
     let joining = cases.iter().map(|c| &c.case).filter_map(|c| {
@@ -266,14 +266,14 @@ fn application(
                 ),
                 80,
                 Some(
-                    "the marriage was not shown by documents and the offered DNA test was declined",
+                    "het huwelijk is niet met documenten aangetoond en het aangeboden DNA-onderzoek is geweigerd",
                 ),
             ),
         ],
         RelativeStatus::Withdrawn => vec![(
             decide(DecisionKind::Withdrawn, vec![]),
             20,
-            Some("the sponsor withdrew the application"),
+            Some("de referent heeft de aanvraag ingetrokken"),
         )],
         RelativeStatus::Travel => vec![
             (evidence, 10, None),
