@@ -558,6 +558,61 @@ async fn left_behind_pages(app: &App) {
     );
     assert!(!html.contains("lies before"), "no English on a Dutch page");
 
+    // The IND's decision form, refused: named in Dutch, and as it was filled in.
+    let yusuf = apply(
+        app,
+        &tilburg,
+        "2024-08-21",
+        "2024-12-01",
+        vec![relative("Yusuf", "child")],
+    )
+    .await;
+    let path = format!("/family-reunification/{}", yusuf["id"].as_str().unwrap());
+    let version = yusuf["version"].to_string();
+    let (s, html) = app
+        .form(
+            IND,
+            &format!("{path}/decisions"),
+            &[
+                ("expectedVersion", version.as_str()),
+                ("relative", "0"),
+                ("op", "reject"),
+                ("reason", "geen bewijs van de gezinsband"),
+                ("occurredOn", "2024-12-10"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(
+        html.contains("een afwijzing vraagt ten minste één grond"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"value="geen bewijs van de gezinsband""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<option value="reject" selected"#),
+        "{html}"
+    );
+    // With a ground it is recorded, and the page is reached by a redirect.
+    let (s, to) = app
+        .form_redirect(
+            IND,
+            &format!("{path}/decisions"),
+            &[
+                ("expectedVersion", version.as_str()),
+                ("relative", "0"),
+                ("op", "reject"),
+                ("grounds", "family-ties-not-established"),
+                ("reason", "geen bewijs van de gezinsband"),
+                ("occurredOn", "2024-12-10"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(to.as_deref(), Some(format!("{path}?done=1").as_str()));
+
     // The reports: open applications as numbers, for the analyst too.
     let (s, html) = app.page(Role::PolicyAnalyst, "/reports/frameworks").await;
     assert_eq!(s, StatusCode::OK);

@@ -31,6 +31,8 @@ use resettle_store::ApplicationFilter;
 
 type Errors = Vec<(String, String)>;
 type Fields = Vec<(String, String)>;
+/// A refused form's errors and the values it was posted with.
+type Refused<'a> = (&'a [(String, String)], &'a [(String, String)]);
 
 fn get<'a>(form: &'a Fields, name: &str) -> Option<&'a str> {
     form.iter()
@@ -328,7 +330,7 @@ pub async fn show(
         t,
         &p,
         &d,
-        &[],
+        (&[], &[]),
         q.done.is_some(),
         StatusCode::OK,
     ))
@@ -340,14 +342,23 @@ pub struct Done {
     pub(super) done: Option<String>,
 }
 
+/// One application's page; after a refused form, that relative's form shows
+/// what was typed (`form`).
 fn detail_page(
     t: T,
     p: &Principal,
     d: &ApplicationDetail,
-    errors: &[(String, String)],
+    (errors, form): Refused<'_>,
     done: bool,
     status: StatusCode,
 ) -> Response {
+    let filled = |i: usize| -> &[(String, String)] {
+        if typed(form, "relative") == i.to_string() {
+            form
+        } else {
+            &[]
+        }
+    };
     let s = &d.summary;
     let a = &s.application.application;
     let ind = p.allows(Permission::DecideReunification);
@@ -381,13 +392,13 @@ fn detail_page(
                 @if let Some(tr) = &r.travel { p { (t.t("reun-visa-issued-on")) " " (t.date(tr.visa_issued_on)) " · " (t.t("reun-departs-on")) " " (t.date(tr.departs_on)) " · " (tr.booking_reference) } }
                 @if let Some(n) = &r.arrival_case { p { (t.t("reun-arrival-case")) ": " (n) " (" (r.arrived_on.map(|d| t.date(d)).unwrap_or_default()) ")" } }
                 @if ind && r.status.undecided() {
-                    (ind_form(t, p, &path, &version, i, errors))
+                    (ind_form(t, p, &path, &version, i, (errors, filled(i))))
                 }
                 @if ind && r.status == RelativeStatus::Granted {
-                    (withdraw_form(t, p, &path, &version, i, errors))
+                    (withdraw_form(t, p, &path, &version, i, (errors, filled(i))))
                 }
                 @if coa && matches!(r.status, RelativeStatus::Granted | RelativeStatus::Travel) {
-                    (coa_form(t, p, &path, &version, i, r.status, errors))
+                    (coa_form(t, p, &path, &version, i, r.status, (errors, filled(i))))
                 }
             }
         }
@@ -410,8 +421,9 @@ fn ind_form(
     path: &str,
     version: &str,
     i: usize,
-    errors: &[(String, String)],
+    (errors, form): Refused<'_>,
 ) -> Markup {
+    let value = |name: &str| typed(form, name);
     let id = |n: &str| format!("dec-{i}-{n}");
     html! {
         details.action-form id={ "dec-" (i) } {
@@ -423,26 +435,28 @@ fn ind_form(
                 div.field {
                     label for=(id("op")) { (t.t("reun-step")) }
                     select #(id("op")) name="op" {
-                        @for e in EvidenceKind::ALL { option value={ "evidence:" (e.as_str()) } { (t.term("reun-evidence", e.as_str())) } }
-                        option value="interview" { (t.t("reun-interview")) }
-                        option value="grant" { (t.t("reun-grant")) }
-                        option value="reject" { (t.t("reun-reject")) }
-                        option value="withdraw" { (t.t("reun-withdraw")) }
-                        option value="extend" { (t.t("reun-extend")) }
+                        @for e in EvidenceKind::ALL {
+                            @let v = format!("evidence:{}", e.as_str());
+                            option value=(v) selected[value("op") == v] { (t.term("reun-evidence", e.as_str())) }
+                        }
+                        @for (v, key) in [("interview", "reun-interview"), ("grant", "reun-grant"), ("reject", "reun-reject"), ("withdraw", "reun-withdraw"), ("extend", "reun-extend")] {
+                            option value=(v) selected[value("op") == v] { (t.t(key)) }
+                        }
                     }
                 }
                 fieldset {
                     legend { (t.t("reun-grounds")) }
                     @for g in ReunificationGround::ALL {
                         div.choice {
-                            input id={ "dec-" (i) "-g-" (g.as_str()) } type="checkbox" name="grounds" value=(g.as_str());
+                            input id={ "dec-" (i) "-g-" (g.as_str()) } type="checkbox" name="grounds" value=(g.as_str())
+                                checked[form.iter().any(|(k, v)| k == "grounds" && v == g.as_str())];
                             label for={ "dec-" (i) "-g-" (g.as_str()) } { (t.term("reun-ground", g.as_str())) }
                         }
                     }
                 }
-                (input(&id("days"), "days", &t.t("reun-extend-days"), "number", "", errors))
-                (input(&id("reason"), "reason", &t.t("field-reason"), "text", "", errors))
-                (input(&id("occurredOn"), "occurredOn", &t.t("reun-occurred-on"), "date", "", errors))
+                (input(&id("days"), "days", &t.t("reun-extend-days"), "number", value("days"), errors))
+                (input(&id("reason"), "reason", &t.t("field-reason"), "text", value("reason"), errors))
+                (input(&id("occurredOn"), "occurredOn", &t.t("reun-occurred-on"), "date", value("occurredOn"), errors))
                 button type="submit" { (t.t("reun-record")) }
             }
         }
@@ -455,8 +469,9 @@ fn withdraw_form(
     path: &str,
     version: &str,
     i: usize,
-    errors: &[(String, String)],
+    (errors, form): Refused<'_>,
 ) -> Markup {
+    let value = |name: &str| typed(form, name);
     html! {
         details.action-form id={ "wd-" (i) } {
             summary { (t.t("reun-withdraw")) }
@@ -465,7 +480,7 @@ fn withdraw_form(
                 input type="hidden" name="expectedVersion" value=(version);
                 input type="hidden" name="relative" value=(i);
                 input type="hidden" name="op" value="withdraw";
-                (input(&format!("wd-{i}-reason"), "reason", &t.t("field-reason-required"), "text", "", errors))
+                (input(&format!("wd-{i}-reason"), "reason", &t.t("field-reason-required"), "text", value("reason"), errors))
                 button type="submit" { (t.t("reun-withdraw")) }
             }
         }
@@ -479,8 +494,9 @@ fn coa_form(
     version: &str,
     i: usize,
     status: RelativeStatus,
-    errors: &[(String, String)],
+    (errors, form): Refused<'_>,
 ) -> Markup {
+    let value = |name: &str| typed(form, name);
     let id = |n: &str| format!("trv-{i}-{n}");
     html! {
         details.action-form id={ "trv-" (i) } {
@@ -491,13 +507,13 @@ fn coa_form(
                 input type="hidden" name="relative" value=(i);
                 @if status == RelativeStatus::Granted {
                     input type="hidden" name="op" value="travel";
-                    (input(&id("visaIssuedOn"), "visaIssuedOn", &t.t("reun-visa-issued-on"), "date", "", errors))
-                    (input(&id("departsOn"), "departsOn", &t.t("reun-departs-on"), "date", "", errors))
-                    (input(&id("bookingReference"), "bookingReference", &t.t("reun-booking"), "text", "", errors))
+                    (input(&id("visaIssuedOn"), "visaIssuedOn", &t.t("reun-visa-issued-on"), "date", value("visaIssuedOn"), errors))
+                    (input(&id("departsOn"), "departsOn", &t.t("reun-departs-on"), "date", value("departsOn"), errors))
+                    (input(&id("bookingReference"), "bookingReference", &t.t("reun-booking"), "text", value("bookingReference"), errors))
                 } @else {
                     input type="hidden" name="op" value="arrive";
-                    (input(&id("occurredOn"), "occurredOn", &t.t("reun-arrived-on"), "date", "", errors))
-                    (input(&id("permitValidUntil"), "permitValidUntil", &t.t("reun-permit-valid-until"), "date", "", errors))
+                    (input(&id("occurredOn"), "occurredOn", &t.t("reun-arrived-on"), "date", value("occurredOn"), errors))
+                    (input(&id("permitValidUntil"), "permitValidUntil", &t.t("reun-permit-valid-until"), "date", value("permitValidUntil"), errors))
                 }
                 button type="submit" { @if status == RelativeStatus::Granted { (t.t("reun-arrange-travel")) } @else { (t.t("reun-arrive")) } }
             }
@@ -627,7 +643,7 @@ async fn form_change(
             t,
             p,
             &d,
-            &errors,
+            (&errors, form),
             false,
             StatusCode::BAD_REQUEST,
         ));
@@ -650,7 +666,14 @@ async fn form_change(
         Err((problem, app)) if problem.status == 400 || problem.status == 409 => {
             let errors = errors_of(t, &prefix, &problem);
             let d = detail(state, p, app).await?;
-            Ok(detail_page(t, p, &d, &errors, false, problem.status()))
+            Ok(detail_page(
+                t,
+                p,
+                &d,
+                (&errors, form),
+                false,
+                problem.status(),
+            ))
         }
         Err((problem, _)) => Err(problem),
     }
