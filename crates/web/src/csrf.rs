@@ -47,7 +47,7 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
     let (parts, body) = request.into_parts();
     let t = T::of(&parts);
     let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
-        return crate::pages::forbidden_page(t, &t.t("refused-form-too-large"));
+        return crate::pages::forbidden_page(t, &t.t("refused-form-too-large"), None);
     };
     // A file upload (multipart) carries the token as a part of its own.
     let multipart = parts
@@ -66,7 +66,7 @@ pub async fn check(State(state): State<AppState>, request: Request, next: Next) 
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        _ => crate::pages::forbidden_page(t, &t.t("refused-form-expired")),
+        _ => crate::pages::forbidden_page(t, &t.t("refused-form-expired"), None),
     }
 }
 

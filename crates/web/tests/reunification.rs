@@ -472,7 +472,13 @@ async fn left_behind_pages(app: &App) {
     );
     // Those who may not record them cannot open the page or post to it.
     for role in [TILBURG, UNHCR] {
-        assert_eq!(app.page(role, &page).await.0, StatusCode::FORBIDDEN);
+        let (s, html) = app.page(role, &page).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // Refused, but still signed in: the header says who, and offers to log out.
+        assert!(
+            html.contains(r#"action="/logout""#) && !html.contains(r#"href="/login""#),
+            "{html}"
+        );
         let (s, _) = app.form(role, &page, &add("2", "x")).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
     }

@@ -646,8 +646,11 @@ async fn exported_texts_never_become_spreadsheet_formulas() {
     let app = App::sqlite().await;
     let mut policy = support::letter_policy();
     let formula = "=HYPERLINK(\"http://evil.example\",\"details\")";
-    policy["euProgrammes"][0]["pledges"][0]["note"] = json!(formula);
-    policy["euProgrammes"][0]["pledges"][1]["note"] = json!("@SUM(1+1)");
+    // In both languages of the policy text: the export picks one.
+    for lang in ["note", "noteEn"] {
+        policy["euProgrammes"][0]["pledges"][0][lang] = json!(formula);
+        policy["euProgrammes"][0]["pledges"][1][lang] = json!("@SUM(1+1)");
+    }
     let r = app
         .api(reqwest::Method::PUT, Role::Administrator, "/api/v1/policy")
         .json(&json!({ "reason": "a hostile note", "document": policy }))

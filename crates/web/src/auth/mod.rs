@@ -98,7 +98,13 @@ pub enum Denied {
     Unauthenticated { api: bool, path: String },
     /// Valid credentials, insufficient permission: `detail` is in English
     /// for the API and in the reader's language (`t`) for a page.
-    Forbidden { api: bool, t: T, detail: String },
+    Forbidden {
+        api: bool,
+        t: T,
+        detail: String,
+        /// Who was refused: the page keeps their header (name, menu, log out).
+        who: Box<Principal>,
+    },
     /// A page session whose password an administrator reset: it may only
     /// choose a new one (or log out).
     PasswordMustChange,
@@ -130,7 +136,8 @@ impl IntoResponse for Denied {
                 api: false,
                 t,
                 detail,
-            } => crate::pages::forbidden_page(t, &detail),
+                who,
+            } => crate::pages::forbidden_page(t, &detail, Some(&who)),
             Denied::PasswordMustChange => Redirect::to(PASSWORD_PAGE).into_response(),
             Denied::Failed(p) => p.into_response(),
         }
@@ -222,6 +229,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, 
             api,
             t,
             detail: t.t("refused-read-only-token"),
+            who: Box::new(principal),
         });
     }
     Ok(principal)
@@ -263,6 +271,7 @@ async fn refuse(parts: &Parts, state: &AppState, principal: &Principal, act: &st
         api,
         t,
         detail: role_may_not(t, principal.user.role, act),
+        who: Box::new(principal.clone()),
     }
 }
 

@@ -908,7 +908,7 @@ pub async fn take(
                     ("action", action.into()),
                 ],
             );
-            return Err(super::forbidden_page(t, &detail));
+            return Err(super::forbidden_page(t, &detail, Some(p)));
         }
         Ok(ActionForm {
             kind,
@@ -1242,7 +1242,7 @@ pub async fn prepare(
             // The API's refusal is in English; the page says it in the reader's language.
             let role = t.term("role", p.user.role.as_str());
             let detail = t.with("refused-form", &[("role", role.into())]);
-            return Err(super::forbidden_page(t, &detail));
+            return Err(super::forbidden_page(t, &detail, Some(&p)));
         }
         Err(problem) => {
             if problem.errors.is_empty() {

@@ -221,7 +221,7 @@ pub fn not_found_page(t: T, who: Option<&Principal>) -> Response {
 
 /// The HTML answer when the signed-in account may not do something; `detail`
 /// is already in the language of `t`.
-pub fn forbidden_page(t: T, detail: &str) -> Response {
+pub fn forbidden_page(t: T, detail: &str, who: Option<&Principal>) -> Response {
     let title = t.t("forbidden-title");
     let body = html! {
         h1 { (title) }
@@ -231,7 +231,7 @@ pub fn forbidden_page(t: T, detail: &str) -> Response {
     };
     (
         StatusCode::FORBIDDEN,
-        layout::page(t, &title, "/", None, body),
+        layout::page(t, &title, "/", who, body),
     )
         .into_response()
 }
