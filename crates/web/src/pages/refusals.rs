@@ -24,7 +24,11 @@ pub(super) fn field(t: &T, e: &FieldError) -> String {
             let values: Vec<(&str, fluent_bundle::FluentValue<'_>)> = e
                 .values
                 .iter()
-                .map(|(name, value)| (*name, value.clone().into()))
+                .map(|(name, value)| match *name {
+                    // A programme is named as the reader's language names it.
+                    "programme" | "missionProgramme" => (*name, t.term("programme", value).into()),
+                    _ => (*name, value.clone().into()),
+                })
                 .collect();
             t.with(&format!("rule-{}", rule.as_str()), &values)
         }
@@ -116,6 +120,7 @@ pub(super) fn store(t: &T, e: &StoreError) -> String {
             t.with("refused-duplicate", &[("value", value.clone().into())])
         }
         StoreError::Invalid { .. } => e.to_string(),
+        StoreError::Refused(p) => field(t, &p.clone().into()),
         // A failed write: its detail is for the operator's log, not the reader.
         other => {
             tracing::error!(error = %other, "store failure behind a form");
