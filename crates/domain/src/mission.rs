@@ -51,6 +51,7 @@ pub struct Mission {
     /// fill the allocation plan (missions stored before programmes were
     /// recorded were all national quota).
     #[serde(default = "national_quota")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub programme: Programme,
     pub name: String,
     /// The host country visited; none for the dossier track.

@@ -186,7 +186,7 @@ fn by_year(missions: &[Mission]) -> Vec<(i32, Vec<&Mission>)> {
             None => years.push((m.year(), vec![m])),
         }
     }
-    years.sort_by(|a, b| b.0.cmp(&a.0));
+    years.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
     for (_, of_year) in &mut years {
         of_year.sort_by_key(|m| (m.starts_on, m.id));
     }
