@@ -476,11 +476,11 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use resettle_domain::mission::{MissionStatus, plan_status};
-    use resettle_domain::{Action, CaseState, Track};
+    use resettle_domain::{Action, CaseState, Programme, Track};
     use resettle_store::Operations;
     use resettle_store::crypto::DataKeys;
     use resettle_store::policy::PolicyStore;
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
 
     /// The demo looks alive: its cases belong to its missions, each mission's
     /// places used are the persons of its accepted families, missions that
@@ -498,12 +498,14 @@ mod tests {
 
         let missions = store.missions().await.unwrap();
         let mut linked = HashSet::new();
+        let mut programme_of = HashMap::new();
         let mut used_somewhere = false;
         for m in &missions {
             let cases = store.mission_cases(m.id).await.unwrap();
             let mut held = 0;
             for c in &cases {
                 linked.insert(c.id);
+                programme_of.insert(c.id, (m.programme, m.name.clone()));
                 let history = store.history(c.id).await.unwrap();
                 let accepted = history.iter().rev().find_map(|t| match t.action {
                     Action::Accept { .. } => Some(true),
@@ -549,6 +551,17 @@ mod tests {
             .filter(|c| c.case.submission.track == Track::SelectionMission)
             .collect();
         assert!(!selected.is_empty());
+        // Every case is on a mission of its own programme (EU-Turkey batches
+        // are EU-Turkey missions).
+        for c in &cases {
+            if let Some((programme, mission)) = programme_of.get(&c.case.id) {
+                assert_eq!(
+                    *programme, c.case.submission.programme,
+                    "{} on {mission}",
+                    c.case.submission.case_number
+                );
+            }
+        }
         for c in selected {
             assert!(
                 linked.contains(&c.case.id),
@@ -571,6 +584,23 @@ mod tests {
                 .iter()
                 .any(|l| l.planned > 0 && l.on_missions > 0),
             "the plan of 2026 has missions on it: {status:?}"
+        );
+        // The EU-Turkey selection of 2026 stays outside the national plan:
+        // no line of the plan goes below nothing for it.
+        let tur = resettle_domain::CountryCode::parse("TUR").unwrap();
+        assert!(
+            status
+                .lines
+                .iter()
+                .all(|l| l.host_country != Some(tur) || l.planned > 0),
+            "{status:?}"
+        );
+        assert!(
+            status
+                .outside_plan
+                .iter()
+                .any(|o| o.programme == Programme::EuTurkey && o.places > 0),
+            "{status:?}"
         );
     }
 }

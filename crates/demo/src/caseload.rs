@@ -437,7 +437,7 @@ impl<'a> Caseload<'a> {
     /// Submits a case of `batch` (see [`Caseload::submit`]) and remembers
     /// that it was selected there.
     pub fn submit_in(&mut self, draft: Draft, batch: &Batch) -> Result<(), DemoError> {
-        let selected = Selected::of(batch, draft.host);
+        let selected = Selected::of(batch, draft.host, draft.programme);
         self.submit(draft)?;
         if let Some(c) = self.cases.last() {
             self.selections.push((c.case.id, selected));

@@ -9,7 +9,7 @@ use crate::DemoError;
 use crate::history::Batch;
 use crate::operations::id;
 use resettle_domain::mission::{Mission, MissionChange, MissionKind, Modality, NewMission};
-use resettle_domain::{Action, CaseId, CaseState, CountryCode, MissionId, NewCase};
+use resettle_domain::{Action, CaseId, CaseState, CountryCode, MissionId, NewCase, Programme};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::{Date, Duration};
 
@@ -29,22 +29,28 @@ pub(crate) struct Selected {
     ends_on: Date,
     name: &'static str,
     host: Option<CountryCode>,
+    /// The programme the batch selected for: the mission's, so EU-Turkey
+    /// selections stay out of the national plan. Last, so that the order of
+    /// the missions (and their ids) follows their start as before.
+    programme: Programme,
 }
 
 impl Selected {
-    pub fn of(batch: &Batch, host: CountryCode) -> Self {
+    pub fn of(batch: &Batch, host: CountryCode, programme: Programme) -> Self {
         match batch.mission_on {
             Some(on) => Self {
                 starts_on: on,
                 ends_on: on + Duration::days(MISSION_DAYS),
                 name: batch.name,
                 host: Some(host),
+                programme,
             },
             None => Self {
                 starts_on: batch.select.0,
                 ends_on: batch.select.1,
                 name: batch.name,
                 host: None,
+                programme,
             },
         }
     }
@@ -136,6 +142,7 @@ pub(crate) fn build(
             } else {
                 MissionKind::Dossier
             },
+            programme: s.programme,
             name,
             host_country: s.host.map(|h| h.as_str().to_string()),
             populations: populations.into_iter().collect(),

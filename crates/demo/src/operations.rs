@@ -6,7 +6,7 @@
 
 use resettle_domain::country_policy::{NewPolicyNote, PolicyNote, PolicyNoteKind};
 use resettle_domain::mission::{Mission, MissionChange, MissionKind, Modality, NewMission};
-use resettle_domain::{MissionId, PolicyNoteId};
+use resettle_domain::{MissionId, PolicyNoteId, Programme};
 use time::macros::date;
 use uuid::Uuid;
 
@@ -22,6 +22,7 @@ pub(crate) fn id(kind: u8, n: u8) -> Uuid {
 pub fn missions() -> Vec<(Mission, Vec<MissionChange>)> {
     let ethiopia = NewMission {
         kind: MissionKind::Selection,
+        programme: Programme::NationalQuota,
         name: "Ethiopia pilot".into(),
         host_country: Some("ETH".into()),
         populations: vec!["ERI".into(), "SSD".into()],

@@ -237,6 +237,7 @@ mod tests {
     fn the_request_holds_the_notes_valid_on_the_mission_day_for_its_populations() {
         let m = NewMission {
             kind: MissionKind::Selection,
+            programme: crate::submission::Programme::NationalQuota,
             name: "EGY".into(),
             host_country: Some("EGY".into()),
             populations: vec!["SDN".into(), "ERI".into()],

@@ -6,7 +6,7 @@ use crate::country::{CountryCode, Nationality};
 use crate::ids::MissionId;
 use crate::policy::AllocationPlan;
 use crate::rule::{FieldProblem, Rule, ValueError};
-use crate::submission::{SubmissionPriority, Track, vocabulary};
+use crate::submission::{Programme, SubmissionPriority, Track, vocabulary};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::Date;
@@ -47,6 +47,12 @@ vocabulary!(
 pub struct Mission {
     pub id: MissionId,
     pub kind: MissionKind,
+    /// The programme the mission selects for: only national-quota missions
+    /// fill the allocation plan (missions stored before programmes were
+    /// recorded were all national quota).
+    #[serde(default = "national_quota")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub programme: Programme,
     pub name: String,
     /// The host country visited; none for the dossier track.
     pub host_country: Option<CountryCode>,
@@ -78,6 +84,9 @@ pub struct Mission {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewMission {
     pub kind: MissionKind,
+    /// The programme it selects for; the national quota when not given.
+    #[serde(default = "national_quota")]
+    pub programme: Programme,
     pub name: String,
     pub host_country: Option<String>,
     #[serde(default)]
@@ -95,6 +104,10 @@ pub struct NewMission {
 
 fn in_person() -> Modality {
     Modality::InPerson
+}
+
+fn national_quota() -> Programme {
+    Programme::NationalQuota
 }
 
 fn problem(field: &str, rule: Rule, message: impl Into<String>) -> FieldProblem {
@@ -181,6 +194,7 @@ impl NewMission {
         Ok(Mission {
             id,
             kind: self.kind,
+            programme: self.programme,
             name: self.name.trim().to_string(),
             host_country,
             populations,
@@ -339,6 +353,26 @@ impl Mission {
         self.starts_on.year()
     }
 
+    /// Whether a case of `programme` may be selected on the mission: its
+    /// places count for one programme only (the national quota's plan, or
+    /// migration cooperation kept apart from it). The refusal names the
+    /// linked case's field, `caseId`.
+    pub fn admits_programme(&self, programme: Programme) -> Result<(), FieldProblem> {
+        if programme == self.programme {
+            return Ok(());
+        }
+        Err(problem(
+            "caseId",
+            Rule::ProgrammeDiffers,
+            format!(
+                "the case's programme is '{programme}' and the mission selects for '{}': a case is selected only on a mission of its own programme",
+                self.programme
+            ),
+        )
+        .with("programme", programme)
+        .with("missionProgramme", self.programme))
+    }
+
     /// Whether a case of this track and priority may be linked to the mission.
     pub fn admits(&self, track: Track, priority: SubmissionPriority) -> Result<(), String> {
         match (self.kind, track) {
@@ -380,6 +414,22 @@ pub struct PlanLine {
     pub used: i64,
 }
 
+/// The places of a year's missions for a programme kept apart from the
+/// national quota (migration cooperation such as the EU-Turkey Statement):
+/// shown beside the plan, never counted against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct OutsidePlan {
+    pub programme: Programme,
+    /// Missions of the programme that are not cancelled.
+    pub missions: i64,
+    /// Their places.
+    pub places: i64,
+    /// Places taken by accepted cases.
+    pub used: i64,
+}
+
 /// The plan of a year against its missions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -387,12 +437,18 @@ pub struct PlanLine {
 pub struct PlanStatus {
     pub year: i32,
     pub framework: Option<String>,
+    /// National-quota missions against the allocation plan.
     pub lines: Vec<PlanLine>,
+    /// The year's missions of other programmes, one entry per programme
+    /// that has any; empty when all are national quota.
+    pub outside_plan: Vec<OutsidePlan>,
 }
 
-/// Compares the allocation plan of a year (if any) with that year's missions.
+/// Compares the allocation plan of a year (if any) with that year's
+/// national-quota missions; other programmes' missions are summed apart.
 pub fn plan_status(year: i32, plan: Option<&AllocationPlan>, missions: &[Mission]) -> PlanStatus {
     let mut lines: Vec<PlanLine> = Vec::new();
+    let mut outside_plan: Vec<OutsidePlan> = Vec::new();
     let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     if let Some(plan) = plan {
         for m in &plan.missions {
@@ -415,6 +471,31 @@ pub fn plan_status(year: i32, plan: Option<&AllocationPlan>, missions: &[Mission
         });
     }
     for m in missions.iter().filter(|m| m.year() == year) {
+        if m.programme != Programme::NationalQuota {
+            // Cancelled places of another programme go back to that
+            // programme, not to the national plan: nothing to show.
+            if m.status == MissionStatus::Cancelled {
+                continue;
+            }
+            let idx = match outside_plan.iter().position(|o| o.programme == m.programme) {
+                Some(i) => i,
+                None => {
+                    outside_plan.push(OutsidePlan {
+                        programme: m.programme,
+                        missions: 0,
+                        places: 0,
+                        used: 0,
+                    });
+                    outside_plan.len() - 1
+                }
+            };
+            if let Some(o) = outside_plan.get_mut(idx) {
+                o.missions += 1;
+                o.places += m.places;
+                o.used += m.places_used;
+            }
+            continue;
+        }
         let key = match m.kind {
             MissionKind::Selection => m.host_country,
             MissionKind::Dossier => None,
@@ -446,10 +527,12 @@ pub fn plan_status(year: i32, plan: Option<&AllocationPlan>, missions: &[Mission
     for l in &mut lines {
         l.unallocated = l.planned - l.on_missions;
     }
+    outside_plan.sort_by_key(|o| o.programme);
     PlanStatus {
         year,
         framework: plan.map(|p| p.framework.clone()),
         lines,
+        outside_plan,
     }
 }
 
@@ -462,6 +545,7 @@ mod tests {
     fn egypt() -> Mission {
         NewMission {
             kind: MissionKind::Selection,
+            programme: Programme::NationalQuota,
             name: "Egypt 2025".into(),
             host_country: Some("EGY".into()),
             populations: vec!["SDN".into(), "SSD".into()],
@@ -480,6 +564,7 @@ mod tests {
     fn every_bad_field_is_named_at_once() {
         let bad = NewMission {
             kind: MissionKind::Selection,
+            programme: Programme::NationalQuota,
             name: " ".into(),
             host_country: None,
             populations: vec!["XXX".into()],
@@ -554,6 +639,134 @@ mod tests {
         );
         assert!(!m.takes_cases());
         assert!(m.apply(&MissionChange::Confirm).is_err());
+    }
+
+    fn plan_2025() -> AllocationPlan {
+        AllocationPlan {
+            framework: "2025".into(),
+            year: 2025,
+            missions: vec![crate::policy::MissionPlaces {
+                host_country: CountryCode::parse("EGY").unwrap(),
+                places: 150,
+            }],
+            unearmarked: 50,
+            caps: vec![],
+        }
+    }
+
+    fn turkey(programme: Programme, places: i64) -> Mission {
+        let mut m = NewMission {
+            kind: MissionKind::Selection,
+            programme,
+            name: "Turkey 2025".into(),
+            host_country: Some("TUR".into()),
+            places,
+            ..egypt_new()
+        }
+        .validate(MissionId::generate())
+        .unwrap();
+        m.places_used = places / 2;
+        m
+    }
+
+    fn egypt_new() -> NewMission {
+        NewMission {
+            kind: MissionKind::Selection,
+            programme: Programme::NationalQuota,
+            name: "Egypt 2025".into(),
+            host_country: Some("EGY".into()),
+            populations: vec!["SYR".into()],
+            starts_on: date!(2025 - 03 - 01),
+            ends_on: date!(2025 - 03 - 14),
+            team: vec![],
+            places: 100,
+            modality: Modality::InPerson,
+            remote_case_kinds: vec![],
+        }
+    }
+
+    #[test]
+    fn an_eu_turkey_mission_stays_outside_the_national_plan() {
+        let plan = plan_2025();
+        let national = plan_status(2025, Some(&plan), &[egypt()]);
+        let with_turkey = plan_status(
+            2025,
+            Some(&plan),
+            &[egypt(), turkey(Programme::EuTurkey, 110)],
+        );
+        assert_eq!(with_turkey.lines, national.lines);
+        assert!(national.outside_plan.is_empty());
+        assert_eq!(
+            with_turkey.outside_plan,
+            [OutsidePlan {
+                programme: Programme::EuTurkey,
+                missions: 1,
+                places: 110,
+                used: 55,
+            }]
+        );
+        assert!(with_turkey.lines.iter().all(|l| l.unallocated >= 0));
+        // A cancelled EU-Turkey mission gives no places back to the national plan.
+        let mut cancelled = turkey(Programme::EuTurkey, 110);
+        cancelled
+            .apply(&MissionChange::Cancel {
+                reason: "suspended".into(),
+            })
+            .unwrap();
+        let after = plan_status(2025, Some(&plan), &[egypt(), cancelled]);
+        assert_eq!(after.lines, national.lines);
+        assert!(after.outside_plan.is_empty());
+    }
+
+    #[test]
+    fn a_national_mission_outside_the_plan_shows_as_unplanned() {
+        let plan = plan_2025();
+        let status = plan_status(
+            2025,
+            Some(&plan),
+            &[egypt(), turkey(Programme::NationalQuota, 40)],
+        );
+        let tur = CountryCode::parse("TUR").unwrap();
+        let line = status
+            .lines
+            .iter()
+            .find(|l| l.host_country == Some(tur))
+            .unwrap();
+        assert_eq!(
+            (line.planned, line.on_missions, line.unallocated, line.used),
+            (0, 40, -40, 20)
+        );
+        assert!(status.outside_plan.is_empty());
+    }
+
+    #[test]
+    fn a_case_is_selected_only_on_a_mission_of_its_programme() {
+        let national = egypt();
+        assert!(national.admits_programme(Programme::NationalQuota).is_ok());
+        let refused = national.admits_programme(Programme::EuTurkey).unwrap_err();
+        assert_eq!(
+            (refused.field.as_str(), refused.rule),
+            ("caseId", Rule::ProgrammeDiffers)
+        );
+        assert!(
+            turkey(Programme::EuTurkey, 10)
+                .admits_programme(Programme::NationalQuota)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_mission_stored_without_a_programme_is_national_quota() {
+        let mut stored = serde_json::to_value(egypt()).unwrap();
+        stored.as_object_mut().unwrap().remove("programme");
+        let read: Mission = serde_json::from_value(stored).unwrap();
+        assert_eq!(read.programme, Programme::NationalQuota);
+        let new: NewMission = serde_json::from_value(serde_json::json!({
+            "kind": "dossier", "name": "Dossier", "startsOn": "2025-01-01",
+            "endsOn": "2025-12-31", "places": 10
+        }))
+        .unwrap();
+        assert_eq!(new.programme, Programme::NationalQuota);
     }
 
     #[test]

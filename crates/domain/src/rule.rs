@@ -22,6 +22,7 @@ vocabulary!(
         PostponeNeedsReason = "postpone-needs-reason",
         PostponeStartsLater = "postpone-starts-later",
         CancelNeedsReason = "cancel-needs-reason",
+        ProgrammeDiffers = "programme-differs",
         InterviewAfterHeld = "interview-after-held",
         BedroomsRange = "bedrooms-range",
         SchoolAgeChildrenRange = "school-age-children-range",

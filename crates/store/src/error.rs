@@ -73,6 +73,9 @@ pub enum StoreError {
     },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A field breaks a rule of the domain, named so the pages can translate it.
+    #[error("{0}")]
+    Refused(resettle_domain::rule::FieldProblem),
     #[error("family-reunification application {0} does not exist")]
     ApplicationNotFound(resettle_domain::reunification::ApplicationId),
     #[error(

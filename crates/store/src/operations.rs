@@ -16,7 +16,7 @@ use resettle_domain::operations::{
     Hold, HoldScope, Interview, OrientationSession, ResettlementProfile, TravelPlan,
 };
 use resettle_domain::{
-    CaseId, CaseNumber, CaseState, HoldId, MissionId, SubmissionPriority, Track,
+    CaseId, CaseNumber, CaseState, HoldId, MissionId, Programme, SubmissionPriority, Track,
 };
 use serde::Serialize;
 use sqlx::types::Json;
@@ -327,13 +327,13 @@ impl Operations for SqlStore {
             // in flight commits first, and the state read here is its
             // outcome, so the places it took stay with the mission it took
             // them from.
-            let row: Option<(String, String, String)> = sqlx::query_as(
-                "UPDATE cases SET version = version WHERE id = $1 RETURNING state, track, priority",
+            let row: Option<(String, String, String, String)> = sqlx::query_as(
+                "UPDATE cases SET version = version WHERE id = $1 RETURNING state, track, priority, programme",
             )
             .bind(case.as_uuid())
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((state, track, priority)) = row else {
+            let Some((state, track, priority, programme)) = row else {
                 return Err(StoreError::NotFound(case));
             };
             let m: Option<MissionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{MISSION_SELECT} WHERE id = $1")))
@@ -345,6 +345,7 @@ impl Operations for SqlStore {
             let state = CaseState::parse(&state).map_err(|e| bad("state", &e))?;
             let track = Track::parse(&track).map_err(|e| bad("track", &e))?;
             let priority = SubmissionPriority::parse(&priority).map_err(|e| bad("priority", &e))?;
+            let programme = Programme::parse(&programme).map_err(|e| bad("programme", &e))?;
             if !matches!(state, CaseState::Submitted | CaseState::UnderAssessment) {
                 return Err(invalid("caseId", format!("the case is {state}: only a case not yet decided is selected on a mission")));
             }
@@ -352,6 +353,7 @@ impl Operations for SqlStore {
                 return Err(invalid("missionId", format!("the mission is {}: it takes no more cases", m.status)));
             }
             m.admits(track, priority).map_err(|e| invalid("caseId", e))?;
+            m.admits_programme(programme).map_err(StoreError::Refused)?;
             sqlx::query("DELETE FROM mission_cases WHERE case_id = $1")
                 .bind(case.as_uuid())
                 .execute(&mut *tx)

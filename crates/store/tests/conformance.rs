@@ -1774,6 +1774,7 @@ async fn new_mission(store: &SqlStore, name: &str, places: i64) -> resettle_doma
     use resettle_store::{NewAuditEntry, Operations};
     let m = NewMission {
         kind: MissionKind::Selection,
+        programme: Programme::NationalQuota,
         name: name.into(),
         host_country: Some("LBN".into()),
         populations: vec!["SYR".into()],

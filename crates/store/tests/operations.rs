@@ -77,6 +77,7 @@ where
 async fn mission(store: &SqlStore, places: i64) -> MissionId {
     let m = NewMission {
         kind: MissionKind::Selection,
+        programme: Programme::NationalQuota,
         name: "Lebanon 2025".into(),
         host_country: Some("LBN".into()),
         populations: vec!["SYR".into()],

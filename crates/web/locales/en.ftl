@@ -73,6 +73,7 @@ rule-dossier-has-no-modality = the dossier track selects on the dossier; it has 
 rule-postpone-needs-reason = say why the mission is postponed
 rule-postpone-starts-later = a postponed mission starts later than planned
 rule-cancel-needs-reason = say why the mission is cancelled
+rule-programme-differs = the case's programme ({ $programme }) differs from this mission's ({ $missionProgramme }): select the case on a mission of its own programme
 rule-interview-after-held = an interview is recorded after it was held
 rule-bedrooms-range = give 0 to 20 bedrooms
 rule-school-age-children-range = give 0 to the { $persons } persons of the case
@@ -678,11 +679,19 @@ nav-missions = Missions
 nav-holds = Holds
 missions-title = Selection missions and dossier track
 missions-intro = Missions to host countries and the dossier track for urgent and emergency cases, with their places and status. Places of a cancelled mission go back to the plan.
+missions-year = Missions { $year }
+missions-year-count = { $year } ({ $count ->
+    [one] one mission
+   *[other] { $count } missions
+})
+missions-earlier = Earlier years
+missions-none = No missions have been planned yet.
 mission-name = Mission
 mission-name-required = Name (required)
 mission-kind = Kind
 mission-kind-selection = Selection mission
 mission-kind-dossier = Dossier track (unearmarked)
+mission-programme = Programme
 mission-dates = Dates
 mission-status = Status
 mission-status-planned = Planned
@@ -722,6 +731,10 @@ plan-on-missions = On missions
 plan-returned = Back from cancelled missions
 plan-unallocated = Not on a mission
 plan-unearmarked = Unearmarked reservation (dossier)
+plan-outside = { $programme }, { $year }: { $missions ->
+    [one] one mission
+   *[other] { $missions } missions
+} with { $places } places, { $used } taken — outside the national quota's plan.
 request-title = Request for submissions
 request-intro = The Netherlands asks UNHCR to submit cases for { $places } places, for the mission from { $from } to { $to }.
 request-wishes = Wishes from the resettlement profiles

@@ -73,6 +73,7 @@ rule-dossier-has-no-modality = het dossierspoor selecteert op het dossier; het h
 rule-postpone-needs-reason = zeg waarom de missie wordt uitgesteld
 rule-postpone-starts-later = een uitgestelde missie begint later dan gepland
 rule-cancel-needs-reason = zeg waarom de missie wordt geannuleerd
+rule-programme-differs = het programma van de zaak ({ $programme }) verschilt van dat van de missie ({ $missionProgramme }): selecteer de zaak op een missie van haar eigen programma
 rule-interview-after-held = een gehoor wordt vastgelegd nadat het is gehouden
 rule-bedrooms-range = geef 0 tot 20 slaapkamers
 rule-school-age-children-range = geef 0 tot de { $persons } personen van de zaak
@@ -678,11 +679,19 @@ nav-missions = Missies
 nav-holds = Opschortingen
 missions-title = Selectiemissies en dossierspoor
 missions-intro = Missies naar opvanglanden en het dossierspoor voor urgente en spoedeisende zaken, met hun plaatsen en status. Plaatsen van een geannuleerde missie gaan terug naar het plan.
+missions-year = Missies { $year }
+missions-year-count = { $year } ({ $count ->
+    [one] één missie
+   *[other] { $count } missies
+})
+missions-earlier = Eerdere jaren
+missions-none = Er zijn nog geen missies gepland.
 mission-name = Missie
 mission-name-required = Naam (verplicht)
 mission-kind = Soort
 mission-kind-selection = Selectiemissie
 mission-kind-dossier = Dossierspoor (ongeoormerkt)
+mission-programme = Programma
 mission-dates = Data
 mission-status = Status
 mission-status-planned = Gepland
@@ -722,6 +731,10 @@ plan-on-missions = Op missies
 plan-returned = Terug van geannuleerde missies
 plan-unallocated = Niet op een missie
 plan-unearmarked = Ongeoormerkte reservering (dossier)
+plan-outside = { $programme }, { $year }: { $missions ->
+    [one] één missie
+   *[other] { $missions } missies
+} met { $places } plaatsen, { $used } bezet — buiten het plan van het nationale quotum.
 request-title = Verzoek om voordrachten
 request-intro = Nederland vraagt UNHCR zaken voor te dragen voor { $places } plaatsen, voor de missie van { $from } tot { $to }.
 request-wishes = Wensen uit de hervestigingsprofielen

@@ -158,6 +158,7 @@ impl From<StoreError> for Problem {
                 format!("{field}: {message}"),
                 vec![Problem::field(&field, message)],
             ),
+            StoreError::Refused(p) => Problem::bad_request(p.to_string(), vec![p.into()]),
             other if other.is_unavailable() => {
                 tracing::warn!(error = %other, "the database is not available");
                 Problem {

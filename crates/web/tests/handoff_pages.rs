@@ -554,6 +554,7 @@ async fn a_mission_shows_next_steps_only_when_there_are_any() {
     let mission = |name: &str| {
         NewMission {
             kind: MissionKind::Selection,
+            programme: resettle_domain::Programme::NationalQuota,
             name: name.into(),
             host_country: Some("LBN".into()),
             populations: vec!["SYR".into()],

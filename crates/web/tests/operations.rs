@@ -1226,3 +1226,169 @@ async fn a_mission_form_s_refusals_are_in_the_reader_s_language() {
     assert!(html.contains("vul dit in"), "{html}");
     app.finish().await;
 }
+
+/// The part of a page from `from` to the end of the next table.
+fn table_after<'a>(html: &'a str, from: &str) -> &'a str {
+    let start = html.find(from).unwrap_or_else(|| panic!("{from}: {html}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</table>").unwrap()]
+}
+
+async fn programmes_apart(app: &App) {
+    let year = time::OffsetDateTime::now_utc().year();
+    let mission = |name: &str, host: &str, places: i64, programme: Option<&str>| {
+        let mut m = json!({
+            "kind": "selection", "name": name, "hostCountry": host, "populations": ["SYR"],
+            "startsOn": format!("{year}-03-02"), "endsOn": format!("{year}-03-13"), "places": places,
+        });
+        if let Some(p) = programme {
+            m["programme"] = json!(p);
+        }
+        m
+    };
+    // The API round-trips the programme; a mission without one is national quota.
+    let turkey = plan(
+        app,
+        mission("EU-Turkey selection", "TUR", 110, Some("eu-turkey")),
+    )
+    .await;
+    assert_eq!(turkey["programme"], "eu-turkey", "{turkey}");
+    let tid = turkey["id"].as_str().unwrap().to_string();
+    let (s, read) = app.get(IND, &format!("/api/v1/missions/{tid}")).await;
+    assert_eq!(
+        (s, &read["programme"]),
+        (StatusCode::OK, &json!("eu-turkey"))
+    );
+    let cairo = plan(app, mission("Cairo", "EGY", 40, None)).await;
+    assert_eq!(cairo["programme"], "national-quota", "{cairo}");
+    let cid = cairo["id"].as_str().unwrap().to_string();
+    let (s, _, b) = app
+        .post(
+            IND,
+            "/api/v1/missions",
+            &mission("X", "TUR", 1, Some("relocation")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+
+    // The plan counts the national mission only; the EU-Turkey one is apart.
+    let (_, p) = app.get(IND, &format!("/api/v1/mission-plans/{year}")).await;
+    let lines = p["lines"].as_array().unwrap();
+    assert!(lines.iter().all(|l| l["hostCountry"] != "TUR"), "{p}");
+    assert!(lines.iter().any(|l| l["hostCountry"] == "EGY"), "{p}");
+    assert_eq!(
+        p["outsidePlan"],
+        json!([{ "programme": "eu-turkey", "missions": 1, "places": 110, "used": 0 }]),
+        "{p}"
+    );
+    let (s, html) = app.page(IND, "/missions").await;
+    assert_eq!(s, StatusCode::OK);
+    let plan_table = table_after(&html, &format!("<caption>Plan {year}</caption>"));
+    assert!(
+        plan_table.contains("Egypte")
+            && !plan_table.contains("Turkije")
+            && !plan_table.contains("110"),
+        "{plan_table}"
+    );
+    assert!(
+        html.contains(&format!(
+            "EU-Turkije Verklaring, {year}: één missie met 110 plaatsen, 0 bezet — buiten het plan van het nationale quotum."
+        )),
+        "{html}"
+    );
+    // The list says each mission's programme, under its year.
+    let list = table_after(&html, &format!("<caption>Missies {year}</caption>"));
+    assert!(
+        list.contains("EU-Turkije Verklaring") && list.contains("Nationaal quotum"),
+        "{list}"
+    );
+
+    // A case is selected only on a mission of its own programme.
+    let mut eu = submission(
+        "TUR-25C00001",
+        "normal",
+        "selection-mission",
+        "2025-02-01",
+        2,
+    );
+    eu["programme"] = json!("eu-turkey");
+    let national = submission(
+        "EGY-25C00002",
+        "normal",
+        "selection-mission",
+        "2025-02-01",
+        1,
+    );
+    let ids = import(app, vec![eu, national]).await;
+    let (s, b) = link(app, &cid, &ids[0]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert!(field_named(&b, "caseId"), "{b}");
+    assert_eq!(b["errors"][0]["rule"], "programme-differs", "{b}");
+    assert_eq!(link(app, &tid, &ids[0]).await.0, StatusCode::CREATED);
+    assert_eq!(link(app, &cid, &ids[1]).await.0, StatusCode::CREATED);
+    // The page says why in the reader's language, naming both programmes.
+    let (s, html) = app
+        .form(
+            IND,
+            &format!("/missions/{tid}/cases"),
+            &[("caseNumber", "EGY-25C00002")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("het programma van de zaak (Nationaal quotum) verschilt van dat van de missie (EU-Turkije Verklaring)"),
+        "{html}"
+    );
+    let (_, html) = app.page(IND, &format!("/missions/{tid}")).await;
+    assert!(
+        html.contains("<dt>Programma</dt><dd>EU-Turkije Verklaring</dd>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn an_eu_turkey_mission_stays_outside_the_national_plan() {
+    let app = App::sqlite().await;
+    programmes_apart(&app).await;
+    app.finish().await;
+    if let Some(app) = App::postgres().await {
+        programmes_apart(&app).await;
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_planning_form_records_the_programme_and_keeps_it_when_refused() {
+    let app = App::sqlite().await;
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let (starts, ends) = (format!("{year}-05-04"), format!("{year}-05-15"));
+    let mut fields = vec![
+        ("kind", "selection"),
+        ("programme", "eu-turkey"),
+        ("name", "EU-Turkey selection"),
+        ("hostCountry", "TUR"),
+        ("populations", "SYR"),
+        ("startsOn", starts.as_str()),
+        ("endsOn", ends.as_str()),
+        ("places", "0"),
+    ];
+    let (s, html) = app.form(IND, "/missions", &fields).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(
+        html.contains(r#"<option value="eu-turkey" selected"#),
+        "{html}"
+    );
+    fields.retain(|(k, _)| *k != "places");
+    fields.push(("places", "60"));
+    let (s, to) = app.form_redirect(IND, "/missions", &fields).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let id = to
+        .as_deref()
+        .and_then(|to| to.strip_prefix("/missions/"))
+        .and_then(|r| r.split('?').next())
+        .unwrap()
+        .to_string();
+    let (_, m) = app.get(IND, &format!("/api/v1/missions/{id}")).await;
+    assert_eq!(m["programme"], "eu-turkey", "{m}");
+    app.finish().await;
+}

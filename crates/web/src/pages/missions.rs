@@ -89,29 +89,25 @@ async fn index_page(
     let missions = state.store.missions().await?;
     let year = state.today().year();
     let plan = mission_plan(state, year).await?;
+    let years = by_year(&missions);
     let body = html! {
         h1 { (t.t("missions-title")) }
         p { (t.t("missions-intro")) }
         (error_summary(&t.t("case-errors-title"), errors))
-        div.table-scroll tabindex="0" { table {
-            caption { (t.t("missions-title")) }
-            thead { tr {
-                th scope="col" { (t.t("mission-name")) }
-                th scope="col" { (t.t("mission-kind")) }
-                th scope="col" { (t.t("mission-dates")) }
-                th scope="col" { (t.t("mission-status")) }
-                th scope="col" class="num" { (t.t("mission-places")) }
-                th scope="col" class="num" { (t.t("mission-places-used")) }
-            } }
-            tbody { @for m in &missions { tr {
-                th scope="row" { a href={ "/missions/" (m.id) } { (mission_title(t, m)) } }
-                td { (t.term("mission-kind", m.kind.as_str())) }
-                td { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
-                td { (status_badge(t, m.status)) }
-                td.num { (t.n(m.places)) }
-                td.num { (t.n(m.places_used)) }
-            } } }
-        } }
+        @if missions.is_empty() { p { (t.t("missions-none")) } }
+        @for (y, of_year) in years.iter().filter(|(y, _)| *y >= year) {
+            h2 { (t.with("missions-year", &[("year", y.to_string().into())])) }
+            (mission_table(t, *y, of_year))
+        }
+        @if years.iter().any(|(y, _)| *y < year) {
+            h2 { (t.t("missions-earlier")) }
+            @for (y, of_year) in years.iter().filter(|(y, _)| *y < year) {
+                details.year-group {
+                    summary { (t.with("missions-year-count", &[("year", y.to_string().into()), ("count", of_year.len().into())])) }
+                    (mission_table(t, *y, of_year))
+                }
+            }
+        }
         h2 { (t.with("plan-title", &[("year", year.to_string().into())])) }
         div.table-scroll tabindex="0" { table {
             caption { (t.with("plan-title", &[("year", year.to_string().into())])) }
@@ -128,6 +124,15 @@ async fn index_page(
                 td.num { (t.n(l.planned)) } td.num { (t.n(l.on_missions)) } td.num { (t.n(l.returned)) } td.num { (t.n(l.unallocated)) } td.num { (t.n(l.used)) }
             } } }
         } }
+        @for o in &plan.outside_plan {
+            p.outside-plan { (t.with("plan-outside", &[
+                ("programme", t.term("programme", o.programme.as_str()).into()),
+                ("year", year.to_string().into()),
+                ("missions", o.missions.into()),
+                ("places", t.n(o.places).into()),
+                ("used", t.n(o.used).into()),
+            ])) }
+        }
         @if p.allows(Permission::ManageMissions) {
             section aria-labelledby="plan-mission-title" {
                 h2 #plan-mission-title { (t.t("mission-plan-new")) }
@@ -137,6 +142,12 @@ async fn index_page(
                         label for="mission-kind" { (t.t("mission-kind")) }
                         select #mission-kind name="kind" {
                             @for k in MissionKind::ALL { option value=(k.as_str()) selected[value("kind") == k.as_str()] { (t.term("mission-kind", k.as_str())) } }
+                        }
+                    }
+                    div.field {
+                        label for="mission-programme" { (t.t("mission-programme")) }
+                        select #mission-programme name="programme" {
+                            @for k in Programme::ALL { option value=(k.as_str()) selected[value("programme") == k.as_str()] { (t.term("programme", k.as_str())) } }
                         }
                     }
                     (input("mission-name", "name", &t.t("mission-name-required"), "text", value("name"), errors))
@@ -165,6 +176,50 @@ async fn index_page(
         .into_response())
 }
 
+/// The missions by the year they start in, newest year first (future and
+/// current years lead); within a year, earliest start first.
+fn by_year(missions: &[Mission]) -> Vec<(i32, Vec<&Mission>)> {
+    let mut years: Vec<(i32, Vec<&Mission>)> = Vec::new();
+    for m in missions {
+        match years.iter_mut().find(|(y, _)| *y == m.year()) {
+            Some((_, of_year)) => of_year.push(m),
+            None => years.push((m.year(), vec![m])),
+        }
+    }
+    years.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
+    for (_, of_year) in &mut years {
+        of_year.sort_by_key(|m| (m.starts_on, m.id));
+    }
+    years
+}
+
+/// One year's missions as a table.
+fn mission_table(t: T, year: i32, missions: &[&Mission]) -> Markup {
+    html! {
+        div.table-scroll tabindex="0" { table {
+            caption { (t.with("missions-year", &[("year", year.to_string().into())])) }
+            thead { tr {
+                th scope="col" { (t.t("mission-name")) }
+                th scope="col" { (t.t("mission-kind")) }
+                th scope="col" { (t.t("mission-programme")) }
+                th scope="col" { (t.t("mission-dates")) }
+                th scope="col" { (t.t("mission-status")) }
+                th scope="col" class="num" { (t.t("mission-places")) }
+                th scope="col" class="num" { (t.t("mission-places-used")) }
+            } }
+            tbody { @for m in missions { tr {
+                th scope="row" { a href={ "/missions/" (m.id) } { (mission_title(t, m)) } }
+                td { (t.term("mission-kind", m.kind.as_str())) }
+                td { (t.term("programme", m.programme.as_str())) }
+                td { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
+                td { (status_badge(t, m.status)) }
+                td.num { (t.n(m.places)) }
+                td.num { (t.n(m.places_used)) }
+            } } }
+        } }
+    }
+}
+
 /// Reads the planning form; dates and places that do not parse are named.
 fn read_new_mission(t: T, form: &Fields) -> Result<NewMission, Errors> {
     let mut errors: Errors = vec![];
@@ -191,10 +246,14 @@ fn read_new_mission(t: T, form: &Fields) -> Result<NewMission, Errors> {
     let modality = get(form, "modality")
         .and_then(|k| Modality::parse(k).ok())
         .unwrap_or(Modality::InPerson);
+    let programme = get(form, "programme")
+        .and_then(|k| Programme::parse(k).ok())
+        .unwrap_or(Programme::NationalQuota);
     match (kind, starts_on, ends_on, places) {
         (Some(kind), Some(starts_on), Some(ends_on), Some(places)) if errors.is_empty() => {
             Ok(NewMission {
                 kind,
+                programme,
                 name: get(form, "name").unwrap_or_default().to_string(),
                 host_country: get(form, "hostCountry").map(str::to_string),
                 populations: list(get(form, "populations")),
@@ -314,6 +373,7 @@ async fn detail_page(
         (error_summary(&t.t("case-errors-title"), errors))
         dl.summary {
             dt { (t.t("mission-kind")) } dd { (t.term("mission-kind", m.kind.as_str())) }
+            dt { (t.t("mission-programme")) } dd { (t.term("programme", m.programme.as_str())) }
             dt { (t.t("mission-dates")) } dd { (t.date(m.starts_on)) " – " (t.date(m.ends_on)) }
             dt { (t.t("mission-modality")) } dd { (t.term("modality", m.modality.as_str()))
                 @if !m.remote_case_kinds.is_empty() { " (" (m.remote_case_kinds.join(", ")) ")" } }

@@ -29,6 +29,7 @@ pub(super) fn field(t: &T, e: &FieldError) -> String {
                     let shown = match *name {
                         "status" => t.term("reun-status", value),
                         "change" => t.term("reun-change", value),
+                        "programme" | "missionProgramme" => t.term("programme", value),
                         _ => value.clone(),
                     };
                     (*name, shown.into())
@@ -124,6 +125,7 @@ pub(super) fn store(t: &T, e: &StoreError) -> String {
             t.with("refused-duplicate", &[("value", value.clone().into())])
         }
         StoreError::Invalid { .. } => e.to_string(),
+        StoreError::Refused(p) => field(t, &p.clone().into()),
         // A failed write: its detail is for the operator's log, not the reader.
         other => {
             tracing::error!(error = %other, "store failure behind a form");
