@@ -157,6 +157,21 @@ impl LeftBehindSeen {
     }
 }
 
+/// The applications `filter` selects, whole: for checks and counts, never
+/// shown to a reader as they are (see [`summary`]).
+pub(crate) async fn applications(
+    state: &AppState,
+    filter: &ApplicationFilter,
+) -> Result<Vec<Application>, resettle_store::StoreError> {
+    Ok(state
+        .store
+        .applications(filter)
+        .await?
+        .into_iter()
+        .map(|a| a.application)
+        .collect())
+}
+
 /// A refusal of the domain as a 400 that names its field and rule (the
 /// pages translate the rule).
 pub(crate) fn refusal(e: &ReunificationError) -> Problem {
@@ -350,13 +365,7 @@ pub async fn create_application(
         pending: None,
         sponsor_case: Some(sponsor.id),
     };
-    let existing: Vec<Application> = state
-        .store
-        .applications(&filter)
-        .await?
-        .into_iter()
-        .map(|a| a.application)
-        .collect();
+    let existing = applications(&state, &filter).await?;
     if let Err(e) = Application::not_applied_before(&new, &existing) {
         audit_failure(&state, &p, action, &object).await;
         return Err(refusal(&e));

@@ -196,13 +196,7 @@ async fn pending(state: &AppState, t: T) -> Result<Markup, Problem> {
         pending: None,
         sponsor_case: None,
     };
-    let applications: Vec<_> = state
-        .store
-        .applications(&filter)
-        .await?
-        .into_iter()
-        .map(|a| a.application)
-        .collect();
+    let applications = crate::api::reunification::applications(state, &filter).await?;
     let policy = crate::api::reunification::policy(state).await?;
     let today = state.today();
     let p = pending_applications(&applications, &policy, today);
