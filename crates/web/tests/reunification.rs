@@ -619,6 +619,24 @@ async fn left_behind_pages(app: &App) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(to.as_deref(), Some(format!("{path}?done=1").as_str()));
 
+    // The IND's worklist names the applications waiting for its decision;
+    // COA's has its own list for travel and arrival.
+    let (_, pending) = app.get(IND, &format!("{LIST}?pending=true")).await;
+    let (_, home) = app.page(IND, "/").await;
+    assert!(home.contains("Nareis: beslissing nodig"), "{home}");
+    assert!(!ids(&pending).is_empty());
+    for id in ids(&pending) {
+        assert!(
+            home.contains(&format!("/family-reunification/{id}")),
+            "{id}: {home}"
+        );
+    }
+    let (_, home) = app.page(COA, "/").await;
+    assert!(
+        home.contains("Nareis: reis regelen of aankomst vastleggen"),
+        "{home}"
+    );
+
     // The reports: open applications as numbers, for the analyst too.
     let (s, html) = app.page(Role::PolicyAnalyst, "/reports/frameworks").await;
     assert_eq!(s, StatusCode::OK);

@@ -157,9 +157,79 @@ pub async fn home(state: &AppState, t: T, who: &Principal) -> Response {
 async fn ind(state: &AppState, t: T) -> Result<Markup, StoreError> {
     let lists = waiting(state, t, IND_LISTS).await?;
     let risks = norms_at_risk(state, t).await?;
+    let nareis = reunification(state, t, ReunificationDesk::Decide).await?;
     Ok(html! {
         @for w in &lists { (waiting_section(t, w)) }
+        (nareis)
         (risks)
+    })
+}
+
+/// Which family-reunification work a worklist shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReunificationDesk {
+    /// The IND: relatives waiting for a decision.
+    Decide,
+    /// COA: granted relatives whose travel is to be arranged, or whose
+    /// arrival is to be recorded.
+    Travel,
+}
+
+/// Family-reunification applications with a relative waiting for this desk,
+/// the one due first on top.
+async fn reunification(
+    state: &AppState,
+    t: T,
+    desk: ReunificationDesk,
+) -> Result<Markup, StoreError> {
+    use resettle_domain::reunification::RelativeStatus;
+    let filter = resettle_store::ApplicationFilter {
+        scope: CaseScope::All,
+        pending: None,
+        sponsor_case: None,
+    };
+    // Without a policy there are no terms, so no date is due.
+    let policy = crate::api::reunification::policy(state).await.ok();
+    let waits = |s: RelativeStatus| match desk {
+        ReunificationDesk::Decide => s.undecided(),
+        ReunificationDesk::Travel => matches!(s, RelativeStatus::Granted | RelativeStatus::Travel),
+    };
+    let mut lines: Vec<_> = crate::api::reunification::applications(state, &filter)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let n = a.relatives.iter().filter(|r| waits(r.status)).count();
+            let due = policy.as_ref().and_then(|p| a.decision_due(p));
+            (n > 0).then_some((a, n, due))
+        })
+        .collect();
+    lines.sort_by_key(|(a, _, due)| (due.is_none(), *due, a.applied_on));
+    let (id, title) = match desk {
+        ReunificationDesk::Decide => ("work-reun-decide", t.t("work-reun-decide")),
+        ReunificationDesk::Travel => ("work-reun-travel", t.t("work-reun-travel")),
+    };
+    Ok(html! {
+        section.worklist aria-labelledby=(id) {
+            h2 #(id) { (title) " (" (lines.len()) ")" }
+            @if lines.is_empty() { p { (t.t("work-none")) } } @else {
+                div.table-scroll tabindex="0" { table {
+                    caption.visually-hidden { (title) }
+                    thead { tr {
+                        th scope="col" { (t.t("reun-sponsor")) }
+                        th scope="col" { (t.t("reun-applied-on")) }
+                        th scope="col" class="num" { (t.t("work-reun-relatives")) }
+                        @if desk == ReunificationDesk::Decide { th scope="col" { (t.t("reun-decision-due")) } }
+                    } }
+                    tbody { @for (a, n, due) in lines.iter().take(SHOWN as usize) { tr {
+                        th scope="row" { a href={ "/family-reunification/" (a.id) } { (a.sponsor_case_number) } }
+                        td { (t.date(a.applied_on)) }
+                        td.num { (n) }
+                        @if desk == ReunificationDesk::Decide { td { (due.map(|d| t.date(d)).unwrap_or_default()) } }
+                    } } }
+                } }
+                p { a href="/family-reunification" { (t.t("work-reun-all")) } }
+            }
+        }
     })
 }
 
@@ -210,9 +280,11 @@ async fn norms_at_risk(state: &AppState, t: T) -> Result<Markup, StoreError> {
 
 async fn coa(state: &AppState, t: T) -> Result<Markup, StoreError> {
     let lists = waiting(state, t, COA_LISTS).await?;
+    let nareis = reunification(state, t, ReunificationDesk::Travel).await?;
     Ok(html! {
         p { a href="/placement" { (t.t("work-placement")) } }
         @for w in &lists { (waiting_section(t, w)) }
+        (nareis)
     })
 }
 
