@@ -200,7 +200,7 @@ const TUR: &[(&str, u32)] = &[("TUR", 1)];
 const fn eu_turkey(on: Date, select: (Date, Date), arrive: (Date, Date), share: u32) -> Batch {
     Batch {
         nationalities: Some(EU_TURKEY_NATIONALITIES),
-        ..mission("EU-Turkey selection", TUR, on, select, arrive, share)
+        ..mission("EU-Turkije-selectie", TUR, on, select, arrive, share)
     }
 }
 
@@ -214,7 +214,7 @@ pub(crate) static PERIODS: &[Period] = &[
         family_reunification: Some((date!(2020 - 10 - 05), date!(2020 - 12 - 15))),
         batches: &[
             mission(
-                "Lebanon, January 2020",
+                "Libanon, januari 2020",
                 LBN,
                 date!(2020 - 01 - 06),
                 (date!(2020 - 01 - 13), date!(2020 - 01 - 31)),
@@ -222,7 +222,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 90,
             ),
             mission(
-                "Jordan, January 2020",
+                "Jordanië, januari 2020",
                 JOR,
                 date!(2020 - 01 - 08),
                 (date!(2020 - 01 - 15), date!(2020 - 02 - 07)),
@@ -230,7 +230,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 50,
             ),
             mission(
-                "ETM Niger, January 2020",
+                "ETM Niger, januari 2020",
                 NER,
                 date!(2020 - 01 - 13),
                 (date!(2020 - 01 - 20), date!(2020 - 02 - 14)),
@@ -238,7 +238,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 30,
             ),
             mission(
-                "Egypt, September 2020",
+                "Egypte, september 2020",
                 EGY,
                 date!(2020 - 09 - 07),
                 (date!(2020 - 09 - 14), date!(2020 - 10 - 09)),
@@ -246,7 +246,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 60,
             ),
             mission(
-                "ETM Rwanda, September 2020",
+                "ETM Rwanda, september 2020",
                 RWA,
                 date!(2020 - 09 - 14),
                 (date!(2020 - 09 - 21), date!(2020 - 10 - 16)),
@@ -254,13 +254,13 @@ pub(crate) static PERIODS: &[Period] = &[
                 40,
             ),
             dossier(
-                "dossier, early 2020",
+                "dossier, begin 2020",
                 (date!(2020 - 01 - 02), date!(2020 - 03 - 05)),
                 (date!(2020 - 01 - 20), date!(2020 - 03 - 12)),
                 15,
             ),
             dossier(
-                "dossier, late 2020",
+                "dossier, eind 2020",
                 (date!(2020 - 09 - 15), date!(2020 - 12 - 05)),
                 (date!(2020 - 10 - 01), date!(2020 - 12 - 15)),
                 15,
@@ -281,7 +281,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 35,
             ),
             mission(
-                "ETM Rwanda, May 2021",
+                "ETM Rwanda, mei 2021",
                 RWA,
                 date!(2021 - 05 - 10),
                 (date!(2021 - 05 - 17), date!(2021 - 06 - 18)),
@@ -289,7 +289,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 30,
             ),
             mission(
-                "ETM Niger, August 2021",
+                "ETM Niger, augustus 2021",
                 NER,
                 date!(2021 - 08 - 16),
                 (date!(2021 - 08 - 23), date!(2021 - 09 - 24)),
@@ -305,7 +305,7 @@ pub(crate) static PERIODS: &[Period] = &[
         family_reunification: Some((date!(2022 - 04 - 01), date!(2022 - 12 - 15))),
         batches: &[
             mission(
-                "Lebanon, February 2022",
+                "Libanon, februari 2022",
                 LBN,
                 date!(2022 - 02 - 07),
                 (date!(2022 - 02 - 14), date!(2022 - 03 - 18)),
@@ -313,7 +313,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 180,
             ),
             mission(
-                "Jordan, March 2022",
+                "Jordanië, maart 2022",
                 JOR,
                 date!(2022 - 03 - 14),
                 (date!(2022 - 03 - 21), date!(2022 - 04 - 22)),
@@ -321,7 +321,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 110,
             ),
             mission(
-                "ETM Rwanda, March 2022",
+                "ETM Rwanda, maart 2022",
                 RWA,
                 date!(2022 - 03 - 28),
                 (date!(2022 - 04 - 04), date!(2022 - 05 - 06)),
@@ -329,7 +329,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 50,
             ),
             mission(
-                "Egypt, April 2022",
+                "Egypte, april 2022",
                 EGY,
                 date!(2022 - 04 - 25),
                 (date!(2022 - 05 - 02), date!(2022 - 06 - 03)),
@@ -337,7 +337,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 110,
             ),
             mission(
-                "Kenya, June 2022",
+                "Kenia, juni 2022",
                 KEN,
                 date!(2022 - 06 - 13),
                 (date!(2022 - 06 - 20), date!(2022 - 07 - 22)),
@@ -345,7 +345,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 110,
             ),
             mission(
-                "ETM Niger, July 2022",
+                "ETM Niger, juli 2022",
                 NER,
                 date!(2022 - 07 - 04),
                 (date!(2022 - 07 - 11), date!(2022 - 08 - 12)),
@@ -353,7 +353,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 50,
             ),
             mission(
-                "Malaysia, September 2022",
+                "Maleisië, september 2022",
                 MYS,
                 date!(2022 - 09 - 05),
                 (date!(2022 - 09 - 12), date!(2022 - 10 - 14)),
@@ -377,7 +377,7 @@ pub(crate) static PERIODS: &[Period] = &[
         family_reunification: Some((date!(2023 - 03 - 01), date!(2023 - 12 - 15))),
         batches: &[
             mission(
-                "Lebanon, February 2023",
+                "Libanon, februari 2023",
                 LBN,
                 date!(2023 - 02 - 06),
                 (date!(2023 - 02 - 13), date!(2023 - 03 - 17)),
@@ -385,7 +385,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 150,
             ),
             mission(
-                "Egypt, March 2023",
+                "Egypte, maart 2023",
                 EGY,
                 date!(2023 - 03 - 13),
                 (date!(2023 - 03 - 20), date!(2023 - 04 - 21)),
@@ -393,7 +393,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 120,
             ),
             mission(
-                "Jordan, April 2023",
+                "Jordanië, april 2023",
                 JOR,
                 date!(2023 - 04 - 17),
                 (date!(2023 - 04 - 24), date!(2023 - 05 - 26)),
@@ -401,7 +401,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 100,
             ),
             mission(
-                "Kenya, May 2023",
+                "Kenia, mei 2023",
                 KEN,
                 date!(2023 - 05 - 15),
                 (date!(2023 - 05 - 22), date!(2023 - 06 - 23)),
@@ -409,7 +409,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 100,
             ),
             mission(
-                "Malaysia, May 2023",
+                "Maleisië, mei 2023",
                 MYS,
                 date!(2023 - 05 - 29),
                 (date!(2023 - 06 - 05), date!(2023 - 07 - 07)),
@@ -417,7 +417,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 40,
             ),
             mission(
-                "ETM Rwanda, June 2023",
+                "ETM Rwanda, juni 2023",
                 RWA,
                 date!(2023 - 06 - 05),
                 (date!(2023 - 06 - 12), date!(2023 - 07 - 14)),
@@ -425,7 +425,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 50,
             ),
             mission(
-                "ETM Niger, September 2023",
+                "ETM Niger, september 2023",
                 NER,
                 date!(2023 - 09 - 04),
                 (date!(2023 - 09 - 11), date!(2023 - 10 - 13)),
@@ -435,7 +435,7 @@ pub(crate) static PERIODS: &[Period] = &[
             Batch {
                 depart_reason: Some(reasons::LEBANON_BROUGHT_FORWARD),
                 ..mission(
-                    "Lebanon, September 2023 (brought forward)",
+                    "Libanon, september 2023 (vervroegd)",
                     LBN,
                     date!(2023 - 09 - 18),
                     (date!(2023 - 09 - 25), date!(2023 - 10 - 20)),
@@ -460,7 +460,7 @@ pub(crate) static PERIODS: &[Period] = &[
         family_reunification: Some((date!(2024 - 03 - 01), date!(2024 - 12 - 13))),
         batches: &[
             mission(
-                "Lebanon, February 2024",
+                "Libanon, februari 2024",
                 LBN,
                 date!(2024 - 02 - 05),
                 (date!(2024 - 02 - 12), date!(2024 - 03 - 15)),
@@ -468,7 +468,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 110,
             ),
             mission(
-                "Egypt, April 2024",
+                "Egypte, april 2024",
                 EGY,
                 date!(2024 - 04 - 08),
                 (date!(2024 - 04 - 15), date!(2024 - 05 - 17)),
@@ -476,7 +476,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 90,
             ),
             mission(
-                "Kenya, May 2024",
+                "Kenia, mei 2024",
                 KEN,
                 date!(2024 - 05 - 13),
                 (date!(2024 - 05 - 20), date!(2024 - 06 - 21)),
@@ -484,7 +484,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 80,
             ),
             mission(
-                "Turkey, June 2024",
+                "Turkije, juni 2024",
                 TUR,
                 date!(2024 - 06 - 10),
                 (date!(2024 - 06 - 17), date!(2024 - 07 - 19)),
@@ -492,7 +492,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 70,
             ),
             mission(
-                "ETM Niger, September 2024",
+                "ETM Niger, september 2024",
                 NER,
                 date!(2024 - 09 - 09),
                 (date!(2024 - 09 - 16), date!(2024 - 10 - 18)),
@@ -500,7 +500,7 @@ pub(crate) static PERIODS: &[Period] = &[
                 50,
             ),
             mission(
-                "Lebanon, October 2024",
+                "Libanon, oktober 2024",
                 LBN,
                 date!(2024 - 10 - 07),
                 (date!(2024 - 10 - 14), date!(2024 - 11 - 22)),
@@ -526,7 +526,7 @@ pub(crate) static PERIODS: &[Period] = &[
             Batch {
                 nationalities: Some(EGYPT_2025),
                 ..mission(
-                    "Egypt, May 2025",
+                    "Egypte, mei 2025",
                     EGY,
                     date!(2025 - 05 - 12),
                     (date!(2025 - 05 - 19), date!(2025 - 06 - 27)),

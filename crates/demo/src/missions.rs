@@ -124,7 +124,11 @@ pub(crate) fn build(
     for (n, (s, members)) in groups.into_iter().enumerate() {
         let mut name = capitalised(s.name);
         if visits.get(&(s.name, s.host)).is_some_and(|v| *v > 1) {
-            name = format!("{name}, {} {}", s.starts_on.month(), s.starts_on.year());
+            name = format!(
+                "{name}, {} {}",
+                dutch_month(s.starts_on.month()),
+                s.starts_on.year()
+            );
         }
         let places: i64 = members
             .iter()
@@ -182,6 +186,25 @@ pub(crate) fn build(
         });
     }
     Ok(out)
+}
+
+/// Demo missions are named as Dutch officers name them.
+fn dutch_month(m: time::Month) -> &'static str {
+    use time::Month::*;
+    match m {
+        January => "januari",
+        February => "februari",
+        March => "maart",
+        April => "april",
+        May => "mei",
+        June => "juni",
+        July => "juli",
+        August => "augustus",
+        September => "september",
+        October => "oktober",
+        November => "november",
+        December => "december",
+    }
 }
 
 fn capitalised(name: &str) -> String {

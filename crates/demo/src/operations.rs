@@ -23,7 +23,7 @@ pub fn missions() -> Vec<(Mission, Vec<MissionChange>)> {
     let ethiopia = NewMission {
         kind: MissionKind::Selection,
         programme: Programme::NationalQuota,
-        name: "Ethiopia pilot".into(),
+        name: "Pilot Ethiopië".into(),
         host_country: Some("ETH".into()),
         populations: vec!["ERI".into(), "SSD".into()],
         starts_on: date!(2020 - 10 - 05),

@@ -22,7 +22,7 @@ use time::{Date, Duration};
 /// UNHCR's submissions for the second Egypt group and the first mission of
 /// the 2026-2027 Union plan, selected in 2026.
 const EGYPT_PIPELINE: Batch = Batch {
-    name: "Egypt, February 2026",
+    name: "Egypte, februari 2026",
     hosts: &[("EGY", 1)],
     nationalities: Some(EGYPT_2025),
     mission_on: Some(date!(2026 - 02 - 09)),
@@ -34,7 +34,7 @@ const EGYPT_PIPELINE: Batch = Batch {
 
 /// Submissions of 2026 for the missions planned for the autumn.
 const UNION_PLAN_2026: Batch = Batch {
-    name: "Union plan, September 2026",
+    name: "Uniekader, september 2026",
     hosts: &[("LBN", 2), ("EGY", 2), ("KEN", 1), ("RWA", 1)],
     nationalities: None,
     mission_on: Some(date!(2026 - 09 - 14)),
