@@ -318,7 +318,7 @@ pub enum ReunificationError {
     PermitBeforeArrival { permit: Date, arrived: Date },
     #[error("relatives: name at least one relative")]
     NoRelatives,
-    #[error("relatives[{0}]: give the relative's given and family name")]
+    #[error("relatives[{0}].givenName: give the relative's given and family name")]
     RelativeName(usize),
     #[error("relatives[{0}].relationship: the sponsor cannot apply for themselves")]
     RelativeIsSponsor(usize),
@@ -481,7 +481,8 @@ impl Application {
     }
 
     /// Refuses a relative who is already in an open application of the same
-    /// sponsor (same names and date of birth): one relative, one process.
+    /// sponsor (the same given and family name; a date of birth typed
+    /// differently does not make another person): one relative, one process.
     pub fn not_applied_before(
         new: &NewApplication,
         existing: &[Application],
@@ -494,7 +495,6 @@ impl Application {
                         x.status.open()
                             && same(&x.given_name, &r.given_name)
                             && same(&x.family_name, &r.family_name)
-                            && x.date_of_birth.date() == r.date_of_birth
                     })
             });
             if let Some(a) = open {
@@ -543,6 +543,7 @@ impl Application {
         ctx: &Context,
     ) -> Result<ApplicationEvent, ReunificationError> {
         crate::lifecycle::check_context(self.last_event_on, ctx)?;
+        change_texts(&change, ctx)?;
         let on = ctx.occurred_on;
         let motivated = ctx.reason.as_deref().is_some_and(|r| !r.trim().is_empty());
         let name = change.name();
@@ -1013,6 +1014,37 @@ pub fn arrival_case_number(prefix: &str, year: i32, n: u32) -> Option<CaseNumber
 const NAME_MAX: usize = 100;
 const WHEREABOUTS_MAX: usize = 200;
 const REASON_MAX: usize = 500;
+
+/// The longest motivation, evidence note and booking reference (characters).
+const MOTIVATION_MAX: usize = 1000;
+const BOOKING_MAX: usize = 64;
+
+/// Checks the free texts of a change: within their length, with no control
+/// or direction characters (a text must read as it is stored).
+fn change_texts(change: &ApplicationChange, ctx: &Context) -> Result<(), ReunificationError> {
+    let mut texts: Vec<(&str, &str, usize)> = Vec::new();
+    if let Some(r) = &ctx.reason {
+        texts.push(("reason", r, MOTIVATION_MAX));
+    }
+    match change {
+        ApplicationChange::RecordEvidence { note, .. } => {
+            texts.push(("note", note, MOTIVATION_MAX))
+        }
+        ApplicationChange::ArrangeTravel {
+            booking_reference, ..
+        } => texts.push(("bookingReference", booking_reference, BOOKING_MAX)),
+        _ => {}
+    }
+    for (field, value, max) in texts {
+        if !crate::text::within(value.trim(), max) {
+            return Err(ReunificationError::Text {
+                field: field.to_string(),
+                max,
+            });
+        }
+    }
+    Ok(())
+}
 
 /// A name within [`NAME_MAX`], or the limit it breaks.
 fn name_text(value: &str) -> Result<(), usize> {

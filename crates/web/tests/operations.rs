@@ -1206,7 +1206,7 @@ async fn a_mission_form_s_refusals_are_in_the_reader_s_language() {
     let (s, html) = app.form(IND, "/missions", &fields).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
     for dutch in [
-        "is geen ISO 3166-1 alpha-3-landcode",
+        "is geen landcode van drie letters",
         "de missie moet op of na haar begin eindigen",
         "geef 1 tot 100000 plaatsen",
     ] {

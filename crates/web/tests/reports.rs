@@ -470,7 +470,7 @@ async fn filters_the_policy_editor_and_the_account_form_refuse_in_dutch() {
     says_in_dutch(
         &page,
         &[
-            "is geen ISO 3166-1 alpha-3-landcode",
+            "is geen landcode van drie letters",
             "is geen heel getal van 1 tot en met 20000",
         ],
         &["is not"],
@@ -523,7 +523,7 @@ async fn filters_the_policy_editor_and_the_account_form_refuse_in_dutch() {
     says_in_dutch(
         &page,
         &[
-            "frameworks[0].end: het einde 2019-01-01 ligt vóór het begin 2020-01-01",
+            "frameworks[0].end: het einde 1 jan 2019 ligt vóór het begin 1 jan 2020",
             "er is geen beleidskader",
             "zeg waarom het beleid verandert",
         ],

@@ -90,6 +90,10 @@ async fn step(
     b
 }
 
+fn a_id(a: &Value) -> String {
+    a["id"].as_str().unwrap().to_string()
+}
+
 fn ids(list: &Value) -> Vec<&str> {
     list["items"]
         .as_array()
@@ -619,11 +623,39 @@ async fn left_behind_pages(app: &App) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(to.as_deref(), Some(format!("{path}?done=1").as_str()));
 
+    // Reading an application (it names relatives) is audited, page and API.
+    let (s, _) = app.page(COA, &path).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.get(TILBURG, &format!("{LIST}/{}", a_id(&yusuf))).await;
+    assert_eq!(s, StatusCode::OK);
+    for actor in ["t-coa-officer", "t-municipality-officer"] {
+        use resettle_store::{AuditLog, AuditQuery};
+        let q = AuditQuery {
+            actor: Some(actor.into()),
+            action: Some("read-family-reunification-application".into()),
+            object: Some(a_id(&yusuf)),
+            ..Default::default()
+        };
+        let found = app
+            .store
+            .search_audit(&q, resettle_store::PageRequest::default())
+            .await
+            .unwrap();
+        assert!(
+            found.items.iter().any(|e| e.result.as_str() == "ok"),
+            "{actor}: {found:?}"
+        );
+    }
+
     // The IND's worklist names the applications waiting for its decision;
     // COA's has its own list for travel and arrival.
     let (_, pending) = app.get(IND, &format!("{LIST}?pending=true")).await;
     let (_, home) = app.page(IND, "/").await;
     assert!(home.contains("Nareis: beslissing nodig"), "{home}");
+    // The legacy application (applied in 2024, 90 days to decide) is overdue.
+    assert!(home.contains("<strong>Verlopen</strong>"), "{home}");
+    let (_, list) = app.page(IND, "/family-reunification").await;
+    assert!(list.contains("<strong>Verlopen</strong>"), "{list}");
     assert!(!ids(&pending).is_empty());
     for id in ids(&pending) {
         assert!(

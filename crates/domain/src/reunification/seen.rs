@@ -1,10 +1,13 @@
-//! What each reader sees of family reunification. The IND and COA work the
-//! applications and record the relatives left behind: they see everything.
-//! A municipality prepares housing for the families it houses: it learns how
-//! many relatives may follow, how they are related and how far their
-//! applications are, but a relative's name only once the IND has granted
-//! them (they are then coming to live there), and never where a relative
-//! left behind is or why they stayed (data minimisation, AVG art. 5).
+//! What each reader sees of family reunification. The IND decides: it sees
+//! everything. COA arranges travel and records relatives left behind: it
+//! sees who the relatives are and where each stands, but not the IND's
+//! grounds, motivations or evidence notes (a ground such as public order can
+//! be criminal-law data, AVG art. 10). A municipality prepares housing for the
+//! families it houses: it learns how many relatives may follow, how they are
+//! related and how far their applications are, but a relative's name only
+//! once the IND has granted them (they are then coming to live there), and
+//! never where a relative left behind is or why they stayed (data
+//! minimisation, AVG art. 5).
 
 use super::{Application, ApplicationChange, ApplicationEvent, RelativeLeftBehind, RelativeStatus};
 use crate::access::{Permission, Role};
@@ -53,26 +56,35 @@ impl RelativeStatus {
     }
 }
 
-/// The IND decides and COA arranges travel: they see an application whole.
-fn works_it(role: Role) -> bool {
+/// The IND decides: only it reads the grounds, motivations and notes.
+fn decides(role: Role) -> bool {
     role.allows(Permission::DecideReunification)
-        || role.allows(Permission::ArrangeReunificationTravel)
+}
+
+/// The IND and COA work the applications: they know who the relatives are.
+fn works_it(role: Role) -> bool {
+    decides(role) || role.allows(Permission::ArrangeReunificationTravel)
 }
 
 impl Application {
-    /// What `role` may see of this application. Those who work it (the IND,
-    /// COA) see all of it; any other reader (a municipality) sees who is
-    /// coming and when, but no evidence, grounds or motivations, and no
-    /// name of a relative the IND has not granted.
+    /// What `role` may see of this application: the IND all of it; COA all
+    /// but the IND's grounds, motivations and evidence notes; any other
+    /// reader (a municipality) who is coming and when, with no evidence, and
+    /// no name of a relative the IND has not granted.
     pub fn seen_by(mut self, role: Role) -> Application {
-        if works_it(role) {
+        if decides(role) {
             return self;
         }
+        let named = works_it(role);
         for r in &mut self.relatives {
-            r.evidence.clear();
             r.grounds.clear();
             r.motivation = None;
-            if !r.status.coming() {
+            if named {
+                r.evidence.iter_mut().for_each(|e| e.note.clear());
+            } else {
+                r.evidence.clear();
+            }
+            if !named && !r.status.coming() {
                 r.given_name.clear();
                 r.family_name.clear();
                 r.identity_withheld = true;
@@ -83,10 +95,10 @@ impl Application {
 }
 
 impl ApplicationEvent {
-    /// What `role` may see of this history entry: for those who do not work
-    /// the application, no motivation, evidence note or grounds.
+    /// What `role` may see of this history entry: for all but the IND, no
+    /// motivation, evidence note or grounds.
     pub fn seen_by(mut self, role: Role) -> ApplicationEvent {
-        if works_it(role) {
+        if decides(role) {
             return self;
         }
         self.reason = None;
@@ -139,7 +151,7 @@ mod tests {
     }
 
     #[test]
-    fn a_municipality_reads_the_history_without_motivations_notes_or_grounds() {
+    fn only_the_ind_reads_the_history_s_motivations_notes_and_grounds() {
         use super::super::{DecisionKind, EvidenceKind, ReunificationGround};
         let event = |change| ApplicationEvent {
             seq: 2,
@@ -158,9 +170,12 @@ mod tests {
             kind: EvidenceKind::Documents,
             note: "passport copy".into(),
         });
-        for e in [&decided, &evidence] {
+        for (e, role) in [&decided, &evidence]
+            .into_iter()
+            .flat_map(|e| [(e, Role::CoaOfficer), (e, Role::MunicipalityOfficer)])
+        {
             assert_eq!(e.clone().seen_by(Role::IndOfficer), *e);
-            let seen = e.clone().seen_by(Role::MunicipalityOfficer);
+            let seen = e.clone().seen_by(role);
             let json = serde_json::to_string(&seen).unwrap();
             assert!(seen.reason.is_none(), "{json}");
             assert!(

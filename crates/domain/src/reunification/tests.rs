@@ -422,9 +422,16 @@ fn a_municipality_sees_names_of_granted_relatives_only_and_no_grounds() {
         &because(on, "no documents"),
     )
     .unwrap();
-    for role in [Role::IndOfficer, Role::CoaOfficer] {
-        assert_eq!(a.clone().seen_by(role), a, "{role:?} works it: sees all");
-    }
+    assert_eq!(a.clone().seen_by(Role::IndOfficer), a, "the IND sees all");
+    // COA knows who they are, not why the IND refused.
+    let coa = a.clone().seen_by(Role::CoaOfficer);
+    assert_eq!(coa.relatives[1].given_name, "Son");
+    assert!(coa.relatives[1].grounds.is_empty() && coa.relatives[1].motivation.is_none());
+    assert!(coa.relatives[0].evidence.iter().all(|e| e.note.is_empty()));
+    assert!(
+        !coa.relatives[0].evidence.is_empty(),
+        "COA sees that evidence was recorded"
+    );
     let seen = a.clone().seen_by(Role::MunicipalityOfficer);
     let (granted, rejected) = (&seen.relatives[0], &seen.relatives[1]);
     assert_eq!(granted.given_name, "Husband");
@@ -453,6 +460,15 @@ fn a_relative_in_an_open_application_is_not_applied_for_again() {
         Application::not_applied_before(&again, std::slice::from_ref(&first)),
         Err(ReunificationError::AlreadyApplied(0, first.id))
     );
+    // A date of birth typed differently does not make another person.
+    let retyped = NewApplication {
+        relatives: vec![NewRelative {
+            date_of_birth: date!(1991 - 05 - 01),
+            ..relative("Son", Relationship::Child)
+        }],
+        ..again.clone()
+    };
+    assert!(Application::not_applied_before(&retyped, std::slice::from_ref(&first)).is_err());
     // Once refused, a new application for the same relative may be made.
     let reject = ApplicationChange::Decide {
         relative: 1,
@@ -466,6 +482,29 @@ fn a_relative_in_an_open_application_is_not_applied_for_again() {
     // Another sponsor's application is not this one's.
     let other = applied(&sponsor(), date!(2025 - 01 - 10), date!(2025 - 02 - 01));
     assert_eq!(Application::not_applied_before(&again, &[other]), Ok(()));
+}
+
+#[test]
+fn a_change_s_free_texts_are_bounded_and_read_as_stored() {
+    let p = policy();
+    let s = sponsor();
+    let mut a = applied(&s, date!(2025 - 01 - 10), date!(2025 - 02 - 01));
+    let on = date!(2025 - 03 - 01);
+    let note = |note: &str| ApplicationChange::RecordEvidence {
+        relative: 0,
+        kind: EvidenceKind::Documents,
+        note: note.into(),
+    };
+    for (change, ctx, field) in [
+        (note(&"x".repeat(1001)), ctx(on), "note"),
+        (note("a\u{202e}b"), ctx(on), "note"),
+        (note("ok"), because(on, "bell\u{7}"), "reason"),
+    ] {
+        let e = a.change(change, &p, &ctx).unwrap_err();
+        assert_eq!(e.problem().field, field, "{e}");
+    }
+    assert_eq!(a.version, 1, "nothing recorded");
+    a.change(note("passport copy"), &p, &ctx(on)).unwrap();
 }
 
 #[test]

@@ -398,7 +398,26 @@ pub async fn get_application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationDetail>, Problem> {
     let a = application_for(&state, &p, &id).await?;
-    Ok(Json(detail(&state, &p, a.application.id).await?))
+    Ok(Json(read(&state, &p, a.application.id).await?))
+}
+
+/// An application read by `p`, the reading audited like a case's: it names
+/// the relatives (and, for the IND, the grounds).
+pub(crate) async fn read(
+    state: &AppState,
+    p: &Principal,
+    id: ApplicationId,
+) -> Result<ApplicationDetail, Problem> {
+    audit(
+        state,
+        p.name(),
+        "read-family-reunification-application",
+        &format!("application {id}"),
+        AuditResult::Ok,
+        &p.origin,
+    )
+    .await;
+    detail(state, p, id).await
 }
 
 pub(crate) async fn detail(

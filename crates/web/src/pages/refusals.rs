@@ -30,7 +30,10 @@ pub(super) fn field(t: &T, e: &FieldError) -> String {
                         "status" => t.term("reun-status", value),
                         "change" => t.term("reun-change", value),
                         "programme" | "missionProgramme" => t.term("programme", value),
-                        _ => value.clone(),
+                        // A day is written as the pages write it.
+                        _ => resettle_domain::rule::date(value)
+                            .map(|d| t.date(d))
+                            .unwrap_or_else(|_| value.clone()),
                     };
                     (*name, shown.into())
                 })

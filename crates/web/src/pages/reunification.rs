@@ -41,6 +41,11 @@ fn get<'a>(form: &'a Fields, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// Whether the IND's decision term passed with a relative still undecided.
+pub(super) fn overdue(s: &ApplicationSummary, today: time::Date) -> bool {
+    s.application.application.pending() && s.decision_due.is_some_and(|d| d < today)
+}
+
 /// Who a relative is, or only how they are related when the reader may not
 /// know their name (a municipality, before the IND grants).
 fn who(t: T, r: &AppliedRelative) -> String {
@@ -140,7 +145,10 @@ async fn list_page(
                             (s.window_ends.map(|d| t.date(d)).unwrap_or_else(|| "–".into()))
                             @if s.late == Some(true) { " · " strong { (t.t("reun-late")) } }
                         }
-                        td { (s.decision_due.map(|d| t.date(d)).unwrap_or_default()) }
+                        td {
+                            (s.decision_due.map(|d| t.date(d)).unwrap_or_default())
+                            @if overdue(s, today) { " · " strong { (t.t("norms-overdue")) } }
+                        }
                         td { ul { @for r in &a.relatives { li { (who(t, r)) ": " (status_word(t, r.status)) } } } }
                     }
                 } }
@@ -325,7 +333,7 @@ pub async fn show(
         Ok(a) => a,
         Err(_) => return Ok(super::not_found_page(t, Some(&p))),
     };
-    let d = detail(&state, &p, a.application.id).await?;
+    let d = crate::api::reunification::read(&state, &p, a.application.id).await?;
     Ok(detail_page(
         t,
         &p,

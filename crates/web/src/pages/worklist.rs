@@ -204,6 +204,7 @@ async fn reunification(
         })
         .collect();
     lines.sort_by_key(|(a, _, due)| (due.is_none(), *due, a.applied_on));
+    let today = state.today();
     let (id, title) = match desk {
         ReunificationDesk::Decide => ("work-reun-decide", t.t("work-reun-decide")),
         ReunificationDesk::Travel => ("work-reun-travel", t.t("work-reun-travel")),
@@ -224,7 +225,10 @@ async fn reunification(
                         th scope="row" { a href={ "/family-reunification/" (a.id) } { (a.sponsor_case_number) } }
                         td { (t.date(a.applied_on)) }
                         td.num { (n) }
-                        @if desk == ReunificationDesk::Decide { td { (due.map(|d| t.date(d)).unwrap_or_default()) } }
+                        @if desk == ReunificationDesk::Decide { td {
+                            (due.map(|d| t.date(d)).unwrap_or_default())
+                            @if due.is_some_and(|d| d < today) { " · " strong { (t.t("norms-overdue")) } }
+                        } }
                     } } }
                 } }
                 p { a href="/family-reunification" { (t.t("work-reun-all")) } }
@@ -416,7 +420,7 @@ fn family_table(
                     } } }
                 } }
                 @if total > list.len() as i64 {
-                    p { a href=(all) { (t.with("work-families-all", &[("count", total.into())])) } }
+                    p { a href=(all) { (t.t("work-families-all")) } }
                 }
             }
         }
