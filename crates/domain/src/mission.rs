@@ -114,6 +114,9 @@ fn problem(field: &str, rule: Rule, message: impl Into<String>) -> FieldProblem 
     FieldProblem::new(field, rule, message)
 }
 
+/// The longest mission name (characters).
+pub const MISSION_NAME_MAX: usize = 100;
+
 /// More places than a mission could ever hold: a typing error.
 pub const MAX_MISSION_PLACES: i64 = 100_000;
 
@@ -123,6 +126,17 @@ impl NewMission {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
             errors.push(problem("name", Rule::NameMission, "name the mission"));
+        } else if !crate::text::within(self.name.trim(), MISSION_NAME_MAX) {
+            errors.push(
+                problem(
+                    "name",
+                    Rule::TextBounded,
+                    format!(
+                        "give at most {MISSION_NAME_MAX} characters, without control or direction characters"
+                    ),
+                )
+                .with("max", MISSION_NAME_MAX),
+            );
         }
         let host_country = match (self.kind, self.host_country.as_deref().map(str::trim)) {
             (MissionKind::Selection, None | Some("")) => {

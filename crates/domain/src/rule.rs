@@ -84,7 +84,7 @@ vocabulary!(
         ReunVisaBeforeGrant = "reun-visa-before-grant",
         ReunArrivesBeforeDeparture = "reun-arrives-before-departure",
         ReunPermitValidAfterArrival = "reun-permit-valid-after-arrival",
-        ReunTextBounded = "reun-text-bounded",
+        TextBounded = "text-bounded",
         ReunAlreadyApplied = "reun-already-applied",
         DateInFuture = "date-in-future",
         DateBeforePrevious = "date-before-previous",

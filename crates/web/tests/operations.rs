@@ -1221,6 +1221,27 @@ async fn a_mission_form_s_refusals_are_in_the_reader_s_language() {
     ] {
         assert!(html.contains(typed), "{typed} kept: {html}");
     }
+    // A name that reads otherwise than it is stored, and an unknown programme.
+    let hostile = [
+        ("kind", "selection"),
+        ("programme", "bogus"),
+        ("name", "Beirut\u{202e}2025"),
+        ("hostCountry", "LBN"),
+        ("startsOn", "2025-03-03"),
+        ("endsOn", "2025-03-14"),
+        ("places", "10"),
+    ];
+    let (s, html) = app.form(IND, "/missions", &hostile).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains(r##"href="#mission-programme""##), "{html}");
+    let without_programme: Vec<(&str, &str)> = hostile
+        .iter()
+        .filter(|(k, _)| *k != "programme")
+        .copied()
+        .collect();
+    let (s, html) = app.form(IND, "/missions", &without_programme).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("zonder stuur- of richtingstekens"), "{html}");
     let (s, html) = app.form(IND, "/missions", &[("name", "Beirut 2025")]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("vul dit in"), "{html}");

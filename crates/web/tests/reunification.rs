@@ -597,6 +597,11 @@ async fn left_behind_pages(app: &App) {
         html.contains("een afwijzing vraagt ten minste één grond"),
         "{html}"
     );
+    // The summary's link leads to the grounds on the page.
+    assert!(
+        html.contains(r##"href="#dec-0-grounds""##) && html.contains(r#"id="dec-0-grounds""#),
+        "{html}"
+    );
     assert!(
         html.contains(r#"value="geen bewijs van de gezinsband""#),
         "{html}"

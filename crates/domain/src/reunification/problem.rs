@@ -31,7 +31,7 @@ impl E {
             E::DateOfBirth(_, DateOfBirthError::TooEarly(d)) => {
                 p(Rule::ReunBornTooEarly).with("value", d)
             }
-            E::Text { max, .. } => p(Rule::ReunTextBounded).with("max", max),
+            E::Text { max, .. } => p(Rule::TextBounded).with("max", max),
             E::Missing { .. } => p(Rule::ReunRelativeName),
             E::AlreadyApplied(_, id) => p(Rule::ReunAlreadyApplied).with("application", id),
             E::NoSuchRelative(n) => p(Rule::ReunNoSuchRelative).with("relative", n),

@@ -817,7 +817,7 @@ fn left_behind_needs_every_field_and_no_principal_applicant() {
     ] {
         let e = validate_left_behind(&[bad]).unwrap_err();
         assert_eq!(e.problem().field, field, "{e}");
-        assert_eq!(e.problem().rule, crate::rule::Rule::ReunTextBounded);
+        assert_eq!(e.problem().rule, crate::rule::Rule::TextBounded);
     }
     let pa = RelativeLeftBehind {
         relationship: Relationship::PrincipalApplicant,

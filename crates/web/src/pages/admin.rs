@@ -538,12 +538,30 @@ const AUDIT_ACTIONS: &[&str] = &[
     "arrange-travel",
     "record-relatives-left-behind",
     "read-family-reunification-application",
+    "create-mission",
+    "link-case",
+    "add-policy-note",
+    "create-hold",
+    "hold-message",
+    "release-hold",
+    "record-orientation",
+    "set-profile",
+    "set-travel",
+    "bring-travel-forward",
 ];
 
 /// An audit action in words: a case action by its label, others as recorded.
 fn audit_action(t: T, action: &str) -> String {
     if let Ok(kind) = resettle_domain::ActionKind::parse(action) {
         return t.term("action", kind.as_str());
+    }
+    if let Some(kind) = action.strip_prefix("record-interview:") {
+        let kind = t.term("interview", kind);
+        return t.with("audit-action-record-interview", &[("kind", kind.into())]);
+    }
+    if let Some(status) = action.strip_prefix("change-mission:") {
+        let status = t.term("mission-status", status);
+        return t.with("audit-action-change-mission", &[("status", status.into())]);
     }
     if let Some(category) = action.strip_prefix("show-special:") {
         let label = t.term("special", category);
@@ -565,6 +583,14 @@ mod tests {
             for action in AUDIT_ACTIONS {
                 let label = audit_action(T(lang), action);
                 assert_ne!(label, *action, "{action} shows as its code in {lang:?}");
+            }
+            for action in ["change-mission:cancelled", "record-interview:coa-intake"] {
+                let label = audit_action(T(lang), action);
+                assert!(!label.contains('⟦'), "{label}");
+                assert!(
+                    !label.contains("cancelled") && !label.contains("coa-intake"),
+                    "{label}"
+                );
             }
         }
     }

@@ -121,7 +121,7 @@ async fn index_page(
             } }
             tbody { @for l in &plan.lines { tr {
                 th scope="row" { @match l.host_country { Some(h) => (t.country(h)), None => (t.t("plan-unearmarked")) } }
-                td.num { (t.n(l.planned)) } td.num { (t.n(l.on_missions)) } td.num { (t.n(l.returned)) } td.num { (t.n(l.unallocated)) } td.num { (t.n(l.used)) }
+                td.num { (t.n(l.planned)) } td.num { (t.n(l.on_missions)) } td.num { (t.n(l.returned)) } td.num { @if l.unallocated < 0 { (t.with("plan-over", &[("n", t.n(-l.unallocated).into())])) } @else { (t.n(l.unallocated)) } } td.num { (t.n(l.used)) }
             } } }
         } }
         @for o in &plan.outside_plan {
@@ -246,9 +246,15 @@ fn read_new_mission(t: T, form: &Fields) -> Result<NewMission, Errors> {
     let modality = get(form, "modality")
         .and_then(|k| Modality::parse(k).ok())
         .unwrap_or(Modality::InPerson);
-    let programme = get(form, "programme")
-        .and_then(|k| Programme::parse(k).ok())
-        .unwrap_or(Programme::NationalQuota);
+    // Absent: the national quota (older forms); anything else is named.
+    let programme = match get(form, "programme").map(Programme::parse) {
+        None => Programme::NationalQuota,
+        Some(Ok(p)) => p,
+        Some(Err(_)) => {
+            errors.push(("mission-programme".into(), t.t("form-choose")));
+            Programme::NationalQuota
+        }
+    };
     match (kind, starts_on, ends_on, places) {
         (Some(kind), Some(starts_on), Some(ends_on), Some(places)) if errors.is_empty() => {
             Ok(NewMission {

@@ -197,6 +197,20 @@ async fn list_page(
         .into_response())
 }
 
+/// Errors moved to the form's own field ids: `(api field, form field)`.
+fn at_fields(errors: Errors, renames: &[(&str, &str)]) -> Errors {
+    errors
+        .into_iter()
+        .map(|(id, message)| {
+            let (prefix, field) = id.rsplit_once('-').unwrap_or(("", id.as_str()));
+            match renames.iter().find(|(from, _)| *from == field) {
+                Some((_, to)) => (format!("{prefix}-{to}"), message),
+                None => (id, message),
+            }
+        })
+        .collect()
+}
+
 /// Field errors of a problem, as (form field id, message).
 fn errors_of(t: T, prefix: &str, p: &Problem) -> Errors {
     if p.errors.is_empty() {
@@ -313,7 +327,11 @@ pub async fn create(
         ))
         .into_response()),
         Err(problem) if problem.status == 400 => {
-            let errors = errors_of(t, "reun", &problem);
+            // The API's fields as this form names them.
+            let errors = at_fields(
+                errors_of(t, "reun", &problem),
+                &[("occurredOn", "appliedOn"), ("sponsorCaseId", "sponsor")],
+            );
             list_page(&state, t, &p, &errors, &form, StatusCode::BAD_REQUEST).await
         }
         Err(problem) => Err(problem),
@@ -452,7 +470,7 @@ fn ind_form(
                         }
                     }
                 }
-                fieldset {
+                fieldset id=(id("grounds")) {
                     legend { (t.t("reun-grounds")) }
                     @for g in ReunificationGround::ALL {
                         div.choice {
@@ -672,7 +690,13 @@ async fn form_change(
         ))
         .into_response()),
         Err((problem, app)) if problem.status == 400 || problem.status == 409 => {
-            let errors = errors_of(t, &prefix, &problem);
+            // Travel is dated by its visa: the form's field for the day.
+            let day = if op == "travel" {
+                "visaIssuedOn"
+            } else {
+                "occurredOn"
+            };
+            let errors = at_fields(errors_of(t, &prefix, &problem), &[("occurredOn", day)]);
             let d = detail(state, p, app).await?;
             Ok(detail_page(
                 t,
