@@ -64,7 +64,7 @@ pub fn left_behind(cases: &[NewCase], today: Date) -> Vec<(CaseId, Vec<RelativeL
             given_name: ["Amal", "Hassan", "Mariam"][i % 3].to_string(),
             family_name: family.to_string(),
             relationship: Relationship::Parent,
-            whereabouts: c.submission.host_country.name().to_string(),
+            whereabouts: dutch_country(c.submission.host_country),
             reason_stays: WHY[i % 3].to_string(),
             expected_to_apply: i.is_multiple_of(2),
         };
@@ -309,6 +309,29 @@ fn uuid_for(sponsor: CaseId, i: usize) -> uuid::Uuid {
     bytes[15] ^= 0x5a ^ (i as u8);
     bytes[14] ^= 0xa5;
     uuid::Uuid::from_bytes(bytes)
+}
+
+/// Where a relative stayed, as a Dutch officer writes it: the host
+/// countries of the demo in Dutch (others by their English name).
+fn dutch_country(c: resettle_domain::CountryCode) -> String {
+    match c.as_str() {
+        "EGY" => "Egypte",
+        "LBN" => "Libanon",
+        "JOR" => "Jordanië",
+        "TUR" => "Turkije",
+        "KEN" => "Kenia",
+        "RWA" => "Rwanda",
+        "NER" => "Niger",
+        "MYS" => "Maleisië",
+        "UGA" => "Oeganda",
+        "IRQ" => "Irak",
+        "LBY" => "Libië",
+        "ETH" => "Ethiopië",
+        "SDN" => "Soedan",
+        "SYR" => "Syrië",
+        _ => c.name(),
+    }
+    .to_string()
 }
 
 #[cfg(test)]
