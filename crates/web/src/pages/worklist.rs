@@ -411,12 +411,12 @@ fn family_table(
                     tbody { @for f in list { tr {
                         th scope="row" { a href={ "/cases/" (f.id) } { (f.case_number) } }
                         td { (t.term("state", f.state.as_str())) }
-                        td { (f.composition) }
+                        td.family { (f.composition) }
                         @if arrival {
                             td { @match f.arrival { Some(d) => (t.date(d)), None => (t.t("work-arrival-unknown")) } }
                         }
                         td.why { @if f.needs.is_empty() { (t.t("work-needs-none")) } @else { ul { @for n in &f.needs { li { (n) } } } } }
-                        @if left_behind { td { (f.left_behind.clone().unwrap_or_default()) } }
+                        @if left_behind { td.why { (f.left_behind.clone().unwrap_or_default()) } }
                     } } }
                 } }
                 @if total > list.len() as i64 {
