@@ -652,6 +652,19 @@ async fn left_behind_pages(app: &App) {
         );
     }
 
+    // The audit page names the application by its sponsor's case.
+    let (s, html) = app
+        .page(
+            Role::Administrator,
+            "/admin/audit?action=read-family-reunification-application",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("nareisaanvraag van zaak EGY-24C00101"),
+        "{html}"
+    );
+
     // The IND's worklist names the applications waiting for its decision;
     // COA's has its own list for travel and arrival.
     let (_, pending) = app.get(IND, &format!("{LIST}?pending=true")).await;

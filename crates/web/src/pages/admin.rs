@@ -393,30 +393,48 @@ pub async fn audit_page(
     .await;
     let logins = super::login_watch::report(&state).await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
-    // Cases by their number rather than their internal id.
-    let mut numbers = std::collections::HashMap::new();
+    // Cases, applications and missions by their number or name rather than
+    // their internal id.
+    let mut named: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     if let Some(found) = &found {
         for e in &found.items {
-            if let Some(id) = e
-                .object
-                .strip_prefix("case ")
-                .and_then(|id| id.parse::<resettle_domain::CaseId>().ok())
-                && !numbers.contains_key(&id)
-                && let Some(c) = state.store.case(id).await?
-            {
-                numbers.insert(id, c.submission.case_number.to_string());
+            if named.contains_key(&e.object) {
+                continue;
+            }
+            let Some((kind, id)) = e.object.split_once(' ') else {
+                continue;
+            };
+            let label = match kind {
+                "case" => match id.parse::<resettle_domain::CaseId>() {
+                    Ok(id) => state.store.case(id).await?.map(|c| {
+                        let n = c.submission.case_number.to_string();
+                        t.with("audit-case", &[("number", n.into())])
+                    }),
+                    Err(_) => None,
+                },
+                "application" => match id.parse() {
+                    Ok(id) => state.store.application(id).await?.map(|a| {
+                        let n = a.application.sponsor_case_number.to_string();
+                        t.with("audit-application", &[("number", n.into())])
+                    }),
+                    Err(_) => None,
+                },
+                "mission" => match id.parse() {
+                    Ok(id) => state
+                        .store
+                        .mission(id)
+                        .await?
+                        .map(|m| t.with("audit-mission", &[("name", m.name.into())])),
+                    Err(_) => None,
+                },
+                _ => None,
+            };
+            if let Some(label) = label {
+                named.insert(e.object.clone(), label);
             }
         }
     }
-    let object = |o: &str| -> String {
-        o.strip_prefix("case ")
-            .and_then(|id| id.parse::<resettle_domain::CaseId>().ok())
-            .and_then(|id| numbers.get(&id))
-            .map_or_else(
-                || o.to_string(),
-                |n| t.with("audit-case", &[("number", n.clone().into())]),
-            )
-    };
+    let object = |o: &str| -> String { named.get(o).cloned().unwrap_or_else(|| o.to_string()) };
     // The filters of this search, for the links to other pages.
     let filters: String = [
         ("actor", &q.actor),
