@@ -596,21 +596,7 @@ async fn printed(app: &App, role: Role, lang: &str, path: &str) -> Vec<String> {
             panic!("{needed} is missing (apt-get install chromium poppler-utils)");
         }
     }
-    let r = app
-        .client
-        .get(app.url(path))
-        .header(
-            "cookie",
-            format!(
-                "resettle_session={}; lang={lang}",
-                app.sessions[&role].cookie
-            ),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let html = page_in(app, role, lang, path).await;
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("page.html");
     let base = format!("<head><base href=\"{}\">", app.url("/"));

@@ -157,6 +157,30 @@ impl LeftBehindSeen {
     }
 }
 
+/// The applications `p` may see (narrowed by `pending` and `sponsor_case`),
+/// each as `p` may see it, with what the policy says of it today.
+pub(crate) async fn summaries(
+    state: &AppState,
+    p: &Principal,
+    pending: Option<bool>,
+    sponsor_case: Option<CaseId>,
+) -> Result<Vec<ApplicationSummary>, Problem> {
+    let filter = ApplicationFilter {
+        scope: case_scope(p.user.role, p.user.organisation.as_deref()),
+        pending,
+        sponsor_case,
+    };
+    let policy = policy(state).await?;
+    let today = state.today();
+    Ok(state
+        .store
+        .applications(&filter)
+        .await?
+        .into_iter()
+        .map(|a| summary(a, &policy, p.user.role, today))
+        .collect())
+}
+
 /// The applications `filter` selects, whole: for checks and counts, never
 /// shown to a reader as they are (see [`summary`]).
 pub(crate) async fn applications(
@@ -302,20 +326,7 @@ pub async fn list_applications(
             )
         })?),
     };
-    let filter = ApplicationFilter {
-        scope: case_scope(p.user.role, p.user.organisation.as_deref()),
-        pending,
-        sponsor_case,
-    };
-    let policy = policy(&state).await?;
-    let today = state.today();
-    let items: Vec<ApplicationSummary> = state
-        .store
-        .applications(&filter)
-        .await?
-        .into_iter()
-        .map(|a| summary(a, &policy, p.user.role, today))
-        .collect();
+    let items = summaries(&state, &p, pending, sponsor_case).await?;
     let paging = ListParams {
         page: q.page,
         page_size: q.page_size,

@@ -9,7 +9,7 @@ use super::layout::{error_summary, input, page, typed};
 use super::refusals;
 use crate::api::reunification::{
     ApplicationChangeRequest, ApplicationDetail, ApplicationSummary, Desk, application_for, change,
-    detail, policy, summary,
+    detail, summaries,
 };
 use crate::auth::{
     Principal, ReunificationDecider, ReunificationReader, ReunificationTravelArranger,
@@ -22,12 +22,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use resettle_domain::Permission;
-use resettle_domain::access::case_scope;
 use resettle_domain::reunification::{
     ApplicationChange, AppliedRelative, DecisionKind, EvidenceKind, RelativeStatus,
     ReunificationGround, ReunificationNorm,
 };
-use resettle_store::ApplicationFilter;
 
 type Errors = Vec<(String, String)>;
 type Fields = Vec<(String, String)>;
@@ -103,20 +101,8 @@ async fn list_page(
     status: StatusCode,
 ) -> Result<Response, Problem> {
     let value = |name: &str| typed(form, name);
-    let filter = ApplicationFilter {
-        scope: case_scope(p.user.role, p.user.organisation.as_deref()),
-        pending: None,
-        sponsor_case: None,
-    };
-    let policy = policy(state).await?;
     let today = state.today();
-    let items: Vec<ApplicationSummary> = state
-        .store
-        .applications(&filter)
-        .await?
-        .into_iter()
-        .map(|a| summary(a, &policy, p.user.role, today))
-        .collect();
+    let items = summaries(state, p, None, None).await?;
     let pending = items
         .iter()
         .filter(|s| s.application.application.pending())
@@ -732,22 +718,14 @@ pub(super) async fn norms_section(state: &AppState, t: T, p: &Principal) -> Mark
     if !p.allows(Permission::ReadReunification) {
         return html! {};
     }
-    let filter = ApplicationFilter {
-        scope: case_scope(p.user.role, p.user.organisation.as_deref()),
-        pending: None,
-        sponsor_case: None,
-    };
-    let (Ok(policy), Ok(list)) = (policy(state).await, state.store.applications(&filter).await)
-    else {
+    let Ok(list) = summaries(state, p, None, None).await else {
         return html! {};
     };
-    let today = state.today();
     let mut lines: Vec<(
         ApplicationSummary,
         resettle_domain::reunification::ReunificationNormCheck,
     )> = Vec::new();
-    for a in list {
-        let s = summary(a, &policy, p.user.role, today);
+    for s in list {
         for n in s.norms.iter().filter(|n| n.status != NormStatus::Met) {
             lines.push((s.clone(), n.clone()));
         }
